@@ -1,0 +1,2 @@
+// Entry point of the wasm module: every exported kernel is re-exported here.
+export { alloc, free } from "./memory";

@@ -1,0 +1,30 @@
+#!/usr/bin/env node
+/**
+ * The `spruce` command. Each subcommand lives in its own module under ./commands and registers itself here.
+ * Errors the user can fix (formula, data, model) are printed as one clear message, never a stack trace.
+ */
+import { Command } from "commander";
+import { registerAnova } from "./commands/anova.js";
+import { registerBoot } from "./commands/boot.js";
+import { registerDemo } from "./commands/demo.js";
+import { registerFit } from "./commands/fit.js";
+import { registerFormula } from "./commands/formula.js";
+import { registerPlot } from "./commands/plot.js";
+import { reportError } from "./errors.js";
+
+const program = new Command();
+program
+  .name("spruce")
+  .description("Linear mixed-effects models with lme4's formulas, fitted in WebAssembly")
+  .showHelpAfterError();
+
+registerFormula(program);
+registerFit(program);
+registerAnova(program);
+registerBoot(program);
+registerPlot(program);
+registerDemo(program);
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  process.exitCode = reportError(error);
+});
