@@ -18,6 +18,11 @@ export interface RandomTerm {
   columns: string[];
   /** The term's model-matrix values, n × p row-major: z[i * p + j] is column j at observation i. */
   z: Float64Array;
+  /**
+   * False for the terms that `(x || g)` splits into (their effects are uncorrelated by construction); true or
+   * absent for an ordinary `(x | g)` term.
+   */
+  correlated?: boolean;
 }
 
 /** The model after the frame: response, fixed-effects matrix and random-effects terms, all rows complete. */

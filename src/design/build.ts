@@ -1,0 +1,244 @@
+import { DataError, ModelError } from "../errors.js";
+import { type Expr, unparen } from "../formula/ast.js";
+import { deparse } from "../formula/deparse.js";
+import { analyzeFormula, type ModelSpec, type RandomSpec } from "../formula/model.js";
+import { evaluateGroupingVariable, evaluateVariable, type Variable } from "../frame/evaluate.js";
+import { type Factor, interactFactors, makeFactor } from "../frame/factor.js";
+import { type DataFrame, type DataInput, toDataFrame } from "../frame/frame.js";
+import { type ModelColumns, modelMatrix, type RowVariable } from "./model-matrix.js";
+import { keepFullRank } from "./rank.js";
+import type { Design, RandomTerm } from "./types.js";
+
+/**
+ * Build the design of an lme4 formula on data, as lme4's lFormula does: model frame (variables evaluated, rows
+ * with a missing value in any variable the model uses dropped, factors made on the rows kept), fixed-effects
+ * matrix with treatment contrasts and aliased columns dropped, random-effects terms in lme4's order.
+ */
+export function buildDesign(formula: string, data: DataInput): Design {
+  const spec = analyzeFormula(formula);
+  return buildDesignFromSpec(spec, toDataFrame(data));
+}
+
+/** The model frame: the variables a model uses, evaluated on the complete rows only. */
+export interface ModelFrame {
+  /** Index into the input data of each complete row. */
+  rows: Int32Array;
+  n: number;
+  droppedRows: number;
+  /** Variables by R's name (`time`, `I(time^2)`, `treat`), numeric or factor on the complete rows. */
+  variables: Map<string, RowVariable>;
+  /** Grouping variables (always factors), by name. */
+  grouping: Map<string, Factor>;
+}
+
+/**
+ * What a design was built from, kept aside for predictions on new data (the formula's reading and the factor
+ * levels of the fitting rows). A WeakMap keeps the Design contract plain data: structured clones and hand-made
+ * designs simply have no entry.
+ */
+export interface DesignOrigin {
+  spec: ModelSpec;
+  /** Levels of each factor variable of the model (fixed and random left sides), by R's variable name. */
+  factorLevels: Map<string, string[]>;
+  /** Names of the full fixed-effects matrix before aliased columns were dropped. */
+  fullFixedNames: string[];
+}
+
+const origins = new WeakMap<Design, DesignOrigin>();
+
+/** How `design` was built, if buildDesign built it. */
+export function designOrigin(design: Design): DesignOrigin | undefined {
+  return origins.get(design);
+}
+
+export function buildDesignFromSpec(spec: ModelSpec, frame: DataFrame): Design {
+  const mf = buildModelFrame(spec, frame);
+  const n = mf.n;
+
+  const response = mf.variables.get(spec.responseName)!;
+  if (response.kind !== "numeric")
+    throw new DataError(
+      `the response '${spec.responseName}' must be numeric, but it holds text or logical values ` +
+        `(${response.levels.slice(0, 5).join(", ")}${response.levels.length > 5 ? ", ..." : ""})`,
+    );
+  const y = Float64Array.from(response.values);
+  checkFinite(spec.responseName, y, mf.rows);
+
+  const full = modelMatrix(spec.fixed, mf.variables, n);
+  full.columns.forEach((c, j) => {
+    checkFinite(full.names[j], c, mf.rows);
+  });
+  const keep = keepFullRank(full.columns);
+  const fixedNames = full.names.filter((_, j) => keep[j]);
+  const droppedFixed = full.names.filter((_, j) => !keep[j]);
+  const X = new Float64Array(n * fixedNames.length);
+  let k = 0;
+  full.columns.forEach((c, j) => {
+    if (keep[j]) X.set(c, n * k++);
+  });
+
+  const labelled = orderTerms(spec.random.map((r) => randomTerm(r, mf)));
+  checkGrouping(labelled, n);
+  const terms: RandomTerm[] = labelled.map(({ label: _label, ...term }) => term);
+
+  const design: Design = {
+    formula: spec.formula,
+    response: spec.responseName,
+    n,
+    y,
+    X,
+    fixedNames,
+    droppedFixed,
+    terms,
+    rows: mf.rows,
+    droppedRows: mf.droppedRows,
+  };
+  const factorLevels = new Map<string, string[]>();
+  for (const [name, v] of mf.variables) if (v.kind === "factor") factorLevels.set(name, v.levels);
+  origins.set(design, { spec, factorLevels, fullFixedNames: full.names });
+  return design;
+}
+
+/** Evaluate every variable the model uses, drop incomplete rows (na.omit), make factors on what is left. */
+export function buildModelFrame(spec: ModelSpec, frame: DataFrame): ModelFrame {
+  const raw = new Map<string, Variable>();
+  const add = (e: Expr) => {
+    const name = deparse(e);
+    if (!raw.has(name)) raw.set(name, evaluateVariable(e, frame));
+  };
+  add(spec.response);
+  spec.fixed.variables.forEach(add);
+  for (const r of spec.random) r.lhs.variables.forEach(add);
+  const groupRaw = new Map<string, Variable>();
+  for (const r of spec.random)
+    for (const atom of groupAtoms(r.group)) {
+      const name = deparse(atom);
+      if (!groupRaw.has(name)) groupRaw.set(name, evaluateGroupingVariable(atom, frame));
+    }
+
+  const complete = new Uint8Array(frame.nrow).fill(1);
+  const missingIn = new Map<string, number>();
+  for (const v of [...raw.values(), ...groupRaw.values()]) {
+    let count = 0;
+    for (let i = 0; i < frame.nrow; i++) {
+      const x = v.values[i];
+      if (x === null || (typeof x === "number" && Number.isNaN(x))) {
+        if (complete[i]) count++;
+        complete[i] = 0;
+      }
+    }
+    if (count > 0) missingIn.set(v.name, count);
+  }
+  const rowList: number[] = [];
+  for (let i = 0; i < frame.nrow; i++) if (complete[i]) rowList.push(i);
+  const rows = Int32Array.from(rowList);
+  const n = rows.length;
+  const droppedRows = frame.nrow - n;
+  if (n === 0) {
+    const which = [...missingIn.keys()];
+    throw new DataError(
+      frame.nrow === 0
+        ? "the data have no rows"
+        : `no complete rows: all ${frame.nrow} rows have a missing value in a variable the model uses (${which.join(", ")})`,
+    );
+  }
+
+  const variables = new Map<string, RowVariable>();
+  for (const [name, v] of raw) variables.set(name, toRowVariable(v, rows));
+  const grouping = new Map<string, Factor>();
+  for (const [name, v] of groupRaw) {
+    const f = toRowVariable(v, rows);
+    grouping.set(name, f.kind === "factor" ? f : makeFactor({ kind: "numeric", values: f.values }));
+  }
+  return { rows, n, droppedRows, variables, grouping };
+}
+
+function toRowVariable(v: Variable, rows: Int32Array): RowVariable {
+  if (v.kind === "numeric") {
+    const values = new Float64Array(rows.length);
+    for (let i = 0; i < rows.length; i++) values[i] = v.values[rows[i]];
+    return { kind: "numeric", values };
+  }
+  const picked = Array.from(rows, (r) => v.values[r]);
+  if (v.source === "numeric")
+    return { kind: "factor", ...makeFactor({ kind: "numeric", values: picked as number[] }) };
+  if (v.source === "logical")
+    return { kind: "factor", ...makeFactor({ kind: "logical", values: picked as boolean[] }) };
+  return { kind: "factor", ...makeFactor({ kind: "string", values: picked as string[] }) };
+}
+
+/** The variables inside a grouping expression: `a` in `a`, `a` and `b` in `b:a`. */
+function groupAtoms(e: Expr): Expr[] {
+  const inner = unparen(e);
+  if (inner.kind === "binary" && inner.op === ":")
+    return [...groupAtoms(inner.left), ...groupAtoms(inner.right)];
+  return [inner];
+}
+
+function groupFactor(e: Expr, mf: ModelFrame): Factor {
+  const inner = unparen(e);
+  if (inner.kind === "binary" && inner.op === ":")
+    return interactFactors(groupFactor(inner.left, mf), groupFactor(inner.right, mf));
+  return mf.grouping.get(deparse(inner))!;
+}
+
+function randomTerm(r: RandomSpec, mf: ModelFrame): RandomTerm & { correlated: boolean; label: string } {
+  const factor = groupFactor(r.group, mf);
+  const cols: ModelColumns = modelMatrix(r.lhs, mf.variables, mf.n);
+  cols.columns.forEach((c, j) => {
+    checkFinite(cols.names[j], c, mf.rows);
+  });
+  const p = cols.names.length;
+  const z = new Float64Array(mf.n * p);
+  for (let j = 0; j < p; j++) {
+    const c = cols.columns[j];
+    for (let i = 0; i < mf.n; i++) z[i * p + j] = c[i];
+  }
+  return {
+    group: r.groupName,
+    levels: factor.levels,
+    refs: factor.codes,
+    columns: cols.names,
+    z,
+    correlated: r.correlated,
+    label: r.label,
+  };
+}
+
+/**
+ * lme4's mkReTrms order: if the numbers of levels are not already non-increasing, terms are put in
+ * `rev(order(nl))` order, i.e. by decreasing number of levels with ties in reverse formula order.
+ */
+export function orderTerms<T extends { levels: string[] }>(terms: T[]): T[] {
+  const nl = terms.map((t) => t.levels.length);
+  if (!nl.some((v, i) => i > 0 && v > nl[i - 1])) return terms;
+  const ascending = terms.map((_, i) => i).sort((a, b) => nl[a] - nl[b] || a - b);
+  return ascending.reverse().map((i) => terms[i]);
+}
+
+/** lme4's checks on the random effects that lmer stops on by default. */
+function checkGrouping(terms: (RandomTerm & { label: string })[], n: number): void {
+  // lme4's checkNlevels order: first "> 1 sampled level", then "< number of observations".
+  const single = [...new Set(terms.filter((t) => t.levels.length < 2).map((t) => t.group))];
+  if (single.length > 0)
+    throw new DataError(`grouping factors must have > 1 sampled level (problems: ${single.join(", ")})`);
+  const tooMany = [...new Set(terms.filter((t) => t.levels.length >= n).map((t) => t.group))];
+  if (tooMany.length > 0)
+    throw new DataError(
+      `number of levels of each grouping factor must be < number of observations (problems: ${tooMany.join(", ")})`,
+    );
+  for (const t of terms) {
+    const q = t.levels.length * t.columns.length;
+    if (n <= q)
+      throw new ModelError(
+        `number of observations (=${n}) <= number of random effects (=${q}) for term (${t.label}); ` +
+          "the random-effects parameters and the residual variance (or scale parameter) are probably unidentifiable",
+      );
+  }
+}
+
+function checkFinite(name: string, values: Float64Array, rows: Int32Array): void {
+  for (let i = 0; i < values.length; i++)
+    if (!Number.isFinite(values[i]))
+      throw new DataError(`'${name}' is ${values[i]} in data row ${rows[i] + 1}; values must be finite`);
+}

@@ -1,0 +1,305 @@
+import { type BinaryNode, type Expr, unparen } from "./ast.js";
+import { deparse } from "./deparse.js";
+import { FormulaError } from "./errors.js";
+import { parseFormula } from "./parser.js";
+import { expandTerms, type TermsSpec } from "./terms.js";
+
+/** One random-effects term after lme4's expansion of `||` and `/`. */
+export interface RandomSpec {
+  /** The model-matrix terms of the left side of the bar (`Days` in `(Days | Subject)`: intercept + Days). */
+  lhs: TermsSpec;
+  /** The grouping expression: a variable, or an interaction `a:b` of variables. */
+  group: Expr;
+  /** lme4's name for the grouping factor, R's deparse of `group`: `Subject`, `cask:batch`, `c:(b:a)`. */
+  groupName: string;
+  /** False for the terms that `(x || g)` splits into: their random effects are independent of each other. */
+  correlated: boolean;
+  /** The term as lme4 prints it in messages: `Days | Subject`. */
+  label: string;
+}
+
+/** A formula read the way lme4 reads it: response, fixed-effects terms, random-effects terms in formula order. */
+export interface ModelSpec {
+  formula: string;
+  response: Expr;
+  /** R's deparse of the response: `size`, `log(y)`. */
+  responseName: string;
+  fixed: TermsSpec;
+  random: RandomSpec[];
+}
+
+/**
+ * Read an lme4 formula: `y ~ fixed + (lhs | group) + ...`. Random-effects terms are taken out of the sum as lme4's
+ * `nobars`/`findbars` do (they may be added anywhere with `+`, and subtracting from a sum that holds them is allowed),
+ * `(x || g)` becomes `(1 | g) + (0 + x | g)` (one term per term of x, as lme4's `expandDoubleVerts`), and
+ * `(x | a/b)` becomes `(x | b:a) + (x | a)` (lme4's `expandSlash`).
+ */
+export function analyzeFormula(text: string): ModelSpec {
+  const parsed = parseFormula(text);
+  const bars: BinaryNode[] = [];
+  const fixedExpr = stripBars(parsed.rhs, bars, text);
+  if (containsBar(parsed.lhs)) {
+    const bar = findBar(parsed.lhs)!;
+    throw new FormulaError("a random-effects term cannot be on the left of '~'", text, bar.pos);
+  }
+  checkVariables(parsed.lhs, text);
+  const response = unparen(parsed.lhs);
+  if (response.kind === "number")
+    throw new FormulaError("the response must be a variable", text, response.pos);
+  const fixed = expandTerms(fixedExpr, text, [response]);
+  const random: RandomSpec[] = [];
+  for (const bar of bars) random.push(...expandBar(bar, text));
+  return { formula: text, response, responseName: deparse(response), fixed, random };
+}
+
+function isBar(e: Expr): boolean {
+  return e.kind === "binary" && (e.op === "|" || e.op === "||");
+}
+
+function containsBar(e: Expr): boolean {
+  return findBar(e) !== undefined;
+}
+
+function findBar(e: Expr): Expr | undefined {
+  switch (e.kind) {
+    case "binary":
+      if (isBar(e)) return e;
+      return findBar(e.left) ?? findBar(e.right);
+    case "unary":
+      return findBar(e.arg);
+    case "paren":
+      return findBar(e.expr);
+    case "call":
+      for (const a of e.args) {
+        const b = findBar(a);
+        if (b) return b;
+      }
+      return undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** Take the parenthesised bars out of a sum (in order of appearance); what is left is the fixed part or null. */
+function stripBars(e: Expr, bars: BinaryNode[], text: string): Expr | null {
+  if (!containsBar(e)) {
+    checkVariables(e, text);
+    return e;
+  }
+  if (e.kind === "paren") {
+    const inner = unparen(e);
+    if (isBar(inner)) {
+      bars.push(inner as BinaryNode);
+      return null;
+    }
+    const stripped = stripBars(e.expr, bars, text);
+    return stripped && { ...e, expr: stripped };
+  }
+  if (isBar(e))
+    throw new FormulaError(
+      "put a random-effects term in parentheses, as in (1 | g)",
+      text,
+      (e as BinaryNode).opPos,
+    );
+  if (e.kind === "binary" && e.op === "+") {
+    const l = stripBars(e.left, bars, text);
+    const r = stripBars(e.right, bars, text);
+    if (!l) return r;
+    if (!r) return l;
+    return { ...e, left: l, right: r };
+  }
+  if (e.kind === "binary" && e.op === "-" && !containsBar(e.right)) {
+    const l = stripBars(e.left, bars, text);
+    checkVariables(e.right, text);
+    if (!l) return { kind: "unary", op: "-", arg: e.right, pos: e.pos, end: e.end };
+    return { ...e, left: l };
+  }
+  if (e.kind === "unary" && e.op === "+") return stripBars(e.arg, bars, text);
+  const bar = findBar(e) as BinaryNode;
+  throw new FormulaError(
+    "a random-effects term (... | g) can only be added to the model with '+'",
+    text,
+    bar.opPos,
+  );
+}
+
+/** Functions a variable may be wrapped in; everything numeric is evaluated by src/frame/evaluate.ts. */
+export const KNOWN_FUNCTIONS = new Set([
+  "I",
+  "log",
+  "log2",
+  "log10",
+  "log1p",
+  "exp",
+  "expm1",
+  "sqrt",
+  "abs",
+  "factor",
+  "as.factor",
+  "as.numeric",
+]);
+
+/** Catch unknown functions and misplaced operators early, with the position. */
+function checkVariables(e: Expr, text: string, insideCall = false): void {
+  switch (e.kind) {
+    case "name":
+      if (e.name === ".")
+        throw new FormulaError("'.' (all other columns) is not supported: name the variables", text, e.pos);
+      return;
+    case "call": {
+      if (!KNOWN_FUNCTIONS.has(e.fn))
+        throw new FormulaError(
+          `unknown function ${e.fn}() (known: ${[...KNOWN_FUNCTIONS].join(", ")})`,
+          text,
+          e.pos,
+        );
+      const arity = e.fn === "log" ? [1, 2] : [1, 1];
+      if (e.args.length < arity[0] || e.args.length > arity[1])
+        throw new FormulaError(
+          `${e.fn}() takes ${arity[1] === 1 ? "one argument" : "one or two arguments"}`,
+          text,
+          e.pos,
+        );
+      for (const a of e.args) checkVariables(a, text, true);
+      return;
+    }
+    case "binary":
+      if (e.op === "~" || e.op === "|" || e.op === "||")
+        throw new FormulaError(`'${e.op}' cannot be used here`, text, e.opPos);
+      if (insideCall && e.op !== "+" && e.op !== "-" && e.op !== "*" && e.op !== "/" && e.op !== "^")
+        throw new FormulaError(
+          `'${e.op}' is not arithmetic and cannot be used inside a function`,
+          text,
+          e.opPos,
+        );
+      checkVariables(e.left, text, insideCall);
+      checkVariables(e.right, text, insideCall);
+      return;
+    case "unary":
+      checkVariables(e.arg, text, insideCall);
+      return;
+    case "paren":
+      checkVariables(e.expr, text, insideCall);
+      return;
+    default:
+      return;
+  }
+}
+
+/** lme4's expandDoubleVerts and expandSlash for one bar. */
+function expandBar(bar: BinaryNode, text: string): RandomSpec[] {
+  checkVariables(bar.left, text);
+  const groups = expandGroup(bar.right, text);
+  const lhs = expandTerms(bar.left, text);
+  if (lhs.terms.length === 0 && !lhs.intercept)
+    throw new FormulaError(
+      "this random-effects term has no columns (nothing left of '|')",
+      text,
+      bar.left.pos,
+    );
+  const parts: { lhs: TermsSpec; correlated: boolean; text: string }[] = [];
+  if (bar.op === "|") {
+    parts.push({ lhs, correlated: true, text: deparse(bar.left) });
+  } else {
+    // (x || g): one uncorrelated term for the intercept and one per term of x, as lme4's expandDoubleVerts.
+    if (lhs.intercept) parts.push({ lhs: { ...lhs, terms: [] }, correlated: false, text: "1" });
+    for (const t of lhs.terms) {
+      const vars = t.vars;
+      const sub: TermsSpec = {
+        intercept: false,
+        variables: vars.map((v) => lhs.variables[v]),
+        variableNames: vars.map((v) => lhs.variableNames[v]),
+        terms: [{ vars: vars.map((_, i) => i), label: t.label, codes: vars.map(() => 2 as const) }],
+      };
+      // Within a single term, R's codes: every variable whose removal leaves a non-empty term absent from the
+      // (single-term) model is coded by indicators; for one variable the reduced term is empty, so code 1.
+      if (vars.length === 1) sub.terms[0].codes = [1];
+      parts.push({ lhs: sub, correlated: false, text: `0 + ${t.label}` });
+    }
+  }
+  const out: RandomSpec[] = [];
+  // lme4 expands `||` first and `/` second, so each split term is expanded over the nested groups in turn.
+  for (const p of parts)
+    for (const g of groups) {
+      const groupName = deparse(g);
+      out.push({
+        lhs: p.lhs,
+        group: g,
+        groupName,
+        correlated: p.correlated,
+        label: `${p.text} | ${groupName}`,
+      });
+    }
+  return out;
+}
+
+/**
+ * lme4's expandSlash: `a/b/c` gives the grouping factors `c:(b:a)`, `b:a`, `a` in that order; anything else is a
+ * single grouping factor. Group expressions are variables or `:` interactions of them.
+ */
+function expandGroup(e: Expr, text: string): Expr[] {
+  checkGroup(e, text);
+  const inner = unparen(e);
+  if (!hasSlash(inner)) return [inner];
+  const pieces = slashPieces(inner, text);
+  // Build the nested interactions innermost first: a, b:a, c:(b:a).
+  const out: Expr[] = [pieces[0]];
+  for (let i = 1; i < pieces.length; i++) {
+    const prev = out[0];
+    const right: Expr =
+      prev.kind === "binary" ? { kind: "paren", expr: prev, pos: prev.pos, end: prev.end } : prev;
+    out.unshift({
+      kind: "binary",
+      op: ":",
+      left: pieces[i],
+      right,
+      pos: pieces[i].pos,
+      end: pieces[i].end,
+      opPos: pieces[i].pos,
+    });
+  }
+  return out;
+}
+
+function hasSlash(e: Expr): boolean {
+  if (e.kind === "paren") return hasSlash(e.expr);
+  return e.kind === "binary" && (e.op === "/" || hasSlash(e.left) || hasSlash(e.right));
+}
+
+function slashPieces(e: Expr, text: string): Expr[] {
+  const inner = unparen(e);
+  if (inner.kind === "binary" && inner.op === "/")
+    return [...slashPieces(inner.left, text), ...slashPieces(inner.right, text)];
+  if (hasSlash(inner))
+    throw new FormulaError("cannot read this nesting of grouping factors", text, inner.pos);
+  return [inner];
+}
+
+function checkGroup(e: Expr, text: string): void {
+  switch (e.kind) {
+    case "name":
+      return;
+    case "paren":
+      checkGroup(e.expr, text);
+      return;
+    case "call":
+      if (e.fn === "factor" || e.fn === "as.factor") {
+        checkVariables(e, text);
+        return;
+      }
+      throw new FormulaError(`a grouping factor cannot be computed with ${e.fn}()`, text, e.pos);
+    case "binary":
+      if (e.op === ":" || e.op === "/") {
+        checkGroup(e.left, text);
+        checkGroup(e.right, text);
+        return;
+      }
+      throw new FormulaError(
+        `'${e.op}' cannot be used in a grouping factor (use a:b for combinations, a/b for nesting)`,
+        text,
+        e.opPos,
+      );
+    default:
+      throw new FormulaError("the grouping factor after '|' must be a variable", text, e.pos);
+  }
+}

@@ -1,0 +1,132 @@
+import { DataError } from "../errors.js";
+import { type Expr, unparen } from "../formula/ast.js";
+import { deparse } from "../formula/deparse.js";
+import type { DataFrame } from "./frame.js";
+
+/**
+ * A model variable evaluated on every row of the data: numeric (NaN where missing) or categorical (the raw values,
+ * null where missing; made into a factor once the incomplete rows are gone, so that unused levels disappear).
+ */
+export type Variable =
+  | { kind: "numeric"; name: string; values: Float64Array }
+  | {
+      kind: "categorical";
+      name: string;
+      source: "numeric" | "string" | "logical";
+      values: (number | string | boolean | null)[];
+    };
+
+const MATH: Record<string, (x: number) => number> = {
+  log: Math.log,
+  log2: Math.log2,
+  log10: Math.log10,
+  log1p: Math.log1p,
+  exp: Math.exp,
+  expm1: Math.expm1,
+  sqrt: Math.sqrt,
+  abs: Math.abs,
+  as_numeric: (x) => x,
+};
+
+/** Evaluate one variable of a model (`time`, `I(time^2)`, `log(x)`, `factor(g)`) on the frame. */
+export function evaluateVariable(e: Expr, frame: DataFrame): Variable {
+  const name = deparse(e);
+  const inner = unparen(e);
+  if (inner.kind === "name") {
+    const col = lookup(inner.name, frame);
+    if (col.kind === "numeric") return { kind: "numeric", name, values: col.values };
+    return { kind: "categorical", name, source: col.kind, values: col.values };
+  }
+  if (inner.kind === "call" && (inner.fn === "factor" || inner.fn === "as.factor")) {
+    const v = evaluateVariable(inner.args[0], frame);
+    if (v.kind === "categorical") return { ...v, name };
+    return {
+      kind: "categorical",
+      name,
+      source: "numeric",
+      values: Array.from(v.values, (x) => (Number.isNaN(x) ? null : x)),
+    };
+  }
+  return { kind: "numeric", name, values: evaluateNumeric(inner, frame, name) };
+}
+
+/** Evaluate a grouping variable: always a factor (lme4 converts every grouping variable with factor()). */
+export function evaluateGroupingVariable(e: Expr, frame: DataFrame): Variable {
+  const v = evaluateVariable(e, frame);
+  if (v.kind === "categorical") return v;
+  return {
+    kind: "categorical",
+    name: v.name,
+    source: "numeric",
+    values: Array.from(v.values, (x) => (Number.isNaN(x) ? null : x)),
+  };
+}
+
+function lookup(name: string, frame: DataFrame) {
+  const col = frame.columns.get(name);
+  if (!col) {
+    const shown = frame.names.length > 30 ? [...frame.names.slice(0, 30), "..."] : frame.names;
+    throw new DataError(
+      `the formula uses '${name}' but the data has no such column; columns are: ${shown.join(", ") || "(none)"}`,
+    );
+  }
+  return col;
+}
+
+/** Arithmetic as R does it inside I() and function calls, element by element. */
+function evaluateNumeric(e: Expr, frame: DataFrame, context: string): Float64Array {
+  const n = frame.nrow;
+  switch (e.kind) {
+    case "number":
+      return new Float64Array(n).fill(e.value);
+    case "name": {
+      const col = lookup(e.name, frame);
+      if (col.kind !== "numeric")
+        throw new DataError(`'${context}' needs numbers but column '${e.name}' holds ${col.kind} values`);
+      return col.values;
+    }
+    case "paren":
+      return evaluateNumeric(e.expr, frame, context);
+    case "unary": {
+      const x = evaluateNumeric(e.arg, frame, context);
+      return e.op === "-" ? x.map((v) => -v) : x;
+    }
+    case "call": {
+      if (e.fn === "I") return evaluateNumeric(e.args[0], frame, context);
+      if (e.fn === "factor" || e.fn === "as.factor")
+        throw new DataError(`'${context}': a factor cannot be used in arithmetic`);
+      const x = evaluateNumeric(e.args[0], frame, context);
+      if (e.fn === "log" && e.args.length === 2) {
+        const base = evaluateNumeric(e.args[1], frame, context);
+        return x.map((v, i) => Math.log(v) / Math.log(base[i]));
+      }
+      const f = MATH[e.fn === "as.numeric" ? "as_numeric" : e.fn];
+      if (!f) throw new DataError(`'${context}': unknown function ${e.fn}()`);
+      return x.map(f);
+    }
+    case "binary": {
+      const a = evaluateNumeric(e.left, frame, context);
+      const b = evaluateNumeric(e.right, frame, context);
+      const out = new Float64Array(n);
+      switch (e.op) {
+        case "+":
+          for (let i = 0; i < n; i++) out[i] = a[i] + b[i];
+          return out;
+        case "-":
+          for (let i = 0; i < n; i++) out[i] = a[i] - b[i];
+          return out;
+        case "*":
+          for (let i = 0; i < n; i++) out[i] = a[i] * b[i];
+          return out;
+        case "/":
+          for (let i = 0; i < n; i++) out[i] = a[i] / b[i];
+          return out;
+        case "^":
+          for (let i = 0; i < n; i++) out[i] = a[i] ** b[i];
+          return out;
+        default:
+          throw new DataError(`'${context}': '${e.op}' is not arithmetic`);
+      }
+    }
+  }
+}

@@ -1,0 +1,113 @@
+import { DataError } from "../errors.js";
+
+/**
+ * A data frame as read: named columns of equal length. Numbers stay numbers, everything else is kept as text or
+ * logical until the model says how a variable is used (a numeric column can still become a grouping factor).
+ * Missing values: NaN in numeric columns, null elsewhere.
+ */
+export type Column =
+  | { kind: "numeric"; values: Float64Array }
+  | { kind: "string"; values: (string | null)[] }
+  | { kind: "logical"; values: (boolean | null)[] };
+
+export interface DataFrame {
+  readonly kind: "spruce.frame";
+  /** Column names in input order. */
+  names: string[];
+  columns: Map<string, Column>;
+  nrow: number;
+}
+
+/** A value in a record or column given by a program; null, undefined and NaN are missing. */
+export type CellValue = number | string | boolean | null | undefined;
+
+/** What buildDesign accepts: a frame (from readCsv/parseCsv), an array of records, or an object of columns. */
+export type DataInput =
+  | DataFrame
+  /** Records: objects whose values are CellValues (an interface type without an index signature is fine). */
+  | readonly object[]
+  | Record<string, readonly CellValue[] | Float64Array | Float32Array | Int32Array>;
+
+export function isDataFrame(x: unknown): x is DataFrame {
+  return typeof x === "object" && x !== null && (x as DataFrame).kind === "spruce.frame";
+}
+
+/** Turn any DataInput into a DataFrame (a frame is returned as is). */
+export function toDataFrame(input: DataInput): DataFrame {
+  if (isDataFrame(input)) return input;
+  if (Array.isArray(input)) return fromRecords(input as readonly Record<string, CellValue>[]);
+  if (typeof input !== "object" || input === null)
+    throw new DataError("data must be an array of records, an object of columns or a frame from readCsv");
+  return fromColumns(input as Record<string, readonly CellValue[] | ArrayLike<number>>);
+}
+
+/** Build a frame from an array of records; the columns are the union of the records' keys, in first-seen order. */
+export function fromRecords(records: readonly Record<string, CellValue>[]): DataFrame {
+  const names: string[] = [];
+  const seen = new Set<string>();
+  for (const r of records) {
+    if (typeof r !== "object" || r === null) throw new DataError("each record must be an object of values");
+    for (const k of Object.keys(r))
+      if (!seen.has(k)) {
+        seen.add(k);
+        names.push(k);
+      }
+  }
+  const cols: Record<string, CellValue[]> = {};
+  for (const name of names) cols[name] = records.map((r) => r[name]);
+  return fromColumns(cols);
+}
+
+/** Build a frame from an object of equally long columns. */
+export function fromColumns(columns: Record<string, readonly CellValue[] | ArrayLike<number>>): DataFrame {
+  const names = Object.keys(columns);
+  let nrow = -1;
+  const map = new Map<string, Column>();
+  for (const name of names) {
+    const raw = columns[name];
+    if (raw === null || typeof raw !== "object" || typeof (raw as ArrayLike<unknown>).length !== "number")
+      throw new DataError(`column '${name}' is not an array of values`);
+    const values = Array.from(raw as ArrayLike<CellValue>);
+    if (nrow >= 0 && values.length !== nrow)
+      throw new DataError(`column '${name}' has ${values.length} values but '${names[0]}' has ${nrow}`);
+    nrow = values.length;
+    map.set(name, columnFromValues(name, values));
+  }
+  return { kind: "spruce.frame", names, columns: map, nrow: Math.max(nrow, 0) };
+}
+
+/**
+ * One column from JS values: all numbers → numeric; all booleans → logical; otherwise text (numbers are written as
+ * text then, as R's c() coerces a mixed vector to character).
+ */
+export function columnFromValues(name: string, values: readonly CellValue[]): Column {
+  let numbers = 0;
+  let booleans = 0;
+  let others = 0;
+  for (const v of values) {
+    if (v === null || v === undefined || (typeof v === "number" && Number.isNaN(v))) continue;
+    if (typeof v === "number") numbers++;
+    else if (typeof v === "boolean") booleans++;
+    else if (typeof v === "string") others++;
+    else
+      throw new DataError(
+        `column '${name}' holds a value of type ${typeof v}; use numbers, text or booleans`,
+      );
+  }
+  if (others === 0 && booleans === 0) {
+    const out = new Float64Array(values.length);
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      out[i] = typeof v === "number" ? v : Number.NaN;
+    }
+    return { kind: "numeric", values: out };
+  }
+  if (others === 0 && numbers === 0)
+    return { kind: "logical", values: values.map((v) => (typeof v === "boolean" ? v : null)) };
+  return {
+    kind: "string",
+    values: values.map((v) =>
+      v === null || v === undefined || (typeof v === "number" && Number.isNaN(v)) ? null : String(v),
+    ),
+  };
+}
