@@ -1,8 +1,32 @@
+/**
+ * `spruce anova DATA.csv "F0" "F1" [...] [--ml] [--json]`: lme4's likelihood-ratio table for nested models.
+ * The models are fitted as lmer would (REML unless --ml) and, like lme4's anova, REML fits are refitted with ML.
+ */
 import type { Command } from "commander";
+import { SpruceError } from "../../errors.js";
+import { fit as fitModel } from "../../fit/fit.js";
+import { readCsv } from "../../frame/csv.js";
+import { anova, anovaSummary, formatAnova } from "../../inference/anova.js";
 
-// Placeholder: replaced by the issue that builds `spruce anova`.
 export function registerAnova(program: Command): void {
-  program.command("anova").description("(not built yet)").action(() => {
-    throw new Error("spruce anova is not built yet");
-  });
+  program
+    .command("anova")
+    .description("likelihood-ratio test of nested models (lme4's anova; REML fits are refitted with ML)")
+    .argument("<data>", "CSV file with a header row")
+    .argument("<formulas...>", 'two or more lme4 formulas, e.g. "y ~ x + (1|g)" "y ~ x + (x|g)"')
+    .option("--ml", "fit the models by maximum likelihood directly (no REML fit and refit)")
+    .option("--json", "print { Chisq, Df, p, logLik, AIC, BIC, refitted, ... } as JSON")
+    .action(async (dataPath: string, formulas: string[], options: { ml?: boolean; json?: boolean }) => {
+      if (formulas.length < 2) throw new SpruceError("anova needs at least two formulas");
+      const data = readCsv(dataPath);
+      const models = [];
+      for (const f of formulas) models.push(await fitModel(f, data, { REML: !options.ml }));
+      const result = anova(models);
+      if (options.json) {
+        for (const m of result.messages) process.stderr.write(`${m}\n`);
+        process.stdout.write(`${JSON.stringify({ ...anovaSummary(result), table: result.rows }, null, 2)}\n`);
+        return;
+      }
+      process.stdout.write(`Data: ${dataPath}\n${formatAnova(result)}\n`);
+    });
 }

@@ -1,8 +1,84 @@
 import type { Command } from "commander";
+import { fit as fitLmm } from "../../fit/fit.js";
+import type { LinearMixedModel } from "../../fit/model.js";
+import { readCsv } from "../../frame/csv.js";
+import { type FitJson, fitJson } from "../../report/json.js";
 
-// Placeholder: replaced by the issue that builds `spruce fit`.
-export function registerFit(program: Command): void {
-  program.command("fit").description("(not built yet)").action(() => {
-    throw new Error("spruce fit is not built yet");
+/**
+ * `spruce fit DATA.csv "FORMULA" [--ml] [--json]`: fit as lme4's lmer (REML unless --ml) and print lme4's
+ * summary, or the fit as JSON with the reference fits' field names.
+ */
+
+export interface FitCommandOptions {
+  ml?: boolean;
+  json?: boolean;
+  /** Options added by extensions (e.g. --diagnostics, --confint) arrive here too. */
+  [option: string]: unknown;
+}
+
+/**
+ * What another module adds to `spruce fit` (diagnostics, confidence intervals): its options, extra JSON fields
+ * merged into the fit's object, and text printed after the summary. Pass extensions to registerFit.
+ */
+export interface FitExtension {
+  /** Add options to the command (`command.option("--diagnostics", "...")`). */
+  configure(command: Command): void;
+  /** Fields merged into the JSON object (after the fit's own fields). */
+  json?(
+    model: LinearMixedModel,
+    options: FitCommandOptions,
+  ): Record<string, unknown> | Promise<Record<string, unknown>>;
+  /** Text printed after the summary (without --json); empty string for nothing. */
+  text?(model: LinearMixedModel, options: FitCommandOptions): string | Promise<string>;
+}
+
+/** Read the CSV and fit; elapsedMs covers the whole fit (design, kernels, optimisation), not the CSV read. */
+export async function runFit(
+  dataPath: string,
+  formula: string,
+  options: FitCommandOptions,
+): Promise<{ model: LinearMixedModel; elapsedMs: number }> {
+  const data = readCsv(dataPath);
+  const t0 = performance.now();
+  const model = await fitLmm(formula, data, { REML: !options.ml });
+  return { model, elapsedMs: performance.now() - t0 };
+}
+
+/** The JSON object `spruce fit --json` prints: the fit's fields, then each extension's. */
+export async function fitCommandJson(
+  model: LinearMixedModel,
+  elapsedMs: number,
+  options: FitCommandOptions,
+  extensions: readonly FitExtension[] = [],
+): Promise<FitJson & Record<string, unknown>> {
+  const out: FitJson & Record<string, unknown> = { ...fitJson(model), elapsedMs };
+  for (const ext of extensions) if (ext.json) Object.assign(out, await ext.json(model, options));
+  return out;
+}
+
+export function registerFit(program: Command, extensions: readonly FitExtension[] = []): void {
+  const command = program
+    .command("fit")
+    .description("fit a linear mixed model (REML by default, as lme4) and print its summary")
+    .argument("<data>", "CSV file with a header row (NA or empty cells are missing)")
+    .argument("<formula>", 'lme4 formula, e.g. "Reaction ~ Days + (Days | Subject)"')
+    .option("--ml", "maximum likelihood instead of REML")
+    .option("--json", "print the fit as JSON (lme4's names: fixef, se, varcorr, ranef, ...)");
+  for (const ext of extensions) ext.configure(command);
+  command.action(async (dataPath: string, formula: string, options: FitCommandOptions) => {
+    const { model, elapsedMs } = await runFit(dataPath, formula, options);
+    if (options.json) {
+      // Messages (rank deficiency, singular fit, convergence) go to stderr so stdout stays pure JSON.
+      for (const m of model.messages) process.stderr.write(`${m}\n`);
+      const json = await fitCommandJson(model, elapsedMs, options, extensions);
+      process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+      return;
+    }
+    let text = model.summary({ dataName: dataPath });
+    for (const ext of extensions) {
+      const extra = ext.text ? await ext.text(model, options) : "";
+      if (extra) text += `\n\n${extra.replace(/\n$/, "")}`;
+    }
+    process.stdout.write(`${text}\n`);
   });
 }

@@ -1,8 +1,36 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import type { Command } from "commander";
+import { DataError } from "../../errors.js";
+import { plotModel } from "../../plot/model-plots.js";
+import { runFit } from "./fit.js";
 
-// Placeholder: replaced by the issue that builds `spruce plot`.
+/**
+ * `spruce plot DATA.csv "FORMULA" [--ml] --out DIR`: fit the model and write its diagnostic plots as standalone SVG
+ * files (residuals vs fitted, QQ of the residuals and of each random effect, Cook's distance, observed vs fitted by
+ * group), printing one path per line.
+ */
 export function registerPlot(program: Command): void {
-  program.command("plot").description("(not built yet)").action(() => {
-    throw new Error("spruce plot is not built yet");
-  });
+  program
+    .command("plot")
+    .description("fit a model and write its diagnostic plots (SVG) to a folder")
+    .argument("<data>", "CSV file with a header row (NA or empty cells are missing)")
+    .argument("<formula>", 'lme4 formula, e.g. "Reaction ~ Days + (Days | Subject)"')
+    .option("--ml", "maximum likelihood instead of REML")
+    .requiredOption("--out <dir>", "folder for the SVG files (created if missing)")
+    .action(async (dataPath: string, formula: string, options: { ml?: boolean; out: string }) => {
+      const { model } = await runFit(dataPath, formula, { ml: options.ml });
+      for (const m of model.messages) process.stderr.write(`${m}\n`);
+      const dir = resolve(options.out);
+      try {
+        mkdirSync(dir, { recursive: true });
+      } catch (error) {
+        throw new DataError(`cannot create the output folder ${dir}: ${(error as Error).message}`);
+      }
+      for (const p of plotModel(model)) {
+        const path = join(dir, `${p.name}.svg`);
+        writeFileSync(path, p.svg);
+        process.stdout.write(`${path}\n`);
+      }
+    });
 }
