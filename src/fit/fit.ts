@@ -1,0 +1,265 @@
+/**
+ * Fitting: optimise θ for a design with a PLS engine, then collect the results into a LinearMixedModel.
+ */
+import { buildDesign } from "../design/build.js";
+import {
+  type Design,
+  type DesignBuffers,
+  designBuffers,
+  thetaLowerBounds,
+  thetaStart,
+} from "../design/types.js";
+import { ModelError } from "../errors.js";
+import type { DataInput } from "../frame/frame.js";
+import type { PlsEngine, PlsSolution } from "./engine.js";
+import {
+  LinearMixedModel,
+  type LinearMixedModel as Model,
+  type NewDataBuilder,
+  type OptimizerReport,
+  SINGULAR_MESSAGE,
+} from "./model.js";
+import { minimizeBounded } from "./optimize.js";
+import { createEngine } from "./wasm-engine.js";
+
+export interface FitDesignOptions {
+  /** REML (default, as lme4) or maximum likelihood. */
+  REML?: boolean;
+  /** Starting θ (lme4's order); default lme4's: 1 on the diagonal, 0 elsewhere. */
+  start?: ArrayLike<number>;
+  /** Builder of model matrices for new data, used by predict(newdata). */
+  newData?: NewDataBuilder;
+}
+
+export interface FitOptions extends FitDesignOptions {
+  /** The PLS engine (or a factory for one); default the wasm blocked-Cholesky engine. Tests inject the dense one. */
+  engine?: PlsEngine | ((buffers: DesignBuffers) => PlsEngine);
+}
+
+/**
+ * Fit a linear mixed model as lme4's lmer(formula, data, REML): build the design, load the kernels, optimise θ.
+ * REML is the default.
+ */
+export async function fit(
+  formula: string,
+  data: DataInput,
+  options: FitOptions = {},
+): Promise<LinearMixedModel> {
+  const design = buildDesign(formula, data);
+  const buffers = designBuffers(design);
+  const engine =
+    options.engine === undefined
+      ? await createEngine(buffers)
+      : typeof options.engine === "function"
+        ? options.engine(buffers)
+        : options.engine;
+  return fitDesign(design, engine, options);
+}
+
+/** lme4's isSingular tolerance: a diagonal θ below this is at its bound. */
+export const SINGULAR_TOLERANCE = 1e-4;
+
+/** Synchronous fit of an already built design with a given engine. */
+export function fitDesign(design: Design, engine: PlsEngine, options: FitDesignOptions = {}): Model {
+  const REML = options.REML ?? true;
+  const buffers = engine.buffers;
+  const lower = thetaLowerBounds(buffers);
+  const nTheta = lower.length;
+  if (nTheta === 0) throw new ModelError("the model has no random-effects terms: use a linear model instead");
+  if (design.n <= design.fixedNames.length)
+    throw new ModelError(
+      `${design.n} observations are not enough for ${design.fixedNames.length} fixed-effects coefficients`,
+    );
+  const start = options.start ? Float64Array.from(options.start) : thetaStart(buffers);
+  if (start.length !== nTheta)
+    throw new ModelError(`start has ${start.length} values but the model has ${nTheta} θ parameters`);
+  for (let i = 0; i < nTheta; i++)
+    if (!Number.isFinite(start[i] as number))
+      throw new ModelError(`start value ${i + 1} is not a finite number`);
+
+  checkResponseVaries(design, buffers.y);
+  const t0 = performance.now();
+  const objective = (theta: Float64Array, grad: Float64Array | null) =>
+    grad ? engine.gradient(theta, REML, grad) : engine.objective(theta, REML);
+  // The profiled deviance does not change when a whole column of a template T changes sign (b = Λu absorbs it
+  // through u), so the minimum over all θ equals the minimum over lme4's bounded region. Optimising without
+  // bounds keeps the problem smooth: a bounded method gets stuck where a diagonal θ hits 0 with zero gradient
+  // (a saddle of the symmetric function), while the unbounded one walks through it. Signs are fixed afterwards.
+  const unbounded = new Float64Array(nTheta).fill(Number.NEGATIVE_INFINITY);
+  const result = minimizeBounded(objective, start, { lower: unbounded });
+  if (!Number.isFinite(result.f)) throw cannotFit(REML, start);
+  const theta = result.x;
+  const gradient = result.gradient;
+  // Flipping a column's signs flips the same entries of the gradient.
+  normaliseColumnSigns(theta, buffers.terms, gradient);
+  let evaluations = result.evaluations;
+  const snapped = snapToBoundary(theta, lower, result.f, (t) => engine.objective(t, REML));
+  evaluations += snapped.evaluations;
+  if (snapped.changed) {
+    engine.gradient(theta, REML, gradient);
+    evaluations++;
+  }
+  let gradientNorm = 0;
+  for (let i = 0; i < nTheta; i++) {
+    const gi = gradient[i] as number;
+    // At the bound only an inward-pointing gradient (negative) is a failure to converge.
+    const v = lower[i] === 0 && (theta[i] as number) <= 0 && gi > 0 ? 0 : Math.abs(gi);
+    gradientNorm = Math.max(gradientNorm, v);
+  }
+  const solution = engine.solve(theta, REML);
+  const elapsedMs = performance.now() - t0;
+  checkNotExact(design, buffers.y, solution.pwrss);
+  return buildModel(design, engine, REML, solution, lower, options.newData, {
+    converged: result.converged,
+    evaluations,
+    gradientNorm,
+    method: result.method,
+    message: result.message,
+    elapsedMs,
+  });
+}
+
+/**
+ * The model at a given θ without optimising (lme4's devfun evaluated once): for checks at lme4's θ̂, for
+ * profiling and for refits that fix θ. The optimizer report says 0 evaluations.
+ */
+export function modelAtTheta(
+  design: Design,
+  engine: PlsEngine,
+  theta: ArrayLike<number>,
+  options: Pick<FitDesignOptions, "REML" | "newData"> = {},
+): Model {
+  const REML = options.REML ?? true;
+  const lower = thetaLowerBounds(engine.buffers);
+  if (theta.length !== lower.length)
+    throw new ModelError(`θ has ${theta.length} values but the model has ${lower.length}`);
+  const t = Float64Array.from(theta);
+  for (let i = 0; i < t.length; i++)
+    if (!((t[i] as number) >= (lower[i] as number)) || !Number.isFinite(t[i] as number))
+      throw new ModelError(`θ value ${i + 1} (${t[i]}) is outside its bounds`);
+  const t0 = performance.now();
+  const solution = engine.solve(t, REML);
+  return buildModel(design, engine, REML, solution, lower, options.newData, {
+    converged: true,
+    evaluations: 0,
+    gradientNorm: Number.NaN,
+    method: "fixed θ",
+    message: "θ given, not optimised",
+    elapsedMs: performance.now() - t0,
+  });
+}
+
+function buildModel(
+  design: Design,
+  engine: PlsEngine,
+  REML: boolean,
+  solution: PlsSolution,
+  lower: Float64Array,
+  newData: NewDataBuilder | undefined,
+  optimizer: OptimizerReport,
+): Model {
+  const theta = solution.theta;
+  let singular = false;
+  for (let i = 0; i < theta.length; i++)
+    if (lower[i] === 0 && (theta[i] as number) < SINGULAR_TOLERANCE) singular = true;
+  const messages: string[] = [];
+  if (design.droppedFixed.length > 0) {
+    const k = design.droppedFixed.length;
+    messages.push(
+      `fixed-effect model matrix is rank deficient so dropping ${k} column${k === 1 ? "" : "s"} / coefficient${k === 1 ? "" : "s"} (${design.droppedFixed.join(", ")})`,
+    );
+  }
+  if (singular) messages.push(SINGULAR_MESSAGE);
+  if (!optimizer.converged) messages.push(`Model failed to converge: ${optimizer.message}`);
+  return new LinearMixedModel({
+    design,
+    engine,
+    // A copy: the engine's response may be replaced (or its array reused) by a later bootstrap replicate.
+    y: Float64Array.from(engine.buffers.y),
+    REML,
+    solution,
+    singular,
+    messages,
+    optimizer,
+    ...(newData ? { newData } : {}),
+  });
+}
+
+/** The error for a model whose objective is not finite. */
+function cannotFit(REML: boolean, theta: Float64Array): ModelError {
+  const what = REML ? "REML criterion" : "deviance";
+  return new ModelError(
+    `the model cannot be fitted: the ${what} is not finite at θ = (${Array.from(theta).join(", ")})`,
+  );
+}
+
+/** A response with no variance, or one the fixed effects reproduce exactly, leaves nothing to estimate. */
+function checkResponseVaries(design: Design, y: Float64Array): void {
+  if (y.every((v) => v === y[0]))
+    throw new ModelError(
+      `the model cannot be fitted: the response '${design.response}' is constant, so there is no variance to estimate`,
+    );
+}
+
+function checkNotExact(design: Design, y: Float64Array, pwrss: number): void {
+  let mean = 0;
+  for (const v of y) mean += v;
+  mean /= y.length;
+  let centred = 0;
+  for (const v of y) centred += (v - mean) ** 2;
+  // Compared with the spread of y: rounding leaves ~1e-16 of it when the fit is exact.
+  if (pwrss <= 1e-10 * centred)
+    throw new ModelError(
+      `the model cannot be fitted: the fixed effects reproduce the response '${design.response}' exactly ` +
+        "(residual sum of squares 0), so there is no variance left to estimate",
+    );
+}
+
+/** Flip the sign of every template column whose diagonal is negative (the deviance is unchanged). */
+export function normaliseColumnSigns(
+  theta: Float64Array,
+  terms: readonly { p: number }[],
+  gradient?: Float64Array,
+): void {
+  let k = 0;
+  for (const t of terms)
+    for (let j = 0; j < t.p; j++) {
+      const column = t.p - j; // entries of column j: the diagonal, then the ones below it
+      if ((theta[k] as number) < 0)
+        for (let i = 0; i < column; i++) {
+          theta[k + i] = -(theta[k + i] as number);
+          if (gradient) gradient[k + i] = -(gradient[k + i] as number);
+        }
+      k += column;
+    }
+}
+
+/**
+ * A diagonal θ that ends a hair above 0 usually belongs at 0 (a singular fit: the optimum is on the boundary
+ * and an iterative method only approaches it). Set each such θ to 0 when that does not raise the objective.
+ * Returns the number of evaluations used and whether θ changed.
+ */
+function snapToBoundary(
+  theta: Float64Array,
+  lower: Float64Array,
+  f: number,
+  objective: (theta: Float64Array) => number,
+): { evaluations: number; changed: boolean } {
+  let evaluations = 0;
+  let changed = false;
+  let best = f;
+  const trial = Float64Array.from(theta);
+  for (let i = 0; i < theta.length; i++) {
+    if (lower[i] !== 0 || (theta[i] as number) === 0 || (theta[i] as number) > 1e-3) continue;
+    trial.set(theta);
+    trial[i] = 0;
+    const ft = objective(trial);
+    evaluations++;
+    if (ft <= best) {
+      best = ft;
+      theta[i] = 0;
+      changed = true;
+    }
+  }
+  return { evaluations, changed };
+}

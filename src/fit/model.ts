@@ -1,0 +1,370 @@
+/**
+ * A fitted linear mixed model: the results API, with lme4's names and semantics.
+ *
+ * lme4 conventions kept here (so numbers line up with R):
+ * - logLik() is −objective/2 for both fits, i.e. the REML log-likelihood for a REML fit;
+ * - npar = p + length(θ) + 1; AIC/BIC come from logLik and npar;
+ * - deviance() is the ML deviance: the objective of an ML fit, and for a REML fit the ML deviance evaluated at
+ *   the REML estimates (lme4's devCritFun); remlCriterion() is the REML criterion (lme4's REMLcrit);
+ * - vcov() is σ̂² S⁻¹ (lme4's RX-based covariance), se() its diagonal's square roots.
+ */
+import { type NewDataDesign, newDataDesign } from "../design/newdata.js";
+import type { Design } from "../design/types.js";
+import type { DataInput } from "../frame/frame.js";
+import { type FitJson, fitJson } from "../report/json.js";
+import { type SummaryOptions, summaryText } from "../report/summary.js";
+import type { PlsEngine, PlsSolution } from "./engine.js";
+import { type VarCorrBlock, type VarCorrRow, varCorrBlocks, varCorrRows } from "./varcorr.js";
+
+/** How the optimiser got to θ̂. */
+export interface OptimizerReport {
+  converged: boolean;
+  /** Evaluations of the objective (with its gradient on the quasi-Newton path). */
+  evaluations: number;
+  /** Largest component of the projected gradient at θ̂. */
+  gradientNorm: number;
+  method: string;
+  message: string;
+  /** Wall time of the optimisation and final solve, in milliseconds. */
+  elapsedMs: number;
+}
+
+/** Conditional modes of one grouping factor (terms on the same factor merged, as lme4's ranef()). */
+export interface RanefGroup {
+  group: string;
+  levels: string[];
+  terms: string[];
+  /** values[level][term]. */
+  values: number[][];
+  /** With `condVar`: per level the terms×terms conditional covariance (block diagonal across separate terms). */
+  condVar?: number[][][];
+}
+
+/** lme4's coef(): per grouping factor and level, fixed effects plus that level's random effects. */
+export interface CoefGroup {
+  group: string;
+  levels: string[];
+  terms: string[];
+  values: number[][];
+}
+
+export interface PredictOptions {
+  /** Include the random effects (lme4's default re.form = NULL); false gives the population level (re.form = NA). */
+  random?: boolean;
+}
+
+/** Builds the model matrices of new data with a fitted design's levels and contrasts (default: newDataDesign). */
+export type NewDataBuilder = (design: Design, data: DataInput) => NewDataDesign;
+
+export interface ModelInit {
+  design: Design;
+  engine: PlsEngine;
+  /** The response fitted (the engine's, which differs from design.y after setResponse, e.g. in a bootstrap). */
+  y: Float64Array;
+  REML: boolean;
+  solution: PlsSolution;
+  optimizer: OptimizerReport;
+  singular: boolean;
+  /** Messages lme4 would print with the fit (rank deficiency, singular fit, convergence). */
+  messages: string[];
+  newData?: NewDataBuilder;
+}
+
+export const SINGULAR_MESSAGE = "boundary (singular) fit: see help('isSingular')";
+
+export class LinearMixedModel {
+  readonly design: Design;
+  readonly engine: PlsEngine;
+  /** The response this model was fitted to. */
+  readonly y: Float64Array;
+  readonly REML: boolean;
+  readonly optimizer: OptimizerReport;
+  readonly singular: boolean;
+  readonly messages: readonly string[];
+  /** The PLS solution at θ̂ (β̂, û, b̂, σ̂, log-determinants, vcov). */
+  readonly solution: PlsSolution;
+  readonly #newData: NewDataBuilder;
+  #fitted: Float64Array | undefined;
+
+  constructor(init: ModelInit) {
+    this.design = init.design;
+    this.engine = init.engine;
+    this.y = init.y;
+    this.REML = init.REML;
+    this.solution = init.solution;
+    this.optimizer = init.optimizer;
+    this.singular = init.singular;
+    this.messages = init.messages;
+    this.#newData = init.newData ?? newDataDesign;
+  }
+
+  get formula(): string {
+    return this.design.formula;
+  }
+
+  get theta(): Float64Array {
+    return Float64Array.from(this.solution.theta);
+  }
+
+  get sigma(): number {
+    return this.solution.sigma;
+  }
+
+  /** Deviance (ML) or REML criterion at θ̂: what was minimised. */
+  get objective(): number {
+    return this.solution.objective;
+  }
+
+  get nobs(): number {
+    return this.design.n;
+  }
+
+  /** Number of fixed-effects coefficients. */
+  get p(): number {
+    return this.design.fixedNames.length;
+  }
+
+  /** lme4's npar (the df of logLik): fixed effects, θ and σ. */
+  get npar(): number {
+    return this.p + this.solution.theta.length + 1;
+  }
+
+  /** Residual degrees of freedom as lme4's df.residual(): nobs − npar. */
+  get dfResidual(): number {
+    return this.nobs - this.npar;
+  }
+
+  /** Number of levels of each grouping factor, in lme4's order (a factor used by several terms counted once). */
+  get ngrps(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const t of this.design.terms) if (!(t.group in out)) out[t.group] = t.levels.length;
+    return out;
+  }
+
+  fixef(): Record<string, number> {
+    const out: Record<string, number> = {};
+    this.design.fixedNames.forEach((name, j) => {
+      out[name] = this.solution.beta[j] as number;
+    });
+    return out;
+  }
+
+  /** Standard errors of the fixed effects. */
+  se(): Record<string, number> {
+    const p = this.p;
+    const out: Record<string, number> = {};
+    this.design.fixedNames.forEach((name, j) => {
+      out[name] = Math.sqrt(this.solution.vcovBeta[j * p + j] as number);
+    });
+    return out;
+  }
+
+  /** Covariance matrix of the fixed effects (p × p, lme4's order). */
+  vcov(): number[][] {
+    const p = this.p;
+    return Array.from({ length: p }, (_, i) =>
+      Array.from({ length: p }, (_, j) => this.solution.vcovBeta[i * p + j] as number),
+    );
+  }
+
+  logLik(): number {
+    return -this.solution.objective / 2;
+  }
+
+  AIC(): number {
+    return -2 * this.logLik() + 2 * this.npar;
+  }
+
+  BIC(): number {
+    return -2 * this.logLik() + this.npar * Math.log(this.nobs);
+  }
+
+  /** ML deviance (for a REML fit, evaluated at the REML estimates, as lme4). */
+  deviance(): number {
+    if (!this.REML) return this.solution.objective;
+    const n = this.nobs;
+    return this.solution.logDetM + n * (1 + Math.log((2 * Math.PI * this.solution.pwrss) / n));
+  }
+
+  /** REML criterion (for an ML fit, evaluated at the ML estimates, as lme4's REMLcrit on an ML fit). */
+  remlCriterion(): number {
+    if (this.REML) return this.solution.objective;
+    const nmp = this.nobs - this.p;
+    return (
+      this.solution.logDetM +
+      this.solution.logDetS +
+      nmp * (1 + Math.log((2 * Math.PI * this.solution.pwrss) / nmp))
+    );
+  }
+
+  /** Variance components as lme4's VarCorr() blocks. */
+  varCorrBlocks(): VarCorrBlock[] {
+    return varCorrBlocks(this.design.terms, this.solution.theta, this.sigma);
+  }
+
+  /** Variance components as lme4's as.data.frame(VarCorr(m)) rows. */
+  varCorr(): VarCorrRow[] {
+    return varCorrRows(this.design.terms, this.solution.theta, this.sigma);
+  }
+
+  /** Offsets of each term's random effects in b (term by term, level-major). */
+  #termOffsets(): number[] {
+    const offsets: number[] = [];
+    let q = 0;
+    for (const t of this.design.terms) {
+      offsets.push(q);
+      q += t.levels.length * t.columns.length;
+    }
+    return offsets;
+  }
+
+  /**
+   * Conditional modes per grouping factor, as lme4's ranef(): terms on the same factor are merged (columns in
+   * term order), factors in the order of their first term.
+   */
+  ranef(options: { condVar?: boolean } = {}): RanefGroup[] {
+    const offsets = this.#termOffsets();
+    const condVar = options.condVar ? this.engine.condVar(this.solution.theta, this.REML) : undefined;
+    const groups: RanefGroup[] = [];
+    const byName = new Map<string, { group: RanefGroup; termIndices: number[] }>();
+    this.design.terms.forEach((t, ti) => {
+      let entry = byName.get(t.group);
+      if (!entry) {
+        entry = { group: { group: t.group, levels: t.levels, terms: [], values: [] }, termIndices: [] };
+        byName.set(t.group, entry);
+        groups.push(entry.group);
+      }
+      entry.group.terms.push(...t.columns);
+      entry.termIndices.push(ti);
+    });
+    for (const { group, termIndices } of byName.values()) {
+      const width = group.terms.length;
+      group.values = group.levels.map((_, level) => {
+        const row: number[] = [];
+        for (const ti of termIndices) {
+          const t = this.design.terms[ti] as Design["terms"][number];
+          const p = t.columns.length;
+          for (let j = 0; j < p; j++)
+            row.push(this.solution.b[(offsets[ti] as number) + level * p + j] as number);
+        }
+        return row;
+      });
+      if (condVar) {
+        group.condVar = group.levels.map((_, level) => {
+          const block = Array.from({ length: width }, () => new Array<number>(width).fill(0));
+          let start = 0;
+          for (const ti of termIndices) {
+            const p = (this.design.terms[ti] as Design["terms"][number]).columns.length;
+            const cv = condVar[ti] as Float64Array;
+            for (let i = 0; i < p; i++)
+              for (let j = 0; j < p; j++)
+                (block[start + i] as number[])[start + j] = cv[level * p * p + i * p + j] as number;
+            start += p;
+          }
+          return block;
+        });
+      }
+    }
+    return groups;
+  }
+
+  /** lme4's coef(): random-effect columns missing from the fixed effects first (fixed part 0), then fixef. */
+  coef(): CoefGroup[] {
+    const fixef = this.fixef();
+    return this.ranef().map((g) => {
+      const missing = g.terms.filter((name) => !(name in fixef));
+      const terms = [...missing, ...this.design.fixedNames];
+      const values = g.levels.map((_, level) => {
+        const row = terms.map((name) => fixef[name] ?? 0);
+        g.terms.forEach((name, j) => {
+          const k = terms.indexOf(name);
+          row[k] = (row[k] as number) + ((g.values[level] as number[])[j] as number);
+        });
+        return row;
+      });
+      return { group: g.group, levels: g.levels, terms, values };
+    });
+  }
+
+  /** Xβ̂ (the population-level prediction) for the fitted data. */
+  #fixedPart(): Float64Array {
+    const { n, X } = this.design;
+    const out = new Float64Array(n);
+    const beta = this.solution.beta;
+    for (let j = 0; j < beta.length; j++) {
+      const bj = beta[j] as number;
+      for (let i = 0; i < n; i++) out[i] = (out[i] as number) + bj * (X[j * n + i] as number);
+    }
+    return out;
+  }
+
+  /** Xβ̂ + Zb̂. */
+  fitted(): Float64Array {
+    if (!this.#fitted) {
+      const out = this.#fixedPart();
+      const offsets = this.#termOffsets();
+      this.design.terms.forEach((t, ti) => {
+        const p = t.columns.length;
+        const base = offsets[ti] as number;
+        for (let i = 0; i < this.design.n; i++) {
+          const level = t.refs[i] as number;
+          let s = 0;
+          for (let j = 0; j < p; j++)
+            s += (t.z[i * p + j] as number) * (this.solution.b[base + level * p + j] as number);
+          out[i] = (out[i] as number) + s;
+        }
+      });
+      this.#fitted = out;
+    }
+    return Float64Array.from(this.#fitted);
+  }
+
+  /** y − fitted (lme4's response residuals). */
+  residuals(): Float64Array {
+    const f = this.fitted();
+    const y = this.y;
+    return f.map((v, i) => (y[i] as number) - v);
+  }
+
+  /** lme4's summary() text. */
+  summary(options: SummaryOptions = {}): string {
+    return summaryText(this, options);
+  }
+
+  /** The fit as JSON with the field names of lme4's reference fits (see src/report/json.ts). */
+  toJSON(): FitJson {
+    return fitJson(this);
+  }
+
+  /**
+   * Predictions. Without new data: the fitted values (or Xβ̂ with `random: false`). With new data: built with the
+   * fit's levels and contrasts; a level the fit has not seen contributes no random effect (population level), as
+   * lme4's predict(allow.new.levels = TRUE).
+   */
+  predict(newdata?: DataInput, options: PredictOptions = {}): Float64Array {
+    const random = options.random ?? true;
+    if (newdata === undefined) return random ? this.fitted() : this.#fixedPart();
+    const nd = this.#newData(this.design, newdata);
+    const out = new Float64Array(nd.n);
+    const beta = this.solution.beta;
+    for (let j = 0; j < beta.length; j++)
+      for (let i = 0; i < nd.n; i++)
+        out[i] = (out[i] as number) + (beta[j] as number) * (nd.X[j * nd.n + i] as number);
+    if (random) {
+      const offsets = this.#termOffsets();
+      nd.terms.forEach((t, ti) => {
+        const p = (this.design.terms[ti] as Design["terms"][number]).columns.length;
+        const base = offsets[ti] as number;
+        for (let i = 0; i < nd.n; i++) {
+          const level = t.refs[i] as number;
+          if (level < 0) continue;
+          let s = 0;
+          for (let j = 0; j < p; j++)
+            s += (t.z[i * p + j] as number) * (this.solution.b[base + level * p + j] as number);
+          out[i] = (out[i] as number) + s;
+        }
+      });
+    }
+    return out;
+  }
+}

@@ -1,0 +1,311 @@
+/**
+ * Parametric bootstraps, run on a pool of workers (src/parallel):
+ * - `bootstrapLRT(m0, m1)`: the likelihood-ratio test of nested models calibrated by simulation from the null
+ *   model (pbkrtest's PBmodcomp for lme4 fits): T* = 2(ℓ1* − ℓ0*) with both models refitted by ML.
+ * - `bootstrap(model)`: replicate estimates of β, σ and the random-effects sd/cor, and percentile intervals.
+ *
+ * Replicate k simulates from random stream (seed, k) (see ./simulate.ts), so results are identical for any number
+ * of workers. Failed replicates are kept (NaN, listed with their message) and left out of the p-values, which use
+ * the B replicates that succeeded.
+ */
+import { modelSolution } from "../diagnostics/model.js";
+import { chiSquareUpper } from "../distributions/chisq.js";
+import { SpruceError } from "../errors.js";
+import { createWasmEngine } from "../fit/wasm-engine.js";
+import { runReplicates, type WorkerFactory } from "../parallel/pool.js";
+import type { FaultPlan, JobSpec } from "../parallel/protocol.js";
+import { checkSeed, randomSeed } from "../random/stream.js";
+import { compileKernels, instantiateKernels } from "../wasm/load.js";
+import { bootPercentileIntervals, type IntervalTable, type ParameterReplicate } from "./confint.js";
+import { checkSameData, type FittedModel, modelSpec, toMlFit } from "./models.js";
+import { thetaToSdCor, varianceParameterNames } from "./profile.js";
+import { buildModelJob, LRT_WIDTH } from "./replicates.js";
+import { checkNsim } from "./simulate.js";
+
+export interface BootstrapRunOptions {
+  nsim?: number;
+  /** Seed of the random streams; random (and reported in the result) when omitted. */
+  seed?: number;
+  /** Number of workers: default all cores; 0 runs on the calling thread (no workers). */
+  workers?: number;
+  /** Called after each batch with the number of replicates finished and the total. */
+  onProgress?: (done: number, total: number) => void;
+  /** Stops the run; the result then holds the replicates finished so far, with `partial: true`. */
+  signal?: AbortSignal;
+  /** Replicates per batch sent to a worker (default: about 16 batches per worker). */
+  batchSize?: number;
+  /** How workers are started (default: Node worker_threads or browser Web Workers, whichever applies). */
+  workerFactory?: WorkerFactory;
+  /** For the tests of fault handling: the worker that first runs replicate `atIndex` dies or throws. */
+  faults?: FaultPlan;
+}
+
+export interface Failures {
+  count: number;
+  indices: number[];
+  messages: string[];
+}
+
+interface RunInfo {
+  nsim: number;
+  seed: number;
+  /** Replicates that finished (succeeded or failed); < nsim only when aborted. */
+  completed: number;
+  partial: boolean;
+  failures: Failures;
+  /** Replicates whose refit(s) stopped with a projected gradient above lme4's 2e-3 (kept, like lme4's warnings). */
+  nonConverged: number[];
+  workers: number;
+  /** Workers that died or broke and were replaced. */
+  restarts: number;
+  elapsedMs: number;
+}
+
+export interface BootstrapLrtResult extends RunInfo {
+  /** Observed likelihood-ratio statistic 2(ℓ1 − ℓ0) of the ML fits. */
+  observed: number;
+  df: number;
+  /** P(χ²_df ≥ observed). */
+  pChisq: number;
+  /** (1 + #{T* ≥ T}) / (1 + B), B = replicates that succeeded. */
+  pBootstrap: number;
+  /** #{T* > T} / B: the share lme4's examples report (mean(T* > T)). */
+  pExceed: number;
+  /** Replicates used for the p-values (succeeded). */
+  valid: number;
+  /** T* by replicate index (NaN: failed or not run). */
+  stats: Float64Array;
+  /** True when either model was fitted by REML and refitted by ML first. */
+  refitted: boolean;
+  messages: string[];
+}
+
+/** Workers to use by default: every core. */
+async function defaultWorkers(): Promise<number> {
+  if (typeof process !== "undefined" && process.versions?.node)
+    return (await import("../parallel/node.js")).defaultWorkerCount();
+  return (await import("../parallel/browser.js")).defaultWorkerCount();
+}
+
+async function defaultFactory(): Promise<WorkerFactory> {
+  if (typeof process !== "undefined" && process.versions?.node)
+    return (await import("../parallel/node.js")).nodeWorkerFactory();
+  return (await import("../parallel/browser.js")).browserWorkerFactory();
+}
+
+/** Run a model job (`lrt` or `params`) with the options' workers. */
+async function runJob(spec: JobSpec, nsim: number, options: BootstrapRunOptions) {
+  const workers = options.workers ?? (await defaultWorkers());
+  if (!Number.isSafeInteger(workers) || workers < 0)
+    throw new SpruceError(`workers must be a non-negative integer, got ${workers}`);
+  const wasmModule = await compileKernels();
+  return runReplicates({
+    spec,
+    nsim,
+    workers,
+    wasmModule,
+    ...(workers === 0
+      ? {
+          inProcess: {
+            createEngine: (b) => createWasmEngine(instantiateKernels(wasmModule), b),
+            buildModelJob,
+          },
+        }
+      : { factory: options.workerFactory ?? (await defaultFactory()) }),
+    ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.faults ? { faults: options.faults } : {}),
+  });
+}
+
+function collectFailures(list: { index: number; message: string }[]): Failures {
+  return { count: list.length, indices: list.map((f) => f.index), messages: list.map((f) => f.message) };
+}
+
+/**
+ * Parametric bootstrap of the likelihood-ratio test of m0 (null) within m1. Each replicate simulates from the ML
+ * fit of m0 and refits m0 (from m0's θ̂) and m1 (from m1's θ̂) by ML.
+ */
+export async function bootstrapLRT(
+  m0: FittedModel,
+  m1: FittedModel,
+  options: BootstrapRunOptions = {},
+): Promise<BootstrapLrtResult> {
+  const t0 = performance.now();
+  const nsim = checkNsim(options.nsim ?? 1000);
+  const seed = options.seed === undefined ? randomSeed() : checkSeed(options.seed);
+  checkSameData([m0.design, m1.design], "bootstrapLRT");
+  let f0 = toMlFit(m0);
+  let f1 = toMlFit(m1);
+  if (f0.npar > f1.npar) [f0, f1] = [f1, f0];
+  const df = f1.npar - f0.npar;
+  if (df === 0)
+    throw new SpruceError(
+      "bootstrapLRT: the two models have the same number of parameters, so neither is nested in the other",
+    );
+  const refitted = f0.refitted || f1.refitted;
+  const observed = f0.deviance - f1.deviance;
+  const spec: JobSpec = {
+    kind: "lrt",
+    seed,
+    null: modelSpec(f0.model),
+    alt: modelSpec(f1.model),
+  };
+  const run = await runJob(spec, nsim, options);
+  const stats = new Float64Array(nsim).fill(Number.NaN);
+  const nonConverged: number[] = [];
+  let valid = 0;
+  let atLeast = 0;
+  let above = 0;
+  for (let k = 0; k < nsim; k++) {
+    if (run.status[k] !== 1) continue;
+    const t = run.values[k * LRT_WIDTH] as number;
+    stats[k] = t;
+    if (!Number.isFinite(t)) continue;
+    valid++;
+    if (t >= observed) atLeast++;
+    if (t > observed) above++;
+    if (run.values[k * LRT_WIDTH + 3] !== 1) nonConverged.push(k);
+  }
+  const messages = refitted ? ["refitting model(s) with ML (instead of REML)"] : [];
+  if (run.failures.length > 0)
+    messages.push(`${run.failures.length} of ${nsim} replicates failed (see failures)`);
+  if (nonConverged.length > 0)
+    messages.push(`${nonConverged.length} replicates did not fully converge (kept, as lme4 keeps them)`);
+  if (run.partial) messages.push(`stopped after ${run.completed} of ${nsim} replicates`);
+  return {
+    observed,
+    df,
+    pChisq: chiSquareUpper(Math.max(0, observed), df),
+    pBootstrap: (1 + atLeast) / (1 + valid),
+    pExceed: valid > 0 ? above / valid : Number.NaN,
+    valid,
+    stats,
+    nsim,
+    seed,
+    completed: run.completed,
+    partial: run.partial,
+    failures: collectFailures(run.failures),
+    nonConverged,
+    workers: run.workers,
+    restarts: run.restarts,
+    elapsedMs: performance.now() - t0,
+    refitted,
+    messages,
+  };
+}
+
+export interface ParameterBootstrapResult extends RunInfo {
+  /** lme4's names (oldNames = FALSE): sd_/cor_ of each term, sigma, then the fixed effects. */
+  names: string[];
+  /** The estimates of the fitted model, same order. */
+  estimate: number[];
+  /** Replicate estimates per parameter (same order as names), each of length nsim; NaN: failed or not run. */
+  values: Float64Array[];
+  /** Replicates as (θ, σ, β), the shape confint's "boot" method takes. Failed ones hold NaN. */
+  replicates: ParameterReplicate[];
+  /** Percentile intervals at `level` (boot's norm.inter, as lme4's confint(method = "boot")). */
+  intervals: IntervalTable;
+  level: number;
+  /** REML or ML: the refits use the model's own criterion. */
+  REML: boolean;
+}
+
+/**
+ * Parametric bootstrap of a model's parameters (lme4's bootMer with the default FUN of confint.merMod): simulate
+ * from the fit, refit with the same criterion from θ̂, collect β, σ, sd/cor.
+ */
+export async function bootstrap(
+  model: FittedModel,
+  options: BootstrapRunOptions & { level?: number } = {},
+): Promise<ParameterBootstrapResult> {
+  const t0 = performance.now();
+  const nsim = checkNsim(options.nsim ?? 500);
+  const seed = options.seed === undefined ? randomSeed() : checkSeed(options.seed);
+  const level = options.level ?? 0.95;
+  const spec: JobSpec = {
+    kind: "params",
+    seed,
+    model: modelSpec(model),
+    reml: model.REML,
+  };
+  const run = await runJob(spec, nsim, options);
+  const design = model.design;
+  const p = design.fixedNames.length;
+  const nTheta = spec.model.theta.length;
+  const sizes = design.terms.map((t) => t.columns.length);
+  const names = [...varianceParameterNames(design), ...design.fixedNames];
+  const values = names.map(() => new Float64Array(nsim).fill(Number.NaN));
+  const replicates: ParameterReplicate[] = [];
+  const nonConverged: number[] = [];
+  const w = run.width;
+  for (let k = 0; k < nsim; k++) {
+    const base = k * w;
+    const done = run.status[k] === 1;
+    const beta = done ? run.values.slice(base, base + p) : new Float64Array(p).fill(Number.NaN);
+    const sigma = done ? (run.values[base + p] as number) : Number.NaN;
+    const theta = done
+      ? run.values.slice(base + p + 1, base + p + 1 + nTheta)
+      : new Float64Array(nTheta).fill(Number.NaN);
+    if (done && run.values[base + p + 1 + nTheta] !== 1) nonConverged.push(k);
+    replicates.push({ theta, sigma, beta });
+    if (!done) continue;
+    const sdcor = thetaToSdCor(theta, sizes, sigma);
+    sdcor.forEach((v, j) => {
+      (values[j] as Float64Array)[k] = v;
+    });
+    beta.forEach((v, j) => {
+      (values[sdcor.length + j] as Float64Array)[k] = v;
+    });
+  }
+  const s = modelSolution(model);
+  const estimate = [...thetaToSdCor(s.theta, sizes, s.sigma), ...s.beta];
+  const finished = replicates.filter((r) => Number.isFinite(r.sigma));
+  if (finished.length < 2)
+    throw new SpruceError(
+      `bootstrap: only ${finished.length} replicate(s) succeeded; intervals need at least 2`,
+    );
+  return {
+    names,
+    estimate,
+    values,
+    replicates,
+    intervals: bootPercentileIntervals(model, finished, level),
+    level,
+    REML: model.REML,
+    nsim,
+    seed,
+    completed: run.completed,
+    partial: run.partial,
+    failures: collectFailures(run.failures),
+    nonConverged,
+    workers: run.workers,
+    restarts: run.restarts,
+    elapsedMs: performance.now() - t0,
+  };
+}
+
+/** The JSON of `spruce boot`. */
+export function bootstrapLrtJson(r: BootstrapLrtResult): Record<string, unknown> {
+  return {
+    observed: r.observed,
+    df: r.df,
+    nsim: r.nsim,
+    seed: r.seed,
+    pChisq: r.pChisq,
+    pBootstrap: r.pBootstrap,
+    pExceed: r.pExceed,
+    valid: r.valid,
+    stats: Array.from(r.stats, (t) => (Number.isFinite(t) ? t : null)),
+    failures: r.failures,
+    nonConverged: r.nonConverged,
+    partial: r.partial,
+    completed: r.completed,
+    refitted: r.refitted,
+    messages: r.messages,
+    workers: r.workers,
+    restarts: r.restarts,
+    elapsedMs: r.elapsedMs,
+  };
+}

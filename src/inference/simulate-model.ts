@@ -1,0 +1,11 @@
+/**
+ * `simulate(model, { nsim, seed })`: responses drawn from a fitted model (lme4's simulate.merMod with
+ * use.u = FALSE): y* = Xβ̂ + σ̂(ZΛ̂u* + ε*). Kept apart from ./simulate.ts so the workers, which import that
+ * module, do not load the fitting layer.
+ */
+import { type FittedModel, modelSpec } from "./models.js";
+import { type SimulateOptions, type SimulationResult, simulateResponses } from "./simulate.js";
+
+export function simulate(model: FittedModel, options: SimulateOptions = {}): SimulationResult {
+  return simulateResponses(modelSpec(model), options);
+}

@@ -1,0 +1,156 @@
+/**
+ * Simulating responses from a fitted model: y* = Xβ̂ + σ̂(ZΛ̂u* + ε*), u* and ε* standard normal (lme4's
+ * `simulate.merMod`). Λ_θ is relative to σ: b = Λ_θ u with u ~ N(0, σ²I), so Var(b) = σ² Λ_θ Λ_θᵀ.
+ *
+ * Draw order inside one replicate's random stream (fixed, so a replicate is reproducible from (seed, k) alone):
+ * first u*, term by term in design order and level-major inside a term (p_t numbers per level), then ε*, one per
+ * observation. Replicate k of `simulate(model, { seed })` is therefore exactly the response that replicate k of
+ * `bootstrapLRT`/`bootstrap` with the same seed refits.
+ *
+ * Λ is block diagonal with the lower-triangular template T_t of each term repeated per level, so b = Λu is, per
+ * level g of term t, b_g = σ̂ T_t u*_g, and (Zb)_i = Σ_t Σ_j z_t[i, j] · b_{t, refs_t[i], j}.
+ */
+import type { DesignBuffers } from "../design/types.js";
+import { SpruceError } from "../errors.js";
+import { checkSeed, RandomStream, randomSeed } from "../random/stream.js";
+
+/** What simulating (and refitting) needs from a fitted model: its design buffers and its estimates. */
+export interface ModelParameters {
+  buffers: DesignBuffers;
+  /** θ in design order (lme4's). */
+  theta: Float64Array;
+  /** β̂ in the order of the columns of X. */
+  beta: Float64Array;
+  sigma: number;
+}
+
+/** Number of θ entries of a term with p columns: the lower triangle of a p×p template. */
+function templateSize(p: number): number {
+  return (p * (p + 1)) / 2;
+}
+
+/**
+ * Simulates responses from fixed parameters without allocating per replicate: the fixed part Xβ̂ and the
+ * templates T_t (dense p_t×p_t, row-major) are computed once.
+ */
+export class ResponseSimulator {
+  readonly n: number;
+  /** Number of spherical random effects q = Σ ℓ_t p_t. */
+  readonly q: number;
+  private readonly mean: Float64Array;
+  private readonly templates: Float64Array[];
+  private readonly u: Float64Array;
+  private readonly b: Float64Array;
+  private readonly offsets: number[];
+
+  constructor(
+    private readonly buffers: DesignBuffers,
+    theta: Float64Array,
+    beta: Float64Array,
+    private readonly sigma: number,
+  ) {
+    const { n, p, X, terms } = buffers;
+    const nTheta = terms.reduce((s, t) => s + templateSize(t.p), 0);
+    if (theta.length !== nTheta)
+      throw new SpruceError(
+        `simulate: θ has ${theta.length} entries, the random-effects terms need ${nTheta}`,
+      );
+    if (beta.length !== p)
+      throw new SpruceError(`simulate: β has ${beta.length} entries, X has ${p} columns`);
+    if (!(sigma >= 0) || !Number.isFinite(sigma))
+      throw new SpruceError(`simulate: σ must be finite and ≥ 0, got ${sigma}`);
+    this.n = n;
+    this.mean = new Float64Array(n);
+    for (let j = 0; j < p; j++) {
+      const bj = beta[j] as number;
+      if (bj === 0) continue;
+      const col = j * n;
+      for (let i = 0; i < n; i++) this.mean[i] = (this.mean[i] as number) + (X[col + i] as number) * bj;
+    }
+    this.templates = [];
+    this.offsets = [];
+    let k = 0;
+    let q = 0;
+    for (const t of terms) {
+      const T = new Float64Array(t.p * t.p);
+      // θ holds the lower triangle column by column.
+      for (let c = 0; c < t.p; c++) for (let r = c; r < t.p; r++) T[r * t.p + c] = theta[k++] as number;
+      this.templates.push(T);
+      this.offsets.push(q);
+      q += t.nlevels * t.p;
+    }
+    this.q = q;
+    this.u = new Float64Array(q);
+    this.b = new Float64Array(q);
+  }
+
+  /** Fill `out` (length n) with one simulated response drawn from `rng` (from its current position). */
+  simulate(rng: RandomStream, out: Float64Array): Float64Array {
+    const { n, terms } = this.buffers;
+    const { u, b, mean } = this;
+    rng.fillNormal(u, 0, this.q);
+    for (let ti = 0; ti < terms.length; ti++) {
+      const t = terms[ti] as DesignBuffers["terms"][number];
+      const T = this.templates[ti] as Float64Array;
+      const off = this.offsets[ti] as number;
+      const p = t.p;
+      for (let g = 0; g < t.nlevels; g++) {
+        const base = off + g * p;
+        for (let r = 0; r < p; r++) {
+          let v = 0;
+          for (let c = 0; c <= r; c++) v += (T[r * p + c] as number) * (u[base + c] as number);
+          b[base + r] = this.sigma * v;
+        }
+      }
+    }
+    for (let i = 0; i < n; i++) out[i] = (mean[i] as number) + this.sigma * rng.nextNormal();
+    for (let ti = 0; ti < terms.length; ti++) {
+      const t = terms[ti] as DesignBuffers["terms"][number];
+      const off = this.offsets[ti] as number;
+      const { p, refs, z } = t;
+      for (let i = 0; i < n; i++) {
+        const base = off + (refs[i] as number) * p;
+        let v = 0;
+        for (let j = 0; j < p; j++) v += (z[i * p + j] as number) * (b[base + j] as number);
+        out[i] = (out[i] as number) + v;
+      }
+    }
+    return out;
+  }
+
+  /** Xβ̂, the mean of every simulated response (a view; do not modify). */
+  get fixedPart(): Float64Array {
+    return this.mean;
+  }
+}
+
+export interface SimulateOptions {
+  /** Number of responses (default 1). */
+  nsim?: number;
+  /** Seed of the Philox streams; random (and reported) when omitted. */
+  seed?: number;
+}
+
+export interface SimulationResult {
+  seed: number;
+  /** nsim responses of length n; response k comes from random stream (seed, k). */
+  responses: Float64Array[];
+}
+
+/** Check nsim: a positive integer. */
+export function checkNsim(nsim: number): number {
+  if (!Number.isSafeInteger(nsim) || nsim < 1)
+    throw new SpruceError(`nsim must be a positive integer, got ${nsim}`);
+  return nsim;
+}
+
+/** Simulate `nsim` responses from the parameters of a fitted model (see the module comment for the draw order). */
+export function simulateResponses(params: ModelParameters, options: SimulateOptions = {}): SimulationResult {
+  const nsim = checkNsim(options.nsim ?? 1);
+  const seed = options.seed === undefined ? randomSeed() : checkSeed(options.seed);
+  const sim = new ResponseSimulator(params.buffers, params.theta, params.beta, params.sigma);
+  const rng = new RandomStream(seed);
+  const responses: Float64Array[] = [];
+  for (let k = 0; k < nsim; k++) responses.push(sim.simulate(rng.reset(k), new Float64Array(sim.n)));
+  return { seed, responses };
+}

@@ -1,0 +1,44 @@
+/**
+ * Starting bootstrap workers in Node (worker_threads). The worker is the built JavaScript module
+ * dist/parallel/worker.js: Node's worker_threads cannot load TypeScript, so when this file itself runs from
+ * source (vitest, tsx) the worker is taken from dist/ (build it first: `npm run build:ts`).
+ */
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
+import * as Comlink from "comlink";
+import nodeEndpoint from "comlink/dist/esm/node-adapter.mjs";
+import type { WorkerHandle } from "./pool.js";
+import type { WorkerApi } from "./protocol.js";
+
+/** URL of the built worker module. */
+export function nodeWorkerUrl(): URL {
+  const here = import.meta.url;
+  return here.endsWith(".ts") ? new URL("../../dist/parallel/worker.js", here) : new URL("./worker.js", here);
+}
+
+export function nodeWorkerFactory(url: URL = nodeWorkerUrl()): () => WorkerHandle {
+  return () => {
+    // No inherited execArgv: the worker is plain built JavaScript, and a TypeScript loader inherited from the
+    // parent (tsx, as in `npm run bench`) would cost over a second of start-up per worker.
+    const worker = new Worker(url, { execArgv: [] });
+    const api = Comlink.wrap<WorkerApi>(nodeEndpoint(worker));
+    const exited = new Promise<never>((_, reject) => {
+      worker.once("error", (error) => reject(error));
+      worker.once("exit", (code) => reject(new Error(`bootstrap worker exited (code ${code})`)));
+    });
+    // A death is also reported through the pending call that it breaks; never leave this one unhandled.
+    exited.catch(() => {});
+    return {
+      api,
+      exited,
+      terminate: () => {
+        void worker.terminate();
+      },
+    };
+  };
+}
+
+/** All cores (what `workers` defaults to). */
+export function defaultWorkerCount(): number {
+  return availableParallelism();
+}

@@ -1,0 +1,289 @@
+/**
+ * A pool of workers that runs the replicates of one job and returns their results by index.
+ *
+ * Scheduling: the replicates are cut into contiguous batches; each worker slot takes the next batch as soon as it
+ * is free (load balancing without any shared state). A replicate's result depends only on (spec, index), so the
+ * output is identical for any number of workers and any order of completion.
+ *
+ * Faults: a batch whose worker dies or whose call rejects goes back to the front of the queue and the slot starts
+ * a replacement worker (with a fresh id). A batch that has broken `maxBatchAttempts` workers is recorded as failed
+ * (every replicate in it, with the message), never silently dropped. A replicate that throws inside a healthy
+ * worker is a replicate failure (deterministic: rerunning it would fail again) and is recorded as such.
+ *
+ * Cancellation: when `signal` aborts, the workers are terminated at once (a refit cannot be interrupted any other
+ * way) and the result holds the replicates finished so far, with `partial: true`.
+ */
+import * as Comlink from "comlink";
+import { SpruceError } from "../errors.js";
+import { createJob, type EngineFactory, type ModelJobBuilder, runBatch } from "./job.js";
+import type { BatchResult, FaultPlan, JobSpec, WorkerApi } from "./protocol.js";
+
+/** A started worker: its Comlink proxy, a promise that rejects when it dies, and a way to stop it. */
+export interface WorkerHandle {
+  api: Comlink.Remote<WorkerApi>;
+  /** Rejects (never resolves) when the worker exits or reports an uncaught error. */
+  exited: Promise<never>;
+  terminate(): void;
+}
+
+/** Starts one worker running src/parallel/worker.ts (built): one factory per environment (Node, browser). */
+export type WorkerFactory = () => WorkerHandle;
+
+export interface PoolOptions {
+  spec: JobSpec;
+  nsim: number;
+  /** Number of workers; 0 runs every replicate on the calling thread (no workers). */
+  workers: number;
+  /** How to start a worker; required when workers > 0. */
+  factory?: WorkerFactory;
+  /** The compiled kernels, sent once to each worker (null for the self-test job). */
+  wasmModule?: WebAssembly.Module | null;
+  /** For workers: 0: how to build engines and model jobs on this thread. */
+  inProcess?: { createEngine: EngineFactory; buildModelJob: ModelJobBuilder };
+  /** Replicates per batch (default: about 16 batches per worker, at most 64 replicates). */
+  batchSize?: number;
+  /** How many workers one batch may break before its replicates are recorded as failed (default 3). */
+  maxBatchAttempts?: number;
+  onProgress?: (done: number, total: number) => void;
+  signal?: AbortSignal;
+  /** Test hook: make the worker that first runs replicate `atIndex` die or throw (ignored for workers: 0). */
+  faults?: FaultPlan;
+}
+
+export interface PoolResult {
+  /** Values per replicate. */
+  width: number;
+  /** values[k · width + j]; NaN for replicates that failed or did not run. */
+  values: Float64Array;
+  /** Per replicate: 0 not run (aborted), 1 done, 2 failed. */
+  status: Uint8Array;
+  failures: { index: number; message: string }[];
+  /** True when the run was aborted before every replicate finished. */
+  partial: boolean;
+  /** Replicates that finished (done or failed). */
+  completed: number;
+  /** Workers used (0: the calling thread). */
+  workers: number;
+  /** Workers that died or broke and were replaced. */
+  restarts: number;
+}
+
+/**
+ * Copy every typed array of `value` (recursively) and list the copies' buffers, so the spec can be transferred to
+ * a worker without detaching the caller's arrays.
+ */
+export function copyForTransfer<T>(
+  value: T,
+  transfer: ArrayBuffer[] = [],
+): { value: T; transfer: ArrayBuffer[] } {
+  const walk = (v: unknown): unknown => {
+    if (ArrayBuffer.isView(v)) {
+      const copy = (v as unknown as { slice(): ArrayBufferView }).slice();
+      transfer.push(copy.buffer as ArrayBuffer);
+      return copy;
+    }
+    if (Array.isArray(v)) return v.map(walk);
+    if (v !== null && typeof v === "object" && !(v instanceof WebAssembly.Module)) {
+      const out: Record<string, unknown> = {};
+      for (const [k, x] of Object.entries(v)) out[k] = walk(x);
+      return out;
+    }
+    return v;
+  };
+  return { value: walk(value) as T, transfer };
+}
+
+const ABORTED = Symbol("aborted");
+
+function checkCount(name: string, value: number, min: number): number {
+  if (!Number.isSafeInteger(value) || value < min)
+    throw new SpruceError(`${name} must be an integer ≥ ${min}, got ${value}`);
+  return value;
+}
+
+export async function runReplicates(options: PoolOptions): Promise<PoolResult> {
+  const nsim = checkCount("nsim", options.nsim, 1);
+  const workers = checkCount("workers", options.workers, 0);
+  const batchSize = checkCount(
+    "batchSize",
+    options.batchSize ?? Math.max(1, Math.min(64, Math.ceil(nsim / (16 * Math.max(1, workers))))),
+    1,
+  );
+  const maxAttempts = options.maxBatchAttempts ?? 3;
+  const { signal, onProgress } = options;
+
+  const status = new Uint8Array(nsim);
+  const failures: PoolResult["failures"] = [];
+  let values: Float64Array | null = null;
+  let width = 0;
+  let completed = 0;
+  let restarts = 0;
+
+  const record = (batch: BatchResult, w: number): void => {
+    if (!values) {
+      width = w;
+      values = new Float64Array(nsim * w).fill(Number.NaN);
+    }
+    if (batch.values.length !== batch.count * width) throw new Error("replicate batch of the wrong width");
+    values.set(batch.values, batch.first * width);
+    for (let k = batch.first; k < batch.first + batch.count; k++) status[k] = 1;
+    for (const f of batch.failures) {
+      status[f.index] = 2;
+      failures.push(f);
+    }
+    completed += batch.count;
+    onProgress?.(completed, nsim);
+  };
+
+  const queue: [number, number][] = [];
+  for (let first = 0; first < nsim; first += batchSize)
+    queue.push([first, Math.min(batchSize, nsim - first)]);
+
+  if (workers === 0) {
+    if (!options.inProcess && options.spec.kind !== "selftest")
+      throw new SpruceError("workers: 0 needs an in-process engine factory");
+    const job = createJob(
+      options.spec,
+      options.inProcess?.createEngine ?? null,
+      options.inProcess?.buildModelJob ?? null,
+    );
+    try {
+      for (const [first, count] of queue) {
+        if (signal?.aborted) break;
+        record(runBatch(job, first, count), job.width);
+        // Let the event loop breathe between batches so an abort (or a progress repaint) can happen.
+        await new Promise((resolve) => setTimeout(resolve, 0));
+      }
+    } finally {
+      job.dispose();
+    }
+  } else {
+    const factory = options.factory;
+    if (!factory) throw new SpruceError("a worker factory is needed to run with workers > 0");
+    const attempts = new Map<number, number>();
+    let pendingFault = options.faults ?? null;
+    let nextWorkerId = 0;
+    let lastStartError: unknown = null;
+    let started = 0;
+    const live = new Set<WorkerHandle>();
+    const aborted = new Promise<typeof ABORTED>((resolve) => {
+      if (signal?.aborted) resolve(ABORTED);
+      signal?.addEventListener("abort", () => resolve(ABORTED), { once: true });
+    });
+
+    const start = async (): Promise<{ handle: WorkerHandle; width: number }> => {
+      const handle = factory();
+      live.add(handle);
+      const { value: spec, transfer } = copyForTransfer(options.spec);
+      const id = nextWorkerId++;
+      try {
+        const w = await Promise.race([
+          handle.api.init(Comlink.transfer(spec, transfer), options.wasmModule ?? null, id),
+          handle.exited,
+        ]);
+        started++;
+        return { handle, width: w };
+      } catch (error) {
+        handle.terminate();
+        live.delete(handle);
+        throw error;
+      }
+    };
+
+    const slot = async (): Promise<void> => {
+      let current: { handle: WorkerHandle; width: number } | null = null;
+      let consecutiveStartFailures = 0;
+      while (queue.length > 0 && !signal?.aborted) {
+        const batch = queue.shift() as [number, number];
+        try {
+          if (!current) {
+            const s = await Promise.race([start(), aborted]);
+            if (s === ABORTED) {
+              queue.unshift(batch);
+              break;
+            }
+            current = s;
+            consecutiveStartFailures = 0;
+            if (width === 0) width = s.width;
+          }
+          if (
+            pendingFault &&
+            pendingFault.atIndex >= batch[0] &&
+            pendingFault.atIndex < batch[0] + batch[1]
+          ) {
+            // Armed once, in the first worker sent this batch: its replacement and the rerun run clean.
+            await current.handle.api.setFault(pendingFault);
+            pendingFault = null;
+          }
+          const result = await Promise.race([
+            current.handle.api.run(batch[0], batch[1]),
+            current.handle.exited,
+            aborted,
+          ]);
+          if (result === ABORTED) {
+            queue.unshift(batch);
+            break;
+          }
+          record(result, current.width);
+        } catch (error) {
+          const message = error instanceof Error ? error.message : String(error);
+          if (current) {
+            // The worker died or broke on this batch: replace it and rerun the batch (here or in another slot).
+            current.handle.terminate();
+            live.delete(current.handle);
+            current = null;
+            restarts++;
+            const n = (attempts.get(batch[0]) ?? 0) + 1;
+            attempts.set(batch[0], n);
+            if (n >= maxAttempts) {
+              const failed = new Float64Array(batch[1] * width).fill(Number.NaN);
+              const list = Array.from({ length: batch[1] }, (_, i) => ({
+                index: batch[0] + i,
+                message: `worker failed ${n} times on this batch: ${message}`,
+              }));
+              record({ first: batch[0], count: batch[1], values: failed, failures: list }, width);
+            } else queue.unshift(batch);
+          } else {
+            // The worker could not even start: give up this slot after a few tries (others may still work).
+            lastStartError = error;
+            queue.unshift(batch);
+            if (++consecutiveStartFailures >= maxAttempts) break;
+          }
+        }
+      }
+      if (current) {
+        current.handle.terminate();
+        live.delete(current.handle);
+      }
+    };
+
+    await Promise.all(Array.from({ length: Math.min(workers, queue.length) }, slot));
+    for (const h of live) h.terminate();
+    if (started === 0 && !signal?.aborted)
+      throw new SpruceError(
+        `could not start any bootstrap worker: ${lastStartError instanceof Error ? lastStartError.message : String(lastStartError)}`,
+      );
+    if (queue.length > 0 && !signal?.aborted) {
+      // Every slot gave up on starting workers: the remaining replicates are failures, with the reason.
+      const message = `no worker could run it: ${lastStartError instanceof Error ? lastStartError.message : String(lastStartError)}`;
+      for (const [first, count] of queue.splice(0)) {
+        const list = Array.from({ length: count }, (_, i) => ({ index: first + i, message }));
+        record(
+          { first, count, values: new Float64Array(count * width).fill(Number.NaN), failures: list },
+          width,
+        );
+      }
+    }
+  }
+
+  return {
+    width,
+    values: values ?? new Float64Array(0),
+    status,
+    failures: failures.sort((a, b) => a.index - b.index),
+    partial: completed < nsim,
+    completed,
+    workers,
+    restarts,
+  };
+}

@@ -1,0 +1,75 @@
+/**
+ * What travels between the pool and its workers. Everything here is structured-clone friendly: plain objects,
+ * typed arrays, a compiled WebAssembly.Module.
+ *
+ * A run is: `init(spec, module, workerId)` once per worker (the model's buffers arrive here, transferred), then
+ * `run(first, count)` for contiguous batches of replicate indices; results come back by index.
+ */
+import type { DesignBuffers } from "../design/types.js";
+
+/**
+ * A deliberate fault, for the tests of the pool's recovery. The pool arms it in exactly one worker: the first one
+ * sent the batch that holds replicate `atIndex`; that worker fails when it is about to run that replicate, and the
+ * batch must then be rerun elsewhere.
+ */
+export interface FaultPlan {
+  atIndex: number;
+  /** "exit": the worker dies (process.exit in Node, close() in a browser); "throw": its batch call rejects. */
+  mode: "exit" | "throw";
+}
+
+/** The model a bootstrap simulates from or refits: numeric buffers and estimates. */
+export interface ModelSpec {
+  buffers: DesignBuffers;
+  theta: Float64Array;
+  beta: Float64Array;
+  sigma: number;
+}
+
+/** Likelihood-ratio bootstrap: simulate from `null`, refit `null` and `alt` by ML. */
+export interface LrtJobSpec {
+  kind: "lrt";
+  seed: number;
+  null: ModelSpec;
+  alt: ModelSpec;
+}
+
+/** Parametric bootstrap of one model's parameters: simulate from it, refit it (REML or ML as it was fitted). */
+export interface ParamsJobSpec {
+  kind: "params";
+  seed: number;
+  model: ModelSpec;
+  reml: boolean;
+}
+
+/**
+ * A job with no model, for testing the pool itself: replicate k returns (Σ of the first `draws` normals of stream
+ * (seed, k), k). `spinMs` busy-waits per replicate so tests can abort or kill mid-run; `failIndices` throw inside
+ * the replicate (a replicate-level failure, which is recorded, not retried).
+ */
+export interface SelfTestJobSpec {
+  kind: "selftest";
+  seed: number;
+  draws: number;
+  spinMs?: number;
+  failIndices?: number[];
+}
+
+export type JobSpec = LrtJobSpec | ParamsJobSpec | SelfTestJobSpec;
+
+/** One batch's results: `values[(k − first) · width + j]`; failed replicates hold NaN and are listed. */
+export interface BatchResult {
+  first: number;
+  count: number;
+  values: Float64Array;
+  failures: { index: number; message: string }[];
+}
+
+/** The API a worker exposes through Comlink. */
+export interface WorkerApi {
+  /** Set up the job (engines, simulator); returns the number of values per replicate. */
+  init(spec: JobSpec, wasmModule: WebAssembly.Module | null, workerId: number): Promise<number>;
+  run(first: number, count: number): Promise<BatchResult>;
+  /** Test hook: arm (or clear) a deliberate fault. */
+  setFault(plan: FaultPlan | null): Promise<void>;
+}

@@ -1,0 +1,59 @@
+/**
+ * The bootstrap worker: ONE module for browser Web Workers and Node worker_threads, wired with Comlink.
+ *
+ * In a browser it is started with `new Worker(new URL("./worker.js", import.meta.url), { type: "module" })` and
+ * exposes its API on the worker scope; in Node it is started with `new Worker(url)` from worker_threads and
+ * exposes the API on `parentPort` through Comlink's node adapter (Comlink needs addEventListener, which
+ * MessagePort lacks in Node).
+ *
+ * `init` receives the job spec (model buffers, transferred) and the compiled WebAssembly.Module (compiled once by
+ * the caller; each worker instantiates its own copy, AssemblyScript having no threads); `run` executes a batch.
+ */
+import * as Comlink from "comlink";
+import { buildModelJob } from "../inference/replicates.js";
+import { wasmEngineFactory } from "./engines.js";
+import { createJob, type ReplicateJob, runBatch } from "./job.js";
+import type { BatchResult, FaultPlan, JobSpec, WorkerApi } from "./protocol.js";
+
+let job: ReplicateJob | null = null;
+let fault: FaultPlan | null = null;
+let workerId = -1;
+
+/** The deliberate fault of a FaultPlan (tests of the pool's recovery), if armed for this replicate. */
+function maybeFail(index: number): void {
+  if (!fault || fault.atIndex !== index) return;
+  if (fault.mode === "throw") throw new Error(`worker ${workerId} broke on purpose (fault plan)`);
+  if (typeof process !== "undefined" && process.versions?.node) process.exit(3);
+  (globalThis as unknown as { close(): void }).close();
+  // close() stops the worker after this task; make sure the batch does not complete meanwhile.
+  throw new Error(`worker ${workerId} closed on purpose (fault plan)`);
+}
+
+const api: WorkerApi = {
+  async init(spec: JobSpec, wasmModule: WebAssembly.Module | null, id: number): Promise<number> {
+    job?.dispose();
+    workerId = id;
+    fault = null;
+    job = createJob(spec, wasmModule ? wasmEngineFactory(wasmModule) : null, buildModelJob);
+    return job.width;
+  },
+  async run(first: number, count: number): Promise<BatchResult> {
+    if (!job) throw new Error("worker used before init");
+    const result = runBatch(job, first, count, (i) => maybeFail(first + i));
+    return Comlink.transfer(result, [result.values.buffer as ArrayBuffer]);
+  },
+  async setFault(plan: FaultPlan | null): Promise<void> {
+    fault = plan;
+  },
+};
+
+declare const WorkerGlobalScope: unknown;
+
+if (typeof WorkerGlobalScope !== "undefined") {
+  Comlink.expose(api);
+} else {
+  const { parentPort } = await import("node:worker_threads");
+  if (!parentPort) throw new Error("src/parallel/worker.ts must run as a worker");
+  const { default: nodeEndpoint } = await import("comlink/dist/esm/node-adapter.mjs");
+  Comlink.expose(api, nodeEndpoint(parentPort));
+}

@@ -1,0 +1,135 @@
+/**
+ * The standard set of diagnostic plots of a fitted model, and the bootstrap LRT plot of a comparison.
+ */
+import type { Design } from "../design/types.js";
+import type { FittedLmm } from "../diagnostics/model.js";
+import { ranefQQ, residualQQ } from "../diagnostics/qq.js";
+import { cooksDistance, fitted, residuals } from "../diagnostics/residuals.js";
+import type { BootstrapLrtResult } from "../inference/bootstrap.js";
+import {
+  cooksDistanceSvg,
+  type GroupSeries,
+  type LrtBootstrapInput,
+  lrtBootstrapSvg,
+  observedFittedSvg,
+  qqPanelsSvg,
+  qqSvg,
+  residualsVsFittedSvg,
+} from "./plots.js";
+
+export interface NamedPlot {
+  /** File-name friendly name: "residuals-fitted", "qq-residuals", … */
+  name: string;
+  title: string;
+  svg: string;
+}
+
+/** Residuals vs fitted, QQ of residuals, QQ of each random-effect term, Cook's distance, observed vs fitted. */
+export function plotModel(model: FittedLmm): NamedPlot[] {
+  const { design } = model;
+  const yhat = fitted(model);
+  const res = residuals(model);
+  const plots: NamedPlot[] = [];
+  const add = (name: string, title: string, svg: string) => plots.push({ name, title, svg });
+
+  const t1 = "Residuals vs fitted";
+  add(
+    "residuals-fitted",
+    t1,
+    residualsVsFittedSvg({
+      fitted: yhat,
+      residuals: res,
+      title: t1,
+      yLabel: `Residuals (${design.response})`,
+    }),
+  );
+  const t2 = "Normal QQ plot of the scaled residuals";
+  add("qq-residuals", t2, qqSvg({ qq: residualQQ(model), title: t2, yLabel: "Scaled residuals" }));
+  const t3 = "Normal QQ plots of the random effects";
+  const panels = ranefQQ(model).map((r) => ({ label: `${r.term} | ${r.group}`, qq: r }));
+  add("qq-ranef", t3, qqPanelsSvg({ panels, title: t3 }));
+  const t4 = "Cook's distance";
+  add("cooks-distance", t4, cooksDistanceSvg({ values: cooksDistance(model), title: t4 }));
+  const series = observedFittedSeries(design, yhat);
+  const t5 = `Observed and fitted ${design.response} by ${series.group}`;
+  add(
+    "observed-fitted",
+    t5,
+    observedFittedSvg({
+      groups: series.groups,
+      title: t5,
+      xLabel: series.xLabel,
+      yLabel: design.response,
+      groupLabel: series.group,
+    }),
+  );
+  return plots;
+}
+
+/**
+ * Per-group series for the observed-vs-fitted plot: grouped by the first random-effects factor, against the first
+ * covariate with more than two distinct values (a random slope's variable, else a fixed-effect column), else
+ * against the observation's position within its group.
+ */
+export function observedFittedSeries(
+  design: Design,
+  yhat: ArrayLike<number>,
+): { group: string; xLabel: string; groups: GroupSeries[] } {
+  const term = design.terms[0];
+  const n = design.n;
+  let x: Float64Array | null = null;
+  let xLabel = "Observation within group";
+  const distinctMoreThan2 = (v: ArrayLike<number>) => new Set(Array.from(v)).size > 2;
+  if (term) {
+    const p = term.columns.length;
+    for (let j = 0; j < p && !x; j++) {
+      if (term.columns[j] === "(Intercept)") continue;
+      const col = Float64Array.from({ length: n }, (_, i) => term.z[i * p + j] as number);
+      if (distinctMoreThan2(col)) {
+        x = col;
+        xLabel = term.columns[j] as string;
+      }
+    }
+  }
+  for (let j = 0; j < design.fixedNames.length && !x; j++) {
+    const col = design.X.subarray(j * n, (j + 1) * n);
+    if (design.fixedNames[j] !== "(Intercept)" && distinctMoreThan2(col)) {
+      x = Float64Array.from(col);
+      xLabel = design.fixedNames[j] as string;
+    }
+  }
+  if (!term) return { group: "", xLabel, groups: [] };
+  const members: number[][] = term.levels.map(() => []);
+  for (let i = 0; i < n; i++) members[term.refs[i] as number]?.push(i);
+  const groups = term.levels.map((name, l) => {
+    const idx = members[l] as number[];
+    return {
+      name,
+      x: idx.map((i, k) => (x ? (x[i] as number) : k + 1)),
+      observed: idx.map((i) => design.y[i] as number),
+      fitted: idx.map((i) => yhat[i] as number),
+    };
+  });
+  return { group: term.group, xLabel, groups };
+}
+
+/** The bootstrap distribution of the likelihood-ratio statistic (see lrtBootstrapSvg). */
+export function plotLrtBootstrap(input: LrtBootstrapInput): NamedPlot {
+  const title = input.title ?? "Parametric bootstrap of the likelihood-ratio statistic";
+  return { name: "lrt-bootstrap", title, svg: lrtBootstrapSvg({ ...input, title }) };
+}
+
+/** The LRT plot straight from `bootstrapLRT`'s result (its T*, observed T, df and p-values). */
+export function plotBootstrapLrtResult(
+  result: Pick<BootstrapLrtResult, "stats" | "observed" | "df" | "pBootstrap" | "pChisq">,
+  title?: string,
+): NamedPlot {
+  return plotLrtBootstrap({
+    replicates: result.stats,
+    observed: result.observed,
+    df: result.df,
+    pValueBootstrap: result.pBootstrap,
+    pValueChisq: result.pChisq,
+    title,
+  });
+}
