@@ -22,6 +22,7 @@ export { type FitDesignOptions, type FitOptions, fit, fitDesign, modelAtTheta } 
 export { type CoefGroup, LinearMixedModel, type OptimizerReport, type RanefGroup } from "./fit/model.js";
 export { minimizeBounded, nelderMead } from "./fit/optimize.js";
 export type { VarCorrRow } from "./fit/varcorr.js";
+export { createEngine, createWasmEngine } from "./fit/wasm-engine.js";
 export { analyzeFormula, FormulaError, parseFormula } from "./formula/index.js";
 export type { DataFrame, DataInput } from "./frame/index.js";
 export { fromColumns, fromRecords, parseCsv, readCsv } from "./frame/index.js";

@@ -1,0 +1,160 @@
+/**
+ * Engine life cycle: a new response (bootstrap replicate) gives the same numbers as a fresh engine on that
+ * response; engines sharing one wasm instance survive the memory growth caused by later engines; bad input is a
+ * SpruceError.
+ */
+import { describe, expect, it } from "vitest";
+import type { DesignBuffers } from "../../src/design/types.js";
+import { SpruceError } from "../../src/errors.js";
+import { createWasmEngine } from "../../src/fit/wasm-engine.js";
+import { compileKernels, instantiateKernels } from "../../src/wasm/load.js";
+import { randomBuffers, randomCases, rng, someTheta } from "./random-designs.js";
+
+function newResponse(b: DesignBuffers, seed: number): Float64Array {
+  const r = rng(seed);
+  return Float64Array.from(b.y, (v) => v + r() - 0.5);
+}
+
+describe("setResponse", async () => {
+  const kernels = instantiateKernels(await compileKernels());
+  for (const name of ["one vector term (p=3)", "three crossed factors", "nested"]) {
+    it(`${name}: objective, gradient and solution equal a fresh engine on the new y`, () => {
+      const b = randomCases[name]!();
+      const engine = createWasmEngine(kernels, b);
+      const theta = someTheta(b, 2);
+      engine.objective(theta, true);
+      const y2 = newResponse(b, 7);
+      engine.setResponse(y2);
+      const fresh = createWasmEngine(kernels, { ...b, y: y2 });
+      for (const reml of [false, true]) {
+        expect(engine.objective(theta, reml)).toBeCloseTo(fresh.objective(theta, reml), 10);
+        const g1 = new Float64Array(engine.nTheta);
+        const g2 = new Float64Array(engine.nTheta);
+        engine.gradient(theta, reml, g1);
+        fresh.gradient(theta, reml, g2);
+        for (let i = 0; i < g1.length; i++) expect(g1[i]).toBeCloseTo(g2[i] as number, 9);
+        const s1 = engine.solve(theta, reml);
+        const s2 = fresh.solve(theta, reml);
+        for (let i = 0; i < s1.beta.length; i++) expect(s1.beta[i]).toBeCloseTo(s2.beta[i] as number, 10);
+        for (let i = 0; i < s1.b.length; i++) expect(s1.b[i]).toBeCloseTo(s2.b[i] as number, 10);
+      }
+      expect(engine.buffers.y).toBe(y2);
+      // the caller's buffers are not modified
+      expect(b.y).not.toBe(y2);
+      engine.dispose();
+      fresh.dispose();
+    });
+  }
+
+  it("rejects a response of the wrong length or with NaN", () => {
+    const b = randomCases["one scalar term"]!();
+    const engine = createWasmEngine(kernels, b);
+    expect(() => engine.setResponse(new Float64Array(3))).toThrow(SpruceError);
+    const bad = b.y.slice();
+    bad[4] = Number.NaN;
+    expect(() => engine.setResponse(bad)).toThrow(/observation 5/);
+    engine.dispose();
+  });
+});
+
+describe("wasm memory growth", async () => {
+  it("engines created earlier keep working after later engines grow the memory", async () => {
+    const kernels = instantiateKernels(await compileKernels());
+    const first = createWasmEngine(kernels, randomCases.crossed!());
+    const theta = someTheta(first.buffers, 1);
+    const before = first.objective(theta, true);
+    const g0 = new Float64Array(first.nTheta);
+    first.gradient(theta, true, g0);
+    const pagesBefore = kernels.memory.buffer.byteLength;
+    // a big trailing block (≈ 600² doubles, several times) forces memory.grow
+    const big = [0, 1, 2].map((k) =>
+      createWasmEngine(
+        kernels,
+        randomBuffers(
+          2000,
+          2,
+          [
+            { nlevels: 700, p: 1, level: (i) => i % 700 },
+            { nlevels: 600, p: 1, level: (i) => (i * 7 + k) % 600 },
+          ],
+          40 + k,
+        ),
+      ),
+    );
+    expect(kernels.memory.buffer.byteLength).toBeGreaterThan(pagesBefore);
+    expect(first.objective(theta, true)).toBe(before);
+    const g1 = new Float64Array(first.nTheta);
+    first.gradient(theta, true, g1);
+    expect(Array.from(g1)).toEqual(Array.from(g0));
+    for (const e of big) expect(Number.isFinite(e.objective(someTheta(e.buffers, 0), false))).toBe(true);
+    for (const e of big) e.dispose();
+    first.dispose();
+  });
+});
+
+describe("bad input", async () => {
+  const kernels = instantiateKernels(await compileKernels());
+  it("θ of the wrong length is a SpruceError", () => {
+    const e = createWasmEngine(kernels, randomCases["one scalar term"]!());
+    expect(() => e.objective(new Float64Array(3), true)).toThrow(/θ has 3 entries, the model has 1/);
+    e.dispose();
+  });
+  it("a level index out of range names the term and observation", () => {
+    const b = randomCases["one scalar term"]!();
+    b.terms[0]!.refs[9] = 99;
+    expect(() => createWasmEngine(kernels, b)).toThrow(
+      /term 1: level index 99 out of range at observation 10/,
+    );
+  });
+  it("rank-deficient X makes solve throw a SpruceError instead of returning NaN", () => {
+    const b = randomCases["one scalar term"]!();
+    // column 2 := column 1
+    b.X.set(b.X.subarray(0, b.n), b.n);
+    const e = createWasmEngine(kernels, b);
+    expect(e.objective(Float64Array.of(1), true)).toBe(Number.POSITIVE_INFINITY);
+    expect(() => e.solve(Float64Array.of(1), true)).toThrow(SpruceError);
+    e.dispose();
+  });
+});
+
+describe("degenerate responses", async () => {
+  const kernels = instantiateKernels(await compileKernels());
+  it("a response the fixed effects reproduce exactly leaves a penalised RSS at rounding level", () => {
+    // (src/fit/fit.ts turns this into a ModelError; the engine must return it, not throw or return NaN)
+    const b = randomCases["one scalar term"]!();
+    const y = Float64Array.from({ length: b.n }, (_, i) => 2 + 3 * (b.X[b.n + i] as number));
+    const e = createWasmEngine(kernels, { ...b, y });
+    const s = e.solve(Float64Array.of(0.5), false);
+    let mean = 0;
+    for (const v of y) mean += v / b.n;
+    let centred = 0;
+    for (const v of y) centred += (v - mean) ** 2;
+    expect(s.pwrss).toBeLessThan(1e-10 * centred);
+    expect(Number.isNaN(s.objective)).toBe(false);
+    e.dispose();
+  });
+  it("REML with no residual degrees of freedom is a SpruceError", () => {
+    const b = randomBuffers(2, 2, [{ nlevels: 2, p: 1, level: (i) => i }], 3);
+    const e = createWasmEngine(kernels, b);
+    expect(() => e.objective(Float64Array.of(1), true)).toThrow(/REML needs more observations/);
+    e.dispose();
+  });
+});
+
+describe("model size", async () => {
+  const kernels = instantiateKernels(await compileKernels());
+  it("a dense block too large for wasm memory is a SpruceError naming its order, not an abort", () => {
+    // crossed 20 × 16000 levels: the trailing block has order 16000 + 2 + 1 (3 × 2 GiB of doubles)
+    const n = 16000;
+    const b = randomBuffers(
+      n,
+      2,
+      [
+        { nlevels: 20000, p: 1, level: (i) => i },
+        { nlevels: 16000, p: 1, level: (i) => i % 16000 },
+      ],
+      9,
+    );
+    expect(() => createWasmEngine(kernels, b)).toThrow(/too large for the engine.*order 16003/);
+  });
+});

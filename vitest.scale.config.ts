@@ -1,0 +1,15 @@
+import { defineConfig } from "vitest/config";
+
+/**
+ * `npm run test:scale`: the InstEval conformance (73k rows, crossed factors with 2,972 and 1,128 levels).
+ * Too slow for every run of `npm test`, so it has its own config; timeouts leave room for a loaded machine.
+ */
+export default defineConfig({
+  test: {
+    include: ["test/scale/**/*.test.ts"],
+    testTimeout: 300_000,
+    hookTimeout: 120_000,
+    // One file at a time: the machine is small and each fit holds its own buffers.
+    fileParallelism: false,
+  },
+});
