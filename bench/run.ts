@@ -2,7 +2,13 @@
  * `npm run bench`: every benchmark of the project, printed as tables (tinybench; times in ms).
  * Each suite lives beside the others in bench/ and exports `run()`; suites that do not exist yet are skipped.
  */
-const suites = ["./engine.bench.ts", "./fit.bench.ts", "./bootstrap.bench.ts", "./scale.bench.ts", "./browser.bench.ts"];
+const suites = [
+  "./engine.bench.ts",
+  "./fit.bench.ts",
+  "./bootstrap.bench.ts",
+  "./scale.bench.ts",
+  "./browser.bench.ts",
+];
 
 for (const suite of suites) {
   let mod: { run?: () => Promise<void> };

@@ -14,6 +14,17 @@
  * Everything one run needs is allocated once per call: the fit of small models is dominated by evaluations, and
  * these cost microseconds, so the optimiser itself must not allocate per iteration.
  */
+import { choleskyInPlace, backSolveTransposedInPlace, gatherSubmatrix } from "../linalg/cholesky.js";
+import {
+  bfgsUpdate,
+  firstOrderChange,
+  markFree,
+  multiplyAndQuadratic,
+  projectedGradientNorm,
+  projectedStep,
+  solveFreeNewton,
+  stepPair,
+} from "./bfgs.js";
 
 /** The function to minimise: returns f(x) and, when `grad` is given, fills it with ∇f(x). */
 export type Objective = (x: Float64Array, grad: Float64Array | null) => number;
@@ -59,18 +70,6 @@ export interface OptimizeResult {
   message: string;
 }
 
-/** Largest component of the projected gradient: components held at a bound by an outward gradient count 0. */
-function projectedGradientNorm(x: Float64Array, g: Float64Array, lower: Float64Array): number {
-  let m = 0;
-  for (let i = 0; i < x.length; i++) {
-    const gi = g[i] as number;
-    // At the bound a positive gradient points out of the feasible set: moving is impossible, so it is stationary.
-    const v = (x[i] as number) <= (lower[i] as number) && gi > 0 ? 0 : Math.abs(gi);
-    if (v > m || Number.isNaN(v)) m = Number.isNaN(v) ? Number.POSITIVE_INFINITY : v;
-  }
-  return m;
-}
-
 class EvaluationBudgetExceeded extends Error {}
 
 interface QuasiNewtonOutcome {
@@ -91,6 +90,7 @@ function quasiNewton(
   gtol: number,
   ftol: number,
   pdtol: number,
+  convergedTol: number,
   work: {
     B: Float64Array;
     chol: Float64Array;
@@ -103,10 +103,11 @@ function quasiNewton(
     free: Uint8Array;
     x2: Float64Array;
     g2: Float64Array;
+    sums: Float64Array;
   },
 ): QuasiNewtonOutcome {
   const n = x.length;
-  const { B, chol, d, xt, gt, s, yv, Bs, free } = work;
+  const { B, chol, d, xt, gt, s, yv, Bs, free, sums } = work;
   let f = fg(x, g);
   if (!Number.isFinite(f)) return { f, ok: false, reason: "objective not finite at the starting point" };
   B.fill(0);
@@ -116,14 +117,8 @@ function quasiNewton(
   for (let iter = 0; iter < 500; iter++) {
     if (projectedGradientNorm(x, g, lower) <= gtol * Math.max(1, Math.abs(f)))
       return { f, ok: true, reason: "projected gradient below tolerance" };
-    // Free variables: not at a bound, or at a bound with the gradient pointing inwards.
-    let nFree = 0;
-    for (let i = 0; i < n; i++) {
-      const atBound = (x[i] as number) <= (lower[i] as number);
-      free[i] = atBound && (g[i] as number) > 0 ? 0 : 1;
-      nFree += free[i] as number;
-    }
-    if (!solveFreeNewton(B, g, free, nFree, n, chol, d)) {
+    markFree(x, g, lower, free);
+    if (!solveFreeNewton(B, g, free, n, chol, d)) {
       // B restricted to the free set lost positive definiteness: restart from the scaled identity.
       B.fill(0);
       for (let i = 0; i < n; i++) B[i * n + i] = 1;
@@ -150,23 +145,22 @@ function quasiNewton(
     }
     // Once B carries curvature information, −gᵀd/2 is the decrease the quadratic model predicts for the full
     // step: when that is below the objective's accuracy, further steps only chase rounding noise.
-    if (scaled && -slope / 2 <= pdtol * Math.max(1, Math.abs(f)))
+    // lme4's gradient check must agree: on a badly scaled problem (InstEval's REML fit, where one θ is 1000×
+    // flatter than another) the quadratic model can predict a tiny decrease while the flat direction is still far
+    // from converged; then keep stepping so B learns that curvature. d is live here, so x2 serves as scratch.
+    if (
+      scaled &&
+      -slope / 2 <= pdtol * Math.max(1, Math.abs(f)) &&
+      lme4GradientCheck(x, g, lower, { B, chol, d: work.x2, free }) <= convergedTol
+    )
       return { f, ok: true, reason: "predicted decrease below tolerance" };
     // Before B carries curvature information, keep the first step to a modest move in θ (θ is O(1)).
     let alpha = scaled ? 1 : Math.min(1, 0.5 / dmax);
     let accepted = false;
     let ft = Number.NaN;
     for (let ls = 0; ls < 40; ls++) {
-      let moved = false;
-      let decrease = 0;
-      for (let i = 0; i < n; i++) {
-        let v = (x[i] as number) + alpha * (d[i] as number);
-        if (v < (lower[i] as number)) v = lower[i] as number;
-        xt[i] = v;
-        if (v !== x[i]) moved = true;
-        decrease += (g[i] as number) * (v - (x[i] as number));
-      }
-      if (!moved) break;
+      if (!projectedStep(x, d, alpha, lower, xt)) break;
+      const decrease = firstOrderChange(g, x, xt);
       ft = fg(xt, gt);
       // Armijo condition on the projected step (the predicted decrease gᵀ(x_t − x) is negative for a descent path).
       if (Number.isFinite(ft) && ft <= f + 1e-4 * decrease) {
@@ -203,16 +197,10 @@ function quasiNewton(
         reason: `line search could not lower the objective (projected gradient ${pg.toExponential(2)})`,
       };
     }
-    let sy = 0;
-    let ss = 0;
-    let yy = 0;
-    for (let i = 0; i < n; i++) {
-      s[i] = (xt[i] as number) - (x[i] as number);
-      yv[i] = (gt[i] as number) - (g[i] as number);
-      sy += (s[i] as number) * (yv[i] as number);
-      ss += (s[i] as number) ** 2;
-      yy += (yv[i] as number) ** 2;
-    }
+    stepPair(x, xt, g, gt, s, yv, sums);
+    let sy = sums[0] as number;
+    const ss = sums[1] as number;
+    const yy = sums[2] as number;
     const fOld = f;
     f = ft;
     x.set(xt);
@@ -228,25 +216,14 @@ function quasiNewton(
         for (let i = 0; i < n; i++) B[i * n + i] = gamma;
         scaled = true;
       }
-      let sBs = 0;
-      for (let i = 0; i < n; i++) {
-        let v = 0;
-        for (let j = 0; j < n; j++) v += (B[i * n + j] as number) * (s[j] as number);
-        Bs[i] = v;
-        sBs += (s[i] as number) * v;
-      }
+      const sBs = multiplyAndQuadratic(B, n, s, Bs);
       if (sBs > 0) {
         if (sy < 0.2 * sBs) {
           const t = (0.8 * sBs) / (sBs - sy);
           for (let i = 0; i < n; i++) yv[i] = t * (yv[i] as number) + (1 - t) * (Bs[i] as number);
           sy = 0.2 * sBs;
         }
-        for (let i = 0; i < n; i++)
-          for (let j = 0; j < n; j++)
-            B[i * n + j] =
-              (B[i * n + j] as number) -
-              ((Bs[i] as number) * (Bs[j] as number)) / sBs +
-              ((yv[i] as number) * (yv[j] as number)) / sy;
+        bfgsUpdate(B, n, Bs, sBs, yv, sy);
       }
     }
     if (fOld - f <= ftol * Math.max(1, Math.abs(f))) {
@@ -294,60 +271,6 @@ function expandStep(
     gt.set(g2);
   }
   return best;
-}
-
-/** d_F = −B_FF⁻¹ g_F by Cholesky of B restricted to the free set (d = 0 elsewhere). False if B_FF is not PD. */
-function solveFreeNewton(
-  B: Float64Array,
-  g: Float64Array,
-  free: Uint8Array,
-  nFree: number,
-  n: number,
-  chol: Float64Array,
-  d: Float64Array,
-): boolean {
-  // Pack B_FF into chol (nFree×nFree), factor in place, solve; d uses the free positions.
-  let a = 0;
-  for (let i = 0; i < n; i++) {
-    if (!free[i]) continue;
-    let b = 0;
-    for (let j = 0; j < n; j++) {
-      if (!free[j]) continue;
-      chol[a * nFree + b] = B[i * n + j] as number;
-      b++;
-    }
-    a++;
-  }
-  for (let j = 0; j < nFree; j++) {
-    let djj = chol[j * nFree + j] as number;
-    for (let k = 0; k < j; k++) djj -= (chol[j * nFree + k] as number) ** 2;
-    if (!(djj > 0)) return false;
-    const ljj = Math.sqrt(djj);
-    chol[j * nFree + j] = ljj;
-    for (let i = j + 1; i < nFree; i++) {
-      let v = chol[i * nFree + j] as number;
-      for (let k = 0; k < j; k++) v -= (chol[i * nFree + k] as number) * (chol[j * nFree + k] as number);
-      chol[i * nFree + j] = v / ljj;
-    }
-  }
-  // Forward then backward substitution, reading −g_F and writing the packed result into d's free slots.
-  d.fill(0);
-  let k = 0;
-  for (let i = 0; i < n; i++) if (free[i]) d[k++] = -(g[i] as number);
-  for (let i = 0; i < nFree; i++) {
-    let v = d[i] as number;
-    for (let j = 0; j < i; j++) v -= (chol[i * nFree + j] as number) * (d[j] as number);
-    d[i] = v / (chol[i * nFree + i] as number);
-  }
-  for (let i = nFree - 1; i >= 0; i--) {
-    let v = d[i] as number;
-    for (let j = i + 1; j < nFree; j++) v -= (chol[j * nFree + i] as number) * (d[j] as number);
-    d[i] = v / (chol[i * nFree + i] as number);
-  }
-  // Unpack from the back so the packed values are read before they are overwritten.
-  k = nFree - 1;
-  for (let i = n - 1; i >= 0; i--) d[i] = free[i] ? (d[k--] as number) : 0;
-  return true;
 }
 
 /**
@@ -469,43 +392,17 @@ function lme4GradientCheck(
 ): number {
   const n = x.length;
   const { B, chol, free } = work;
-  let nFree = 0;
-  for (let i = 0; i < n; i++) {
-    const atBound = (x[i] as number) <= (lower[i] as number) && (g[i] as number) > 0;
-    free[i] = atBound ? 0 : 1;
-    nFree += free[i] as number;
-  }
+  const nFree = markFree(x, g, lower, free);
   const raw = projectedGradientNorm(x, g, lower);
   if (nFree === 0) return raw;
   // chol ← L with L Lᵀ = B_FF (so R = Lᵀ).
-  let a = 0;
-  for (let i = 0; i < n; i++) {
-    if (!free[i]) continue;
-    let b = 0;
-    for (let j = 0; j < n; j++) if (free[j]) chol[a * nFree + b++] = B[i * n + j] as number;
-    a++;
-  }
-  for (let j = 0; j < nFree; j++) {
-    let djj = chol[j * nFree + j] as number;
-    for (let k = 0; k < j; k++) djj -= (chol[j * nFree + k] as number) ** 2;
-    if (!(djj > 0)) return raw;
-    const ljj = Math.sqrt(djj);
-    chol[j * nFree + j] = ljj;
-    for (let i = j + 1; i < nFree; i++) {
-      let v = chol[i * nFree + j] as number;
-      for (let k = 0; k < j; k++) v -= (chol[i * nFree + k] as number) * (chol[j * nFree + k] as number);
-      chol[i * nFree + j] = v / ljj;
-    }
-  }
+  gatherSubmatrix(B, n, free, chol);
+  if (choleskyInPlace(chol, nFree) >= 0) return raw;
   // lme4 uses solve(chol(H), g) = R⁻¹ g with R = Lᵀ upper triangular: back substitution on the packed g_F.
   const z = work.d;
   let k = 0;
   for (let i = 0; i < n; i++) if (free[i]) z[k++] = g[i] as number;
-  for (let i = nFree - 1; i >= 0; i--) {
-    let v = z[i] as number;
-    for (let j = i + 1; j < nFree; j++) v -= (chol[j * nFree + i] as number) * (z[j] as number);
-    z[i] = v / (chol[i * nFree + i] as number);
-  }
+  backSolveTransposedInPlace(chol, nFree, z);
   let worst = 0;
   k = 0;
   for (let i = 0; i < n; i++) {
@@ -558,6 +455,7 @@ export function minimizeBounded(fn: Objective, x0: Float64Array, options: Optimi
     free: new Uint8Array(n),
     x2: new Float64Array(n),
     g2: new Float64Array(n),
+    sums: new Float64Array(3),
   };
   const finish = (method: string, note: string): OptimizeResult => {
     // Report at the best point, with its gradient (one extra evaluation only when x is not that point).
@@ -577,7 +475,7 @@ export function minimizeBounded(fn: Objective, x0: Float64Array, options: Optimi
 
   let outcome: QuasiNewtonOutcome;
   try {
-    outcome = quasiNewton(fg, x, g, lower, gtol, ftol, pdtol, work);
+    outcome = quasiNewton(fg, x, g, lower, gtol, ftol, pdtol, convergedTol, work);
   } catch (error) {
     if (!(error instanceof EvaluationBudgetExceeded)) throw error;
     outcome = { f: bestF, ok: false, reason: "evaluation limit reached" };
@@ -598,7 +496,7 @@ export function minimizeBounded(fn: Objective, x0: Float64Array, options: Optimi
       maxEvaluations: Math.max(0, maxEvaluations - evaluations - 50),
     });
     x.set(bestX);
-    outcome = quasiNewton(fg, x, g, lower, gtol, ftol, pdtol, work);
+    outcome = quasiNewton(fg, x, g, lower, gtol, ftol, pdtol, convergedTol, work);
   } catch (error) {
     if (!(error instanceof EvaluationBudgetExceeded)) throw error;
     outcome = { f: bestF, ok: false, reason: "evaluation limit reached" };
