@@ -24,8 +24,8 @@ import {
   sitkaAlt,
   sitkaNull,
 } from "../test/e2e/support/app.js";
-import { chromiumPath, hasChromium, launchChromium } from "../test/e2e/support/chromium.js";
 import { serveStatic } from "../test/e2e/support/static-server.js";
+import { chromiumPath, hasChromium, launchChromium } from "../test/support/chromium.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const NSIM = 1000;

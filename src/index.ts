@@ -34,7 +34,7 @@ export type {
   Failures,
   ParameterBootstrapResult,
 } from "./inference/bootstrap.js";
-export { bootstrap, bootstrapLRT, bootstrapLrtJson } from "./inference/bootstrap.js";
+export { bootstrap, bootstrapLRT, bootstrapLrtJson, createWorkerPool } from "./inference/bootstrap.js";
 export {
   bootPercentileIntervals,
   type ConfintMethod,
@@ -50,7 +50,7 @@ export type { ModelParameters, SimulateOptions, SimulationResult } from "./infer
 export { ResponseSimulator, simulateResponses } from "./inference/simulate.js";
 export { simulate } from "./inference/simulate-model.js";
 export type { PoolOptions, PoolResult, WorkerFactory, WorkerHandle } from "./parallel/pool.js";
-export { runReplicates } from "./parallel/pool.js";
+export { runReplicates, WorkerPool } from "./parallel/pool.js";
 export {
   cooksDistanceSvg,
   lrtBootstrapSvg,

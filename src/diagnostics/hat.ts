@@ -8,7 +8,7 @@
  * single or nested grouping, one block for crossed factors. No n×n matrix is formed.
  */
 import { ModelError } from "../errors.js";
-import { choleskyInPlace, forwardSolveInPlace } from "./dense.js";
+import { choleskyOrThrow, forwardSolveInPlace } from "../linalg/cholesky.js";
 import { type FittedLmm, thetaTemplates } from "./model.js";
 
 /**
@@ -142,7 +142,7 @@ export function hatvalues(model: FittedLmm): Float64Array {
     const m = compSize[c] as number;
     const Mc = M[c] as Float64Array;
     for (let k = 0; k < m; k++) Mc[k * m + k] += 1;
-    choleskyInPlace(Mc, m, "hatvalues");
+    choleskyOrThrow(Mc, m, "hatvalues");
     const R = new Float64Array(m * p);
     const col = new Float64Array(m);
     for (let j = 0; j < p; j++) {
@@ -159,7 +159,7 @@ export function hatvalues(model: FittedLmm): Float64Array {
       }
   }
   for (let a = 0; a < p; a++) for (let b = a + 1; b < p; b++) S[a * p + b] = S[b * p + a] as number;
-  if (p > 0) choleskyInPlace(S, p, "hatvalues (fixed effects)");
+  if (p > 0) choleskyOrThrow(S, p, "hatvalues (fixed effects)");
 
   const h = new Float64Array(n);
   const cr = new Float64Array(p);

@@ -4,7 +4,7 @@
  */
 
 import { qnorm } from "../distributions/normal.js";
-import { groupTerms } from "./condvar.js";
+import { groupTerms } from "../fit/ranef-groups.js";
 import { type FittedLmm, modelSolution } from "./model.js";
 import { residuals } from "./residuals.js";
 

@@ -14,6 +14,7 @@ import type { DataInput } from "../frame/frame.js";
 import { type FitJson, fitJson } from "../report/json.js";
 import { type SummaryOptions, summaryText } from "../report/summary.js";
 import type { PlsEngine, PlsSolution } from "./engine.js";
+import { groupCondVar, groupTerms } from "./ranef-groups.js";
 import { type VarCorrBlock, type VarCorrRow, varCorrBlocks, varCorrRows } from "./varcorr.js";
 
 /** How the optimiser got to θ̂. */
@@ -225,21 +226,10 @@ export class LinearMixedModel {
   ranef(options: { condVar?: boolean } = {}): RanefGroup[] {
     const offsets = this.#termOffsets();
     const condVar = options.condVar ? this.engine.condVar(this.solution.theta, this.REML) : undefined;
-    const groups: RanefGroup[] = [];
-    const byName = new Map<string, { group: RanefGroup; termIndices: number[] }>();
-    this.design.terms.forEach((t, ti) => {
-      let entry = byName.get(t.group);
-      if (!entry) {
-        entry = { group: { group: t.group, levels: t.levels, terms: [], values: [] }, termIndices: [] };
-        byName.set(t.group, entry);
-        groups.push(entry.group);
-      }
-      entry.group.terms.push(...t.columns);
-      entry.termIndices.push(ti);
-    });
-    for (const { group, termIndices } of byName.values()) {
-      const width = group.terms.length;
-      group.values = group.levels.map((_, level) => {
+    return groupTerms(this.design).map(({ group: name, termIndices }) => {
+      const levels = (this.design.terms[termIndices[0] as number] as Design["terms"][number]).levels;
+      const terms = termIndices.flatMap((ti) => (this.design.terms[ti] as Design["terms"][number]).columns);
+      const values = levels.map((_, level) => {
         const row: number[] = [];
         for (const ti of termIndices) {
           const t = this.design.terms[ti] as Design["terms"][number];
@@ -249,23 +239,10 @@ export class LinearMixedModel {
         }
         return row;
       });
-      if (condVar) {
-        group.condVar = group.levels.map((_, level) => {
-          const block = Array.from({ length: width }, () => new Array<number>(width).fill(0));
-          let start = 0;
-          for (const ti of termIndices) {
-            const p = (this.design.terms[ti] as Design["terms"][number]).columns.length;
-            const cv = condVar[ti] as Float64Array;
-            for (let i = 0; i < p; i++)
-              for (let j = 0; j < p; j++)
-                (block[start + i] as number[])[start + j] = cv[level * p * p + i * p + j] as number;
-            start += p;
-          }
-          return block;
-        });
-      }
-    }
-    return groups;
+      const group: RanefGroup = { group: name, levels, terms, values };
+      if (condVar) group.condVar = groupCondVar(this.design, termIndices, condVar, levels.length);
+      return group;
+    });
   }
 
   /** lme4's coef(): random-effect columns missing from the fixed effects first (fixed part 0), then fixef. */

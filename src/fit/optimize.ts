@@ -14,7 +14,7 @@
  * Everything one run needs is allocated once per call: the fit of small models is dominated by evaluations, and
  * these cost microseconds, so the optimiser itself must not allocate per iteration.
  */
-import { choleskyInPlace, backSolveTransposedInPlace, gatherSubmatrix } from "../linalg/cholesky.js";
+import { backSolveTransposedInPlace, choleskyInPlace, gatherSubmatrix } from "../linalg/cholesky.js";
 import {
   bfgsUpdate,
   firstOrderChange,

@@ -58,6 +58,9 @@ export function formatRNumber(x: number): string {
   if (x === Infinity) return "Inf";
   if (x === -Infinity) return "-Inf";
   if (x === 0) return "0";
+  // Fast path for the common case (numeric grouping codes): below 1e5 an integer's fixed form is never longer
+  // than its scientific one, so R prints it as is.
+  if (Number.isInteger(x) && Math.abs(x) < 1e5) return String(x);
   const target = Number(x.toPrecision(15));
   let digits = 1;
   while (digits < 15 && Number(x.toPrecision(digits)) !== target) digits++;

@@ -38,7 +38,16 @@ export interface AnovaOptions {
   names?: string[];
 }
 
-export function anova(models: FittedModel[], options: AnovaOptions = {}): AnovaResult {
+export function anova(...models: FittedModel[]): AnovaResult;
+export function anova(models: FittedModel[], options?: AnovaOptions): AnovaResult;
+export function anova(
+  first: FittedModel | FittedModel[],
+  ...rest: (FittedModel | AnovaOptions | undefined)[]
+): AnovaResult {
+  // lme4's anova(m0, m1, ...) and, for names, anova([m0, m1], { names }).
+  const list = Array.isArray(first);
+  const models = list ? first : [first, ...(rest as FittedModel[])];
+  const options: AnovaOptions = (list ? (rest[0] as AnovaOptions | undefined) : undefined) ?? {};
   if (models.length < 2) throw new SpruceError("anova: give at least two models to compare");
   if (options.names && options.names.length !== models.length)
     throw new SpruceError(`anova: ${options.names.length} names for ${models.length} models`);

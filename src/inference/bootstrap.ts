@@ -12,7 +12,7 @@ import { modelSolution } from "../diagnostics/model.js";
 import { chiSquareUpper } from "../distributions/chisq.js";
 import { SpruceError } from "../errors.js";
 import { createWasmEngine } from "../fit/wasm-engine.js";
-import { runReplicates, type WorkerFactory } from "../parallel/pool.js";
+import { type PoolResult, runReplicates, type WorkerFactory, WorkerPool } from "../parallel/pool.js";
 import type { FaultPlan, JobSpec } from "../parallel/protocol.js";
 import { checkSeed, randomSeed } from "../random/stream.js";
 import { compileKernels, instantiateKernels } from "../wasm/load.js";
@@ -36,6 +36,11 @@ export interface BootstrapRunOptions {
   batchSize?: number;
   /** How workers are started (default: Node worker_threads or browser Web Workers, whichever applies). */
   workerFactory?: WorkerFactory;
+  /**
+   * Warm workers to reuse (see `createWorkerPool`): runs after the first skip the workers' start-up and JIT
+   * warm-up. The run borrows them and gives them back; the caller closes the pool when done.
+   */
+  pool?: WorkerPool;
   /** For the tests of fault handling: the worker that first runs replicate `atIndex` dies or throws. */
   faults?: FaultPlan;
 }
@@ -93,6 +98,11 @@ async function defaultFactory(): Promise<WorkerFactory> {
   return (await import("../parallel/browser.js")).browserWorkerFactory();
 }
 
+/** A pool of warm bootstrap workers for this environment (Node worker_threads or browser Web Workers). */
+export async function createWorkerPool(): Promise<WorkerPool> {
+  return new WorkerPool(await defaultFactory());
+}
+
 /** Run a model job (`lrt` or `params`) with the options' workers. */
 async function runJob(spec: JobSpec, nsim: number, options: BootstrapRunOptions) {
   const workers = options.workers ?? (await defaultWorkers());
@@ -111,7 +121,9 @@ async function runJob(spec: JobSpec, nsim: number, options: BootstrapRunOptions)
             buildModelJob,
           },
         }
-      : { factory: options.workerFactory ?? (await defaultFactory()) }),
+      : options.pool
+        ? { pool: options.pool }
+        : { factory: options.workerFactory ?? (await defaultFactory()) }),
     ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
@@ -121,6 +133,21 @@ async function runJob(spec: JobSpec, nsim: number, options: BootstrapRunOptions)
 
 function collectFailures(list: { index: number; message: string }[]): Failures {
   return { count: list.length, indices: list.map((f) => f.index), messages: list.map((f) => f.message) };
+}
+
+/** The part of a result that describes the run itself (common to both bootstraps); t0: when the call started. */
+function runInfo(run: PoolResult, nsim: number, seed: number, nonConverged: number[], t0: number): RunInfo {
+  return {
+    nsim,
+    seed,
+    completed: run.completed,
+    partial: run.partial,
+    failures: collectFailures(run.failures),
+    nonConverged,
+    workers: run.workers,
+    restarts: run.restarts,
+    elapsedMs: performance.now() - t0,
+  };
 }
 
 /**
@@ -182,15 +209,7 @@ export async function bootstrapLRT(
     pExceed: valid > 0 ? above / valid : Number.NaN,
     valid,
     stats,
-    nsim,
-    seed,
-    completed: run.completed,
-    partial: run.partial,
-    failures: collectFailures(run.failures),
-    nonConverged,
-    workers: run.workers,
-    restarts: run.restarts,
-    elapsedMs: performance.now() - t0,
+    ...runInfo(run, nsim, seed, nonConverged, t0),
     refitted,
     messages,
   };
@@ -274,15 +293,7 @@ export async function bootstrap(
     intervals: bootPercentileIntervals(model, finished, level),
     level,
     REML: model.REML,
-    nsim,
-    seed,
-    completed: run.completed,
-    partial: run.partial,
-    failures: collectFailures(run.failures),
-    nonConverged,
-    workers: run.workers,
-    restarts: run.restarts,
-    elapsedMs: performance.now() - t0,
+    ...runInfo(run, nsim, seed, nonConverged, t0),
   };
 }
 

@@ -27,6 +27,7 @@ import { ModelError } from "../errors.js";
 import type { PlsEngine } from "../fit/engine.js";
 import { minimizeBounded } from "../fit/optimize.js";
 import { createEngine } from "../fit/wasm-engine.js";
+import { choleskySemidefiniteInPlace } from "../linalg/cholesky.js";
 
 export type EngineFactory = (buffers: DesignBuffers) => PlsEngine | Promise<PlsEngine>;
 
@@ -113,35 +114,9 @@ export function sdCorToTheta(sdcor: ArrayLike<number>, sizes: number[], sigma: n
         A[i * p + j] = (c * si * sj) / (sigma * sigma);
       }
     // Cholesky of a positive semi-definite matrix: a (numerically) zero pivot leaves a zero column.
-    const L = new Float64Array(p * p);
-    for (let j = 0; j < p; j++) {
-      let d = A[j * p + j] as number;
-      for (let m = 0; m < j; m++) d -= (L[j * p + m] as number) ** 2;
-      const scale = Math.max(A[j * p + j] as number, 0);
-      if (d < -1e-10 * (scale + 1e-300)) return null;
-      if (d <= 1e-14 * scale || d <= 0) {
-        for (let i = j + 1; i < p; i++) {
-          let s = A[i * p + j] as number;
-          for (let m = 0; m < j; m++) s -= (L[i * p + m] as number) * (L[j * p + m] as number);
-          // A zero pivot with a non-zero remainder below it means the matrix is not PSD.
-          if (
-            Math.abs(s) >
-            1e-8 * Math.sqrt(Math.max(A[i * p + i] as number, 0) * Math.max(scale, 0)) + 1e-300
-          )
-            return null;
-        }
-        continue;
-      }
-      const ljj = Math.sqrt(d);
-      L[j * p + j] = ljj;
-      for (let i = j + 1; i < p; i++) {
-        let s = A[i * p + j] as number;
-        for (let m = 0; m < j; m++) s -= (L[i * p + m] as number) * (L[j * p + m] as number);
-        L[i * p + j] = s / ljj;
-      }
-    }
+    if (!choleskySemidefiniteInPlace(A, p)) return null;
     for (let j = 0; j < p; j++)
-      for (let i = j; i < p; i++) theta[k + lowerIndex(p, i, j)] = L[i * p + j] as number;
+      for (let i = j; i < p; i++) theta[k + lowerIndex(p, i, j)] = A[i * p + j] as number;
     k += (p * (p + 1)) / 2;
   }
   return theta;

@@ -15,9 +15,21 @@
  * Anything unusual (curvature not positive definite on the free set, a line search that cannot descend while the
  * gradient is still large, the iteration cap) returns `null` and the caller falls back to the general optimiser.
  * Nothing carries over from one refit to the next, so a replicate's result does not depend on which worker ran
- * which replicates before it.
+ * which replicates before it. The steps it shares with the general optimiser (free set, Newton direction on it,
+ * projected trial point, BFGS update) are the ones in src/fit/bfgs.ts.
  */
+import {
+  bfgsUpdate,
+  firstOrderChange,
+  markFree,
+  multiplyAndQuadratic,
+  projectedGradientNorm,
+  projectedStep,
+  solveFreeNewton,
+  stepPair,
+} from "../fit/bfgs.js";
 import type { PlsEngine } from "../fit/engine.js";
+import { choleskyInPlace } from "../linalg/cholesky.js";
 
 /** Default stopping tolerance on the Newton decrement, relative to |f| (see the module comment). */
 export const DECREMENT_TOL = 1e-10;
@@ -25,39 +37,14 @@ const MAX_ITERATIONS = 60;
 /** Gradient below which a stalled line search means the objective's rounding noise was reached (lme4's 2e-3). */
 const NOISE_GRADIENT = 2e-3;
 
-/** Cholesky of the free block of the symmetric n×n matrix A into L (row-major); false when not positive definite. */
-function choleskyFree(
-  A: Float64Array,
-  free: Uint8Array,
-  n: number,
-  L: Float64Array,
-  idx: Int32Array,
-): number {
-  let m = 0;
-  for (let i = 0; i < n; i++) if (free[i]) idx[m++] = i;
-  for (let j = 0; j < m; j++) {
-    const jj = idx[j] as number;
-    let d = A[jj * n + jj] as number;
-    for (let k = 0; k < j; k++) d -= (L[j * n + k] as number) ** 2;
-    if (!(d > 0)) return -1;
-    const ljj = Math.sqrt(d);
-    L[j * n + j] = ljj;
-    for (let i = j + 1; i < m; i++) {
-      let s = A[(idx[i] as number) * n + jj] as number;
-      for (let k = 0; k < j; k++) s -= (L[i * n + k] as number) * (L[j * n + k] as number);
-      L[i * n + j] = s / ljj;
-    }
-  }
-  return m;
-}
-
 export class NearbyRefit {
   readonly n: number;
   /** The curvature model every refit starts from (positive definite, n×n row-major). */
   private readonly H0: Float64Array;
   private readonly B: Float64Array;
   private readonly L: Float64Array;
-  private readonly idx: Int32Array;
+  /** sᵀy, sᵀs, yᵀy of the last step (see stepPair). */
+  private readonly sums: Float64Array;
   private readonly free: Uint8Array;
   private readonly g: Float64Array;
   private readonly gt: Float64Array;
@@ -94,7 +81,7 @@ export class NearbyRefit {
     const alloc = (k: number) => new Float64Array(k);
     this.B = alloc(n * n);
     this.L = alloc(n * n);
-    this.idx = new Int32Array(n);
+    this.sums = alloc(3);
     this.free = new Uint8Array(n);
     this.g = alloc(n);
     this.gt = alloc(n);
@@ -141,14 +128,19 @@ export class NearbyRefit {
       return H;
     }
     // Add a multiple of I until positive definite (at a boundary optimum the curvature can be indefinite).
-    this.free.fill(1);
     let shift = 0;
-    for (let tries = 0; tries < 30 && choleskyFree(H, this.free, n, this.L, this.idx) < 0; tries++) {
+    for (let tries = 0; tries < 30 && !this.positiveDefinite(H); tries++) {
       const next = shift === 0 ? 1e-8 * maxDiag : shift * 10;
       for (let i = 0; i < n; i++) H[i * n + i] = (H[i * n + i] as number) + next - shift;
       shift = next;
     }
     return H;
+  }
+
+  /** Whether the Cholesky factorisation of the n×n matrix H succeeds (H itself is left as it is). */
+  private positiveDefinite(H: Float64Array): boolean {
+    this.L.set(H);
+    return choleskyInPlace(this.L, this.n) < 0;
   }
 
   /**
@@ -193,7 +185,7 @@ export class NearbyRefit {
 
   /** The quasi-Newton descent from `theta`, started with the curvature at the centre. */
   private descend(): number | null {
-    const { n, engine, reml, lower, B, L, idx, free, g, gt, xt, d, s, y, Bs } = this;
+    const { n, engine, reml, lower, B, L, free, g, gt, xt, d, s, y, Bs, sums } = this;
     const x = this.theta;
     B.set(this.H0);
     let f = engine.gradient(x, reml, g);
@@ -201,52 +193,23 @@ export class NearbyRefit {
     this.scaledGradient = Number.POSITIVE_INFINITY;
     if (!Number.isFinite(f)) return null;
     for (let iter = 0; iter < MAX_ITERATIONS; iter++) {
-      let pg = 0;
-      for (let i = 0; i < n; i++) {
-        const gi = g[i] as number;
-        free[i] = (x[i] as number) <= (lower[i] as number) && gi > 0 ? 0 : 1;
-        if (free[i]) pg = Math.max(pg, Math.abs(gi));
-      }
+      markFree(x, g, lower, free);
+      const pg = projectedGradientNorm(x, g, lower);
       if (pg === 0) {
         this.scaledGradient = 0;
         return f;
       }
-      const m = choleskyFree(B, free, n, L, idx);
-      if (m < 0) return null;
-      // d_F = −B_FF⁻¹ g_F (forward and back substitution on the packed free block).
-      for (let a = 0; a < m; a++) {
-        let v = -(g[idx[a] as number] as number);
-        for (let k = 0; k < a; k++) v -= (L[a * n + k] as number) * (s[k] as number);
-        s[a] = v / (L[a * n + a] as number);
-      }
-      for (let a = m - 1; a >= 0; a--) {
-        let v = s[a] as number;
-        for (let k = a + 1; k < m; k++) v -= (L[k * n + a] as number) * (y[k] as number);
-        y[a] = v / (L[a * n + a] as number);
-      }
-      d.fill(0);
+      if (!solveFreeNewton(B, g, free, n, L, d)) return null;
       let decrement = 0;
-      for (let a = 0; a < m; a++) {
-        const i = idx[a] as number;
-        d[i] = y[a] as number;
-        decrement -= 0.5 * (g[i] as number) * (y[a] as number);
-      }
+      for (let i = 0; i < n; i++) if (free[i]) decrement -= 0.5 * (g[i] as number) * (d[i] as number);
       this.scaledGradient = Math.sqrt(2 * Math.max(0, decrement));
       if (decrement <= this.tolerance * Math.max(1, Math.abs(f))) return f;
       let alpha = 1;
       let accepted = false;
       let ft = Number.NaN;
       for (let ls = 0; ls < 30; ls++) {
-        let decrease = 0;
-        let moved = false;
-        for (let i = 0; i < n; i++) {
-          let v = (x[i] as number) + alpha * (d[i] as number);
-          if (v < (lower[i] as number)) v = lower[i] as number;
-          xt[i] = v;
-          if (v !== x[i]) moved = true;
-          decrease += (g[i] as number) * (v - (x[i] as number));
-        }
-        if (!moved) break;
+        if (!projectedStep(x, d, alpha, lower, xt)) break;
+        const decrease = firstOrderChange(g, x, xt);
         ft = engine.gradient(xt, reml, gt);
         this.evaluations++;
         if (Number.isFinite(ft) && ft <= f + 1e-4 * decrease) {
@@ -256,33 +219,16 @@ export class NearbyRefit {
         alpha *= 0.5;
       }
       if (!accepted) return pg <= NOISE_GRADIENT ? f : null;
-      let sy = 0;
-      let ss = 0;
-      let yy = 0;
-      for (let i = 0; i < n; i++) {
-        s[i] = (xt[i] as number) - (x[i] as number);
-        y[i] = (gt[i] as number) - (g[i] as number);
-        sy += (s[i] as number) * (y[i] as number);
-        ss += (s[i] as number) ** 2;
-        yy += (y[i] as number) ** 2;
-      }
+      stepPair(x, xt, g, gt, s, y, sums);
+      const sy = sums[0] as number;
       x.set(xt);
       g.set(gt);
       f = ft;
-      if (sy > 1e-12 * Math.sqrt(ss * yy)) {
-        let sBs = 0;
-        for (let i = 0; i < n; i++) {
-          let v = 0;
-          for (let j = 0; j < n; j++) v += (B[i * n + j] as number) * (s[j] as number);
-          Bs[i] = v;
-          sBs += (s[i] as number) * v;
-        }
-        for (let i = 0; i < n; i++)
-          for (let j = 0; j < n; j++)
-            B[i * n + j] =
-              (B[i * n + j] as number) -
-              ((Bs[i] as number) * (Bs[j] as number)) / sBs +
-              ((y[i] as number) * (y[j] as number)) / sy;
+      // Plain BFGS (no damping, unlike the general optimiser): near the optimum the pairs have positive curvature,
+      // and one that does not is skipped.
+      if (sy > 1e-12 * Math.sqrt((sums[1] as number) * (sums[2] as number))) {
+        const sBs = multiplyAndQuadratic(B, n, s, Bs);
+        bfgsUpdate(B, n, Bs, sBs, y, sy);
       }
     }
     return null;

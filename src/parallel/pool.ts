@@ -29,13 +29,52 @@ export interface WorkerHandle {
 /** Starts one worker running src/parallel/worker.ts (built): one factory per environment (Node, browser). */
 export type WorkerFactory = () => WorkerHandle;
 
+/**
+ * Workers kept alive between runs. A fresh worker spends its first few hundred replicates in V8's interpreter and
+ * baseline tiers while the optimising compiler catches up (on a 2-core machine, with both cores busy refitting,
+ * that warm-up costs about as much as the replicates themselves). A page or service that bootstraps more than
+ * once hands the same pool to every run, so later runs start on warm workers. A worker that dies while idle is
+ * noticed on its next batch and replaced like any other dead worker.
+ */
+export class WorkerPool {
+  private readonly idle: WorkerHandle[] = [];
+
+  constructor(private readonly factory: WorkerFactory) {}
+
+  /** An idle worker, or a new one. */
+  acquire(): WorkerHandle {
+    return this.idle.pop() ?? this.factory();
+  }
+
+  /** Give back a healthy worker for the next run; it leaves the pool by itself if it dies while idle. */
+  release(handle: WorkerHandle): void {
+    this.idle.push(handle);
+    handle.exited.catch(() => {
+      const at = this.idle.indexOf(handle);
+      if (at >= 0) this.idle.splice(at, 1);
+    });
+  }
+
+  /** Number of idle workers. */
+  get size(): number {
+    return this.idle.length;
+  }
+
+  /** Stop every idle worker (workers lent to a run in progress stop when that run gives them back). */
+  close(): void {
+    for (const handle of this.idle.splice(0)) handle.terminate();
+  }
+}
+
 export interface PoolOptions {
   spec: JobSpec;
   nsim: number;
   /** Number of workers; 0 runs every replicate on the calling thread (no workers). */
   workers: number;
-  /** How to start a worker; required when workers > 0. */
+  /** How to start a worker; required when workers > 0, unless `pool` is given. */
   factory?: WorkerFactory;
+  /** Warm workers to borrow (and give back when the run ends) instead of starting and stopping fresh ones. */
+  pool?: WorkerPool;
   /** The compiled kernels, sent once to each worker (null for the self-test job). */
   wasmModule?: WebAssembly.Module | null;
   /** For workers: 0: how to build engines and model jobs on this thread. */
@@ -158,8 +197,11 @@ export async function runReplicates(options: PoolOptions): Promise<PoolResult> {
       job.dispose();
     }
   } else {
+    const { pool } = options;
     const factory = options.factory;
-    if (!factory) throw new SpruceError("a worker factory is needed to run with workers > 0");
+    if (!factory && !pool)
+      throw new SpruceError("a worker factory or pool is needed to run with workers > 0");
+    const acquire = (): WorkerHandle => (pool ? pool.acquire() : (factory as WorkerFactory)());
     const attempts = new Map<number, number>();
     let pendingFault = options.faults ?? null;
     let nextWorkerId = 0;
@@ -172,7 +214,7 @@ export async function runReplicates(options: PoolOptions): Promise<PoolResult> {
     });
 
     const start = async (): Promise<{ handle: WorkerHandle; width: number }> => {
-      const handle = factory();
+      const handle = acquire();
       live.add(handle);
       const { value: spec, transfer } = copyForTransfer(options.spec);
       const id = nextWorkerId++;
@@ -252,8 +294,10 @@ export async function runReplicates(options: PoolOptions): Promise<PoolResult> {
         }
       }
       if (current) {
-        current.handle.terminate();
         live.delete(current.handle);
+        // A worker that finished its batches cleanly goes back to the pool; after an abort it may be mid-refit.
+        if (pool && !signal?.aborted) pool.release(current.handle);
+        else current.handle.terminate();
       }
     };
 

@@ -6,15 +6,7 @@ export {
   plotLrtBootstrap,
   plotModel,
 } from "./model-plots.js";
-export {
-  cooksDistanceSvg,
-  type GroupSeries,
-  type LrtBootstrapInput,
-  lrtBootstrapSvg,
-  observedFittedSvg,
-  qqPanelsSvg,
-  qqSvg,
-  residualsVsFittedSvg,
-} from "./plots.js";
+// Every plot function with its input type (the inputs are part of using them).
+export * from "./plots.js";
 export { extent, formatNumber, linearScale, niceStep } from "./scale.js";
 export { escapeXml } from "./svg.js";

@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { chromiumPath, hasChromium, launchChromium } from "../support/chromium.js";
 import {
   bootstrapFigures,
   fitModels,
@@ -21,7 +22,6 @@ import {
   sitkaNull,
   startBootstrap,
 } from "./support/app.js";
-import { chromiumPath, hasChromium, launchChromium } from "./support/chromium.js";
 import { type StaticServer, serveStatic } from "./support/static-server.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));

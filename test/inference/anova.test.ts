@@ -53,6 +53,15 @@ describe("anova", () => {
     expectMatches(anovaSummary(result), loadJson<AnovaFixture>(`${id}.json`));
   });
 
+  it("takes the models as lme4 does, anova(m0, m1), with the same table as the list form", async () => {
+    const d = fixtureData("sleepstudy");
+    const m0 = await fitModel(SLEEP_INT, d, false);
+    const m1 = await fitModel(SLEEP_SLOPE, d, false);
+    const variadic = anovaSummary(anova(m0, m1));
+    expect(variadic).toEqual(anovaSummary(anova([m0, m1])));
+    expectMatches(variadic, loadJson<AnovaFixture>("anova_sleepstudy.json"));
+  });
+
   it.each(cases)("%s: REML fits are refitted with ML first, and say so", async (id, f0, f1, data) => {
     const d = fixtureData(data);
     const result = anova([await fitModel(f0, d, true), await fitModel(f1, d, true)]);

@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { conformanceDir, loadJson } from "../support/fixtures.js";
+import { BOOT_LRT_JSON_KEYS } from "./boot-json.js";
 import { SITKA_MM0, SITKA_MM1, SLEEP_INT, SLEEP_SLOPE } from "./fit-models.js";
 
 const run = promisify(execFile);
@@ -56,18 +57,7 @@ describe("spruce boot", () => {
     const args = [cli, "boot", sleepCsv, SLEEP_INT, SLEEP_SLOPE, "--nsim", "20", "--seed", "9", "--json"];
     const a = JSON.parse((await run("node", [...args, "--workers", "2"])).stdout);
     const b = JSON.parse((await run("node", [...args, "--workers", "1"])).stdout);
-    for (const key of [
-      "observed",
-      "nsim",
-      "pChisq",
-      "pBootstrap",
-      "pExceed",
-      "stats",
-      "failures",
-      "workers",
-      "elapsedMs",
-    ])
-      expect(a).toHaveProperty(key);
+    for (const key of BOOT_LRT_JSON_KEYS) expect(a).toHaveProperty(key);
     expect(a.nsim).toBe(20);
     expect(a.stats).toHaveLength(20);
     expect(a.stats).toEqual(b.stats);

@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { SpruceError } from "../../src/errors.js";
 import { nodeWorkerFactory, nodeWorkerUrl } from "../../src/parallel/node.js";
-import { runReplicates } from "../../src/parallel/pool.js";
+import { runReplicates, WorkerPool } from "../../src/parallel/pool.js";
 import type { SelfTestJobSpec } from "../../src/parallel/protocol.js";
 import { RandomStream } from "../../src/random/stream.js";
 
@@ -162,5 +162,68 @@ describe("runReplicates", () => {
   it("rejects bad nsim and workers", async () => {
     await expect(runReplicates({ spec, nsim: 0, workers: 1 })).rejects.toThrow(/nsim must be an integer/);
     await expect(runReplicates({ spec, nsim: 3, workers: -1 })).rejects.toThrow(/workers must be an integer/);
+  });
+});
+
+describe("WorkerPool", () => {
+  it("lends the same warm workers to consecutive runs, with identical results, and closes them", async () => {
+    const base = nodeWorkerFactory();
+    let started = 0;
+    const pool = new WorkerPool(() => {
+      started++;
+      return base();
+    });
+    try {
+      const first = await runReplicates({ spec, nsim: 40, workers: 2, pool, batchSize: 4 });
+      expect(started).toBe(2);
+      expect(pool.size).toBe(2);
+      const second = await runReplicates({ spec, nsim: 40, workers: 2, pool, batchSize: 4 });
+      expect(started).toBe(2);
+      expect(Array.from(second.values)).toEqual(Array.from(first.values));
+      for (let k = 0; k < 40; k++) expect(first.values[2 * k]).toBe(expected(k));
+    } finally {
+      pool.close();
+    }
+    expect(pool.size).toBe(0);
+  });
+
+  it("drops a pooled worker that dies while idle and starts a fresh one for the next run", async () => {
+    const pool = new WorkerPool(nodeWorkerFactory());
+    try {
+      await runReplicates({ spec, nsim: 8, workers: 1, pool, batchSize: 4 });
+      const idle = pool.acquire();
+      pool.release(idle);
+      idle.terminate();
+      await idle.exited.catch(() => {});
+      expect(pool.size).toBe(0);
+      const r = await runReplicates({ spec, nsim: 20, workers: 1, pool, batchSize: 4 });
+      expect(r.failures).toEqual([]);
+      expect(r.completed).toBe(20);
+      for (let k = 0; k < 20; k++) expect(r.values[2 * k]).toBe(expected(k));
+    } finally {
+      pool.close();
+    }
+  });
+
+  it("does not take back workers stopped by an abort", async () => {
+    const pool = new WorkerPool(nodeWorkerFactory());
+    const controller = new AbortController();
+    try {
+      const r = await runReplicates({
+        spec: { ...spec, spinMs: 5 },
+        nsim: 400,
+        workers: 2,
+        pool,
+        batchSize: 2,
+        signal: controller.signal,
+        onProgress: (done) => {
+          if (done >= 10) controller.abort();
+        },
+      });
+      expect(r.partial).toBe(true);
+      expect(pool.size).toBe(0);
+    } finally {
+      pool.close();
+    }
   });
 });

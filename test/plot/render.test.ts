@@ -2,19 +2,19 @@
  * Every plot opens in Chromium (Debian's /usr/bin/chromium, via playwright-core), parses as SVG there, and shows its
  * title. The PNGs are kept under test/artifacts/plots/ (gitignored) for people to look at.
  */
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type NamedPlot, plotLrtBootstrap, plotModel } from "../../src/plot/index.js";
 import { lme4ThetaModel } from "../diagnostics/support.js";
+import { chromiumPath, hasChromium, launchChromium } from "../support/chromium.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 const artifacts = join(dirname(fileURLToPath(import.meta.url)), "..", "artifacts", "plots");
-const haveChromium = existsSync(CHROMIUM);
+const haveChromium = hasChromium();
 if (!haveChromium)
-  console.warn(`render test skipped: ${CHROMIUM} is not installed (apt-get install chromium)`);
+  console.warn(`render test skipped: ${chromiumPath} is not installed (apt-get install chromium)`);
 
 /** A deterministic stand-in for bootstrap replicates: χ²₂ quantiles at evenly spaced probabilities. */
 function chisq2Quantiles(B: number): number[] {
@@ -42,17 +42,7 @@ function allPlots(): NamedPlot[] {
 describe.skipIf(!haveChromium)("plots rendered in Chromium", () => {
   let browser: Browser;
   beforeAll(async () => {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-      ],
-    });
+    browser = await launchChromium();
     mkdirSync(artifacts, { recursive: true });
   });
   afterAll(async () => {

@@ -4,17 +4,13 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { VarCorrRow } from "../../src/fit/varcorr.js";
 
 export const fixturesDir = join(dirname(fileURLToPath(import.meta.url)), "..", "fixtures");
 export const conformanceDir = join(fixturesDir, "conformance");
 
-export interface VarCorrRow {
-  grp: string;
-  var1: string | null;
-  var2: string | null;
-  vcov: number;
-  sdcor: number;
-}
+// lme4's as.data.frame(VarCorr(m)) row: the reference files and spruce use the same record (same names as lme4).
+export type { VarCorrRow } from "../../src/fit/varcorr.js";
 
 export interface RanefGroup {
   group: string;
@@ -23,7 +19,11 @@ export interface RanefGroup {
   values: number[][] | number[];
 }
 
-/** One lme4 fit as written by test/fixtures/conformance/runner/lme4_reference.R. */
+/**
+ * One lme4 fit as written by test/fixtures/conformance/runner/lme4_reference.R. Deliberately not derived from
+ * spruce's FitJson (src/report/json.ts), although the names match: this describes what R wrote (jsonlite unboxes
+ * length-1 vectors, hence the `T | T[]` fields), the oracle the product is checked against.
+ */
 export interface FitFixture {
   id: string;
   data: string;

@@ -11,7 +11,7 @@ import { type AnovaRow, anova } from "../../src/inference/anova.js";
 import { bootstrapLRT } from "../../src/inference/bootstrap.js";
 import { plotLrtBootstrap } from "../../src/plot/model-plots.js";
 import type { BootstrapRunner } from "./bootstrap-panel.js";
-import { countingWorkerFactory } from "./workers.js";
+import { perWorkerTally, startTally, workerPool } from "./workers.js";
 
 export interface Comparison {
   rows: AnovaRow[];
@@ -42,17 +42,20 @@ export function summaryText(model: LinearMixedModel, dataName: string): string {
   return model.summary({ dataName });
 }
 
-/** The bootstrap of m0 within m1, run by the library's pool in module Web Workers (one wasm instance each). */
+/**
+ * The bootstrap of m0 within m1, run by the library's pool in module Web Workers (one wasm instance each); the
+ * workers stay warm between runs.
+ */
 export function bootstrapRunner({ m0, m1 }: FittedPair): BootstrapRunner {
   return async ({ nsim, seed, workers, signal, onProgress }) => {
-    const counting = countingWorkerFactory();
+    startTally();
     const result = await bootstrapLRT(m0, m1, {
       nsim,
       seed,
       workers,
       signal,
       onProgress: (done) => onProgress(done),
-      workerFactory: counting.factory,
+      pool: workerPool,
     });
     const stats = Array.from(result.stats).filter(Number.isFinite);
     const histogram = plotLrtBootstrap({
@@ -77,7 +80,7 @@ export function bootstrapRunner({ m0, m1 }: FittedPair): BootstrapRunner {
       failures: result.failures.count,
       partial: result.partial,
       workers: result.workers,
-      perWorker: counting.perWorker,
+      perWorker: perWorkerTally(),
       elapsedMs: result.elapsedMs,
       seed: result.seed,
       histogram: histogram.svg,

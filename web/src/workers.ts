@@ -1,33 +1,44 @@
 /**
  * Bootstrap workers for the page: the library's browser worker factory (src/parallel/browser.ts, the same worker
- * module as Node's), wrapped to count the replicates each worker returns, so the page can show who did the work.
+ * module as Node's) behind one pool for the page's lifetime, so a second bootstrap starts on warm workers (no
+ * module load, wasm instantiation or JIT warm-up). Each worker is wrapped to count the replicates it returns, so
+ * the page can show who did the work in each run.
  */
 import type * as Comlink from "comlink";
 import { browserWorkerFactory } from "../../src/parallel/browser.js";
-import type { WorkerFactory, WorkerHandle } from "../../src/parallel/pool.js";
+import { type WorkerHandle, WorkerPool } from "../../src/parallel/pool.js";
 import type { WorkerApi } from "../../src/parallel/protocol.js";
 
-export interface CountingFactory {
-  factory: WorkerFactory;
-  /** Replicates returned by each worker started so far, in start order (a replaced worker keeps its own entry). */
-  perWorker: number[];
-}
+/** Replicates returned in the current run, by worker (in the order workers were started on this page). */
+let tally = new Map<number, number>();
 
-export function countingWorkerFactory(): CountingFactory {
+function countingFactory(): () => WorkerHandle {
   const start = browserWorkerFactory();
-  const perWorker: number[] = [];
-  const factory = (): WorkerHandle => {
+  let started = 0;
+  return () => {
     const handle = start();
-    const slot = perWorker.push(0) - 1;
+    const id = started++;
     const api = {
       init: (...args: Parameters<WorkerApi["init"]>) => handle.api.init(...args),
       run: async (first: number, count: number) => {
         const batch = await handle.api.run(first, count);
-        perWorker[slot]! += batch.count;
+        tally.set(id, (tally.get(id) ?? 0) + batch.count);
         return batch;
       },
     } as unknown as Comlink.Remote<WorkerApi>;
     return { api, exited: handle.exited, terminate: () => handle.terminate() };
   };
-  return { factory, perWorker };
+}
+
+/** The page's pool of warm workers. */
+export const workerPool = new WorkerPool(countingFactory());
+
+/** Start counting a new run's replicates per worker. */
+export function startTally(): void {
+  tally = new Map();
+}
+
+/** Replicates per worker that took part in the run since `startTally`, in worker start order. */
+export function perWorkerTally(): number[] {
+  return [...tally.entries()].sort((a, b) => a[0] - b[0]).map(([, count]) => count);
 }
