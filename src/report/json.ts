@@ -3,6 +3,7 @@
  * runner/lme4_reference.R) plus the optimiser's report. `spruce fit --json` prints this object; other commands
  * (diagnostics, intervals) extend it by spreading it into a larger object.
  */
+import { thetaNames } from "../design/describe.js";
 import type { LinearMixedModel, RanefGroup } from "../fit/model.js";
 import type { VarCorrRow } from "../fit/varcorr.js";
 
@@ -40,18 +41,6 @@ export interface FitJson {
   droppedRows: number;
 }
 
-/** lme4's names of θ: "Subject.(Intercept)", "Subject.Days.(Intercept)" (row.column for off-diagonals). */
-export function thetaNames(model: LinearMixedModel): string[] {
-  const names: string[] = [];
-  for (const t of model.design.terms) {
-    const p = t.columns.length;
-    for (let j = 0; j < p; j++)
-      for (let i = j; i < p; i++)
-        names.push(i === j ? `${t.group}.${t.columns[i]}` : `${t.group}.${t.columns[i]}.${t.columns[j]}`);
-  }
-  return names;
-}
-
 /** JSON numbers cannot be NaN/Infinity: those become null (as jsonlite writes NA). */
 function finite(x: number): number {
   return Number.isFinite(x) ? x : (null as unknown as number);
@@ -77,7 +66,7 @@ export function fitJson(model: LinearMixedModel): FitJson {
     deviance: model.deviance(),
     sigma: model.sigma,
     theta: Array.from(model.theta),
-    thetaNames: thetaNames(model),
+    thetaNames: thetaNames(model.design),
     fixef: model.fixef(),
     se: model.se(),
     vcov: model.vcov(),
@@ -95,4 +84,19 @@ export function fitJson(model: LinearMixedModel): FitJson {
     droppedFixed: [...model.design.droppedFixed],
     droppedRows: model.design.droppedRows,
   };
+}
+
+/**
+ * The fit as R's jsonlite writes it with `auto_unbox = TRUE` (how the lme4 reference files were made): vectors of
+ * length one become scalars (θ of a one-parameter model, a term list with one term). `spruce fit --json` prints
+ * this so its output reads exactly like the reference files; `fitJson` keeps arrays for JavaScript callers.
+ */
+export function unboxLikeJsonlite<T extends FitJson>(json: T): T {
+  const unbox = <V>(xs: V[]): V | V[] => (xs.length === 1 ? (xs[0] as V) : xs);
+  return {
+    ...json,
+    theta: unbox(json.theta),
+    thetaNames: unbox(json.thetaNames),
+    ranef: json.ranef.map((g) => ({ ...g, levels: unbox(g.levels), terms: unbox(g.terms) })),
+  } as unknown as T;
 }

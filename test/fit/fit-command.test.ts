@@ -38,6 +38,26 @@ afterEach(() => {
 });
 
 describe("spruce fit", () => {
+  it.each(["dyestuff_reml", "sleepstudy_slope_only_reml", "sleepstudy_reml"])(
+    "--json is shaped like the lme4 reference file %s (jsonlite's auto_unbox: one-element vectors are scalars)",
+    async (id) => {
+      const fx = loadFitFixture(id) as unknown as Record<string, unknown> & { formula: string };
+      const { stdout } = await runCli([fixtureDataPath(fx as never), fx.formula, "--json"]);
+      const json = JSON.parse(stdout) as Record<string, unknown>;
+      const shape = (v: unknown): string => (Array.isArray(v) ? "array" : v === null ? "null" : typeof v);
+      const lme4Only = new Set(["id", "data", "lme4Warnings", "lme4Seconds", "lme4Version"]);
+      for (const [key, ref] of Object.entries(fx)) {
+        if (lme4Only.has(key)) continue;
+        expect(shape(json[key]), key).toBe(shape(ref));
+      }
+      const ranef = json.ranef as Record<string, unknown>[];
+      (fx.ranef as Record<string, unknown>[]).forEach((g, i) => {
+        for (const key of ["group", "levels", "terms", "values"])
+          expect(shape(ranef[i]?.[key])).toBe(shape(g[key]));
+      });
+    },
+  );
+
   it("--ml --json: the reference fields, agreeing with lme4 (sleepstudy ML)", async () => {
     const fx = loadFitFixture("sleepstudy_ml");
     const { stdout } = await runCli([fixtureDataPath(fx), fx.formula, "--ml", "--json"]);

@@ -13,7 +13,17 @@ export function lme4DidNotConverge(fx: FitFixture): boolean {
   return asArray(fx.lme4Warnings).some((w) => /failed to converge/i.test(w));
 }
 
-export function expectMatchesLme4(got: FitJson, fx: FitFixture): void {
+/**
+ * `got` is either fitJson() (arrays) or the CLI's JSON (one-element vectors unboxed, as jsonlite writes them):
+ * both are compared in the array form.
+ */
+export function expectMatchesLme4(json: FitJson, fx: FitFixture): void {
+  const got: FitJson = {
+    ...json,
+    theta: asArray(json.theta),
+    thetaNames: asArray(json.thetaNames),
+    ranef: json.ranef.map((g) => ({ ...g, levels: asArray(g.levels), terms: asArray(g.terms) })),
+  };
   // Structure and names, exactly.
   expect(got.nobs).toBe(fx.nobs);
   expect(got.ngrps).toEqual(fx.ngrps);

@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { fit as fitLmm } from "../../fit/fit.js";
 import type { LinearMixedModel } from "../../fit/model.js";
 import { readCsv } from "../../frame/csv.js";
-import { type FitJson, fitJson } from "../../report/json.js";
+import { type FitJson, fitJson, unboxLikeJsonlite } from "../../report/json.js";
 
 /**
  * `spruce fit DATA.csv "FORMULA" [--ml] [--json]`: fit as lme4's lmer (REML unless --ml) and print lme4's
@@ -70,7 +70,7 @@ export function registerFit(program: Command, extensions: readonly FitExtension[
     if (options.json) {
       // Messages (rank deficiency, singular fit, convergence) go to stderr so stdout stays pure JSON.
       for (const m of model.messages) process.stderr.write(`${m}\n`);
-      const json = await fitCommandJson(model, elapsedMs, options, extensions);
+      const json = unboxLikeJsonlite(await fitCommandJson(model, elapsedMs, options, extensions));
       process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
       return;
     }
