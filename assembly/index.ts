@@ -2,3 +2,4 @@
 export { alloc, free } from "./memory";
 export { plsEvaluate, plsMinvBlocks } from "./pls/blocked";
 export * from "./linalg/dense";
+export { plsResponseStatistics, plsStatistics } from "./pls/statistics";

@@ -7,8 +7,10 @@
  * - the sparse cross block H21: for each level g of term 1 the trailing rows R_g it meets (whole blocks of the
  *   other terms, ascending, then all X rows, then the y row) with the values of (trailing row)ᵀ Z_g.
  *
- * Built in one pass over the observations (grouped by term-1 level); no n×q matrix. Only the y entries depend on
- * the response, so a new response (`responseStatistics`) recomputes only those.
+ * This module finds the structure only (which rows each level meets, the observations grouped by level, whether
+ * the trailing block stays sparse): bookkeeping, done once per engine. The values — ZᵀZ, ZᵀX, XᵀX, Zᵀy, Xᵀy, yᵀy
+ * in this layout, and their y entries again for a new response — are accumulated by the wasm kernels
+ * (assembly/pls/statistics.ts) from the design data copied into the heap once (src/fit/wasm-engine.ts).
  */
 import type { DesignBuffers } from "../design/types.js";
 import { SpruceError } from "../errors.js";
@@ -39,12 +41,9 @@ export interface BlockedLayout {
   rowPos: Int32Array;
   /** First trailing row of each design term (−1 for term 1). */
   rowOffset: Int32Array;
-  H11: Float64Array;
+  /** The rows R_g of level g are rowIdx[rowStart[g]..rowStart[g+1]) (trailing row numbers, ascending). */
   rowStart: Int32Array;
   rowIdx: Int32Array;
-  H21: Float64Array;
-  /** nd×nd, full symmetric, column-major. */
-  H22: Float64Array;
   /** Observations grouped by term-1 level (obsStart[g]..obsStart[g+1] into obsOrder). */
   obsOrder: Int32Array;
   obsStart: Int32Array;
@@ -139,107 +138,39 @@ export function buildBlockedLayout(b: DesignBuffers): BlockedLayout {
   const obsOrder = new Int32Array(n);
   for (let i = 0; i < n; i++) obsOrder[fillPos[term1.refs[i] as number]!++] = i;
 
-  // Per level: the trailing blocks it meets, then X and y rows; values of (trailing row)ᵀ z_g.
-  const H11 = new Float64Array(l1 * p1 * p1);
+  // Per level: the trailing blocks it meets (ascending), then the X rows and the y row. Only the structure is
+  // found here; the values (H11, H21, H22) are accumulated by the wasm kernels (assembly/pls/statistics.ts).
   const rowStart = new Int32Array(l1 + 1);
   const rowIdxList: number[] = [];
-  const h21List: number[] = [];
   const mark = new Int32Array(qRest).fill(-1);
-  const posOf = new Int32Array(qRest);
   let maxR = 0;
-  const z1 = term1.z;
+  const blocks: number[] = [];
   for (let g = 0; g < l1; g++) {
-    const o0 = obsStart[g]!;
-    const o1 = obsStart[g + 1]!;
-    const blocks: number[] = [];
-    for (let o = o0; o < o1; o++) {
-      const i = obsOrder[o]!;
-      for (const s of rest) {
-        const t = terms[s]!;
-        const bs = rowOffset[s]! + (t.refs[i] as number) * t.p;
-        if (mark[bs] !== g) {
-          mark[bs] = g;
-          blocks.push(bs);
+    rowStart[g] = rowIdxList.length;
+    blocks.length = 0;
+    if (rest.length > 0)
+      for (let o = obsStart[g]!; o < obsStart[g + 1]!; o++) {
+        const i = obsOrder[o]!;
+        for (const s of rest) {
+          const t = terms[s]!;
+          const bs = rowOffset[s]! + (t.refs[i] as number) * t.p;
+          if (mark[bs] !== g) {
+            mark[bs] = g;
+            blocks.push(bs);
+          }
         }
       }
-    }
     blocks.sort((a, c) => a - c);
-    const rows: number[] = [];
     for (const bs of blocks) {
       const ps = termP[rowTerm[bs]!]!;
-      for (let j = 0; j < ps; j++) {
-        posOf[bs + j] = rows.length;
-        rows.push(bs + j);
-      }
+      for (let j = 0; j < ps; j++) rowIdxList.push(bs + j);
     }
-    const nRand = rows.length;
-    for (let x = 0; x < p; x++) rows.push(qRest + x);
-    rows.push(yRow);
-    const base = h21List.length;
-    rowStart[g] = rowIdxList.length;
-    for (const r of rows) rowIdxList.push(r);
-    for (let k = 0; k < rows.length * p1; k++) h21List.push(0);
-    maxR = Math.max(maxR, rows.length);
-    const Hg = g * p1 * p1;
-    for (let o = o0; o < o1; o++) {
-      const i = obsOrder[o]!;
-      const zi = i * p1;
-      for (let a = 0; a < p1; a++) {
-        const za = z1[zi + a] as number;
-        for (let c = 0; c < p1; c++) H11[Hg + a + c * p1]! += za * (z1[zi + c] as number);
-      }
-      for (const s of rest) {
-        const t = terms[s]!;
-        const bs = rowOffset[s]! + (t.refs[i] as number) * t.p;
-        for (let j = 0; j < t.p; j++) {
-          const v = t.z[i * t.p + j] as number;
-          const r = base + posOf[bs + j]! * p1;
-          for (let k = 0; k < p1; k++) h21List[r + k]! += v * (z1[zi + k] as number);
-        }
-      }
-      for (let x = 0; x < p; x++) {
-        const v = b.X[x * n + i] as number;
-        if (v === 0) continue;
-        const r = base + (nRand + x) * p1;
-        for (let k = 0; k < p1; k++) h21List[r + k]! += v * (z1[zi + k] as number);
-      }
-      const v = b.y[i] as number;
-      const r = base + (nRand + p) * p1;
-      for (let k = 0; k < p1; k++) h21List[r + k]! += v * (z1[zi + k] as number);
-    }
+    for (let x = 0; x < p; x++) rowIdxList.push(qRest + x);
+    rowIdxList.push(yRow);
+    maxR = Math.max(maxR, rowIdxList.length - rowStart[g]!);
   }
   rowStart[l1] = rowIdxList.length;
-
-  // Trailing block: Σ_i w_i w_iᵀ with w_i = [other terms' z at their rows, X row, y] (sparse in the random part).
-  const H22 = new Float64Array(nd * nd);
-  const idx = new Int32Array(nd);
-  const val = new Float64Array(nd);
-  for (let i = 0; i < n; i++) {
-    let m = 0;
-    for (const s of rest) {
-      const t = terms[s]!;
-      const bs = rowOffset[s]! + (t.refs[i] as number) * t.p;
-      for (let j = 0; j < t.p; j++) {
-        idx[m] = bs + j;
-        val[m++] = t.z[i * t.p + j] as number;
-      }
-    }
-    // only the non-zero entries (indicator columns of X are mostly 0: InstEval has ~5 non-zeros of 30)
-    for (let x = 0; x < p; x++) {
-      const v = b.X[x * n + i] as number;
-      if (v === 0) continue;
-      idx[m] = qRest + x;
-      val[m++] = v;
-    }
-    idx[m] = yRow;
-    val[m++] = b.y[i] as number;
-    for (let a = 0; a < m; a++) {
-      const va = val[a]!;
-      const col = idx[a]! * nd;
-      for (let c = 0; c <= a; c++) H22[idx[c]! + col]! += va * val[c]!;
-    }
-  }
-  symmetrize(H22, nd);
+  const rowIdx = Int32Array.from(rowIdxList);
 
   const internalIndex = new Int32Array(q1 + qRest);
   let d = 0;
@@ -247,7 +178,7 @@ export function buildBlockedLayout(b: DesignBuffers): BlockedLayout {
     for (let c = 0; c < t.nlevels * t.p; c++) internalIndex[d++] = i === t0 ? c : q1 + rowOffset[i]! + c;
   });
 
-  const sparseTrailing = trailingIsSparse(qRest, nd, H22, l1, rowStart, rowIdxList);
+  const sparseTrailing = trailingIsSparse(b, rest, rowOffset, qRest, l1, rowStart, rowIdx);
 
   return {
     sparseTrailing,
@@ -269,11 +200,8 @@ export function buildBlockedLayout(b: DesignBuffers): BlockedLayout {
     rowTerm,
     rowPos,
     rowOffset,
-    H11,
     rowStart,
-    rowIdx: Int32Array.from(rowIdxList),
-    H21: Float64Array.from(h21List),
-    H22,
+    rowIdx,
     obsOrder,
     obsStart,
     internalIndex,
@@ -283,15 +211,18 @@ export function buildBlockedLayout(b: DesignBuffers): BlockedLayout {
 /**
  * Whether the random part of the trailing block stays sparse once term 1 is eliminated: the union of its own
  * pattern and one clique per level of term 1 (fill-in by the Cholesky itself is not counted; nested factors have
- * none) covers under 5% of its lower triangle. Counted exactly with a bitmap up to 8192 rows, bounded above.
+ * none) covers under 5% of its lower triangle. The pattern is structural (which rows co-occur in an observation),
+ * so values that happen to be zero do not count as zeros: the decision only picks the faster kernels, both are
+ * exact. Counted exactly with a bitmap up to 8192 rows, bounded above.
  */
 function trailingIsSparse(
+  b: DesignBuffers,
+  rest: number[],
+  rowOffset: Int32Array,
   qRest: number,
-  nd: number,
-  H22: Float64Array,
   l1: number,
   rowStart: Int32Array,
-  rowIdx: number[],
+  rowIdx: Int32Array,
 ): boolean {
   if (qRest < 64) return false;
   const total = (qRest * (qRest + 1)) / 2;
@@ -313,12 +244,18 @@ function trailingIsSparse(
       count++;
     }
   };
-  for (let j = 0; j < qRest; j++)
-    for (let i = j; i < qRest; i++) {
-      if (H22[i + j * nd] !== 0) mark(i, j);
-      if (count > limit) return false;
-    }
   const rows: number[] = [];
+  // Its own pattern: the rows of the other terms that one observation meets (ascending: terms in design order).
+  for (let i = 0; i < b.n; i++) {
+    rows.length = 0;
+    for (const s of rest) {
+      const t = b.terms[s]!;
+      const bs = rowOffset[s]! + (t.refs[i] as number) * t.p;
+      for (let j = 0; j < t.p; j++) rows.push(bs + j);
+    }
+    for (let a = 0; a < rows.length; a++) for (let c = 0; c <= a; c++) mark(rows[a]!, rows[c]!);
+    if (count > limit) return false;
+  }
   for (let g = 0; g < l1; g++) {
     rows.length = 0;
     for (let r = rowStart[g]!; r < rowStart[g + 1]!; r++) if (rowIdx[r]! < qRest) rows.push(rowIdx[r]!);
@@ -326,61 +263,4 @@ function trailingIsSparse(
     if (count > limit) return false;
   }
   return true;
-}
-
-/** Entries accumulated as (row ≥ col or row ≤ col, whichever came first): add the transposed halves. */
-function symmetrize(A: Float64Array, nd: number): void {
-  // Accumulation wrote A[idx[c] + idx[a]·nd] with c ≤ a in insertion order, which is ascending in row index for
-  // every observation (other terms ascend with design order, then X, then y): so only the upper triangle
-  // (row ≤ col) holds values; mirror it, keeping the diagonal.
-  for (let j = 0; j < nd; j++)
-    for (let i = 0; i < j; i++) {
-      const v = A[i + j * nd]! + A[j + i * nd]!;
-      A[i + j * nd] = v;
-      A[j + i * nd] = v;
-    }
-}
-
-/**
- * The response-dependent statistics for a new y, written into the layout's arrays (or views of them in wasm
- * memory): the y row of each H21_g, and the y row/column of H22 (Zᵀy of the other terms, Xᵀy, yᵀy).
- */
-export function responseStatistics(
-  L: BlockedLayout,
-  b: DesignBuffers,
-  y: Float64Array,
-  H21: Float64Array,
-  H22: Float64Array,
-): void {
-  const { n, p, nd, p1, l1, qRest } = L;
-  if (y.length !== n) throw new SpruceError(`response has length ${y.length}, expected ${n}`);
-  for (let i = 0; i < n; i++)
-    if (!Number.isFinite(y[i] as number))
-      throw new SpruceError(`response is not finite at observation ${i + 1}`);
-  const term1 = b.terms[L.t0]!;
-  for (let g = 0; g < l1; g++) {
-    const r = (L.rowStart[g + 1]! - 1) * p1;
-    for (let k = 0; k < p1; k++) H21[r + k] = 0;
-    for (let o = L.obsStart[g]!; o < L.obsStart[g + 1]!; o++) {
-      const i = L.obsOrder[o]!;
-      const yi = y[i] as number;
-      for (let k = 0; k < p1; k++) H21[r + k]! += yi * (term1.z[i * p1 + k] as number);
-    }
-  }
-  const yRow = nd - 1;
-  const col = new Float64Array(nd);
-  for (let i = 0; i < n; i++) {
-    const yi = y[i] as number;
-    for (const s of L.rest) {
-      const t = b.terms[s]!;
-      const bs = L.rowOffset[s]! + (t.refs[i] as number) * t.p;
-      for (let j = 0; j < t.p; j++) col[bs + j]! += yi * (t.z[i * t.p + j] as number);
-    }
-    for (let x = 0; x < p; x++) col[qRest + x]! += yi * (b.X[x * n + i] as number);
-    col[yRow]! += yi * yi;
-  }
-  for (let c = 0; c < nd; c++) {
-    H22[c + yRow * nd] = col[c]!;
-    H22[yRow + c * nd] = col[c]!;
-  }
 }

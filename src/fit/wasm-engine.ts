@@ -2,6 +2,10 @@
  * The production PlsEngine: the blocked sufficient statistics live in wasm memory, and one kernel call
  * (`plsEvaluate`) computes the objective, the gradient or the solution at θ (assembly/pls/blocked.ts).
  *
+ * The design data (level indices and model-matrix values of each term, X, y) are copied into the heap once per
+ * engine; the kernels of assembly/pls/statistics.ts accumulate the statistics from them (`plsStatistics`), and a
+ * new response only copies y in and recomputes its entries in place (`plsResponseStatistics`).
+ *
  * Memory discipline: every buffer is allocated once per engine, in one block. Typed-array views of
  * `memory.buffer` are recreated whenever the memory has grown (another engine in the same instance allocated),
  * because growth detaches the old views.
@@ -10,11 +14,11 @@ import type { DesignBuffers } from "../design/types.js";
 import { SpruceError } from "../errors.js";
 import type { KernelExports } from "../wasm/load.js";
 import { loadKernels } from "../wasm/load.js";
-import { type BlockedLayout, buildBlockedLayout, responseStatistics } from "./blocked-layout.js";
+import { type BlockedLayout, buildBlockedLayout } from "./blocked-layout.js";
 import type { PlsEngine, PlsSolution } from "./engine.js";
 
-// Header slots: keep in sync with assembly/pls/blocked.ts.
-const HEADER_SLOTS = 40;
+// Header slots: keep in sync with assembly/pls/blocked.ts (0–35) and assembly/pls/statistics.ts (36–47).
+const HEADER_SLOTS = 48;
 const H = {
   nTerms: 0,
   t0: 1,
@@ -52,11 +56,43 @@ const H = {
   b: 33,
   sparse: 34,
   idx: 35,
+  refs: 36,
+  zOff: 37,
+  z: 38,
+  X: 39,
+  y: 40,
+  obsOrder: 41,
+  obsStart: 42,
+  rowOffset: 43,
+  rest: 44,
+  posOf: 45,
+  sIdx: 46,
+  sVal: 47,
 } as const;
 
 const MODE_SOLVE = 1;
 const MODE_GRADIENT = 2;
 const MODE_VCOV = 4;
+
+/** Copies of an engine's statistics in the blocked layout (for tests and diagnostics; see blocked-layout.ts). */
+export interface BlockedStatistics {
+  layout: BlockedLayout;
+  /** ℓ₁ blocks p₁×p₁ (ZgᵀZg), column-major. */
+  H11: Float64Array;
+  /** For each level g, rowIdx[rowStart[g]..rowStart[g+1]) × p₁: (trailing row)ᵀ Z_g, p₁ values per row. */
+  H21: Float64Array;
+  /** nd×nd, column-major: [Z_rest X y]ᵀ[Z_rest X y]. */
+  H22: Float64Array;
+}
+
+const statisticsOf = new WeakMap<PlsEngine, () => BlockedStatistics>();
+
+/** The statistics an engine made by createWasmEngine now holds in wasm memory (copied out). */
+export function blockedStatistics(engine: PlsEngine): BlockedStatistics {
+  const read = statisticsOf.get(engine);
+  if (!read) throw new SpruceError("not an engine made by createWasmEngine");
+  return read();
+}
 
 interface Region {
   name: keyof typeof H;
@@ -71,6 +107,14 @@ export function createWasmEngine(kernels: KernelExports, designBuffers: DesignBu
   const buffers: DesignBuffers = { ...designBuffers };
   const tplTotal = L.termP.reduce((s, pt) => s + pt * pt, 0);
   const nnzRows = L.rowIdx.length;
+  const h11Length = L.l1 * L.p1 * L.p1;
+  const h21Length = nnzRows * L.p1;
+  const zOff = new Int32Array(L.nTerms);
+  let zTotal = 0;
+  buffers.terms.forEach((t, i) => {
+    zOff[i] = zTotal;
+    zTotal += L.n * t.p;
+  });
   const minvLength =
     L.l1 * L.p1 * L.p1 + L.rest.reduce((s, t) => s + L.termP[t]! ** 2 * buffers.terms[t]!.nlevels, 0);
   const regions: Region[] = [
@@ -81,12 +125,12 @@ export function createWasmEngine(kernels: KernelExports, designBuffers: DesignBu
     { name: "rowPos", length: L.qRest, kind: "i32" },
     { name: "rowStart", length: L.l1 + 1, kind: "i32" },
     { name: "rowIdx", length: nnzRows, kind: "i32" },
-    { name: "H11", length: L.H11.length, kind: "f64" },
-    { name: "H21", length: L.H21.length, kind: "f64" },
+    { name: "H11", length: h11Length, kind: "f64" },
+    { name: "H21", length: h21Length, kind: "f64" },
     { name: "H22", length: L.nd * L.nd, kind: "f64" },
     { name: "tpl", length: tplTotal, kind: "f64" },
-    { name: "Lg", length: L.H11.length, kind: "f64" },
-    { name: "L21", length: L.H21.length, kind: "f64" },
+    { name: "Lg", length: h11Length, kind: "f64" },
+    { name: "L21", length: h21Length, kind: "f64" },
     { name: "C", length: L.nd * L.nd, kind: "f64" },
     { name: "S", length: L.nd * L.nd, kind: "f64" },
     { name: "work", length: L.nd + 4 * L.p1 * L.p1 + 3 * L.maxR * L.p1 + 16, kind: "f64" },
@@ -99,6 +143,19 @@ export function createWasmEngine(kernels: KernelExports, designBuffers: DesignBu
     { name: "grad", length: L.nTheta, kind: "f64" },
     { name: "minv", length: minvLength, kind: "f64" },
     { name: "vcov", length: L.p * L.p, kind: "f64" },
+    // the design data and the scratch of the statistics kernels
+    { name: "refs", length: L.nTerms * L.n, kind: "i32" },
+    { name: "zOff", length: L.nTerms, kind: "i32" },
+    { name: "z", length: zTotal, kind: "f64" },
+    { name: "X", length: L.n * L.p, kind: "f64" },
+    { name: "y", length: L.n, kind: "f64" },
+    { name: "obsOrder", length: L.n, kind: "i32" },
+    { name: "obsStart", length: L.l1 + 1, kind: "i32" },
+    { name: "rowOffset", length: L.nTerms, kind: "i32" },
+    { name: "rest", length: L.rest.length, kind: "i32" },
+    { name: "posOf", length: L.qRest, kind: "i32" },
+    { name: "sIdx", length: L.nd, kind: "i32" },
+    { name: "sVal", length: L.nd, kind: "f64" },
   ];
   // One allocation: the header, then each region 16-byte aligned (v128 loads prefer it).
   const offsets = new Map<string, number>();
@@ -162,12 +219,18 @@ export function createWasmEngine(kernels: KernelExports, designBuffers: DesignBu
   putI32("rowPos", L.rowPos);
   putI32("rowStart", L.rowStart);
   putI32("rowIdx", L.rowIdx);
-  putF64("H11", L.H11);
-  putF64("H21", L.H21);
-  putF64("H22", L.H22);
-  // The layout's copies are no longer needed on the JS side (setResponse writes into wasm memory directly).
-  L.H21 = new Float64Array(0);
-  L.H22 = new Float64Array(0);
+  putI32("obsOrder", L.obsOrder);
+  putI32("obsStart", L.obsStart);
+  putI32("rowOffset", L.rowOffset);
+  putI32("rest", Int32Array.from(L.rest));
+  putI32("zOff", zOff);
+  buffers.terms.forEach((t, i) => {
+    heapI32.set(t.refs, addr("refs") / 4 + i * L.n);
+    heapF64.set(t.z, addr("z") / 8 + zOff[i]!);
+  });
+  putF64("X", buffers.X);
+  putF64("y", buffers.y);
+  kernels.plsStatistics(ctx);
 
   const evaluate = (theta: Float64Array, reml: boolean, mode: number): number => {
     if (theta.length !== L.nTheta)
@@ -183,7 +246,11 @@ export function createWasmEngine(kernels: KernelExports, designBuffers: DesignBu
     buffers,
     nTheta: L.nTheta,
     setResponse(y: Float64Array): void {
-      responseStatistics(L, buffers, y, f64("H21", nnzRows * L.p1), f64("H22", L.nd * L.nd));
+      if (y.length !== L.n) throw new SpruceError(`response has length ${y.length}, expected ${L.n}`);
+      f64("y", L.n).set(y);
+      // On a non-finite value the kernel changes nothing but the y buffer, which only it reads.
+      const bad = kernels.plsResponseStatistics(ctx) as number;
+      if (bad >= 0) throw new SpruceError(`response is not finite at observation ${bad + 1}`);
       buffers.y = y;
     },
     objective(theta: Float64Array, reml: boolean): number {
@@ -282,6 +349,12 @@ export function createWasmEngine(kernels: KernelExports, designBuffers: DesignBu
       kernels.free(base);
     },
   };
+  statisticsOf.set(engine, () => ({
+    layout: L,
+    H11: Float64Array.from(f64("H11", h11Length)),
+    H21: Float64Array.from(f64("H21", h21Length)),
+    H22: Float64Array.from(f64("H22", L.nd * L.nd)),
+  }));
   return engine;
 }
 
