@@ -86,7 +86,9 @@ export function fitDesign(design: Design, engine: PlsEngine, options: FitDesignO
   // bounds keeps the problem smooth: a bounded method gets stuck where a diagonal θ hits 0 with zero gradient
   // (a saddle of the symmetric function), while the unbounded one walks through it. Signs are fixed afterwards.
   const unbounded = new Float64Array(nTheta).fill(Number.NEGATIVE_INFINITY);
-  const result = minimizeBounded(objective, start, { lower: unbounded });
+  // Objective-only trial points: at scale a gradient costs about three objectives (the selected inverse of the
+  // dense block), and rejected or extrapolating trials do not need one.
+  const result = minimizeBounded(objective, start, { lower: unbounded, valueOnlyTrials: true });
   if (!Number.isFinite(result.f)) throw cannotFit(REML, start);
   const theta = result.x;
   const gradient = result.gradient;

@@ -120,6 +120,87 @@ describe("minimizeBounded", () => {
   });
 });
 
+/** Wraps an objective to count its calls with and without a gradient. */
+function counted(f: Objective) {
+  const calls = { withGradient: 0, valueOnly: 0 };
+  const wrapped: Objective = (x, g) => {
+    if (g) calls.withGradient++;
+    else calls.valueOnly++;
+    return f(x, g);
+  };
+  return { wrapped, calls };
+}
+
+/**
+ * InstEval's REML difficulty in two variables: one stiff direction and one 1000× flatter whose minimum is far
+ * from the start, along which f is concave before it turns convex (as the profiled deviance in a θ of a factor
+ * with few levels). f = 1e4·(a − 0.3)² + 30·h(b), h(b) = (b − 0.07)² − 0.3·(b − 0.07)⁴/(1 + (b − 0.07)⁴).
+ */
+const anisotropic: Objective = (x, g) => {
+  const a = (x[0] as number) - 0.3;
+  const b = (x[1] as number) - 0.07;
+  const b2 = b * b;
+  const b4 = b2 * b2;
+  if (g) {
+    g[0] = 2e4 * a;
+    g[1] = 30 * (2 * b - (0.3 * 4 * b2 * b) / (1 + b4) ** 2);
+  }
+  return 1e4 * a * a + 30 * (b2 - (0.3 * b4) / (1 + b4));
+};
+
+const free2 = { lower: Float64Array.from([-Infinity, -Infinity]) };
+
+describe("minimizeBounded: objective-only trials (valueOnlyTrials)", () => {
+  it("off by default: every evaluation computes the gradient", () => {
+    const { wrapped, calls } = counted(anisotropic);
+    const r = minimizeBounded(wrapped, Float64Array.from([1, 1]), free2);
+    expect(r.converged).toBe(true);
+    expect(calls.valueOnly).toBe(0);
+    expect(r.gradientEvaluations).toBe(r.evaluations);
+  });
+
+  it("counts evaluations with and without the gradient as the objective saw them", () => {
+    const { wrapped, calls } = counted(anisotropic);
+    const r = minimizeBounded(wrapped, Float64Array.from([1, 1]), { ...free2, valueOnlyTrials: true });
+    expect(r.evaluations).toBe(calls.withGradient + calls.valueOnly);
+    expect(r.gradientEvaluations).toBe(calls.withGradient);
+  });
+
+  it("badly scaled problem: converges, and the value-only trials are actually used", () => {
+    const { wrapped, calls } = counted(anisotropic);
+    const r = minimizeBounded(wrapped, Float64Array.from([1, 1]), { ...free2, valueOnlyTrials: true });
+    expect(r.converged).toBe(true);
+    // The minimiser of h: h'(b) = 0 at b = 0.07 only (the quartic term is too small to create another minimum).
+    expect(r.x[0]).toBeCloseTo(0.3, 6);
+    expect(r.x[1]).toBeCloseTo(0.07, 4);
+    expect(calls.valueOnly).toBeGreaterThan(0);
+    expect(r.gradientEvaluations).toBeLessThan(r.evaluations);
+  });
+
+  it("the reported gradient is the one at the reported point, even when that point was first seen by value", () => {
+    const r = minimizeBounded(anisotropic, Float64Array.from([1, 1]), { ...free2, valueOnlyTrials: true });
+    const g = new Float64Array(2);
+    const f = anisotropic(r.x, g);
+    expect(r.f).toBe(f);
+    expect(Array.from(r.gradient)).toEqual(Array.from(g));
+  });
+
+  it("extrapolation along a long flat valley: same minimum, cheaper at InstEval's cost ratio than the default path", () => {
+    // f = (x − 50)²/1e4 + 1e2·y²: from 0 the first steps are tiny along x; doubling by value alone carries it.
+    const f = quadratic([50, 0], [1e-4, 1e2]);
+    const byValues = minimizeBounded(f, Float64Array.from([0, 1]), { ...free2, valueOnlyTrials: true });
+    const allGradient = minimizeBounded(f, Float64Array.from([0, 1]), free2);
+    expect(byValues.converged).toBe(true);
+    expect(byValues.x[0]).toBeCloseTo(50, 2);
+    expect(byValues.x[1]).toBeCloseTo(0, 6);
+    // InstEval: f and ∇f cost about 190 ms, f alone about 60 ms.
+    const cost = (r: { evaluations: number; gradientEvaluations: number }) =>
+      190 * r.gradientEvaluations + 60 * (r.evaluations - r.gradientEvaluations);
+    expect(byValues.gradientEvaluations).toBeLessThan(allGradient.gradientEvaluations);
+    expect(cost(byValues)).toBeLessThan(cost(allGradient));
+  });
+});
+
 describe("nelderMead", () => {
   it("minimises Rosenbrock from the classic start", () => {
     const x = Float64Array.from([-1.2, 1]);
