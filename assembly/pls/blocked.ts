@@ -24,67 +24,57 @@
 // trailing block uses the tiled kernels of assembly/linalg/dense.ts when large and dense (crossed factors), the
 // zero-skipping plain ones when small or when it stays sparse (nested factors), see ./dense-ops.ts.
 //
-// Layout of the context block (i32 header written by src/fit/wasm-engine.ts; keep the slot numbers in sync).
+// Layout of the context block: ./context.ts (header slots shared with ./statistics.ts and src/fit/wasm-engine.ts).
 
-const H_NTERMS = 0;
-const H_T0 = 1;
-const H_P1 = 2;
-const H_L1 = 3;
-const H_QREST = 4;
-const H_P = 5;
-const H_ND = 6;
-const H_N = 7;
-const H_MAXR = 9;
-const P_TERMP = 10;
-const P_TPLOFF = 11;
-const P_ROWTERM = 12;
-const P_ROWPOS = 13;
-const P_H11 = 14;
-const P_ROWSTART = 15;
-const P_ROWIDX = 16;
-const P_H21 = 17;
-const P_H22 = 18;
-const P_TPL = 19;
-const P_LG = 20;
-const P_L21 = 21;
-const P_C = 22;
-const P_S = 23;
-const P_WORK = 24;
-const P_X = 25;
-const P_ZTE = 26;
-const P_OUT = 27;
-const P_ACC = 28;
-const P_THETA = 29;
-const P_GRAD = 30;
-const P_MINV = 31;
-const P_VCOV = 32;
-const P_B = 33;
-const H_SPARSE = 34;
-const P_IDX = 35;
+import {
+  H_NTERMS,
+  H_T0,
+  H_P1,
+  H_L1,
+  H_QREST,
+  H_P,
+  H_ND,
+  H_N,
+  H_MAXR,
+  P_TERMP,
+  P_TPLOFF,
+  P_ROWTERM,
+  P_ROWPOS,
+  P_H11,
+  P_ROWSTART,
+  P_ROWIDX,
+  P_H21,
+  P_H22,
+  P_TPL,
+  P_LG,
+  P_L21,
+  P_C,
+  P_S,
+  P_WORK,
+  P_X,
+  P_ZTE,
+  P_OUT,
+  P_ACC,
+  P_THETA,
+  P_GRAD,
+  P_MINV,
+  P_VCOV,
+  P_B,
+  H_SPARSE,
+  P_IDX,
+  hi,
+  hp,
+  ld,
+  st,
+  ldi,
+} from "./context";
+import { denseChol, denseInvTransMul, denseLowerInv } from "./dense-ops";
 
 // Output slots (f64) at P_OUT.
 const O_OBJECTIVE = 0;
 const O_LOGDETM = 1;
 const O_LOGDETS = 2;
 const O_PWRSS = 3;
-
-import { denseChol, denseInvTransMul, denseLowerInv } from "./dense-ops";
-
-@inline function hi(ctx: usize, k: i32): i32 {
-  return load<i32>(ctx + (<usize>k << 2));
-}
-@inline function hp(ctx: usize, k: i32): usize {
-  return <usize>load<u32>(ctx + (<usize>k << 2));
-}
-@inline function ld(p: usize, i: i32): f64 {
-  return load<f64>(p + (<usize>i << 3));
-}
-@inline function st(p: usize, i: i32, v: f64): void {
-  store<f64>(p + (<usize>i << 3), v);
-}
-@inline function ldi(p: usize, i: i32): i32 {
-  return load<i32>(p + (<usize>i << 2));
-}
 
 // The header unpacked once per call into globals (the hot loops read these, not memory).
 let nTerms: i32 = 0;

@@ -9,53 +9,45 @@
 // The loops and their order of summation are those of the former TypeScript accumulation, so the numbers are the
 // same to the last bit.
 //
-// Header slots: the shared ones of ./blocked.ts, and the data slots below (keep in sync with wasm-engine.ts).
+// Header slots: ./context.ts.
 
-const H_NTERMS = 0;
-const H_T0 = 1;
-const H_P1 = 2;
-const H_L1 = 3;
-const H_QREST = 4;
-const H_P = 5;
-const H_ND = 6;
-const H_N = 7;
-const P_TERMP = 10;
-const P_H11 = 14;
-const P_ROWSTART = 15;
-const P_ROWIDX = 16;
-const P_H21 = 17;
-const P_H22 = 18;
-const P_REFS = 36;
-const P_ZOFF = 37;
-const P_Z = 38;
-const P_XDATA = 39;
-const P_Y = 40;
-const P_OBSORDER = 41;
-const P_OBSSTART = 42;
-const P_ROWOFFSET = 43;
-const P_REST = 44;
-const P_POSOF = 45;
-const P_SIDX = 46;
-const P_SVAL = 47;
+import {
+  H_NTERMS,
+  H_T0,
+  H_P1,
+  H_L1,
+  H_QREST,
+  H_P,
+  H_ND,
+  H_N,
+  P_TERMP,
+  P_H11,
+  P_ROWSTART,
+  P_ROWIDX,
+  P_H21,
+  P_H22,
+  P_REFS,
+  P_ZOFF,
+  P_Z,
+  P_XDATA,
+  P_Y,
+  P_OBSORDER,
+  P_OBSSTART,
+  P_ROWOFFSET,
+  P_REST,
+  P_POSOF,
+  P_SIDX,
+  P_SVAL,
+  hi,
+  hp,
+  ld,
+  st,
+  ldi,
+} from "./context";
 
-@inline function hi(ctx: usize, k: i32): i32 {
-  return load<i32>(ctx + (<usize>k << 2));
-}
-@inline function hp(ctx: usize, k: i32): usize {
-  return <usize>load<u32>(ctx + (<usize>k << 2));
-}
-@inline function ld(p: usize, i: i32): f64 {
-  return load<f64>(p + (<usize>i << 3));
-}
-@inline function st(p: usize, i: i32, v: f64): void {
-  store<f64>(p + (<usize>i << 3), v);
-}
 @inline function add(p: usize, i: i32, v: f64): void {
   const a = p + (<usize>i << 3);
   store<f64>(a, load<f64>(a) + v);
-}
-@inline function ldi(p: usize, i: i32): i32 {
-  return load<i32>(p + (<usize>i << 2));
 }
 @inline function sti(p: usize, i: i32, v: i32): void {
   store<i32>(p + (<usize>i << 2), v);

@@ -17,7 +17,7 @@ import { loadKernels } from "../wasm/load.js";
 import { type BlockedLayout, buildBlockedLayout } from "./blocked-layout.js";
 import type { PlsEngine, PlsSolution } from "./engine.js";
 
-// Header slots: keep in sync with assembly/pls/blocked.ts (0–35) and assembly/pls/statistics.ts (36–47).
+// Header slots: keep in sync with assembly/pls/context.ts.
 const HEADER_SLOTS = 48;
 const H = {
   nTerms: 0,
