@@ -8,6 +8,7 @@
 // No kernel allocates: scratch space is reserved once when the module starts.
 
 import { gemmUpdate, TRI_LOWER, TRI_UPPER } from "./dense_gemm";
+import { axpy } from "./vector";
 
 // Panel width of the blocked algorithms: the trailing update has inner dimension NB, so NB = KC of the gemm
 // core keeps every packed micro-panel full.
@@ -24,23 +25,6 @@ const scratchY: usize = heap.alloc(<usize>(NBI * NBI) << 3);
 @inline
 function at(p: usize, i: i32, j: i32, ld: i32): usize {
   return p + ((<usize>i + <usize>j * <usize>ld) << 3);
-}
-
-/** y[0:m] += alpha · x[0:m] (contiguous). */
-// @ts-ignore: decorator
-@inline
-function axpy(y: usize, x: usize, alpha: f64, m: i32): void {
-  const av = f64x2.splat(alpha);
-  let i = 0;
-  for (; i + 4 <= m; i += 4) {
-    const o = <usize>i << 3;
-    v128.store(y + o, f64x2.add(v128.load(y + o), f64x2.mul(av, v128.load(x + o))));
-    v128.store(y + o, f64x2.add(v128.load(y + o, 16), f64x2.mul(av, v128.load(x + o, 16))), 16);
-  }
-  for (; i < m; i++) {
-    const o = <usize>i << 3;
-    store<f64>(y + o, load<f64>(y + o) + alpha * load<f64>(x + o));
-  }
 }
 
 /** Σ x[i]·y[i], i < m (contiguous). */

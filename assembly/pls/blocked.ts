@@ -69,6 +69,7 @@ import {
   ldi,
 } from "./context";
 import { denseChol, denseInvTransMul, denseLowerInv } from "./dense-ops";
+import { axpy } from "../linalg/vector";
 
 // Output slots (f64) at P_OUT.
 const O_OBJECTIVE = 0;
@@ -283,20 +284,6 @@ function buildTrailing(): void {
       for (let k = 0; k < j; k++) s -= ld(a, i + k * p) * ld(a, j + k * p);
       st(a, i + j * p, s / d);
     }
-  }
-}
-
-/** y[0..len) += alpha · x[0..len) (contiguous, unaligned f64x2). */
-@inline function axpy(y: usize, x: usize, alpha: f64, len: i32): void {
-  const va = f64x2.splat(alpha);
-  let i = 0;
-  for (; i + 1 < len; i += 2) {
-    const o = <usize>i << 3;
-    v128.store(y + o, f64x2.add(v128.load(y + o), f64x2.mul(va, v128.load(x + o))));
-  }
-  if (i < len) {
-    const o = <usize>i << 3;
-    store<f64>(y + o, load<f64>(y + o) + alpha * load<f64>(x + o));
   }
 }
 

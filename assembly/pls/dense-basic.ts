@@ -4,22 +4,10 @@
 // All matrices are column-major f64, lower triangle, leading dimension given; pointers are byte addresses.
 // The inner loops run down contiguous column segments so that they vectorise with f64x2.
 
+import { axpy } from "../linalg/vector";
+
 @inline function at(a: usize, i: i32, j: i32, lda: i32): usize {
   return a + ((<usize>i + <usize>j * <usize>lda) << 3);
-}
-
-/** y[0..len) += alpha · x[0..len) on contiguous f64 vectors. */
-@inline function axpy(y: usize, x: usize, alpha: f64, len: i32): void {
-  const va = f64x2.splat(alpha);
-  let i = 0;
-  for (; i + 1 < len; i += 2) {
-    const o = <usize>i << 3;
-    v128.store(y + o, f64x2.add(v128.load(y + o), f64x2.mul(va, v128.load(x + o))));
-  }
-  if (i < len) {
-    const o = <usize>i << 3;
-    store<f64>(y + o, load<f64>(y + o) + alpha * load<f64>(x + o));
-  }
 }
 
 /** Σ x[i]·y[i] over contiguous f64 vectors. */
