@@ -298,10 +298,7 @@ function expandStep(
     for (let i = 0; i < n; i++) dirDeriv += (gt[i] as number) * (d[i] as number);
     if (!(dirDeriv < 0.9 * slope)) break;
     a *= 2;
-    for (let i = 0; i < n; i++) {
-      const v = (x[i] as number) + a * (d[i] as number);
-      x2[i] = Math.max(v, lower[i] as number);
-    }
+    projectedStep(x, d, a, lower, x2);
     const f2 = fg(x2, g2);
     if (!(Number.isFinite(f2) && f2 < best)) break;
     best = f2;
@@ -312,10 +309,10 @@ function expandStep(
 }
 
 /**
- * expandStep with f alone at the longer trials (options.valueOnlyTrials): while the directional derivative at the trial point is still below
- * 0.9 of the starting slope (Wolfe's curvature condition fails), double α as long as f keeps decreasing. The
- * longer trials evaluate f alone, judging the slope by the secant over the last doubling, and the gradient is
- * computed once, at the point finally kept. Leaves that point in xt/gt and returns its f. x2 is scratch.
+ * expandStep with f alone at the longer trials (options.valueOnlyTrials): while the directional derivative at
+ * the trial point is still below 0.9 of the starting slope (Wolfe's curvature condition fails), double α as long
+ * as f keeps decreasing. The longer trials evaluate f alone, judging the slope by the secant over the last
+ * doubling, and the gradient is computed once, at the point finally kept. Leaves that point in xt/gt and returns its f. x2 is scratch.
  */
 function expandStepByValues(
   fg: (x: Float64Array, g: Float64Array | null) => number,
@@ -338,8 +335,7 @@ function expandStepByValues(
   let moved = false;
   for (let k = 0; k < 10; k++) {
     const next = 2 * a;
-    for (let i = 0; i < n; i++)
-      x2[i] = Math.max((x[i] as number) + next * (d[i] as number), lower[i] as number);
+    projectedStep(x, d, next, lower, x2);
     const f2 = fg(x2, null);
     if (!(Number.isFinite(f2) && f2 < best)) break;
     const secant = (f2 - best) / (next - a);
