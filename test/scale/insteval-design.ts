@@ -8,26 +8,33 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Design, RandomTerm } from "../../src/design/types.js";
+import type { FitFixture } from "../support/fixtures.js";
 
 export const scaleDir = join(dirname(fileURLToPath(import.meta.url)), "..", "fixtures", "scale");
 export const instevalCsv = join(scaleDir, "data", "insteval.csv");
 
-/** The fields of a scale fixture the tests compare (lme4 1.1-31, written by the conformance runner). */
-export interface ScaleFixture {
-  id: string;
-  data: string;
-  formula: string;
-  REML: boolean;
-  nobs: number;
-  ngrps: Record<string, number>;
-  objective: number;
-  sigma: number;
+/**
+ * A scale fixture: a conformance-style lme4 fit (test/support/fixtures.ts) whose θ has several entries, so
+ * jsonlite wrote θ and its names as arrays; plus lme4's timing.
+ */
+export interface ScaleFixture
+  extends Pick<
+    FitFixture,
+    | "id"
+    | "data"
+    | "formula"
+    | "REML"
+    | "nobs"
+    | "ngrps"
+    | "objective"
+    | "sigma"
+    | "fixef"
+    | "se"
+    | "varcorr"
+    | "singular"
+  > {
   theta: number[];
   thetaNames: string[];
-  fixef: Record<string, number>;
-  se: Record<string, number>;
-  varcorr: { grp: string; var1: string | null; var2: string | null; vcov: number; sdcor: number }[];
-  singular: boolean;
   lme4Warnings?: string[];
   lme4Seconds: number;
 }
