@@ -8,7 +8,7 @@
 // No kernel allocates: scratch space is reserved once when the module starts.
 
 import { gemmUpdate, TRI_LOWER, TRI_UPPER } from "./dense_gemm";
-import { axpy } from "./vector";
+import { axpy, dot } from "./vector";
 
 // Panel width of the blocked algorithms: the trailing update has inner dimension NB, so NB = KC of the gemm
 // core keeps every packed micro-panel full.
@@ -25,27 +25,6 @@ const scratchY: usize = heap.alloc(<usize>(NBI * NBI) << 3);
 @inline
 function at(p: usize, i: i32, j: i32, ld: i32): usize {
   return p + ((<usize>i + <usize>j * <usize>ld) << 3);
-}
-
-/** Σ x[i]·y[i], i < m (contiguous). */
-// @ts-ignore: decorator
-@inline
-function dot(x: usize, y: usize, m: i32): f64 {
-  let s0 = f64x2.splat(0.0);
-  let s1 = f64x2.splat(0.0);
-  let i = 0;
-  for (; i + 4 <= m; i += 4) {
-    const o = <usize>i << 3;
-    s0 = f64x2.add(s0, f64x2.mul(v128.load(x + o), v128.load(y + o)));
-    s1 = f64x2.add(s1, f64x2.mul(v128.load(x + o, 16), v128.load(y + o, 16)));
-  }
-  s0 = f64x2.add(s0, s1);
-  let s = f64x2.extract_lane(s0, 0) + f64x2.extract_lane(s0, 1);
-  for (; i < m; i++) {
-    const o = <usize>i << 3;
-    s += load<f64>(x + o) * load<f64>(y + o);
-  }
-  return s;
 }
 
 /** x[0:m] *= alpha. */

@@ -1,5 +1,6 @@
 // Level-1 vector kernels on contiguous f64 runs (pointers are byte addresses), shared by the dense and blocked
-// kernels. f64x2 pairs with a scalar tail: elementwise, so the result does not depend on the vector width.
+// kernels. f64x2 pairs with a scalar tail. axpy is elementwise, so its result does not depend on the vector width;
+// dot sums in one fixed order (two f64x2 accumulators), the same wherever it is called.
 
 /** y[0..len) += alpha · x[0..len). */
 @inline export function axpy(y: usize, x: usize, alpha: f64, len: i32): void {
@@ -13,4 +14,23 @@
     const o = <usize>i << 3;
     store<f64>(y + o, load<f64>(y + o) + alpha * load<f64>(x + o));
   }
+}
+
+/** Σ x[i]·y[i], i < m (contiguous): two f64x2 accumulators, then a scalar tail. */
+@inline export function dot(x: usize, y: usize, m: i32): f64 {
+  let s0 = f64x2.splat(0.0);
+  let s1 = f64x2.splat(0.0);
+  let i = 0;
+  for (; i + 4 <= m; i += 4) {
+    const o = <usize>i << 3;
+    s0 = f64x2.add(s0, f64x2.mul(v128.load(x + o), v128.load(y + o)));
+    s1 = f64x2.add(s1, f64x2.mul(v128.load(x + o, 16), v128.load(y + o, 16)));
+  }
+  s0 = f64x2.add(s0, s1);
+  let s = f64x2.extract_lane(s0, 0) + f64x2.extract_lane(s0, 1);
+  for (; i < m; i++) {
+    const o = <usize>i << 3;
+    s += load<f64>(x + o) * load<f64>(y + o);
+  }
+  return s;
 }

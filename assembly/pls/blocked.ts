@@ -62,6 +62,7 @@ import {
   P_B,
   H_SPARSE,
   P_IDX,
+  P_CURSOR,
   hi,
   hp,
   ld,
@@ -69,7 +70,7 @@ import {
   ldi,
 } from "./context";
 import { denseChol, denseInvTransMul, denseLowerInv } from "./dense-ops";
-import { axpy } from "../linalg/vector";
+import { axpy, dot } from "../linalg/vector";
 
 // Output slots (f64) at P_OUT.
 const O_OBJECTIVE = 0;
@@ -114,6 +115,7 @@ let bP: usize = 0;
 let T1: usize = 0;
 let sparseTrailing: bool = false;
 let idxP: usize = 0;
+let cursor: usize = 0;
 let q1: i32 = 0;
 let tplTotal: i32 = 0;
 
@@ -153,6 +155,7 @@ function unpack(ctx: usize): void {
   bP = hp(ctx, P_B);
   sparseTrailing = hi(ctx, H_SPARSE) != 0;
   idxP = hp(ctx, P_IDX);
+  cursor = hp(ctx, P_CURSOR);
   q1 = l1 * p1;
   T1 = tpl + (<usize>ldi(tplOff, t0) << 3);
   tplTotal = 0;
@@ -364,6 +367,9 @@ function buildTrailing(): void {
 
 function eliminateP1(): f64 {
   const t = ld(T1, 0);
+  // With other random terms the update of C is done afterwards, column block by column block
+  // (updateTrailingBlockedP1); with one factor R_g is only X and y, and the per-level update is contiguous.
+  const blocked = qRest > 0;
   let logdet = 0.0;
   let prod = 1.0;
   for (let g = 0; g < l1; g++) {
@@ -378,10 +384,60 @@ function eliminateP1(): f64 {
     const r0 = ldi(rowStart, g);
     const r1 = ldi(rowStart, g + 1);
     for (let r = r0; r < r1; r++) st(L21, r, vEntry(ldi(rowIdx, r), r, 0) * s);
-    updateTrailing(r0, r1);
+    if (!blocked) updateTrailing(r0, r1);
   }
+  if (blocked) updateTrailingBlockedP1();
   logdet += Math.log(prod);
   return 2.0 * logdet;
+}
+
+/** Columns of C per block of updateTrailingBlockedP1: 32 columns of InstEval's C (≈ 300 KB) stay in L2. */
+const UPDATE_BLOCK: i32 = 32;
+
+/**
+ * C −= Σ_g L21_g L21_gᵀ for p₁ = 1 with other random terms (crossed or nested factors), the same sums as
+ * updateTrailing level by level but ordered by destination column: for each block of UPDATE_BLOCK columns of C,
+ * every level adds its products to those columns only. Level by level, each level's ~m² products land all over C
+ * (InstEval's is 10 MB, larger than the last-level cache), so the update was memory-bound; by column block the
+ * writes stay within a few hundred KB. Every entry of C still receives its terms in level order, so the result
+ * is bit-identical to updateTrailing. cursor[g] is level g's first list position not yet used as a column.
+ */
+function updateTrailingBlockedP1(): void {
+  for (let g = 0; g < l1; g++) store<i32>(cursor + (<usize>g << 2), ldi(rowStart, g));
+  for (let c0 = 0; c0 < qRest; c0 += UPDATE_BLOCK) {
+    const c1 = min(c0 + UPDATE_BLOCK, qRest);
+    for (let g = 0; g < l1; g++) {
+      const r1 = ldi(rowStart, g + 1);
+      let rb = ldi(cursor, g);
+      for (; rb < r1; rb++) {
+        const cb = ldi(rowIdx, rb);
+        if (cb >= c1) break;
+        const b = ld(L21, rb);
+        const col = C + ((<usize>cb * <usize>nd) << 3);
+        // Rows ra ≥ rb of the list: the random rows (scattered within column cb), then X and y, which are
+        // the last pX + 1 rows of C in every list (contiguous).
+        let ra = rb;
+        for (; ra < r1; ra++) {
+          const ca = ldi(rowIdx, ra);
+          if (ca >= qRest) break;
+          const pc = col + (<usize>ca << 3);
+          store<f64>(pc, load<f64>(pc) - ld(L21, ra) * b);
+        }
+        axpy(col + (<usize>qRest << 3), L21 + (<usize>ra << 3), -b, r1 - ra);
+      }
+      store<i32>(cursor + (<usize>g << 2), rb);
+    }
+  }
+  // The X and y rows among themselves: the trailing (pX+1)×(pX+1) corner, contiguous columns.
+  for (let g = 0; g < l1; g++) {
+    const rt = ldi(cursor, g);
+    const ntail = ldi(rowStart, g + 1) - rt;
+    const lt = L21 + (<usize>rt << 3);
+    for (let tb = 0; tb < ntail; tb++) {
+      const c = qRest + tb;
+      axpy(C + ((<usize>c + <usize>c * <usize>nd) << 3), lt + (<usize>tb << 3), -ld(lt, tb), ntail - tb);
+    }
+  }
 }
 
 function eliminateP2(): f64 {
@@ -736,6 +792,9 @@ let wK: usize = 0;
 let wY: usize = 0;
 let wV: usize = 0;
 let wCol: usize = 0;
+let wYd: usize = 0;
+let wTinv: usize = 0;
+let wRow: usize = 0;
 
 /**
  * For level g of term 1 with ne effective trailing rows: Linv, Ainv, K = L21_g L_g⁻¹, Y = S[R,R] K and
@@ -807,6 +866,11 @@ function setWorkPointers(): void {
   wY = wK + rp;
   wV = wY + rp;
   wCol = wV + rp;
+  wYd = wCol + (<usize>nd << 3);
+  let pmax = 0;
+  for (let t = 0; t < nTerms; t++) pmax = max(pmax, ldi(termP, t));
+  wTinv = wYd + (<usize>(PANEL_ROWS * p1) << 3);
+  wRow = wTinv + (<usize>(pmax * pmax) << 3);
 }
 
 /** Accumulators per term (offsets as the templates): PS (Σ_levels of P's diagonal blocks), ZU (Σ zte·uᵀ). */
@@ -1179,6 +1243,155 @@ function gradOneFactorP3(ne: i32): void {
   st(ps, 8, ps22);
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// The gradient from the inverse factor alone (crossed factors at scale).
+//
+// When every template T_t is invertible, Λ̃ᵀG = (Ω_e − J)Λ̃⁻¹ (G the cross-product matrix, J the identity on the Z
+// rows), so P = Ω_e⁻¹Λ̃ᵀG = (I − Ω_e⁻¹J)Λ̃⁻¹ and the sum of P's diagonal blocks over the levels of term t is
+// (ℓ_t I − Σ_levels Q_ℓ) T_t⁻¹, where Q_ℓ = (Ω_e⁻¹)_ℓℓ. Only the diagonal blocks of Ω_e⁻¹ are needed, and they
+// are column products of the inverse factor: with V = L_e⁻¹ (the trailing block's factor inverted, lower),
+//   trailing level ℓ: Q_ℓ = V[:, ℓ]ᵀ V[:, ℓ];   term-1 level g: Q_g = A_g⁻¹ + YᵀY, Y = V K̃_g, K_g = L21_g L_g⁻¹,
+// where K̃_g places K_g's rows at the trailing rows R_g. That replaces the selected inverse's second dense
+// product S = VᵀV (n³/3 flops, a third of a gradient at InstEval's 1128×1128 block) by the sparse products
+// V K̃_g (about nnz(L21)·n/2). The identity divides by the diagonal of T_t, so near a boundary (a θ diagonal below
+// INVERSE_PATH_MIN) the selected inverse is used instead: there I − Q_ℓ would be a difference of nearly equal
+// numbers. Nested factors keep the selected inverse too: their trailing block stays sparse and S is cheap.
+
+/** Smallest |diagonal of T_t| for which the gradient is taken from the inverse factor. */
+const INVERSE_PATH_MIN: f64 = 1e-3;
+
+function inverseFactorPathApplies(): bool {
+  if (qRest == 0 || sparseTrailing) return false;
+  for (let t = 0; t < nTerms; t++) {
+    const pt = ldi(termP, t);
+    const T = tplOf(t);
+    for (let k = 0; k < pt; k++) if (!(Math.abs(ld(T, k + k * pt)) >= INVERSE_PATH_MIN)) return false;
+  }
+  return true;
+}
+
+/** Rows of V per panel in addTerm1Q: a panel of InstEval's V (64 rows × ≤ 1144 columns, ≈ 590 KB) stays in cache. */
+// (src/fit/wasm-engine.ts sizes the work buffer for it: keep the two in sync.)
+const PANEL_ROWS: i32 = 32;
+
+/** wLinv ← L_g⁻¹ (lower, column-major) for level g of term 1. */
+@inline function levelFactorInverse(g: i32, P: i32): void {
+  const Lgg = Lg + (<usize>(g * P * P) << 3);
+  for (let j = 0; j < P; j++) {
+    st(wLinv, j + j * P, 1.0 / ld(Lgg, j + j * P));
+    for (let i = j + 1; i < P; i++) {
+      let s = 0.0;
+      for (let k = j; k < i; k++) s += ld(Lgg, i + k * P) * ld(wLinv, k + j * P);
+      st(wLinv, i + j * P, -s / ld(Lgg, i + i * P));
+    }
+  }
+}
+
+/**
+ * Σ_g Q_g = Σ_g (A_g⁻¹ + Y_gᵀY_g) over the levels of term 1 (see above), added to qsum (P×P, row-major); V is in
+ * S (ld nd). Y_gᵀY_g is summed over panels of PANEL_ROWS rows of V: each panel is read from memory once for all
+ * levels instead of once per level (level by level, the ~25 columns of V a level touches come from all over its
+ * 10 MB, and the products were memory-bound). wYd holds one panel of Y_g (P columns of PANEL_ROWS).
+ */
+@inline function addTerm1Q(ne: i32, P: i32, qsum: usize): void {
+  for (let g = 0; g < l1; g++) {
+    levelFactorInverse(g, P);
+    // A_g⁻¹ = L_g⁻ᵀ L_g⁻¹
+    for (let a = 0; a < P; a++)
+      for (let b = 0; b < P; b++) {
+        let s = 0.0;
+        const k0 = a > b ? a : b;
+        for (let k = k0; k < P; k++) s += ld(wLinv, k + a * P) * ld(wLinv, k + b * P);
+        st(qsum, a * P + b, ld(qsum, a * P + b) + s);
+      }
+  }
+  for (let i0 = 0; i0 < ne; i0 += PANEL_ROWS) {
+    const i1 = min(i0 + PANEL_ROWS, ne);
+    for (let g = 0; g < l1; g++) {
+      const r0 = ldi(rowStart, g);
+      const r1 = ldi(rowStart, g + 1);
+      // Rows of V K̃_g in [i0, i1) come from the list rows with c < i1 (the list is ascending).
+      if (r0 >= r1 || ldi(rowIdx, r0) >= i1) continue;
+      const lo = max(i0, ldi(rowIdx, r0));
+      const len = i1 - lo;
+      for (let i = 0; i < P * PANEL_ROWS; i++) st(wYd, i, 0.0);
+      levelFactorInverse(g, P);
+      for (let r = r0; r < r1; r++) {
+        const c = ldi(rowIdx, r);
+        if (c >= i1) break;
+        const start = max(lo, c);
+        const Vc = S + ((<usize>start + <usize>c * <usize>nd) << 3);
+        for (let k = 0; k < P; k++) {
+          // K[r, k] = Σ_m L21[r, m] L_g⁻¹[m, k]
+          let kv = 0.0;
+          for (let mm = k; mm < P; mm++) kv += ld(L21, r * P + mm) * ld(wLinv, mm + k * P);
+          axpy(wYd + (<usize>(k * PANEL_ROWS + start - lo) << 3), Vc, kv, i1 - start);
+        }
+      }
+      for (let a = 0; a < P; a++)
+        for (let b = 0; b <= a; b++) {
+          const s = dot(wYd + (<usize>(a * PANEL_ROWS) << 3), wYd + (<usize>(b * PANEL_ROWS) << 3), len);
+          st(qsum, a * P + b, ld(qsum, a * P + b) + s);
+          if (a != b) st(qsum, b * P + a, ld(qsum, b * P + a) + s);
+        }
+    }
+  }
+}
+
+/** The PS accumulators from the inverse factor: PS_t = (ℓ_t I − Σ_ℓ Q_ℓ) T_t⁻¹ (row-major), see above. */
+function psFromInverseFactor(ne: i32): void {
+  // V = L_e⁻¹ in S (lower).
+  for (let j = 0; j < ne; j++) for (let i = j; i < ne; i++) st(S, i + j * nd, ld(C, i + j * nd));
+  denseLowerInv(S, ne, nd, false);
+  // Σ Q per term, accumulated in the PS slots (zeroed by the caller) and converted in place below.
+  const q0 = psAcc(t0);
+  if (p1 == 1) addTerm1Q(ne, 1, q0);
+  else if (p1 == 2) addTerm1Q(ne, 2, q0);
+  else if (p1 == 3) addTerm1Q(ne, 3, q0);
+  else addTerm1Q(ne, p1, q0);
+  for (let c = 0; c < qRest; c++) {
+    const t = ldi(rowTerm, c);
+    const ps = ldi(termP, t);
+    const ja = ldi(rowPos, c);
+    const base = c - ja;
+    const qs = psAcc(t);
+    for (let jb = 0; jb < ps; jb++) {
+      const cb = base + jb;
+      const r = c > cb ? c : cb;
+      const s = dot(S + ((<usize>r + <usize>c * <usize>nd) << 3), S + ((<usize>r + <usize>cb * <usize>nd) << 3), ne - r);
+      st(qs, ja * ps + jb, ld(qs, ja * ps + jb) + s);
+    }
+  }
+  // PS_t = (ℓ_t I − ΣQ) T_t⁻¹; wTinv holds T_t⁻¹ (lower, column-major), wRow one row of the result.
+  for (let t = 0; t < nTerms; t++) {
+    const pt = ldi(termP, t);
+    const T = tplOf(t);
+    let levels = 0;
+    if (t == t0) levels = l1;
+    else for (let c = 0; c < qRest; c++) if (ldi(rowTerm, c) == t && ldi(rowPos, c) == 0) levels++;
+    for (let j = 0; j < pt; j++) {
+      st(wTinv, j + j * pt, 1.0 / ld(T, j + j * pt));
+      for (let i = j + 1; i < pt; i++) {
+        let s = 0.0;
+        for (let k = j; k < i; k++) s += ld(T, i + k * pt) * ld(wTinv, k + j * pt);
+        st(wTinv, i + j * pt, -s / ld(T, i + i * pt));
+      }
+    }
+    const qs = psAcc(t);
+    for (let a = 0; a < pt; a++) {
+      for (let b = 0; b < pt; b++) {
+        let s = 0.0;
+        for (let mm = b; mm < pt; mm++) {
+          const m = (a == mm ? <f64>levels : 0.0) - ld(qs, a * pt + mm);
+          s += m * ld(wTinv, mm + b * pt);
+        }
+        st(wRow, b, s);
+      }
+      for (let b = 0; b < pt; b++) st(qs, a * pt + b, ld(wRow, b));
+    }
+  }
+}
+
 /** Fills the gradient (needs the factor and the solution). ne: qRest for ML, qRest + p for REML. */
 function gradient(reml: bool, r2: f64): void {
   const ne = reml ? qRest + pX : qRest;
@@ -1207,8 +1420,13 @@ function gradient(reml: bool, r2: f64): void {
     const e = ld(zte, q1 + c);
     for (let k = 0; k < ps; k++) st(zu, jj * ps + k, ld(zu, jj * ps + k) + e * ld(xSol, base + k));
   }
-  trailingInverse(ne);
   setWorkPointers();
+  if (inverseFactorPathApplies()) {
+    psFromInverseFactor(ne);
+    finishGradient(reml, r2);
+    return;
+  }
+  trailingInverse(ne);
   const ps1 = psAcc(t0);
   const pp = p1 * p1;
   if (qRest == 0) {
@@ -1282,12 +1500,45 @@ function finishGradient(reml: bool, r2: f64): void {
   }
 }
 
+/** plsEvaluate's mode bits. */
+const MODE_SOLVE = 1;
+const MODE_GRADIENT = 2;
+const MODE_VCOV = 4;
+const MODE_REUSE_FACTOR = 8;
+
 /**
  * One evaluation at the θ stored in the context. mode bits: 1 solution (û, b̂, β̂), 2 gradient, 4 the unscaled
- * covariance S⁻¹ of β̂. Returns the objective (Infinity when the fixed-effects part is not positive definite).
+ * covariance S⁻¹ of β̂, 8 the factor in the context is already that of this θ (the caller's last evaluation was
+ * at the same θ and criterion): skip the factorisation and take the objective from the output slots. At scale an
+ * optimiser often evaluates f alone at a trial point and then asks for the gradient there once the point is
+ * accepted; the factorisation is a third of that gradient. Returns the objective (Infinity when the
+ * fixed-effects part is not positive definite).
  */
 export function plsEvaluate(ctx: usize, reml: i32, mode: i32): f64 {
   unpack(ctx);
+  let obj: f64;
+  let r2: f64;
+  if ((mode & MODE_REUSE_FACTOR) != 0) {
+    obj = ld(out, O_OBJECTIVE);
+    r2 = ld(out, O_PWRSS);
+    if (!Number.isFinite(obj)) return obj;
+  } else {
+    obj = factorAndObjective(reml != 0);
+    if (!Number.isFinite(obj)) return obj;
+    r2 = ld(out, O_PWRSS);
+  }
+  if (!(r2 > 0)) return obj;
+  if ((mode & (MODE_SOLVE | MODE_GRADIENT)) != 0) backSolve();
+  if ((mode & MODE_GRADIENT) != 0) gradient(reml != 0, r2);
+  if ((mode & MODE_VCOV) != 0) fixedCovariance();
+  return obj;
+}
+
+/**
+ * The blocked factorisation at the θ in the context, and the objective from it: fills the output slots and
+ * returns the objective (Infinity when the fixed-effects part is not positive definite).
+ */
+function factorAndObjective(reml: bool): f64 {
   fillTemplates();
   buildTrailing();
   let logDetM = eliminateTerm1();
@@ -1311,7 +1562,7 @@ export function plsEvaluate(ctx: usize, reml: i32, mode: i32): f64 {
   for (let i = qRest; i < qRest + pX; i++) logDetS += 2.0 * Math.log(ld(C, i + i * nd));
   const n = <f64>nObs;
   let obj: f64;
-  if (reml != 0) {
+  if (reml) {
     const dof = n - <f64>pX;
     obj = logDetM + logDetS + dof * (1.0 + Math.log((2.0 * Math.PI * r2) / dof));
   } else {
@@ -1321,10 +1572,6 @@ export function plsEvaluate(ctx: usize, reml: i32, mode: i32): f64 {
   st(out, O_LOGDETM, logDetM);
   st(out, O_LOGDETS, logDetS);
   st(out, O_PWRSS, r2);
-  if (!(r2 > 0)) return obj;
-  if ((mode & 3) != 0) backSolve();
-  if ((mode & 2) != 0) gradient(reml != 0, r2);
-  if ((mode & 4) != 0) fixedCovariance();
   return obj;
 }
 

@@ -82,6 +82,28 @@ function checkBuffers(b: DesignBuffers): void {
   });
 }
 
+/**
+ * Order of the dense trailing block (nd) from the sizes alone: every random-effects column except those of the
+ * term with the most (term 1, block-diagonal), plus the fixed effects and y. Its factorisation sets the cost of
+ * an evaluation, O(nd³).
+ */
+export function denseBlockOrder(buffers: Pick<DesignBuffers, "terms" | "p">): number {
+  let total = 0;
+  let largest = 0;
+  for (const t of buffers.terms) {
+    total += t.nlevels * t.p;
+    largest = Math.max(largest, t.nlevels * t.p);
+  }
+  return total - largest + buffers.p + 1;
+}
+
+/**
+ * From this order of the dense block on a model counts as large: one evaluation costs milliseconds or more, so
+ * the fit spends a few evaluations up front to save many (src/fit/fit.ts) and the kernels are warmed up first
+ * (./warm-up.ts).
+ */
+export const LARGE_DENSE_BLOCK = 256;
+
 export function buildBlockedLayout(b: DesignBuffers): BlockedLayout {
   checkBuffers(b);
   const { n, p, terms } = b;

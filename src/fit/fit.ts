@@ -11,6 +11,7 @@ import {
 } from "../design/types.js";
 import { ModelError } from "../errors.js";
 import type { DataInput } from "../frame/frame.js";
+import { denseBlockOrder, LARGE_DENSE_BLOCK } from "./blocked-layout.js";
 import type { PlsEngine, PlsSolution } from "./engine.js";
 import {
   LinearMixedModel,
@@ -20,6 +21,7 @@ import {
   SINGULAR_MESSAGE,
 } from "./model.js";
 import { minimizeBounded } from "./optimize.js";
+import { momentStart } from "./start.js";
 import { createEngine } from "./wasm-engine.js";
 
 export interface FitDesignOptions {
@@ -70,7 +72,16 @@ export function fitDesign(design: Design, engine: PlsEngine, options: FitDesignO
     throw new ModelError(
       `${design.n} observations are not enough for ${design.fixedNames.length} fixed-effects coefficients`,
     );
-  const start = options.start ? Float64Array.from(options.start) : thetaStart(buffers);
+  // At scale (a dense block of order ≥ LARGE_DENSE_BLOCK after the largest term is eliminated, where one
+  // evaluation is a dense factorisation costing milliseconds to tens of milliseconds) start from the moment
+  // estimates and a finite-difference Hessian: a few Newton steps instead of a dozen quasi-Newton steps that first
+  // learn the scale of θ. Small models keep lme4's start and the identity (their evaluations cost microseconds).
+  const large = denseBlockOrder(buffers) >= LARGE_DENSE_BLOCK;
+  const start = options.start
+    ? Float64Array.from(options.start)
+    : large
+      ? momentStart(buffers)
+      : thetaStart(buffers);
   if (start.length !== nTheta)
     throw new ModelError(`start has ${start.length} values but the model has ${nTheta} θ parameters`);
   for (let i = 0; i < nTheta; i++)
@@ -88,7 +99,11 @@ export function fitDesign(design: Design, engine: PlsEngine, options: FitDesignO
   const unbounded = new Float64Array(nTheta).fill(Number.NEGATIVE_INFINITY);
   // Objective-only trial points: at scale a gradient costs about three objectives (the selected inverse of the
   // dense block), and rejected or extrapolating trials do not need one.
-  const result = minimizeBounded(objective, start, { lower: unbounded, valueOnlyTrials: true });
+  const result = minimizeBounded(objective, start, {
+    lower: unbounded,
+    valueOnlyTrials: true,
+    finiteDifferenceHessian: large,
+  });
   if (!Number.isFinite(result.f)) throw cannotFit(REML, start);
   const theta = result.x;
   const gradient = result.gradient;

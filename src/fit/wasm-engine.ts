@@ -14,11 +14,17 @@ import type { DesignBuffers } from "../design/types.js";
 import { SpruceError } from "../errors.js";
 import type { KernelExports } from "../wasm/load.js";
 import { loadKernels } from "../wasm/load.js";
-import { type BlockedLayout, buildBlockedLayout } from "./blocked-layout.js";
+import {
+  type BlockedLayout,
+  buildBlockedLayout,
+  denseBlockOrder,
+  LARGE_DENSE_BLOCK,
+} from "./blocked-layout.js";
 import type { PlsEngine, PlsSolution } from "./engine.js";
+import { warmUpKernels } from "./warm-up.js";
 
 // Header slots: keep in sync with assembly/pls/context.ts.
-const HEADER_SLOTS = 48;
+const HEADER_SLOTS = 49;
 const H = {
   nTerms: 0,
   t0: 1,
@@ -68,11 +74,13 @@ const H = {
   posOf: 45,
   sIdx: 46,
   sVal: 47,
+  cursor: 48,
 } as const;
 
 const MODE_SOLVE = 1;
 const MODE_GRADIENT = 2;
 const MODE_VCOV = 4;
+const MODE_REUSE_FACTOR = 8;
 
 /** Copies of an engine's statistics in the blocked layout (for tests and diagnostics; see blocked-layout.ts). */
 export interface BlockedStatistics {
@@ -106,6 +114,7 @@ export function createWasmEngine(kernels: KernelExports, designBuffers: DesignBu
   // Our own shallow copy: setResponse replaces y here without touching the caller's object.
   const buffers: DesignBuffers = { ...designBuffers };
   const tplTotal = L.termP.reduce((s, pt) => s + pt * pt, 0);
+  const maxTemplate = L.termP.reduce((m, pt) => Math.max(m, pt), 0);
   const nnzRows = L.rowIdx.length;
   const h11Length = L.l1 * L.p1 * L.p1;
   const h21Length = nnzRows * L.p1;
@@ -133,7 +142,12 @@ export function createWasmEngine(kernels: KernelExports, designBuffers: DesignBu
     { name: "L21", length: h21Length, kind: "f64" },
     { name: "C", length: L.nd * L.nd, kind: "f64" },
     { name: "S", length: L.nd * L.nd, kind: "f64" },
-    { name: "work", length: L.nd + 4 * L.p1 * L.p1 + 3 * L.maxR * L.p1 + 16, kind: "f64" },
+    {
+      name: "work",
+      // (the 64·p₁ values: one panel of Y in the gradient, PANEL_ROWS in assembly/pls/blocked.ts)
+      length: L.nd + 128 * L.p1 + 4 * L.p1 * L.p1 + 3 * L.maxR * L.p1 + 2 * maxTemplate ** 2 + 16,
+      kind: "f64",
+    },
     { name: "x", length: L.q + L.p, kind: "f64" },
     { name: "b", length: L.q, kind: "f64" },
     { name: "zte", length: L.q, kind: "f64" },
@@ -156,6 +170,7 @@ export function createWasmEngine(kernels: KernelExports, designBuffers: DesignBu
     { name: "posOf", length: L.qRest, kind: "i32" },
     { name: "sIdx", length: L.nd, kind: "i32" },
     { name: "sVal", length: L.nd, kind: "f64" },
+    { name: "cursor", length: L.l1, kind: "i32" },
   ];
   // One allocation: the header, then each region 16-byte aligned (v128 loads prefer it).
   const offsets = new Map<string, number>();
@@ -232,13 +247,29 @@ export function createWasmEngine(kernels: KernelExports, designBuffers: DesignBu
   putF64("y", buffers.y);
   kernels.plsStatistics(ctx);
 
+  // The θ and criterion whose factor the context now holds (null after a new response): a second call at the
+  // same point (the gradient at a trial point first evaluated for f alone, the solution at the optimum) skips
+  // the factorisation.
+  const factoredTheta = new Float64Array(L.nTheta);
+  let factoredReml: boolean | null = null;
+  const isFactored = (theta: Float64Array, reml: boolean): boolean => {
+    if (factoredReml !== reml) return false;
+    for (let i = 0; i < L.nTheta; i++) if (!Object.is(theta[i], factoredTheta[i])) return false;
+    return true;
+  };
   const evaluate = (theta: Float64Array, reml: boolean, mode: number): number => {
     if (theta.length !== L.nTheta)
       throw new SpruceError(`θ has ${theta.length} entries, the model has ${L.nTheta}`);
     if (reml && L.n <= L.p)
       throw new SpruceError(`REML needs more observations (${L.n}) than fixed-effects columns (${L.p})`);
+    if (isFactored(theta, reml))
+      return kernels.plsEvaluate(ctx, reml ? 1 : 0, mode | MODE_REUSE_FACTOR) as number;
     f64("theta", L.nTheta).set(theta);
-    return kernels.plsEvaluate(ctx, reml ? 1 : 0, mode) as number;
+    factoredReml = null;
+    const objective = kernels.plsEvaluate(ctx, reml ? 1 : 0, mode) as number;
+    factoredTheta.set(theta);
+    factoredReml = reml;
+    return objective;
   };
 
   let disposed = false;
@@ -248,6 +279,7 @@ export function createWasmEngine(kernels: KernelExports, designBuffers: DesignBu
     setResponse(y: Float64Array): void {
       if (y.length !== L.n) throw new SpruceError(`response has length ${y.length}, expected ${L.n}`);
       f64("y", L.n).set(y);
+      factoredReml = null;
       // On a non-finite value the kernel changes nothing but the y buffer, which only it reads.
       const bad = kernels.plsResponseStatistics(ctx) as number;
       if (bad >= 0) throw new SpruceError(`response is not finite at observation ${bad + 1}`);
@@ -370,9 +402,13 @@ const reclaim =
       })
     : undefined;
 
-/** Loads the kernels (compiled once per thread, one shared instance) and builds the engine. */
+/**
+ * Loads the kernels (compiled once per thread, one shared instance) and builds the engine; before the first large
+ * model (see LARGE_DENSE_BLOCK) the kernels are warmed up (./warm-up.ts).
+ */
 export async function createEngine(buffers: DesignBuffers): Promise<PlsEngine> {
   shared ??= await loadKernels();
+  if (denseBlockOrder(buffers) >= LARGE_DENSE_BLOCK) warmUpKernels(shared, createWasmEngine);
   const engine = createWasmEngine(shared, buffers);
   if (reclaim) {
     // The held value must not reach the engine (or it would never be collected): the original dispose uses only
