@@ -4,10 +4,13 @@
  *
  * Why: lme4's start is far from the optimum when a variance component is small relative to the residual (θ̂ ≈ 0.28
  * and 0.43 on InstEval), and at scale every evaluation of the profiled deviance costs a dense factorisation of the
- * filled-in block (60 ms there). A start within a few per cent of θ̂ saves most of the iterations. The estimate is
- * the one-way analysis of variance of the ordinary-least-squares residuals by each grouping factor on its own:
- * σ̂²_g = (MSB − MSW)/n₀ with n₀ = (n − Σ n_ℓ²/n)/(L − 1), and σ̂² the smallest within-group mean square over the
- * factors (each factor's MSW still contains the other factors' variance). θ_g = σ̂_g/σ̂, kept within
+ * filled-in block (60 ms there). A start within a few per cent of θ̂ saves most of the iterations. The estimate:
+ * the level effects of all intercept factors fitted as fixed effects to the ordinary-least-squares residuals (by
+ * backfitting: each factor's effects are the level means of what the others leave, a few sweeps), σ̂² their
+ * residual mean square, and σ̂²_g the spread of factor g's estimated effects less their sampling variance,
+ * Σ(α_ℓ − ᾱ)²/(L − 1) − σ̂²·mean(1/n_ℓ). On one factor that is the one-way ANOVA estimator (MSB − MSW)/n₀ for
+ * balanced data; with crossed factors each is freed of the others' variance, which a separate one-way analysis
+ * per factor is not (its within-level mean square holds the other factors' variance). θ_g = σ̂_g/σ̂, kept within
  * [MIN_START, MAX_START]: θ = 0 is a stationary point of the deviance (a saddle of its sign symmetry), so the
  * optimiser must not start there. The optimum does not depend on the start; only the path does.
  */
@@ -19,6 +22,9 @@ import { choleskyInPlace, choleskySolveInPlace } from "../linalg/cholesky.js";
 export const MIN_START = 0.1;
 export const MAX_START = 10;
 
+/** Backfitting sweeps over the factors (Gauss–Seidel on their level means); a start needs no more. */
+const SWEEPS = 4;
+
 /** The starting θ (lme4's order) for the design, see above. */
 export function momentStart(buffers: DesignBuffers): Float64Array {
   const start = thetaStart(buffers);
@@ -29,24 +35,74 @@ export function momentStart(buffers: DesignBuffers): Float64Array {
   const e = olsResiduals(buffers);
   if (!e) return start;
   const n = buffers.n;
-  const anova = interceptTerms.map(({ t }) => oneWayAnova(e, t.refs, t.nlevels, n));
-  let sigma2 = Number.POSITIVE_INFINITY;
-  for (const a of anova) if (a && a.msw > 0) sigma2 = Math.min(sigma2, a.msw);
-  if (!Number.isFinite(sigma2)) return start;
-  // θ position of each term: its lower triangle's length, term by term.
+  const factors = interceptTerms.map(({ t }) => levelCounts(t.refs, t.nlevels, n));
+  let parameters = 1;
+  for (const f of factors) parameters += f.levels - 1;
+  if (factors.some((f) => f.levels < 2) || n - parameters < 1) return start;
+  // Level effects by backfitting: each factor's effects are the level means of what the others leave.
+  const effects = factors.map((f) => new Float64Array(f.count.length));
+  for (let sweep = 0; sweep < SWEEPS; sweep++)
+    interceptTerms.forEach(({ t }, k) => {
+      const a = effects[k] as Float64Array;
+      const sum = new Float64Array(a.length);
+      for (let i = 0; i < n; i++) {
+        const l = t.refs[i] as number;
+        sum[l] = (sum[l] as number) + (e[i] as number) + (a[l] as number);
+      }
+      const count = (factors[k] as { count: Float64Array }).count;
+      for (let i = 0; i < n; i++) {
+        const l = t.refs[i] as number;
+        const updated = (sum[l] as number) / (count[l] as number);
+        // e holds y − Xβ̂ − Σ effects: swap this factor's old effect for the new one
+        e[i] = (e[i] as number) + (a[l] as number) - updated;
+      }
+      for (let l = 0; l < a.length; l++)
+        if ((count[l] as number) > 0) a[l] = (sum[l] as number) / (count[l] as number);
+    });
+  let rss = 0;
+  for (let i = 0; i < n; i++) rss += (e[i] as number) ** 2;
+  const sigma2 = rss / (n - parameters);
+  if (!(sigma2 > 0)) return start;
+  const offset = thetaOffsets(buffers);
+  interceptTerms.forEach(({ i }, k) => {
+    const f = factors[k] as { count: Float64Array; levels: number };
+    const a = effects[k] as Float64Array;
+    let mean = 0;
+    for (let l = 0; l < a.length; l++) if ((f.count[l] as number) > 0) mean += (a[l] as number) / f.levels;
+    let spread = 0;
+    let noise = 0;
+    for (let l = 0; l < a.length; l++) {
+      const c = f.count[l] as number;
+      if (c === 0) continue;
+      spread += ((a[l] as number) - mean) ** 2;
+      noise += 1 / c;
+    }
+    // The estimated effects vary by σ²_g plus their own sampling variance σ²/n_ℓ.
+    const between = spread / (f.levels - 1) - (sigma2 * noise) / f.levels;
+    const ratio = Math.max(0, between) / sigma2;
+    start[offset[i] as number] = Math.min(MAX_START, Math.max(MIN_START, Math.sqrt(ratio)));
+  });
+  return start;
+}
+
+/** Observations per level and the number of levels observed. */
+function levelCounts(refs: Int32Array, nlevels: number, n: number): { count: Float64Array; levels: number } {
+  const count = new Float64Array(nlevels);
+  for (let i = 0; i < n; i++) count[refs[i] as number] = (count[refs[i] as number] as number) + 1;
+  let levels = 0;
+  for (let l = 0; l < nlevels; l++) if ((count[l] as number) > 0) levels++;
+  return { count, levels };
+}
+
+/** Position in θ of each term's first entry: each term holds its template's lower triangle. */
+function thetaOffsets(buffers: Pick<DesignBuffers, "terms">): number[] {
   const offset: number[] = [];
   let k = 0;
   for (const t of buffers.terms) {
     offset.push(k);
     k += (t.p * (t.p + 1)) / 2;
   }
-  interceptTerms.forEach(({ i }, j) => {
-    const a = anova[j];
-    if (!a) return;
-    const ratio = Math.max(0, a.between) / sigma2;
-    start[offset[i] as number] = Math.min(MAX_START, Math.max(MIN_START, Math.sqrt(ratio)));
-  });
-  return start;
+  return offset;
 }
 
 /**
@@ -102,49 +158,4 @@ function olsResiduals(b: DesignBuffers): Float64Array | undefined {
     e[i] = s;
   }
   return e;
-}
-
-/**
- * One-way random-effects ANOVA of e by the factor `refs`: the between-level variance estimate (MSB − MSW)/n₀
- * (may be negative) and the within-level mean square. Undefined when there is no within- or between-level
- * degree of freedom.
- */
-function oneWayAnova(
-  e: Float64Array,
-  refs: Int32Array,
-  nlevels: number,
-  n: number,
-): { between: number; msw: number } | undefined {
-  const count = new Float64Array(nlevels);
-  const sum = new Float64Array(nlevels);
-  let total = 0;
-  for (let i = 0; i < n; i++) {
-    const l = refs[i] as number;
-    count[l] = (count[l] as number) + 1;
-    sum[l] = (sum[l] as number) + (e[i] as number);
-    total += e[i] as number;
-  }
-  let levels = 0;
-  let sumSqCounts = 0;
-  for (let l = 0; l < nlevels; l++) {
-    const c = count[l] as number;
-    if (c > 0) levels++;
-    sumSqCounts += c * c;
-  }
-  if (levels < 2 || n - levels < 1) return undefined;
-  const grand = total / n;
-  let ssb = 0;
-  for (let l = 0; l < nlevels; l++) {
-    const c = count[l] as number;
-    if (c > 0) ssb += c * ((sum[l] as number) / c - grand) ** 2;
-  }
-  let ssw = 0;
-  for (let i = 0; i < n; i++) {
-    const l = refs[i] as number;
-    ssw += ((e[i] as number) - (sum[l] as number) / (count[l] as number)) ** 2;
-  }
-  const msb = ssb / (levels - 1);
-  const msw = ssw / (n - levels);
-  const n0 = (n - sumSqCounts / n) / (levels - 1);
-  return { between: (msb - msw) / n0, msw };
 }

@@ -70,6 +70,29 @@ describe("blocked wasm engine equals the dense oracle on random problems", async
     ).toBe(false);
   });
 
+  // The gradient switches from the inverse-factor identity to the selected inverse when a template diagonal
+  // drops below 1e-3 (assembly/pls/blocked.ts, INVERSE_PATH_MIN): both sides of the switch, and a vector term.
+  for (const [name, value] of [
+    ["crossed", 2e-3],
+    ["crossed", 5e-4],
+    ["crossed, p=3 term in the trailing block", 2e-3],
+    ["crossed, p=3 term in the trailing block", 5e-4],
+  ] as const)
+    it(`${name}: gradient with a small diagonal θ (${value}) on either side of the path switch`, () => {
+      const buffers = randomCases[name]!();
+      const wasm = createWasmEngine(kernels, buffers);
+      engines.push(wasm);
+      const dense = createDenseEngine(buffers);
+      const theta = someTheta(buffers, 4);
+      theta[0] = value;
+      for (const reml of [false, true]) {
+        const gw = new Float64Array(wasm.nTheta);
+        const gd = new Float64Array(wasm.nTheta);
+        relClose(wasm.gradient(theta, reml, gw), dense.gradient(theta, reml, gd), 1e-10);
+        arraysClose(gw, gd, 1e-8);
+      }
+    });
+
   it("a diagonal θ at its bound (singular fit) still evaluates and matches", () => {
     const buffers = randomCases.crossed!();
     const wasm = createWasmEngine(kernels, buffers);

@@ -216,4 +216,32 @@ describe("nelderMead", () => {
     nelderMead((p) => ((p[0] as number) + 1) ** 2, x, Float64Array.from([0]));
     expect(x[0]).toBe(0);
   });
+
+  it("finiteDifferenceHessian: on a badly scaled quadratic the first step is a Newton step", () => {
+    // weights 1e4 : 1 : 1e-2 — from the identity the quasi-Newton method first has to learn this scale
+    const f = quadratic([0.3, -1, 2], [1e4, 1, 1e-2]);
+    const r = minimizeBounded(f, Float64Array.from([1, 1, 1]), {
+      lower: Float64Array.from([-Infinity, -Infinity, -Infinity]),
+      finiteDifferenceHessian: true,
+    });
+    expect(r.converged).toBe(true);
+    expect(Array.from(r.x)).toEqual([expect.closeTo(0.3, 8), expect.closeTo(-1, 8), expect.closeTo(2, 6)]);
+    // 1 at the start, 3 for the Hessian, 1 at the Newton step (already the minimum)
+    expect(r.gradientEvaluations).toBeLessThanOrEqual(5);
+    const plain = minimizeBounded(f, Float64Array.from([1, 1, 1]), {
+      lower: Float64Array.from([-Infinity, -Infinity, -Infinity]),
+    });
+    expect(plain.gradientEvaluations).toBeGreaterThan(r.gradientEvaluations);
+  });
+
+  it("finiteDifferenceHessian: an indefinite estimate falls back to the identity start and still converges", () => {
+    // at (0, 1) Rosenbrock's Hessian is indefinite: ∂²f/∂a² = 2 − 400(b − 3a²) = −398
+    const r = minimizeBounded(rosenbrock, Float64Array.from([0, 1]), {
+      lower: Float64Array.from([-Infinity, -Infinity]),
+      finiteDifferenceHessian: true,
+    });
+    expect(r.converged).toBe(true);
+    expect(r.x[0]).toBeCloseTo(1, 4);
+    expect(r.x[1]).toBeCloseTo(1, 4);
+  });
 });

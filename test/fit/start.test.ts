@@ -1,0 +1,95 @@
+/**
+ * The moment-based starting θ of large fits (src/fit/start.ts), against the one-way ANOVA estimator written out
+ * here from its textbook formulas, and its edge cases: vector terms keep lme4's start, no between-level variance
+ * and a factor with one observation per level.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { buildDesign } from "../../src/design/build.js";
+import { type DesignBuffers, designBuffers } from "../../src/design/types.js";
+import { MAX_START, MIN_START, momentStart } from "../../src/fit/start.js";
+import { parseCsv } from "../../src/frame/csv.js";
+import { rng } from "../engine/random-designs.js";
+import { asArray, conformanceDir, loadFitFixture } from "../support/fixtures.js";
+
+/** y = μ + b_level + e for a balanced one-way layout (levels × per), b ~ sdB·U, e ~ sdE·U (U uniform, centred). */
+function oneWay(levels: number, per: number, sdB: number, sdE: number, seed: number): DesignBuffers {
+  const r = rng(seed);
+  const n = levels * per;
+  const b = Array.from({ length: levels }, () => sdB * (r() - 0.5) * Math.sqrt(12));
+  const y = new Float64Array(n);
+  const refs = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    refs[i] = i % levels;
+    y[i] = 10 + (b[i % levels] as number) + sdE * (r() - 0.5) * Math.sqrt(12);
+  }
+  return {
+    n,
+    p: 1,
+    y,
+    X: new Float64Array(n).fill(1),
+    terms: [{ nlevels: levels, p: 1, refs, z: new Float64Array(n).fill(1) }],
+  };
+}
+
+describe("momentStart", () => {
+  it("balanced one-way layout: θ = √((MSB − MSW)/per / MSW), the ANOVA estimator", () => {
+    const levels = 40;
+    const per = 6;
+    const b = oneWay(levels, per, 2, 1, 5);
+    const n = levels * per;
+    const mean = b.y.reduce((s, v) => s + v, 0) / n;
+    const means = new Array(levels).fill(0);
+    for (let i = 0; i < n; i++) means[i % levels] += (b.y[i] as number) / per;
+    let ssb = 0;
+    for (const m of means) ssb += per * (m - mean) ** 2;
+    let ssw = 0;
+    for (let i = 0; i < n; i++) ssw += ((b.y[i] as number) - means[i % levels]) ** 2;
+    const msb = ssb / (levels - 1);
+    const msw = ssw / (n - levels);
+    const expected = Math.sqrt((msb - msw) / per / msw);
+    expect(momentStart(b)[0]).toBeCloseTo(expected, 12);
+  });
+
+  it("no variance between levels: the start is MIN_START, not 0 (a stationary point of the deviance)", () => {
+    const b = oneWay(30, 5, 0, 1, 9);
+    // make the level means exactly equal
+    const n = b.n;
+    const sums = new Array(30).fill(0);
+    for (let i = 0; i < n; i++) sums[i % 30] += b.y[i] as number;
+    for (let i = 0; i < n; i++) b.y[i] = (b.y[i] as number) - sums[i % 30] / 5 + 10;
+    expect(momentStart(b)[0]).toBe(MIN_START);
+  });
+
+  it("a huge between-level variance is capped at MAX_START", () => {
+    expect(momentStart(oneWay(30, 5, 1e4, 1e-2, 2))[0]).toBe(MAX_START);
+  });
+
+  it("one observation per level (no within-level degree of freedom) keeps lme4's start", () => {
+    const b = oneWay(50, 1, 1, 1, 4);
+    expect(Array.from(momentStart(b))).toEqual([1]);
+  });
+
+  it("vector and slope terms keep lme4's start (1 on the diagonal, 0 below it)", () => {
+    const fx = loadFitFixture("sleepstudy_uncorr_ml");
+    const data = parseCsv(readFileSync(join(conformanceDir, fx.data), "utf8"));
+    const corr = designBuffers(buildDesign("Reaction ~ Days + (Days|Subject)", data));
+    expect(Array.from(momentStart(corr))).toEqual([1, 0, 1]);
+    // (Days||Subject): the intercept term gets its moment estimate, the slope-only term keeps 1
+    const uncorr = momentStart(designBuffers(buildDesign(fx.formula, data)));
+    expect(uncorr[1]).toBe(1);
+    expect(uncorr[0]).not.toBe(1);
+  });
+
+  it("crossed factors (Penicillin): within a factor of 1.5 of lme4's θ̂", () => {
+    const fx = loadFitFixture("penicillin_reml");
+    const data = parseCsv(readFileSync(join(conformanceDir, fx.data), "utf8"));
+    const start = momentStart(designBuffers(buildDesign(fx.formula, data)));
+    const theta = asArray(fx.theta);
+    for (let i = 0; i < theta.length; i++) {
+      expect((start[i] as number) / (theta[i] as number)).toBeGreaterThan(1 / 1.5);
+      expect((start[i] as number) / (theta[i] as number)).toBeLessThan(1.5);
+    }
+  });
+});
