@@ -17,7 +17,11 @@ function newResponse(b: DesignBuffers, seed: number): Float64Array {
 
 describe("reusing the factor of the last evaluation", async () => {
   const kernels = instantiateKernels(await compileKernels());
-  for (const name of ["crossed, large trailing block (tiled dense path)", "one vector term (p=3)", "nested"]) {
+  for (const name of [
+    "crossed, large trailing block (tiled dense path)",
+    "one vector term (p=3)",
+    "nested",
+  ]) {
     it(`${name}: f then ∇f at the same θ equals ∇f alone on a fresh engine, bit for bit`, () => {
       const b = randomCases[name]!();
       const engine = createWasmEngine(kernels, b);
