@@ -1270,7 +1270,7 @@ function inverseFactorPathApplies(): bool {
   return true;
 }
 
-/** Rows of V per panel in addTerm1Q: a panel of InstEval's V (64 rows × ≤ 1144 columns, ≈ 590 KB) stays in cache. */
+/** Rows of V per panel in addTerm1Q: a panel of InstEval's V (32 rows × ≤ 1144 columns, ≈ 290 KB) stays in L2. */
 // (src/fit/wasm-engine.ts sizes the work buffer for it: keep the two in sync.)
 const PANEL_ROWS: i32 = 32;
 
