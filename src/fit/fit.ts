@@ -110,11 +110,13 @@ export function fitDesign(design: Design, engine: PlsEngine, options: FitDesignO
   // Flipping a column's signs flips the same entries of the gradient.
   normaliseColumnSigns(theta, buffers.terms, gradient);
   let evaluations = result.evaluations;
+  let gradientEvaluations = result.gradientEvaluations;
   const snapped = snapToBoundary(theta, lower, result.f, (t) => engine.objective(t, REML));
   evaluations += snapped.evaluations;
   if (snapped.changed) {
     engine.gradient(theta, REML, gradient);
     evaluations++;
+    gradientEvaluations++;
   }
   let gradientNorm = 0;
   for (let i = 0; i < nTheta; i++) {
@@ -129,6 +131,7 @@ export function fitDesign(design: Design, engine: PlsEngine, options: FitDesignO
   return buildModel(design, engine, REML, solution, lower, options.newData, {
     converged: result.converged,
     evaluations,
+    gradientEvaluations,
     gradientNorm,
     method: result.method,
     message: result.message,

@@ -22,6 +22,11 @@ export interface OptimizerReport {
   converged: boolean;
   /** Evaluations of the objective (with its gradient on the quasi-Newton path). */
   evaluations: number;
+  /**
+   * How many of them computed the gradient too (the rest evaluated the objective alone: trial points, snapping to
+   * a bound). Absent for a model at a given θ.
+   */
+  gradientEvaluations?: number;
   /** Largest component of the projected gradient at θ̂. */
   gradientNorm: number;
   method: string;
