@@ -29,6 +29,8 @@ export interface ModelFrame {
   variables: Map<string, RowVariable>;
   /** Grouping variables (always factors), by name. */
   grouping: Map<string, Factor>;
+  /** Factor variables and grouping variables made from an integer column (labelled 100000, not 1e+05), by name. */
+  integerLabelled: Set<string>;
 }
 
 /**
@@ -42,6 +44,8 @@ export interface DesignOrigin {
   factorLevels: Map<string, string[]>;
   /** Names of the full fixed-effects matrix before aliased columns were dropped. */
   fullFixedNames: string[];
+  /** Factor and grouping variables whose levels are integer labels, so new data's numbers are labelled alike. */
+  integerLabelled: Set<string>;
 }
 
 const origins = new WeakMap<Design, DesignOrigin>();
@@ -95,7 +99,12 @@ export function buildDesignFromSpec(spec: ModelSpec, frame: DataFrame): Design {
   };
   const factorLevels = new Map<string, string[]>();
   for (const [name, v] of mf.variables) if (v.kind === "factor") factorLevels.set(name, v.levels);
-  origins.set(design, { spec, factorLevels, fullFixedNames: full.names });
+  origins.set(design, {
+    spec,
+    factorLevels,
+    fullFixedNames: full.names,
+    integerLabelled: mf.integerLabelled,
+  });
   return design;
 }
 
@@ -150,7 +159,10 @@ export function buildModelFrame(spec: ModelSpec, frame: DataFrame): ModelFrame {
     const f = toRowVariable(v, rows);
     grouping.set(name, f.kind === "factor" ? f : makeFactor({ kind: "numeric", values: f.values }));
   }
-  return { rows, n, droppedRows, variables, grouping };
+  const integerLabelled = new Set<string>();
+  for (const v of [...raw.values(), ...groupRaw.values()])
+    if (v.kind === "categorical" && v.source === "integer") integerLabelled.add(v.name);
+  return { rows, n, droppedRows, variables, grouping, integerLabelled };
 }
 
 function toRowVariable(v: Variable, rows: Int32Array): RowVariable {
@@ -160,8 +172,11 @@ function toRowVariable(v: Variable, rows: Int32Array): RowVariable {
     return { kind: "numeric", values };
   }
   const picked = Array.from(rows, (r) => v.values[r]);
-  if (v.source === "numeric")
-    return { kind: "factor", ...makeFactor({ kind: "numeric", values: picked as number[] }) };
+  if (v.source === "numeric" || v.source === "integer")
+    return {
+      kind: "factor",
+      ...makeFactor({ kind: "numeric", values: picked as number[], integer: v.source === "integer" }),
+    };
   if (v.source === "logical")
     return { kind: "factor", ...makeFactor({ kind: "logical", values: picked as boolean[] }) };
   return { kind: "factor", ...makeFactor({ kind: "string", values: picked as string[] }) };

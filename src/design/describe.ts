@@ -29,11 +29,48 @@ export function describeDesign(design: Design): DesignDescription {
 }
 
 /**
- * lme4's group names in the variance-component table, one per term: R's make.unique over the terms' grouping
- * factors, so a second term on the same factor is `Subject.1` (as for `(Days || Subject)`).
+ * lme4's group names in the variance-component table, one per term. lme4's mkVarCorr keeps the grouping factors'
+ * names unless one repeats (a second term on the same factor, as from `(Days || Subject)`); then ALL of them go
+ * through R's make.names(unique = TRUE): `Subject.1`, and `school:class` becomes `school.class` in
+ * `(x || school) + (1 | school:class)` (but stays `school:class` in `(1 | school/class)`).
  */
 export function varCorrGroupNames(design: Pick<Design, "terms">): string[] {
-  return makeUnique(design.terms.map((t) => t.group));
+  const groups = design.terms.map((t) => t.group);
+  if (new Set(groups).size === groups.length) return groups;
+  return makeUnique(groups.map(makeName));
+}
+
+const R_RESERVED = new Set([
+  "if",
+  "else",
+  "repeat",
+  "while",
+  "function",
+  "for",
+  "next",
+  "break",
+  "TRUE",
+  "FALSE",
+  "NULL",
+  "Inf",
+  "NaN",
+  "NA",
+  "NA_integer_",
+  "NA_real_",
+  "NA_character_",
+  "NA_complex_",
+  "in",
+]);
+
+/**
+ * R's make.names for one name: "X" prepended unless it starts with a letter or a dot not followed by a digit,
+ * every character other than a letter, digit, `.` or `_` turned into `.`, a reserved word given a trailing `.`.
+ */
+export function makeName(name: string): string {
+  let out = name;
+  if (!/^(?:\p{L}|\.(?!\d))/u.test(out)) out = `X${out}`;
+  out = out.replace(/[^\p{L}\p{N}._]/gu, ".");
+  return R_RESERVED.has(out) ? `${out}.` : out;
 }
 
 /** R's make.unique(names, sep = "."): later duplicates get .1, .2, ... skipping names already in use. */

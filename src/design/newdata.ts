@@ -32,7 +32,7 @@ export interface NewDataDesign {
 export function newDataDesign(design: Design, newdata: DataInput): NewDataDesign {
   const origin = designOrigin(design);
   if (!origin) throw new DataError("predictions on new data need a design made by buildDesign");
-  const { spec, factorLevels, fullFixedNames } = origin;
+  const { spec, factorLevels, fullFixedNames, integerLabelled } = origin;
   const frame = toDataFrame(newdata);
   const n = frame.nrow;
   const variables = new Map<string, RowVariable>();
@@ -45,7 +45,12 @@ export function newDataDesign(design: Design, newdata: DataInput): NewDataDesign
     const missing = new Uint8Array(n);
     missingOf.set(name, missing);
     const levels = factorLevels.get(name);
-    if (levels) variables.set(name, { kind: "factor", levels, codes: codesFor(v, levels, missing) });
+    if (levels)
+      variables.set(name, {
+        kind: "factor",
+        levels,
+        codes: codesFor(v, levels, missing, integerLabelled.has(name)),
+      });
     else if (v.kind === "numeric") {
       for (let i = 0; i < n; i++) if (Number.isNaN(v.values[i])) missing[i] = 1;
       variables.set(name, v);
@@ -92,7 +97,7 @@ export function newDataDesign(design: Design, newdata: DataInput): NewDataDesign
     used.add(s);
     const { r, cols } = specTerms[s];
     const missing = anyMissing(r.lhs.variableNames);
-    const labels = groupLabels(r.group, frame);
+    const labels = groupLabels(r.group, frame, integerLabelled);
     const index = new Map(t.levels.map((l, i) => [l, i]));
     const refs = new Int32Array(n);
     const newLevels = new Set<string>();
@@ -110,12 +115,15 @@ export function newDataDesign(design: Design, newdata: DataInput): NewDataDesign
   return { n, X, terms };
 }
 
-/** Factor codes against the fitted levels; a level the fit never saw is an error for model variables. */
-function codesFor(v: Variable, levels: string[], missing: Uint8Array): Int32Array {
+/**
+ * Factor codes against the fitted levels; a level the fit never saw is an error for model variables. `integer`:
+ * the fitted factor came from an integer column, so numbers are labelled as R labels integers.
+ */
+function codesFor(v: Variable, levels: string[], missing: Uint8Array, integer: boolean): Int32Array {
   const index = new Map(levels.map((l, i) => [l, i]));
   const codes = new Int32Array(v.values.length);
   for (let i = 0; i < codes.length; i++) {
-    const label = labelOf(v.values[i]);
+    const label = labelOf(v.values[i], integer);
     if (label === null) {
       missing[i] = 1;
       codes[i] = -1;
@@ -131,21 +139,30 @@ function codesFor(v: Variable, levels: string[], missing: Uint8Array): Int32Arra
   return codes;
 }
 
-function labelOf(x: number | string | boolean | null): string | null {
+/** A value's factor label as R's as.character gives it (`integer`: labelled as an integer, see makeFactor). */
+function labelOf(x: number | string | boolean | null, integer: boolean): string | null {
   if (x === null || (typeof x === "number" && Number.isNaN(x))) return null;
-  if (typeof x === "number") return formatRNumber(x);
+  if (typeof x === "number") return integer && Number.isInteger(x) ? String(x) : formatRNumber(x);
   if (typeof x === "boolean") return x ? "TRUE" : "FALSE";
   return x;
 }
 
-/** Labels of a grouping expression on new data (`a:b` joins with ':'); null where missing. */
-function groupLabels(e: Expr, frame: ReturnType<typeof toDataFrame>): (string | null)[] {
+/**
+ * Labels of a grouping expression on new data (`a:b` joins with ':'); null where missing. Numbers are labelled as
+ * the fit labelled that variable (integerLabelled: from an integer column), whatever form the new data take.
+ */
+function groupLabels(
+  e: Expr,
+  frame: ReturnType<typeof toDataFrame>,
+  integerLabelled: ReadonlySet<string>,
+): (string | null)[] {
   const inner = unparen(e);
   if (inner.kind === "binary" && inner.op === ":") {
-    const a = groupLabels(inner.left, frame);
-    const b = groupLabels(inner.right, frame);
+    const a = groupLabels(inner.left, frame, integerLabelled);
+    const b = groupLabels(inner.right, frame, integerLabelled);
     return a.map((x, i) => (x === null || b[i] === null ? null : `${x}:${b[i]}`));
   }
   const v = evaluateGroupingVariable(inner, frame);
-  return Array.from(v.values as ArrayLike<number | string | boolean | null>, labelOf);
+  const integer = integerLabelled.has(v.name);
+  return Array.from(v.values as ArrayLike<number | string | boolean | null>, (x) => labelOf(x, integer));
 }

@@ -8,6 +8,9 @@ function isMissing(cell: string): boolean {
 }
 
 const DECIMAL = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
+/** A cell R's type.convert reads as an integer (no decimal point, no exponent), if it is within R_INT_MAX. */
+const INTEGER = /^\s*[+-]?\d+\s*$/;
+const R_INT_MAX = 2147483647;
 const LOGICAL: Record<string, boolean> = {
   TRUE: true,
   FALSE: false,
@@ -65,6 +68,7 @@ function readColumn(rows: string[][], j: number, nrow: number): Column {
   // One pass that assumes numbers and stops at the first cell that is not one (most columns are numeric).
   const numbers = new Float64Array(nrow);
   let numeric = true;
+  let integer = true;
   for (let i = 0; i < nrow; i++) {
     const cell = rows[i + 1][j];
     if (isMissing(cell)) {
@@ -77,8 +81,10 @@ function readColumn(rows: string[][], j: number, nrow: number): Column {
       break;
     }
     numbers[i] = x;
+    if (integer && !(INTEGER.test(cell) && Math.abs(x) <= R_INT_MAX)) integer = false;
   }
-  if (numeric) return { kind: "numeric", values: numbers };
+  if (numeric)
+    return integer ? { kind: "numeric", values: numbers, integer } : { kind: "numeric", values: numbers };
   let logical = true;
   for (let i = 0; i < nrow && logical; i++) {
     const cell = rows[i + 1][j].trim();

@@ -8,11 +8,12 @@ import type { DataFrame } from "./frame.js";
  * null where missing; made into a factor once the incomplete rows are gone, so that unused levels disappear).
  */
 export type Variable =
-  | { kind: "numeric"; name: string; values: Float64Array }
+  /** `integer`: a column R reads as integer (see Column); only a factor's labels depend on it. */
+  | { kind: "numeric"; name: string; values: Float64Array; integer?: boolean }
   | {
       kind: "categorical";
       name: string;
-      source: "numeric" | "string" | "logical";
+      source: "numeric" | "integer" | "string" | "logical";
       values: (number | string | boolean | null)[];
     };
 
@@ -34,7 +35,8 @@ export function evaluateVariable(e: Expr, frame: DataFrame): Variable {
   const inner = unparen(e);
   if (inner.kind === "name") {
     const col = lookup(inner.name, frame);
-    if (col.kind === "numeric") return { kind: "numeric", name, values: col.values };
+    if (col.kind === "numeric")
+      return { kind: "numeric", name, values: col.values, integer: col.integer === true };
     return { kind: "categorical", name, source: col.kind, values: col.values };
   }
   if (inner.kind === "call" && (inner.fn === "factor" || inner.fn === "as.factor")) {
@@ -43,7 +45,7 @@ export function evaluateVariable(e: Expr, frame: DataFrame): Variable {
     return {
       kind: "categorical",
       name,
-      source: "numeric",
+      source: v.integer ? "integer" : "numeric",
       values: Array.from(v.values, (x) => (Number.isNaN(x) ? null : x)),
     };
   }
@@ -57,7 +59,7 @@ export function evaluateGroupingVariable(e: Expr, frame: DataFrame): Variable {
   return {
     kind: "categorical",
     name: v.name,
-    source: "numeric",
+    source: v.integer ? "integer" : "numeric",
     values: Array.from(v.values, (x) => (Number.isNaN(x) ? null : x)),
   };
 }

@@ -8,13 +8,15 @@ export interface Factor {
 
 /** Values a factor is made from (no missing values: rows are filtered first). */
 export type FactorSource =
-  | { kind: "numeric"; values: ArrayLike<number> }
+  /** `integer`: an R integer vector, labelled in full digits (100000, not 1e+05 as a double is). */
+  | { kind: "numeric"; values: ArrayLike<number>; integer?: boolean }
   | { kind: "string"; values: readonly string[] }
   | { kind: "logical"; values: readonly boolean[] };
 
 /**
- * R's factor() on complete data: the observed values become the levels, numbers sorted numerically (labelled as R
- * prints them), text sorted by code point, logicals FALSE < TRUE. Only observed values are levels.
+ * R's factor() on complete data: the observed values become the levels, numbers sorted numerically (labelled as R's
+ * as.character does: integers in full, doubles in 15 significant digits, fixed or scientific), text sorted as R
+ * sorts it (compareLevels), logicals FALSE < TRUE. Only observed values are levels.
  */
 export function makeFactor(src: FactorSource): Factor {
   const n = src.values.length;
@@ -23,7 +25,7 @@ export function makeFactor(src: FactorSource): Factor {
     const uniq = [...new Set(Array.from(src.values))].sort((a, b) => a - b);
     const index = new Map(uniq.map((v, i) => [v, i]));
     for (let i = 0; i < n; i++) codes[i] = index.get(src.values[i])!;
-    return { levels: uniq.map(formatRNumber), codes };
+    return { levels: uniq.map(src.integer ? String : formatRNumber), codes };
   }
   if (src.kind === "logical") {
     const has = [false, false];
@@ -33,13 +35,25 @@ export function makeFactor(src: FactorSource): Factor {
     for (let i = 0; i < n; i++) codes[i] = src.values[i] ? trueCode : 0;
     return { levels, codes };
   }
-  const uniq = [...new Set(src.values)].sort(compareCodePoints);
+  const uniq = [...new Set(src.values)].sort(compareLevels);
   const index = new Map(uniq.map((v, i) => [v, i]));
   for (let i = 0; i < n; i++) codes[i] = index.get(src.values[i])!;
   return { levels: uniq, codes };
 }
 
-/** Code-point order (not UTF-16 unit order, not locale order): stable across machines. */
+/**
+ * R's order of text levels: R sorts with ICU's collation unless the collation locale is C/POSIX, and in the
+ * C.UTF-8 and en_US.UTF-8 locales that is the Unicode root collation, the one `Intl.Collator("und")` implements:
+ * case and accents only break ties ("a" < "A" < "b" < "B", "e" < "é" < "f"), punctuation before digits before
+ * letters. So a factor with levels "control" and "Drug" has "control" as its baseline, as in lme4 (code-point
+ * order would put "Drug" first). Strings the collation ranks equal fall back to code-point order.
+ */
+const rootCollator = new Intl.Collator("und");
+export function compareLevels(a: string, b: string): number {
+  return rootCollator.compare(a, b) || compareCodePoints(a, b);
+}
+
+/** Code-point order (not UTF-16 unit order, not locale order): R's order in the C locale. */
 export function compareCodePoints(a: string, b: string): number {
   const la = a.length;
   const lb = b.length;

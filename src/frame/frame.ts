@@ -6,7 +6,12 @@ import { DataError } from "../errors.js";
  * Missing values: NaN in numeric columns, null elsewhere.
  */
 export type Column =
-  | { kind: "numeric"; values: Float64Array }
+  /**
+   * `integer`: every value was written as a whole number without a decimal point or exponent (within R's integer
+   * range), so R's read.csv makes the column an integer vector. It matters only for the labels of a factor made
+   * from it: R labels integer 100000 "100000" but double 100000 "1e+05".
+   */
+  | { kind: "numeric"; values: Float64Array; integer?: boolean }
   | { kind: "string"; values: (string | null)[] }
   | { kind: "logical"; values: (boolean | null)[] };
 

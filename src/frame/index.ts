@@ -1,7 +1,7 @@
 // Data in: CSV files, records, columns; factors as R makes them.
 export { parseCsv, readCsv } from "./csv.js";
 export { evaluateGroupingVariable, evaluateVariable, type Variable } from "./evaluate.js";
-export { compareCodePoints, type Factor, interactFactors, makeFactor } from "./factor.js";
+export { compareCodePoints, compareLevels, type Factor, interactFactors, makeFactor } from "./factor.js";
 export {
   type CellValue,
   type Column,

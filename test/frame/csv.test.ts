@@ -10,7 +10,8 @@ describe("parseCsv", () => {
     const f = parseCsv("a,b,c\n1,x,2.5\n2,y,-1e3\n");
     expect(f.names).toEqual(["a", "b", "c"]);
     expect(f.nrow).toBe(2);
-    expect(f.columns.get("a")).toEqual({ kind: "numeric", values: Float64Array.from([1, 2]) });
+    // Whole numbers without a decimal point are an integer column, as read.csv makes them (see Column).
+    expect(f.columns.get("a")).toEqual({ kind: "numeric", values: Float64Array.from([1, 2]), integer: true });
     expect(f.columns.get("b")).toEqual({ kind: "string", values: ["x", "y"] });
     expect(f.columns.get("c")).toEqual({ kind: "numeric", values: Float64Array.from([2.5, -1000]) });
   });
@@ -19,7 +20,7 @@ describe("parseCsv", () => {
     const f = parseCsv('"name","note","n"\n"Smith, J","said ""hi""","3"\n"Doe","two\nlines","4"\r\n');
     expect(f.columns.get("name")).toEqual({ kind: "string", values: ["Smith, J", "Doe"] });
     expect(f.columns.get("note")).toEqual({ kind: "string", values: ['said "hi"', "two\nlines"] });
-    expect(f.columns.get("n")).toEqual({ kind: "numeric", values: Float64Array.from([3, 4]) });
+    expect(f.columns.get("n")).toEqual({ kind: "numeric", values: Float64Array.from([3, 4]), integer: true });
   });
 
   it("NA and empty cells are missing, in numeric and text columns", () => {
@@ -114,14 +115,15 @@ describe("factors as R's factor() makes them", () => {
     expect(Array.from(f.codes)).toEqual([3, 2, 0, 2, 4, 1]);
   });
 
-  it("text sorts by code point; logicals FALSE < TRUE", () => {
+  it("text sorts as R does (ICU root collation: case and accents break ties); logicals FALSE < TRUE", () => {
+    // R 4 in C.UTF-8: levels(factor(c("b", "B", "a", "A", "é", "z"))) is "a" "A" "b" "B" "é" "z".
     expect(makeFactor({ kind: "string", values: ["b", "B", "a", "A", "é", "z"] }).levels).toEqual([
-      "A",
-      "B",
       "a",
+      "A",
       "b",
-      "z",
+      "B",
       "é",
+      "z",
     ]);
     expect(makeFactor({ kind: "logical", values: [true, false, true] }).levels).toEqual(["FALSE", "TRUE"]);
     expect(makeFactor({ kind: "logical", values: [true, true] })).toEqual({
