@@ -869,7 +869,7 @@ function setWorkPointers(): void {
   wYd = wCol + (<usize>nd << 3);
   let pmax = 0;
   for (let t = 0; t < nTerms; t++) pmax = max(pmax, ldi(termP, t));
-  wTinv = wYd + (<usize>(PANEL_ROWS * p1) << 3);
+  wTinv = wYd + (<usize>(nd * p1) << 3);
   wRow = wTinv + (<usize>(pmax * pmax) << 3);
 }
 
@@ -1253,7 +1253,7 @@ function gradOneFactorP3(ne: i32): void {
 //   trailing level ℓ: Q_ℓ = V[:, ℓ]ᵀ V[:, ℓ];   term-1 level g: Q_g = A_g⁻¹ + YᵀY, Y = V K̃_g, K_g = L21_g L_g⁻¹,
 // where K̃_g places K_g's rows at the trailing rows R_g. That replaces the selected inverse's second dense
 // product S = VᵀV (n³/3 flops, a third of a gradient at InstEval's 1128×1128 block) by the sparse products
-// V K̃_g (about nnz(L21)·n/2). The identity divides by the diagonal of T_t, so near a boundary (a θ diagonal below
+// V K̃_g (about nnz(L21)·n/2 multiply-adds). The identity divides by the diagonal of T_t, so near a boundary (a θ diagonal below
 // INVERSE_PATH_MIN) the selected inverse is used instead: there I − Q_ℓ would be a difference of nearly equal
 // numbers. Nested factors keep the selected inverse too: their trailing block stays sparse and S is cheap.
 
@@ -1271,9 +1271,6 @@ function inverseFactorPathApplies(): bool {
 }
 
 /** Rows of V per panel in addTerm1Q: a panel of InstEval's V (32 rows × ≤ 1144 columns, ≈ 290 KB) stays in L2. */
-// (src/fit/wasm-engine.ts sizes the work buffer for it: keep the two in sync.)
-const PANEL_ROWS: i32 = 32;
-
 /** wLinv ← L_g⁻¹ (lower, column-major) for level g of term 1. */
 @inline function levelFactorInverse(g: i32, P: i32): void {
   const Lgg = Lg + (<usize>(g * P * P) << 3);
@@ -1289,9 +1286,8 @@ const PANEL_ROWS: i32 = 32;
 
 /**
  * Σ_g Q_g = Σ_g (A_g⁻¹ + Y_gᵀY_g) over the levels of term 1 (see above), added to qsum (P×P, row-major); V is in
- * S (ld nd). Y_gᵀY_g is summed over panels of PANEL_ROWS rows of V: each panel is read from memory once for all
- * levels instead of once per level (level by level, the ~25 columns of V a level touches come from all over its
- * 10 MB, and the products were memory-bound). wYd holds one panel of Y_g (P columns of PANEL_ROWS).
+ * S (ld nd). wYd holds Y_g: P columns of length ne − c_min, row i ↔ trailing row c_min + i (V K̃_g is zero above
+ * R_g's first row). p₁ = 1 has its own version, addTerm1QScalar.
  */
 @inline function addTerm1Q(ne: i32, P: i32, qsum: usize): void {
   for (let g = 0; g < l1; g++) {
@@ -1304,38 +1300,105 @@ const PANEL_ROWS: i32 = 32;
         for (let k = k0; k < P; k++) s += ld(wLinv, k + a * P) * ld(wLinv, k + b * P);
         st(qsum, a * P + b, ld(qsum, a * P + b) + s);
       }
+    const r0 = ldi(rowStart, g);
+    const r1 = ldi(rowStart, g + 1);
+    if (r0 >= r1) continue;
+    const cmin = ldi(rowIdx, r0);
+    if (cmin >= ne) continue;
+    const len = ne - cmin;
+    for (let i = 0; i < P * len; i++) st(wYd, i, 0.0);
+    for (let r = r0; r < r1; r++) {
+      const c = ldi(rowIdx, r);
+      if (c >= ne) break;
+      const Vc = S + ((<usize>c + <usize>c * <usize>nd) << 3);
+      for (let k = 0; k < P; k++) {
+        // K[r, k] = Σ_m L21[r, m] L_g⁻¹[m, k]
+        let kv = 0.0;
+        for (let mm = k; mm < P; mm++) kv += ld(L21, r * P + mm) * ld(wLinv, mm + k * P);
+        axpy(wYd + (<usize>(k * len + c - cmin) << 3), Vc, kv, ne - c);
+      }
+    }
+    for (let a = 0; a < P; a++)
+      for (let b = 0; b <= a; b++) {
+        const s = dot(wYd + (<usize>(a * len) << 3), wYd + (<usize>(b * len) << 3), len);
+        st(qsum, a * P + b, ld(qsum, a * P + b) + s);
+        if (a != b) st(qsum, b * P + a, ld(qsum, b * P + a) + s);
+      }
   }
-  for (let i0 = 0; i0 < ne; i0 += PANEL_ROWS) {
-    const i1 = min(i0 + PANEL_ROWS, ne);
-    for (let g = 0; g < l1; g++) {
-      const r0 = ldi(rowStart, g);
-      const r1 = ldi(rowStart, g + 1);
-      // Rows of V K̃_g in [i0, i1) come from the list rows with c < i1 (the list is ascending).
-      if (r0 >= r1 || ldi(rowIdx, r0) >= i1) continue;
-      const lo = max(i0, ldi(rowIdx, r0));
-      const len = i1 - lo;
-      for (let i = 0; i < P * PANEL_ROWS; i++) st(wYd, i, 0.0);
-      levelFactorInverse(g, P);
-      for (let r = r0; r < r1; r++) {
-        const c = ldi(rowIdx, r);
-        if (c >= i1) break;
-        const start = max(lo, c);
-        const Vc = S + ((<usize>start + <usize>c * <usize>nd) << 3);
-        for (let k = 0; k < P; k++) {
-          // K[r, k] = Σ_m L21[r, m] L_g⁻¹[m, k]
-          let kv = 0.0;
-          for (let mm = k; mm < P; mm++) kv += ld(L21, r * P + mm) * ld(wLinv, mm + k * P);
-          axpy(wYd + (<usize>(k * PANEL_ROWS + start - lo) << 3), Vc, kv, i1 - start);
+}
+
+/**
+ * addTerm1Q for p₁ = 1 (random intercepts: InstEval's students): y_g = Σ_r k_r V[:, c_r] with k_r = L21[r]/l_g,
+ * Q_g = 1/l_g² + ‖y_g‖². The columns are added four at a time (y[i] += k₀V[i,c₀] + … + k₃V[i,c₃] from the last
+ * of the four columns' first row on, after the parts above it one by one), so y is read and written once per four
+ * columns: one column at a time, the loads and stores of y, not the arithmetic, set the time.
+ */
+function addTerm1QScalar(ne: i32, qsum: usize): void {
+  let q = 0.0;
+  for (let g = 0; g < l1; g++) {
+    const inv = 1.0 / ld(Lg, g);
+    q += inv * inv;
+    const r0 = ldi(rowStart, g);
+    const r1 = ldi(rowStart, g + 1);
+    if (r0 >= r1) continue;
+    const cmin = ldi(rowIdx, r0);
+    if (cmin >= ne) continue;
+    const len = ne - cmin;
+    memory.fill(wYd, 0, <usize>len << 3);
+    let r = r0;
+    while (r < r1 && ldi(rowIdx, r) < ne) {
+      // up to four effective rows r .. r + m − 1 (ascending c)
+      let m = 1;
+      while (m < 4 && r + m < r1 && ldi(rowIdx, r + m) < ne) m++;
+      const cl = ldi(rowIdx, r + m - 1);
+      // the leading parts, column by column, down to the last column's first row
+      for (let j = 0; j < m - 1; j++) {
+        const c = ldi(rowIdx, r + j);
+        const Vc = S + ((<usize>c + <usize>c * <usize>nd) << 3);
+        axpy(wYd + (<usize>(c - cmin) << 3), Vc, ld(L21, r + j) * inv, cl - c);
+      }
+      const tail = ne - cl;
+      const y = wYd + (<usize>(cl - cmin) << 3);
+      if (m == 4) {
+        const c0 = ldi(rowIdx, r);
+        const c1 = ldi(rowIdx, r + 1);
+        const c2 = ldi(rowIdx, r + 2);
+        const v0 = S + ((<usize>cl + <usize>c0 * <usize>nd) << 3);
+        const v1 = S + ((<usize>cl + <usize>c1 * <usize>nd) << 3);
+        const v2 = S + ((<usize>cl + <usize>c2 * <usize>nd) << 3);
+        const v3 = S + ((<usize>cl + <usize>cl * <usize>nd) << 3);
+        const k0 = ld(L21, r) * inv;
+        const k1 = ld(L21, r + 1) * inv;
+        const k2 = ld(L21, r + 2) * inv;
+        const k3 = ld(L21, r + 3) * inv;
+        const a0 = f64x2.splat(k0);
+        const a1 = f64x2.splat(k1);
+        const a2 = f64x2.splat(k2);
+        const a3 = f64x2.splat(k3);
+        let i = 0;
+        for (; i + 1 < tail; i += 2) {
+          const o = <usize>i << 3;
+          const s01 = f64x2.add(f64x2.mul(a0, v128.load(v0 + o)), f64x2.mul(a1, v128.load(v1 + o)));
+          const s23 = f64x2.add(f64x2.mul(a2, v128.load(v2 + o)), f64x2.mul(a3, v128.load(v3 + o)));
+          v128.store(y + o, f64x2.add(v128.load(y + o), f64x2.add(s01, s23)));
+        }
+        if (i < tail) {
+          const o = <usize>i << 3;
+          const s01 = k0 * load<f64>(v0 + o) + k1 * load<f64>(v1 + o);
+          const s23 = k2 * load<f64>(v2 + o) + k3 * load<f64>(v3 + o);
+          store<f64>(y + o, load<f64>(y + o) + (s01 + s23));
+        }
+      } else {
+        for (let j = 0; j < m; j++) {
+          const c = ldi(rowIdx, r + j);
+          axpy(y, S + ((<usize>cl + <usize>c * <usize>nd) << 3), ld(L21, r + j) * inv, tail);
         }
       }
-      for (let a = 0; a < P; a++)
-        for (let b = 0; b <= a; b++) {
-          const s = dot(wYd + (<usize>(a * PANEL_ROWS) << 3), wYd + (<usize>(b * PANEL_ROWS) << 3), len);
-          st(qsum, a * P + b, ld(qsum, a * P + b) + s);
-          if (a != b) st(qsum, b * P + a, ld(qsum, b * P + a) + s);
-        }
+      r += m;
     }
+    q += dot(wYd, wYd, len);
   }
+  st(qsum, 0, ld(qsum, 0) + q);
 }
 
 /** The PS accumulators from the inverse factor: PS_t = (ℓ_t I − Σ_ℓ Q_ℓ) T_t⁻¹ (row-major), see above. */
@@ -1345,7 +1408,7 @@ function psFromInverseFactor(ne: i32): void {
   denseLowerInv(S, ne, nd, false);
   // Σ Q per term, accumulated in the PS slots (zeroed by the caller) and converted in place below.
   const q0 = psAcc(t0);
-  if (p1 == 1) addTerm1Q(ne, 1, q0);
+  if (p1 == 1) addTerm1QScalar(ne, q0);
   else if (p1 == 2) addTerm1Q(ne, 2, q0);
   else if (p1 == 3) addTerm1Q(ne, 3, q0);
   else addTerm1Q(ne, p1, q0);

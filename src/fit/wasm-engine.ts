@@ -144,8 +144,8 @@ export function createWasmEngine(kernels: KernelExports, designBuffers: DesignBu
     { name: "S", length: L.nd * L.nd, kind: "f64" },
     {
       name: "work",
-      // (the 32·p₁ values: one panel of Y in the gradient, PANEL_ROWS in assembly/pls/blocked.ts)
-      length: L.nd + 32 * L.p1 + 4 * L.p1 * L.p1 + 3 * L.maxR * L.p1 + 2 * maxTemplate ** 2 + 16,
+      // (nd·p₁ of them hold Y_g in the gradient, assembly/pls/blocked.ts addTerm1Q)
+      length: L.nd * (1 + L.p1) + 4 * L.p1 * L.p1 + 3 * L.maxR * L.p1 + 2 * maxTemplate ** 2 + 16,
       kind: "f64",
     },
     { name: "x", length: L.q + L.p, kind: "f64" },
