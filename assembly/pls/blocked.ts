@@ -1252,7 +1252,7 @@ function gradOneFactorP3(ne: i32): void {
 // are column products of the inverse factor: with V = L_e⁻¹ (the trailing block's factor inverted, lower),
 //   trailing level ℓ: Q_ℓ = V[:, ℓ]ᵀ V[:, ℓ];   term-1 level g: Q_g = A_g⁻¹ + YᵀY, Y = V K̃_g, K_g = L21_g L_g⁻¹,
 // where K̃_g places K_g's rows at the trailing rows R_g. That replaces the selected inverse's second dense
-// product S = VᵀV (n³/3 flops, a third of a gradient at InstEval's 1128×1128 block) by the sparse products
+// product S = VᵀV (n³/3 flops, as much as the factorisation at InstEval's 1128×1128 block) by the sparse products
 // V K̃_g (about nnz(L21)·n/2 multiply-adds). The identity divides by the diagonal of T_t, so near a boundary (a θ diagonal below
 // INVERSE_PATH_MIN) the selected inverse is used instead: there I − Q_ℓ would be a difference of nearly equal
 // numbers. Nested factors keep the selected inverse too: their trailing block stays sparse and S is cheap.
@@ -1574,7 +1574,7 @@ const MODE_REUSE_FACTOR = 8;
  * covariance S⁻¹ of β̂, 8 the factor in the context is already that of this θ (the caller's last evaluation was
  * at the same θ and criterion): skip the factorisation and take the objective from the output slots. At scale an
  * optimiser often evaluates f alone at a trial point and then asks for the gradient there once the point is
- * accepted; the factorisation is a third of that gradient. Returns the objective (Infinity when the
+ * accepted; the factorisation is half of that gradient. Returns the objective (Infinity when the
  * fixed-effects part is not positive definite).
  */
 export function plsEvaluate(ctx: usize, reml: i32, mode: i32): f64 {

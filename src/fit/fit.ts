@@ -97,8 +97,8 @@ export function fitDesign(design: Design, engine: PlsEngine, options: FitDesignO
   // bounds keeps the problem smooth: a bounded method gets stuck where a diagonal θ hits 0 with zero gradient
   // (a saddle of the symmetric function), while the unbounded one walks through it. Signs are fixed afterwards.
   const unbounded = new Float64Array(nTheta).fill(Number.NEGATIVE_INFINITY);
-  // Objective-only trial points: at scale a gradient costs about three objectives (the selected inverse of the
-  // dense block), and rejected or extrapolating trials do not need one.
+  // Objective-only trial points: at scale f and ∇f cost about twice f alone (the inverse of the dense block's
+  // factor), and rejected or extrapolating trials do not need the gradient.
   const result = minimizeBounded(objective, start, {
     lower: unbounded,
     valueOnlyTrials: true,
