@@ -290,6 +290,30 @@ function buildTrailing(): void {
   }
 }
 
+/** inv ← l⁻¹ for a small lower-triangular p×p block (column-major), by columns; the strict upper part is zeroed. */
+@inline function smallLowerInverse(l: usize, inv: usize, p: i32): void {
+  for (let j = 0; j < p; j++) {
+    st(inv, j + j * p, 1.0 / ld(l, j + j * p));
+    for (let i = j + 1; i < p; i++) {
+      let s = 0.0;
+      for (let k = j; k < i; k++) s += ld(l, i + k * p) * ld(inv, k + j * p);
+      st(inv, i + j * p, -s / ld(l, i + i * p));
+    }
+    for (let i = 0; i < j; i++) st(inv, i + j * p, 0.0);
+  }
+}
+
+/** out ← lᵀl (p×p, full) for a small lower-triangular l (column-major). */
+@inline function smallLowerGram(l: usize, out: usize, p: i32): void {
+  for (let a = 0; a < p; a++)
+    for (let b = 0; b < p; b++) {
+      let s = 0.0;
+      const k0 = a > b ? a : b;
+      for (let k = k0; k < p; k++) s += ld(l, k + a * p) * ld(l, k + b * p);
+      st(out, a + b * p, s);
+    }
+}
+
 /** C[R_g, R_g] −= L21_g L21_gᵀ (lower: R_g is ascending); the dot products written out for p1 ≤ 3. */
 @inline function updateTrailing(r0: i32, r1: i32): void {
   if (p1 == 1) {
@@ -803,24 +827,9 @@ let wRow: usize = 0;
 @inline function levelInverseP(g: i32, ne: i32, P: i32): i32 {
   const pp = P * P;
   const Lgg = Lg + (<usize>(g * pp) << 3);
-  // Linv (lower)
-  for (let j = 0; j < P; j++) {
-    st(wLinv, j + j * P, 1.0 / ld(Lgg, j + j * P));
-    for (let i = j + 1; i < P; i++) {
-      let s = 0.0;
-      for (let k = j; k < i; k++) s += ld(Lgg, i + k * P) * ld(wLinv, k + j * P);
-      st(wLinv, i + j * P, -s / ld(Lgg, i + i * P));
-    }
-    for (let i = 0; i < j; i++) st(wLinv, i + j * P, 0.0);
-  }
+  smallLowerInverse(Lgg, wLinv, P);
   // Ainv = Linvᵀ Linv
-  for (let a = 0; a < P; a++)
-    for (let b = 0; b < P; b++) {
-      let s = 0.0;
-      const k0 = a > b ? a : b;
-      for (let k = k0; k < P; k++) s += ld(wLinv, k + a * P) * ld(wLinv, k + b * P);
-      st(wAinv, a + b * P, s);
-    }
+  smallLowerGram(wLinv, wAinv, P);
   const r0 = ldi(rowStart, g);
   const r1 = ldi(rowStart, g + 1);
   let m = 0;
@@ -930,23 +939,9 @@ function residualCross(): void {
 @inline function gradLevelOneFactor(g: i32, m: i32, P: i32, ps1: usize): void {
   const pp = P * P;
   const Lgg = Lg + (<usize>(g * pp) << 3);
-  for (let j = 0; j < P; j++) {
-    st(wLinv, j + j * P, 1.0 / ld(Lgg, j + j * P));
-    for (let i = j + 1; i < P; i++) {
-      let s = 0.0;
-      for (let k = j; k < i; k++) s += ld(Lgg, i + k * P) * ld(wLinv, k + j * P);
-      st(wLinv, i + j * P, -s / ld(Lgg, i + i * P));
-    }
-    for (let i = 0; i < j; i++) st(wLinv, i + j * P, 0.0);
-  }
+  smallLowerInverse(Lgg, wLinv, P);
   // Q starts as A⁻¹ = Linvᵀ Linv
-  for (let a = 0; a < P; a++)
-    for (let b = 0; b < P; b++) {
-      let s = 0.0;
-      const k0 = a > b ? a : b;
-      for (let k = k0; k < P; k++) s += ld(wLinv, k + a * P) * ld(wLinv, k + b * P);
-      st(wQ, a + b * P, s);
-    }
+  smallLowerGram(wLinv, wQ, P);
   const r0 = ldi(rowStart, g);
   const Hrow = H21 + (<usize>(r0 * P) << 3);
   const Lrow = L21 + (<usize>(r0 * P) << 3);
@@ -1273,15 +1268,7 @@ function inverseFactorPathApplies(): bool {
 /** Rows of V per panel in addTerm1Q: a panel of InstEval's V (32 rows × ≤ 1144 columns, ≈ 290 KB) stays in L2. */
 /** wLinv ← L_g⁻¹ (lower, column-major) for level g of term 1. */
 @inline function levelFactorInverse(g: i32, P: i32): void {
-  const Lgg = Lg + (<usize>(g * P * P) << 3);
-  for (let j = 0; j < P; j++) {
-    st(wLinv, j + j * P, 1.0 / ld(Lgg, j + j * P));
-    for (let i = j + 1; i < P; i++) {
-      let s = 0.0;
-      for (let k = j; k < i; k++) s += ld(Lgg, i + k * P) * ld(wLinv, k + j * P);
-      st(wLinv, i + j * P, -s / ld(Lgg, i + i * P));
-    }
-  }
+  smallLowerInverse(Lg + (<usize>(g * P * P) << 3), wLinv, P);
 }
 
 /**
@@ -1292,14 +1279,9 @@ function inverseFactorPathApplies(): bool {
 @inline function addTerm1Q(ne: i32, P: i32, qsum: usize): void {
   for (let g = 0; g < l1; g++) {
     levelFactorInverse(g, P);
-    // A_g⁻¹ = L_g⁻ᵀ L_g⁻¹
-    for (let a = 0; a < P; a++)
-      for (let b = 0; b < P; b++) {
-        let s = 0.0;
-        const k0 = a > b ? a : b;
-        for (let k = k0; k < P; k++) s += ld(wLinv, k + a * P) * ld(wLinv, k + b * P);
-        st(qsum, a * P + b, ld(qsum, a * P + b) + s);
-      }
+    // A_g⁻¹ = L_g⁻ᵀ L_g⁻¹ (symmetric, so its column-major and row-major layouts agree)
+    smallLowerGram(wLinv, wAinv, P);
+    for (let i = 0; i < P * P; i++) st(qsum, i, ld(qsum, i) + ld(wAinv, i));
     const r0 = ldi(rowStart, g);
     const r1 = ldi(rowStart, g + 1);
     if (r0 >= r1) continue;
@@ -1432,14 +1414,7 @@ function psFromInverseFactor(ne: i32): void {
     let levels = 0;
     if (t == t0) levels = l1;
     else for (let c = 0; c < qRest; c++) if (ldi(rowTerm, c) == t && ldi(rowPos, c) == 0) levels++;
-    for (let j = 0; j < pt; j++) {
-      st(wTinv, j + j * pt, 1.0 / ld(T, j + j * pt));
-      for (let i = j + 1; i < pt; i++) {
-        let s = 0.0;
-        for (let k = j; k < i; k++) s += ld(T, i + k * pt) * ld(wTinv, k + j * pt);
-        st(wTinv, i + j * pt, -s / ld(T, i + i * pt));
-      }
-    }
+    smallLowerInverse(T, wTinv, pt);
     const qs = psAcc(t);
     for (let a = 0; a < pt; a++) {
       for (let b = 0; b < pt; b++) {

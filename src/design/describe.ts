@@ -1,3 +1,4 @@
+import { R_RESERVED_WORDS } from "../formula/deparse.js";
 import type { Design } from "./types.js";
 
 /** What `spruce formula --json` prints: the model as lme4 would name it, before any fitting. */
@@ -40,28 +41,6 @@ export function varCorrGroupNames(design: Pick<Design, "terms">): string[] {
   return makeUnique(groups.map(makeName));
 }
 
-const R_RESERVED = new Set([
-  "if",
-  "else",
-  "repeat",
-  "while",
-  "function",
-  "for",
-  "next",
-  "break",
-  "TRUE",
-  "FALSE",
-  "NULL",
-  "Inf",
-  "NaN",
-  "NA",
-  "NA_integer_",
-  "NA_real_",
-  "NA_character_",
-  "NA_complex_",
-  "in",
-]);
-
 /**
  * R's make.names for one name: "X" prepended unless it starts with a letter or a dot not followed by a digit,
  * every character other than a letter, digit, `.` or `_` turned into `.`, a reserved word given a trailing `.`.
@@ -70,7 +49,7 @@ export function makeName(name: string): string {
   let out = name;
   if (!/^(?:\p{L}|\.(?!\d))/u.test(out)) out = `X${out}`;
   out = out.replace(/[^\p{L}\p{N}._]/gu, ".");
-  return R_RESERVED.has(out) ? `${out}.` : out;
+  return R_RESERVED_WORDS.has(out) ? `${out}.` : out;
 }
 
 /** R's make.unique(names, sep = "."): later duplicates get .1, .2, ... skipping names already in use. */

@@ -25,13 +25,18 @@ export function deparse(e: Expr): string {
   }
 }
 
-const RESERVED = new Set([
+/**
+ * R's reserved words (?Reserved): a name among them is not syntactic, so deparse backquotes it and make.names
+ * appends a dot.
+ */
+export const R_RESERVED_WORDS: ReadonlySet<string> = new Set([
   "if",
   "else",
   "repeat",
   "while",
   "function",
   "for",
+  "in",
   "next",
   "break",
   "TRUE",
@@ -40,12 +45,15 @@ const RESERVED = new Set([
   "Inf",
   "NaN",
   "NA",
-  "in",
+  "NA_integer_",
+  "NA_real_",
+  "NA_character_",
+  "NA_complex_",
 ]);
 
 /** A syntactic R name prints as is; anything else in backticks, as R does. */
 export function deparseName(name: string): string {
-  const syntactic = /^(?:\p{L}|\.(?![0-9]))[\p{L}\p{N}._]*$|^\.$/u.test(name) && !RESERVED.has(name);
+  const syntactic = /^(?:\p{L}|\.(?![0-9]))[\p{L}\p{N}._]*$|^\.$/u.test(name) && !R_RESERVED_WORDS.has(name);
   return syntactic ? name : `\`${name}\``;
 }
 

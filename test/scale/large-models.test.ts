@@ -20,7 +20,7 @@ import type { LinearMixedModel } from "../../src/fit/model.js";
 import type { DataFrame } from "../../src/frame/frame.js";
 import { readCsv } from "../../src/frame/index.js";
 import type { FitJson } from "../../src/report/json.js";
-import { lme4DidNotConverge } from "../support/compare.js";
+import { expectSummaryMatchesLme4, lme4DidNotConverge } from "../support/compare.js";
 import {
   asArray,
   type FitFixture,
@@ -100,45 +100,11 @@ function deviations(got: FitJson, fx: FitFixture): Deviations {
 }
 
 /**
- * The comparison of test/support/compare.ts's expectMatchesLme4, with the conditional modes standing in for the
- * per-row fitted values and residuals that these reference files leave out.
+ * test/support/compare.ts's expectMatchesLme4, with the conditional modes standing in for the per-row fitted
+ * values and residuals that these reference files leave out.
  */
 function expectMatchesLme4AtScale(got: FitJson, fx: FitFixture): void {
-  expect(got.nobs).toBe(fx.nobs);
-  expect(got.ngrps).toEqual(fx.ngrps);
-  expect(got.npar).toBe(fx.npar);
-  expect(got.thetaNames).toEqual(asArray(fx.thetaNames));
-  expect(Object.keys(got.fixef)).toEqual(Object.keys(fx.fixef));
-  expect(got.varcorr.map((r) => [r.grp, r.var1, r.var2])).toEqual(
-    fx.varcorr.map((r) => [r.grp, r.var1, r.var2]),
-  );
-  expect(got.singular).toBe(fx.singular);
-
-  const diff = got.objective - fx.objective;
-  expect(diff).toBeLessThanOrEqual(2e-3);
-  if (!lme4DidNotConverge(fx)) expect(diff).toBeGreaterThanOrEqual(-2e-3);
-  expect(got.logLik).toBeCloseTo(-got.objective / 2, 6);
-  expect(got.AIC - fx.AIC).toBeCloseTo(diff, 6);
-  expect(got.BIC - fx.BIC).toBeCloseTo(diff, 6);
-
-  for (const [name, se] of Object.entries(fx.se)) {
-    expect(
-      Math.abs((got.fixef[name] as number) - (fx.fixef[name] as number)),
-      `fixef ${name}`,
-    ).toBeLessThanOrEqual(0.01 * se);
-    expect(Math.abs((got.se[name] as number) / se - 1), `se ${name}`).toBeLessThanOrEqual(0.01);
-  }
-  expect(Math.abs(got.sigma / fx.sigma - 1)).toBeLessThanOrEqual(0.01);
-  fx.varcorr.forEach((ref, i) => {
-    const row = got.varcorr[i] as FitJson["varcorr"][number];
-    const label = `varcorr ${ref.grp} ${ref.var1} ${ref.var2}`;
-    if (ref.var2 === null) {
-      // Standard deviations: 1% relative (absolute 1e-8·σ for a component lme4 puts at 0).
-      expect(Math.abs(row.sdcor - ref.sdcor), label).toBeLessThanOrEqual(0.01 * ref.sdcor + 1e-8 * fx.sigma);
-    } else {
-      expect(Math.abs(row.sdcor - ref.sdcor), label).toBeLessThanOrEqual(0.02);
-    }
-  });
+  expectSummaryMatchesLme4(got, fx);
 
   // Conditional modes: same groups, levels and terms; values within 1% of σ (compare.ts's tolerance for the
   // fitted values they determine with β̂).
