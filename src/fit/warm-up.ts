@@ -7,7 +7,7 @@
  * once per step. So the statistics and the whole first evaluation ran 2–3× slower than the rest (on InstEval
  * about 300 ms of a 1.5 s fit). Evaluating a small crossed model a few times first, on the same instance, makes
  * V8 optimise the shared kernels (statistics, blocked elimination, tiled dense Cholesky and inverse, gradient)
- * before the large model needs them: about 50 ms. The results do not depend on it; only the time does.
+ * before the large model needs them: about 30 ms. The results do not depend on it; only the time does.
  */
 import type { DesignBuffers } from "../design/types.js";
 import type { KernelExports } from "../wasm/load.js";
