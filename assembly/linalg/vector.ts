@@ -34,3 +34,20 @@
   }
   return s;
 }
+
+/**
+ * Σ x[i]·y[i], i < len, with one f64x2 accumulator, then the two lanes, then the scalar tail: the summation order
+ * of the plain kernels (../pls/dense-basic.ts) and the one-factor gradient, which their results are pinned to;
+ * dot's two accumulators sum in another order.
+ */
+@inline export function dotOneAccumulator(x: usize, y: usize, len: i32): f64 {
+  let acc = f64x2.splat(0);
+  let i = 0;
+  for (; i + 1 < len; i += 2) {
+    const o = <usize>i << 3;
+    acc = f64x2.add(acc, f64x2.mul(v128.load(x + o), v128.load(y + o)));
+  }
+  let s = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
+  if (i < len) s += load<f64>(x + (<usize>i << 3)) * load<f64>(y + (<usize>i << 3));
+  return s;
+}

@@ -70,7 +70,7 @@ import {
   ldi,
 } from "./context";
 import { denseChol, denseInvTransMul, denseLowerInv } from "./dense-ops";
-import { axpy, dot } from "../linalg/vector";
+import { axpy, dot, dotOneAccumulator } from "../linalg/vector";
 
 // Output slots (f64) at P_OUT.
 const O_OBJECTIVE = 0;
@@ -957,31 +957,12 @@ function residualCross(): void {
     for (let k = 0; k < P; k++) {
       const Yk = wY + (<usize>(k * m) << 3);
       for (let r = 0; r < m; r++) st(Yk, r, 0.0);
-      for (let r2 = 0; r2 < m; r2++) {
-        const kv = ld(wK, k * m + r2);
-        const Sc = S + (<usize>(r2 * nd) << 3);
-        const kv2 = f64x2.splat(kv);
-        let r = 0;
-        for (; r + 1 < m; r += 2) {
-          const o = <usize>r << 3;
-          v128.store(Yk + o, f64x2.add(v128.load(Yk + o), f64x2.mul(kv2, v128.load(Sc + o))));
-        }
-        if (r < m) st(Yk, r, ld(Yk, r) + kv * ld(Sc, r));
-      }
+      for (let r2 = 0; r2 < m; r2++) axpy(Yk, S + (<usize>(r2 * nd) << 3), ld(wK, k * m + r2), m);
     }
     // Q += Kᵀ Y
     for (let a = 0; a < P; a++)
       for (let b = 0; b < P; b++) {
-        const Ka = wK + (<usize>(a * m) << 3);
-        const Yb = wY + (<usize>(b * m) << 3);
-        let acc2 = f64x2.splat(0.0);
-        let r = 0;
-        for (; r + 1 < m; r += 2) {
-          const o = <usize>r << 3;
-          acc2 = f64x2.add(acc2, f64x2.mul(v128.load(Ka + o), v128.load(Yb + o)));
-        }
-        let s = f64x2.extract_lane(acc2, 0) + f64x2.extract_lane(acc2, 1);
-        if (r < m) s += ld(Ka, r) * ld(Yb, r);
+        const s = dotOneAccumulator(wK + (<usize>(a * m) << 3), wY + (<usize>(b * m) << 3), m);
         st(wQ, a + b * P, ld(wQ, a + b * P) + s);
       }
   }
@@ -1145,17 +1126,7 @@ function gradOneFactorP3(ne: i32): void {
       for (let k = 0; k < 3; k++) {
         const Yk = wY + (<usize>(k * m) << 3);
         for (let r = 0; r < m; r++) st(Yk, r, 0.0);
-        for (let r2 = 0; r2 < m; r2++) {
-          const kv = ld(wK, k * m + r2);
-          const Sc = S + (<usize>(r2 * nd) << 3);
-          const kv2 = f64x2.splat(kv);
-          let r = 0;
-          for (; r + 1 < m; r += 2) {
-            const o = <usize>r << 3;
-            v128.store(Yk + o, f64x2.add(v128.load(Yk + o), f64x2.mul(kv2, v128.load(Sc + o))));
-          }
-          if (r < m) st(Yk, r, ld(Yk, r) + kv * ld(Sc, r));
-        }
+        for (let r2 = 0; r2 < m; r2++) axpy(Yk, S + (<usize>(r2 * nd) << 3), ld(wK, k * m + r2), m);
       }
       let ky00 = 0.0, ky01 = 0.0, ky02 = 0.0, ky11 = 0.0, ky12 = 0.0, ky22 = 0.0;
       let yv00 = 0.0, yv01 = 0.0, yv02 = 0.0, yv10 = 0.0, yv11 = 0.0, yv12 = 0.0, yv20 = 0.0, yv21 = 0.0, yv22 = 0.0;

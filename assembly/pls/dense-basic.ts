@@ -4,24 +4,12 @@
 // All matrices are column-major f64, lower triangle, leading dimension given; pointers are byte addresses.
 // The inner loops run down contiguous column segments so that they vectorise with f64x2.
 
-import { axpy } from "../linalg/vector";
+import { axpy, dotOneAccumulator } from "../linalg/vector";
 
 @inline function at(a: usize, i: i32, j: i32, lda: i32): usize {
   return a + ((<usize>i + <usize>j * <usize>lda) << 3);
 }
 
-/** Σ x[i]·y[i] over contiguous f64 vectors. */
-@inline function dot(x: usize, y: usize, len: i32): f64 {
-  let acc = f64x2.splat(0);
-  let i = 0;
-  for (; i + 1 < len; i += 2) {
-    const o = <usize>i << 3;
-    acc = f64x2.add(acc, f64x2.mul(v128.load(x + o), v128.load(y + o)));
-  }
-  let s = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
-  if (i < len) s += load<f64>(x + (<usize>i << 3)) * load<f64>(y + (<usize>i << 3));
-  return s;
-}
 
 /** In-place Cholesky A = L Lᵀ (left-looking). Returns 0, or j+1 when the leading minor j is not positive definite. */
 export function basicCholesky(a: usize, n: i32, lda: i32): i32 {
@@ -72,7 +60,7 @@ export function basicLowerInvTransMul(l: usize, n: i32, ldl: i32): void {
   // not yet overwritten.
   for (let j = 0; j < n; j++) {
     for (let i = j; i < n; i++) {
-      store<f64>(at(l, i, j, ldl), dot(at(l, i, i, ldl), at(l, i, j, ldl), n - i));
+      store<f64>(at(l, i, j, ldl), dotOneAccumulator(at(l, i, i, ldl), at(l, i, j, ldl), n - i));
     }
   }
 }
