@@ -51,6 +51,8 @@ export const P_SIDX = 46;
 export const P_SVAL = 47;
 /** i32 per level of term 1: the column-blocked update's cursor into each level's row list (./blocked.ts). */
 export const P_CURSOR = 48;
+/** f64 per observation: the prior weights (1 without weights; ./statistics.ts). */
+export const P_WEIGHTS = 49;
 
 // Reading the header and the f64/i32 buffers it points to.
 @inline export function hi(ctx: usize, k: i32): i32 {

@@ -4,7 +4,11 @@
 // each term-1 level meets (rowStart/rowIdx) and the observations grouped by level (obsStart/obsOrder) — is
 // bookkeeping done once in TypeScript (src/fit/blocked-layout.ts); these kernels do the O(n·…) arithmetic.
 //
-// plsStatistics fills H11, H21 and H22 (called once per engine); plsResponseStatistics recomputes, in place, only
+// Prior weights w (an f64 per observation, 1 without weights) multiply every product: ZᵀWZ, ZᵀWX, XᵀWX, ZᵀWy,
+// XᵀWy, yᵀWy. Each product is formed as (a·wᵢ)·b, so with wᵢ = 1 the numbers are those of the unweighted sums to
+// the last bit. A zero weight removes the row from every sum.
+//
+// plsStatistics fills H11, H21 and H22 (called once per engine, and again when the weights change); plsResponseStatistics recomputes, in place, only
 // the entries that depend on y (the y row of every H21_g, the y row/column of H22), for a bootstrap replicate.
 // The loops and their order of summation are those of the former TypeScript accumulation, so the numbers are the
 // same to the last bit.
@@ -38,6 +42,7 @@ import {
   P_POSOF,
   P_SIDX,
   P_SVAL,
+  P_WEIGHTS,
   hi,
   hp,
   ld,
@@ -83,6 +88,7 @@ let restP: usize = 0;
 let posOf: usize = 0;
 let sIdx: usize = 0;
 let sVal: usize = 0;
+let wP: usize = 0;
 /** Model-matrix values of term 1 (n×p₁, row-major). */
 let z1: usize = 0;
 
@@ -114,6 +120,7 @@ function unpack(ctx: usize): void {
   posOf = hp(ctx, P_POSOF);
   sIdx = hp(ctx, P_SIDX);
   sVal = hp(ctx, P_SVAL);
+  wP = hp(ctx, P_WEIGHTS);
   z1 = zTerm(t0);
 }
 
@@ -152,9 +159,10 @@ export function plsStatistics(ctx: usize): void {
     const o1 = ldi(obsStart, g + 1);
     for (let o = ldi(obsStart, g); o < o1; o++) {
       const i = ldi(obsOrder, o);
+      const wi = ld(wP, i);
       const zi = i * p1;
       for (let a = 0; a < p1; a++) {
-        const za = ld(z1, zi + a);
+        const za = ld(z1, zi + a) * wi;
         for (let c = 0; c < p1; c++) add(H11, Hg + a + c * p1, za * ld(z1, zi + c));
       }
       for (let e = 0; e < nRest; e++) {
@@ -163,7 +171,7 @@ export function plsStatistics(ctx: usize): void {
         const zs = zTerm(s);
         const bs = ldi(rowOffset, s) + refOf(s, i) * ps;
         for (let j = 0; j < ps; j++) {
-          const v = ld(zs, i * ps + j);
+          const v = ld(zs, i * ps + j) * wi;
           const r = base + ldi(posOf, bs + j) * p1;
           for (let k = 0; k < p1; k++) add(H21, r + k, v * ld(z1, zi + k));
         }
@@ -172,9 +180,10 @@ export function plsStatistics(ctx: usize): void {
         const v = ld(xP, x * nObs + i);
         if (v == 0) continue; // indicator columns of X are mostly 0
         const r = base + (nRand + x) * p1;
-        for (let k = 0; k < p1; k++) add(H21, r + k, v * ld(z1, zi + k));
+        const vw = v * wi;
+        for (let k = 0; k < p1; k++) add(H21, r + k, vw * ld(z1, zi + k));
       }
-      const v = ld(yP, i);
+      const v = ld(yP, i) * wi;
       const r = base + (nRand + pX) * p1;
       for (let k = 0; k < p1; k++) add(H21, r + k, v * ld(z1, zi + k));
     }
@@ -202,8 +211,9 @@ export function plsStatistics(ctx: usize): void {
     }
     sti(sIdx, m, yRow);
     st(sVal, m++, ld(yP, i));
+    const wi = ld(wP, i);
     for (let a = 0; a < m; a++) {
-      const va = ld(sVal, a);
+      const va = ld(sVal, a) * wi;
       const col = ldi(sIdx, a) * nd;
       for (let c = 0; c <= a; c++) add(H22, ldi(sIdx, c) + col, va * ld(sVal, c));
     }
@@ -229,7 +239,7 @@ export function plsResponseStatistics(ctx: usize): i32 {
     const o1 = ldi(obsStart, g + 1);
     for (let o = ldi(obsStart, g); o < o1; o++) {
       const i = ldi(obsOrder, o);
-      const yi = ld(yP, i);
+      const yi = ld(yP, i) * ld(wP, i);
       const zi = i * p1;
       for (let k = 0; k < p1; k++) add(H21, r + k, yi * ld(z1, zi + k));
     }
@@ -245,7 +255,7 @@ export function plsResponseStatistics(ctx: usize): i32 {
     const zs = zTerm(s);
     const off = ldi(rowOffset, s);
     for (let i = 0; i < nObs; i++) {
-      const yi = ld(yP, i);
+      const yi = ld(yP, i) * ld(wP, i);
       const bs = off + refOf(s, i) * ps;
       for (let j = 0; j < ps; j++) add(col, bs + j, yi * ld(zs, i * ps + j));
     }
@@ -255,13 +265,13 @@ export function plsResponseStatistics(ctx: usize): i32 {
     let sum = 0.0;
     // plsStatistics skips the zeros of X; adding y·0 = ±0 to a sum that starts at +0 changes nothing, and here
     // the loop without a branch is faster (indicator columns would mispredict it)
-    for (let i = 0; i < nObs; i++) sum += ld(yP, i) * ld(xc, i);
+    for (let i = 0; i < nObs; i++) sum += ld(yP, i) * ld(wP, i) * ld(xc, i);
     st(col, qRest + x, sum);
   }
   let yy = 0.0;
   for (let i = 0; i < nObs; i++) {
     const yi = ld(yP, i);
-    yy += yi * yi;
+    yy += yi * ld(wP, i) * yi;
   }
   st(col, yRow, yy);
   for (let c = 0; c < nd; c++) {

@@ -34,6 +34,11 @@ export interface FitDesignOptions {
 }
 
 export interface FitOptions extends FitDesignOptions {
+  /**
+   * Prior weights, lme4's `weights =`: a numeric column's name or one number per data row (finite, ≥ 0).
+   * Observation i then has residual variance σ²/wᵢ (src/design/weights.ts).
+   */
+  weights?: string | ArrayLike<number>;
   /** The PLS engine (or a factory for one); default the wasm blocked-Cholesky engine. Tests inject the dense one. */
   engine?: PlsEngine | ((buffers: DesignBuffers) => PlsEngine);
 }
@@ -47,7 +52,11 @@ export async function fit(
   data: DataInput,
   options: FitOptions = {},
 ): Promise<LinearMixedModel> {
-  const design = buildDesign(formula, data);
+  const design = buildDesign(
+    formula,
+    data,
+    options.weights === undefined ? {} : { weights: options.weights },
+  );
   const buffers = designBuffers(design);
   const engine =
     options.engine === undefined

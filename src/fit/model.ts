@@ -10,9 +10,11 @@
  */
 import { type NewDataDesign, newDataDesign } from "../design/newdata.js";
 import type { Design } from "../design/types.js";
+import { logPriorWeights } from "../design/weights.js";
 import type { DataInput } from "../frame/frame.js";
 import { type FitJson, fitJson } from "../report/json.js";
 import { type SummaryOptions, summaryText } from "../report/summary.js";
+import { type CriterionTerms, mlDeviance, remlCriterion as remlCriterionOf } from "./criterion.js";
 import type { PlsEngine, PlsSolution } from "./engine.js";
 import { groupCondVar, groupTerms } from "./ranef-groups.js";
 import { type VarCorrBlock, type VarCorrRow, varCorrBlocks, varCorrRows } from "./varcorr.js";
@@ -185,22 +187,27 @@ export class LinearMixedModel {
     return -2 * this.logLik() + this.npar * Math.log(this.nobs);
   }
 
+  /** Prior weights (a copy), or undefined for an unweighted fit. */
+  get weights(): Float64Array | undefined {
+    return this.design.weights ? Float64Array.from(this.design.weights) : undefined;
+  }
+
+  #criterionTerms(): CriterionTerms {
+    const s = this.solution;
+    const logDetW = this.design.weights ? logPriorWeights(this.design.weights) : 0;
+    return { logDetM: s.logDetM, logDetS: s.logDetS, pwrss: s.pwrss, logDetW, n: this.nobs, p: this.p };
+  }
+
   /** ML deviance (for a REML fit, evaluated at the REML estimates, as lme4). */
   deviance(): number {
     if (!this.REML) return this.solution.objective;
-    const n = this.nobs;
-    return this.solution.logDetM + n * (1 + Math.log((2 * Math.PI * this.solution.pwrss) / n));
+    return mlDeviance(this.#criterionTerms());
   }
 
   /** REML criterion (for an ML fit, evaluated at the ML estimates, as lme4's REMLcrit on an ML fit). */
   remlCriterion(): number {
     if (this.REML) return this.solution.objective;
-    const nmp = this.nobs - this.p;
-    return (
-      this.solution.logDetM +
-      this.solution.logDetS +
-      nmp * (1 + Math.log((2 * Math.PI * this.solution.pwrss) / nmp))
-    );
+    return remlCriterionOf(this.#criterionTerms());
   }
 
   /** Variance components as lme4's VarCorr() blocks. */

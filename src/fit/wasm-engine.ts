@@ -11,6 +11,7 @@
  * because growth detaches the old views.
  */
 import type { DesignBuffers } from "../design/types.js";
+import { checkWeights, logPriorWeights } from "../design/weights.js";
 import { SpruceError } from "../errors.js";
 import type { KernelExports } from "../wasm/load.js";
 import { loadKernels } from "../wasm/load.js";
@@ -24,7 +25,7 @@ import type { PlsEngine, PlsSolution } from "./engine.js";
 import { warmUpKernels } from "./warm-up.js";
 
 // Header slots: keep in sync with assembly/pls/context.ts.
-const HEADER_SLOTS = 49;
+const HEADER_SLOTS = 50;
 const H = {
   nTerms: 0,
   t0: 1,
@@ -75,6 +76,7 @@ const H = {
   sIdx: 46,
   sVal: 47,
   cursor: 48,
+  weights: 49,
 } as const;
 
 const MODE_SOLVE = 1;
@@ -171,6 +173,7 @@ export function createWasmEngine(kernels: KernelExports, designBuffers: DesignBu
     { name: "sIdx", length: L.nd, kind: "i32" },
     { name: "sVal", length: L.nd, kind: "f64" },
     { name: "cursor", length: L.l1, kind: "i32" },
+    { name: "weights", length: L.n, kind: "f64" },
   ];
   // One allocation: the header, then each region 16-byte aligned (v128 loads prefer it).
   const offsets = new Map<string, number>();
@@ -245,6 +248,13 @@ export function createWasmEngine(kernels: KernelExports, designBuffers: DesignBu
   });
   putF64("X", buffers.X);
   putF64("y", buffers.y);
+  // Prior weights (1 without): the kernels form ZᵀWZ, XᵀWy, …; the deviance adds −Σ log wᵢ (src/design/weights.ts).
+  let logDetW = 0;
+  if (buffers.weights) {
+    checkWeights(buffers.weights, L.n);
+    putF64("weights", buffers.weights);
+    logDetW = logPriorWeights(buffers.weights);
+  } else f64("weights", L.n).fill(1);
   kernels.plsStatistics(ctx);
 
   // The θ and criterion whose factor the context now holds (null after a new response): a second call at the
@@ -263,10 +273,10 @@ export function createWasmEngine(kernels: KernelExports, designBuffers: DesignBu
     if (reml && L.n <= L.p)
       throw new SpruceError(`REML needs more observations (${L.n}) than fixed-effects columns (${L.p})`);
     if (isFactored(theta, reml))
-      return kernels.plsEvaluate(ctx, reml ? 1 : 0, mode | MODE_REUSE_FACTOR) as number;
+      return (kernels.plsEvaluate(ctx, reml ? 1 : 0, mode | MODE_REUSE_FACTOR) as number) - logDetW;
     f64("theta", L.nTheta).set(theta);
     factoredReml = null;
-    const objective = kernels.plsEvaluate(ctx, reml ? 1 : 0, mode) as number;
+    const objective = (kernels.plsEvaluate(ctx, reml ? 1 : 0, mode) as number) - logDetW;
     factoredTheta.set(theta);
     factoredReml = reml;
     return objective;
@@ -284,6 +294,14 @@ export function createWasmEngine(kernels: KernelExports, designBuffers: DesignBu
       const bad = kernels.plsResponseStatistics(ctx) as number;
       if (bad >= 0) throw new SpruceError(`response is not finite at observation ${bad + 1}`);
       buffers.y = y;
+    },
+    setWeights(w: Float64Array): void {
+      checkWeights(w, L.n);
+      f64("weights", L.n).set(w);
+      logDetW = logPriorWeights(w);
+      factoredReml = null;
+      kernels.plsStatistics(ctx);
+      buffers.weights = w;
     },
     objective(theta: Float64Array, reml: boolean): number {
       return evaluate(theta, reml, 0);

@@ -355,6 +355,12 @@ export async function profileIntervals(
   if (!(level > 0 && level < 1)) throw new ModelError(`confint: level must be between 0 and 1, got ${level}`);
   const z = qnorm((1 + level) / 2);
   const { design, engine } = model;
+  // The profile's own σ-scale computations below use unweighted residuals (lme4's profile fails on weighted fits
+  // too, lme4 issue #192): refuse rather than return wrong intervals.
+  if (design.weights)
+    throw new ModelError(
+      "confint: profile intervals of a model with prior weights are not supported; use method 'wald' or 'boot'",
+    );
   const { n } = design;
   const p = design.fixedNames.length;
   const sizes = termSizes(design);

@@ -7,6 +7,10 @@
  * observation. Replicate k of `simulate(model, { seed })` is therefore exactly the response that replicate k of
  * `bootstrapLRT`/`bootstrap` with the same seed refits.
  *
+ * Prior weights (src/design/weights.ts): ε*ᵢ has variance σ̂²/wᵢ, as the model says (lme4 1.1-31's simulate ignores
+ * prior weights with a warning). A zero-weight observation gets no residual noise (its value cannot change a fit:
+ * its weight multiplies it away); its normal is still drawn, so the stream's order does not depend on the weights.
+ *
  * Λ is block diagonal with the lower-triangular template T_t of each term repeated per level, so b = Λu is, per
  * level g of term t, b_g = σ̂ T_t u*_g, and (Zb)_i = Σ_t Σ_j z_t[i, j] · b_{t, refs_t[i], j}.
  */
@@ -42,6 +46,8 @@ export class ResponseSimulator {
   private readonly u: Float64Array;
   private readonly b: Float64Array;
   private readonly offsets: number[];
+  /** σ̂/√wᵢ per observation, with prior weights (undefined without: σ̂ for all). */
+  private readonly noiseSd: Float64Array | undefined;
 
   constructor(
     private readonly buffers: DesignBuffers,
@@ -80,6 +86,7 @@ export class ResponseSimulator {
       q += t.nlevels * t.p;
     }
     this.q = q;
+    this.noiseSd = buffers.weights?.map((w) => (w > 0 ? sigma / Math.sqrt(w) : 0));
     this.u = new Float64Array(q);
     this.b = new Float64Array(q);
   }
@@ -103,7 +110,9 @@ export class ResponseSimulator {
         }
       }
     }
-    for (let i = 0; i < n; i++) out[i] = (mean[i] as number) + this.sigma * rng.nextNormal();
+    const sd = this.noiseSd;
+    if (sd) for (let i = 0; i < n; i++) out[i] = (mean[i] as number) + (sd[i] as number) * rng.nextNormal();
+    else for (let i = 0; i < n; i++) out[i] = (mean[i] as number) + this.sigma * rng.nextNormal();
     for (let ti = 0; ti < terms.length; ti++) {
       const t = terms[ti] as DesignBuffers["terms"][number];
       const off = this.offsets[ti] as number;

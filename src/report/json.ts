@@ -39,6 +39,8 @@ export interface FitJson {
   messages: string[];
   droppedFixed: string[];
   droppedRows: number;
+  /** The prior-weights column (or "(weights)" for an array); absent for an unweighted fit. */
+  weights?: string;
 }
 
 /** JSON numbers cannot be NaN/Infinity: those become null (as jsonlite writes NA). */
@@ -83,6 +85,7 @@ export function fitJson(model: LinearMixedModel): FitJson {
     messages: [...model.messages],
     droppedFixed: [...model.design.droppedFixed],
     droppedRows: model.design.droppedRows,
+    ...(model.design.weights ? { weights: model.design.weightsName ?? "(weights)" } : {}),
   };
 }
 

@@ -41,6 +41,7 @@ function titleLines(model: LinearMixedModel, options: SummaryOptions): string[] 
     `Formula: ${deparsedFormula(model.formula)}`,
   ];
   if (options.dataName) lines.push(`   Data: ${options.dataName}`);
+  if (model.design.weights) lines.push(`Weights: ${model.design.weightsName ?? "(weights)"}`);
   return lines;
 }
 
@@ -60,7 +61,9 @@ function criterionLines(model: LinearMixedModel): string[] {
 
 function residualLines(model: LinearMixedModel): string[] {
   const sigma = model.sigma;
-  const scaled = Array.from(model.residuals(), (r) => r / sigma);
+  // lme4: residuals(type = "pearson", scaled = TRUE), i.e. √wᵢ(yᵢ − ŷᵢ)/σ̂
+  const w = model.design.weights;
+  const scaled = Array.from(model.residuals(), (r, i) => (r * (w ? Math.sqrt(w[i] as number) : 1)) / sigma);
   const q = zapsmall(quantile7(scaled, [0, 0.25, 0.5, 0.75, 1]), DIGITS + 1);
   return [
     "Scaled residuals: ",
