@@ -84,6 +84,7 @@ import { lambda2tListRow, vEntry } from "./templates";
 }
 
 function eliminateP1(cx: Context): f64 {
+  const H21 = cx.H21;
   const l1 = cx.l1;
   const qRest = cx.qRest;
   const H11 = cx.H11;
@@ -109,7 +110,10 @@ function eliminateP1(cx: Context): f64 {
     const s = t / l;
     const r0 = ldi(rowStart, g);
     const r1 = ldi(rowStart, g + 1);
-    for (let r = r0; r < r1; r++) st(L21, r, vEntry(cx, ldi(rowIdx, r), r, 0) * s);
+    for (let r = r0; r < r1; r++) {
+      const c = ldi(rowIdx, r);
+      st(L21, r, (c >= qRest ? ld(H21, r) : vEntry(cx, c, r, 0)) * s);
+    }
     if (!blocked) updateTrailing(cx, r0, r1);
   }
   if (blocked) updateTrailingBlockedP1(cx);
@@ -175,6 +179,8 @@ function updateTrailingBlockedP1(cx: Context): void {
 }
 
 function eliminateP2(cx: Context): f64 {
+  const qRest = cx.qRest;
+  const H21 = cx.H21;
   const l1 = cx.l1;
   const H11 = cx.H11;
   const rowStart = cx.rowStart;
@@ -218,8 +224,9 @@ function eliminateP2(cx: Context): f64 {
     const r1 = ldi(rowStart, g + 1);
     for (let r = r0; r < r1; r++) {
       const c = ldi(rowIdx, r);
-      const v0 = vEntry(cx, c, r, 0);
-      const v1 = vEntry(cx, c, r, 1);
+      const tail = c >= qRest;
+      const v0 = tail ? ld(H21, r * 2) : vEntry(cx, c, r, 0);
+      const v1 = tail ? ld(H21, r * 2 + 1) : vEntry(cx, c, r, 1);
       const b0 = v0 * t00 + v1 * t10;
       const b1 = v1 * t11;
       const x0 = b0 * i00;
@@ -274,6 +281,7 @@ function updateTailP3(cx: Context, mg: i32): void {
 }
 
 function eliminateP3(cx: Context): f64 {
+  const H21 = cx.H21;
   const l1 = cx.l1;
   const qRest = cx.qRest;
   const H11 = cx.H11;
@@ -342,9 +350,11 @@ function eliminateP3(cx: Context): f64 {
     const mg = r1 - r0;
     for (let r = r0; r < r1; r++) {
       const c = ldi(rowIdx, r);
-      const v0 = vEntry(cx, c, r, 0);
-      const v1 = vEntry(cx, c, r, 1);
-      const v2 = vEntry(cx, c, r, 2);
+      // X and y rows (all of R_g with one factor) pass through Λ₂ᵀ: read them here, without the helper's loads
+      const tail = c >= qRest;
+      const v0 = tail ? ld(H21, r * 3) : vEntry(cx, c, r, 0);
+      const v1 = tail ? ld(H21, r * 3 + 1) : vEntry(cx, c, r, 1);
+      const v2 = tail ? ld(H21, r * 3 + 2) : vEntry(cx, c, r, 2);
       const b0 = v0 * t00 + v1 * t10 + v2 * t20;
       const b1 = v1 * t11 + v2 * t21;
       const b2 = v2 * t22;

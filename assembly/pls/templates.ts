@@ -30,14 +30,10 @@ export function fillTemplates(cx: Context): void {
 
 /** (Λ₂ᵀ M)[c, col] for a trailing row c: mixes the rows of c's block with the template; X and y rows pass through. */
 @inline export function lambda2tRow(cx: Context, c: i32, m: usize, rowStride: i32, colOff: i32): f64 {
-  const qRest = cx.qRest;
-  const termP = cx.termP;
-  const rowTerm = cx.rowTerm;
-  const rowPos = cx.rowPos;
-  if (c >= qRest) return ld(m, c * rowStride + colOff);
-  const t = ldi(rowTerm, c);
-  const ps = ldi(termP, t);
-  const jj = ldi(rowPos, c);
+  if (c >= cx.qRest) return ld(m, c * rowStride + colOff);
+  const t = ldi(cx.rowTerm, c);
+  const ps = ldi(cx.termP, t);
+  const jj = ldi(cx.rowPos, c);
   const base = c - jj;
   const T = tplOf(cx, t);
   let s = 0.0;
@@ -48,15 +44,11 @@ export function fillTemplates(cx: Context): void {
 /** Row c (at position r of the list R_g) of Λ₂ᵀ H21_g, column k: H21 rows are indexed by list position. */
 @inline export function lambda2tListRow(cx: Context, c: i32, r: i32, k: i32): f64 {
   const p1 = cx.p1;
-  const qRest = cx.qRest;
-  const termP = cx.termP;
-  const rowTerm = cx.rowTerm;
-  const rowPos = cx.rowPos;
   const H21 = cx.H21;
-  if (c >= qRest) return ld(H21, r * p1 + k);
-  const t = ldi(rowTerm, c);
-  const ps = ldi(termP, t);
-  const jj = ldi(rowPos, c);
+  if (c >= cx.qRest) return ld(H21, r * p1 + k);
+  const t = ldi(cx.rowTerm, c);
+  const ps = ldi(cx.termP, t);
+  const jj = ldi(cx.rowPos, c);
   const base = r - jj;
   const T = tplOf(cx, t);
   let s = 0.0;
@@ -70,8 +62,5 @@ export function fillTemplates(cx: Context): void {
 
 /** Row r (trailing row c) of Λ₂ᵀ H21_g, entry k: X and y rows pass through. */
 @inline export function vEntry(cx: Context, c: i32, r: i32, k: i32): f64 {
-  const p1 = cx.p1;
-  const qRest = cx.qRest;
-  const H21 = cx.H21;
-  return c >= qRest ? ld(H21, r * p1 + k) : lambda2tListRow(cx, c, r, k);
+  return lambda2tListRow(cx, c, r, k);
 }
