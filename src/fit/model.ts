@@ -17,36 +17,10 @@ import { type SummaryOptions, summaryText } from "../report/summary.js";
 import { type CriterionTerms, mlDeviance, remlCriterion as remlCriterionOf } from "./criterion.js";
 import type { PlsEngine, PlsSolution } from "./engine.js";
 import { groupCondVar, groupTerms } from "./ranef-groups.js";
+import type { OptimizerReport, RanefGroup } from "./results.js";
 import { type VarCorrBlock, type VarCorrRow, varCorrBlocks, varCorrRows } from "./varcorr.js";
 
-/** How the optimiser got to θ̂. */
-export interface OptimizerReport {
-  converged: boolean;
-  /** Evaluations of the objective (with its gradient on the quasi-Newton path). */
-  evaluations: number;
-  /**
-   * How many of them computed the gradient too (the rest evaluated the objective alone: trial points, snapping to
-   * a bound). Absent for a model at a given θ.
-   */
-  gradientEvaluations?: number;
-  /** Largest component of the projected gradient at θ̂. */
-  gradientNorm: number;
-  method: string;
-  message: string;
-  /** Wall time of the optimisation and final solve, in milliseconds. */
-  elapsedMs: number;
-}
-
-/** Conditional modes of one grouping factor (terms on the same factor merged, as lme4's ranef()). */
-export interface RanefGroup {
-  group: string;
-  levels: string[];
-  terms: string[];
-  /** values[level][term]. */
-  values: number[][];
-  /** With `condVar`: per level the terms×terms conditional covariance (block diagonal across separate terms). */
-  condVar?: number[][][];
-}
+export type { OptimizerReport, RanefGroup } from "./results.js";
 
 /** lme4's coef(): per grouping factor and level, fixed effects plus that level's random effects. */
 export interface CoefGroup {

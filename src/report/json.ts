@@ -4,8 +4,9 @@
  * (diagnostics, intervals) extend it by spreading it into a larger object.
  */
 import { thetaNames } from "../design/describe.js";
-import type { LinearMixedModel, RanefGroup } from "../fit/model.js";
+import type { RanefGroup } from "../fit/results.js";
 import type { VarCorrRow } from "../fit/varcorr.js";
+import type { FittedModelView } from "./view.js";
 
 export interface FitJson {
   formula: string;
@@ -48,7 +49,7 @@ function finite(x: number): number {
   return Number.isFinite(x) ? x : (null as unknown as number);
 }
 
-export function fitJson(model: LinearMixedModel): FitJson {
+export function fitJson(model: FittedModelView): FitJson {
   const ranef = model.ranef().map((g: RanefGroup) => ({
     group: g.group,
     levels: g.levels,
