@@ -1,6 +1,7 @@
 /**
  * The production PlsEngine: the blocked sufficient statistics live in wasm memory, and one kernel call
- * (`plsEvaluate`) computes the objective, the gradient or the solution at θ (assembly/pls/blocked.ts).
+ * (`plsEvaluate`) computes the objective, the gradient or the solution at θ (assembly/pls/deviance.ts; the
+ * mathematics and the kernel contract: docs/architecture.md).
  *
  * The design data (level indices and model-matrix values of each term, X, y) are copied into the heap once per
  * engine; the kernels of assembly/pls/statistics.ts accumulate the statistics from them (`plsStatistics`), and a

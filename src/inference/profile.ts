@@ -12,7 +12,7 @@
  * The deviance with σ explicit and β profiled out (lme4's devfun2) is
  *   D(θ, σ) = log|M(θ)| + r²(θ)/σ² + n log(2πσ²),
  * whose θ-gradient is ∂log|M| + ∂r²/σ². The engine's ML gradient is ∂log|M| + (n/r²)∂r², and ∂r² = −2(Zᵀê)ᵀD_iû
- * (DESIGN.md §3) is cheap from the solution, so both parts are recovered exactly. Variance parameters other than
+ * (docs/architecture.md, "The gradient") is cheap from the solution, so both parts are recovered exactly. Variance parameters other than
  * the profiled one are free: standard deviations scaled by σ̂ (lower bound 0), correlations as sin(η) (so ±1 are
  * reachable without an upper bound), σ as log(σ/σ̂); the Jacobian of that map to (θ, σ) is taken by finite
  * differences of a closed-form function (no extra deviance evaluations).
@@ -194,7 +194,7 @@ class DevianceParts {
     return dev;
   }
 
-  /** ∂r²/∂θ_k = −2 Σ_levels (Zᵀê)[row] û[col] (DESIGN.md §3). */
+  /** ∂r²/∂θ_k = −2 Σ_levels (Zᵀê)[row] û[col] (docs/architecture.md, "The gradient"). */
   private dPwrss(beta: Float64Array, u: Float64Array, theta: Float64Array): Float64Array {
     const { design, n, X, p, y } = this;
     // ê = y − Xβ − ZΛu.

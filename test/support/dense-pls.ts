@@ -2,7 +2,7 @@
  * A plain dense penalised-least-squares engine: the test oracle for the blocked wasm engine.
  *
  * Everything is built as full dense matrices (Z is n×q, Λ is q×q) and factored with a textbook Cholesky, so each
- * line can be checked against DESIGN.md §2–3 by eye. It costs O((q+p)³) per call, which is fine for the small
+ * line can be checked against docs/architecture.md ("The profiled deviance", "The gradient") by eye. It costs O((q+p)³) per call, which is fine for the small
  * conformance models, and it stays independent of the production engine: it shares only the types, never code.
  */
 import type { DesignBuffers } from "../../src/design/types.js";
@@ -252,7 +252,7 @@ export function createDenseEngine(designBuffers: DesignBuffers): PlsEngine {
       return evaluate(theta, reml).objective;
     },
     gradient(theta, reml, grad) {
-      // DESIGN.md §3, every matrix dense.
+      // docs/architecture.md, "The gradient", every matrix dense.
       const e = evaluate(theta, reml);
       const M = mMatrix(e.A);
       const Minv = spdInverse(M);
