@@ -10,9 +10,11 @@
  * Prior weights (src/design/weights.ts) scale row i of W by √wᵢ: every cross-product gains the factor wᵢ and
  * h_i = wᵢ ‖L⁻¹ w_i‖², so a zero-weight row has leverage 0 (lme4's hatvalues of a weighted fit).
  */
+
+import { termShapes, thetaTemplates } from "../design/theta.js";
 import { ModelError } from "../errors.js";
 import { choleskyOrThrow, forwardSolveInPlace } from "../linalg/cholesky.js";
-import { type FittedLmm, thetaTemplates } from "./model.js";
+import type { FittedLmm } from "./model.js";
 
 /**
  * Work (flops) beyond which the dense per-component computation is refused with a clear message rather than
@@ -25,7 +27,7 @@ export function hatvalues(model: FittedLmm): Float64Array {
   const { n, X } = design;
   const p = design.fixedNames.length;
   const wt = design.weights;
-  const T = thetaTemplates(design, model.theta);
+  const T = thetaTemplates(termShapes(design), model.theta);
   const terms = design.terms;
 
   // Index of each (term, level) node and of its first column in u.

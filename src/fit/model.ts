@@ -8,7 +8,10 @@
  *   the REML estimates (lme4's devCritFun); remlCriterion() is the REML criterion (lme4's REMLcrit);
  * - vcov() is σ̂² S⁻¹ (lme4's RX-based covariance), se() its diagonal's square roots.
  */
+
+import { addRandomPart, fixedPart, type RandomPartTerm } from "../design/linear-predictor.js";
 import { type NewDataDesign, newDataDesign } from "../design/newdata.js";
+import { termOffsets, termShapes } from "../design/theta.js";
 import type { Design } from "../design/types.js";
 import { logPriorWeights } from "../design/weights.js";
 import type { DataInput } from "../frame/frame.js";
@@ -196,13 +199,17 @@ export class LinearMixedModel {
 
   /** Offsets of each term's random effects in b (term by term, level-major). */
   #termOffsets(): number[] {
-    const offsets: number[] = [];
-    let q = 0;
-    for (const t of this.design.terms) {
-      offsets.push(q);
-      q += t.levels.length * t.columns.length;
-    }
-    return offsets;
+    return termOffsets(termShapes(this.design));
+  }
+
+  /** The design's terms as the linear predictor reads them. */
+  #randomPart(): RandomPartTerm[] {
+    return this.design.terms.map((t) => ({
+      p: t.columns.length,
+      nlevels: t.levels.length,
+      refs: t.refs,
+      z: t.z,
+    }));
   }
 
   /**
@@ -251,34 +258,12 @@ export class LinearMixedModel {
 
   /** Xβ̂ (the population-level prediction) for the fitted data. */
   #fixedPart(): Float64Array {
-    const { n, X } = this.design;
-    const out = new Float64Array(n);
-    const beta = this.solution.beta;
-    for (let j = 0; j < beta.length; j++) {
-      const bj = beta[j] as number;
-      for (let i = 0; i < n; i++) out[i] = (out[i] as number) + bj * (X[j * n + i] as number);
-    }
-    return out;
+    return fixedPart(this.design.n, this.design.X, this.solution.beta);
   }
 
   /** Xβ̂ + Zb̂. */
   fitted(): Float64Array {
-    if (!this.#fitted) {
-      const out = this.#fixedPart();
-      const offsets = this.#termOffsets();
-      this.design.terms.forEach((t, ti) => {
-        const p = t.columns.length;
-        const base = offsets[ti] as number;
-        for (let i = 0; i < this.design.n; i++) {
-          const level = t.refs[i] as number;
-          let s = 0;
-          for (let j = 0; j < p; j++)
-            s += (t.z[i * p + j] as number) * (this.solution.b[base + level * p + j] as number);
-          out[i] = (out[i] as number) + s;
-        }
-      });
-      this.#fitted = out;
-    }
+    if (!this.#fitted) this.#fitted = addRandomPart(this.#fixedPart(), this.#randomPart(), this.solution.b);
     return Float64Array.from(this.#fitted);
   }
 
@@ -308,25 +293,11 @@ export class LinearMixedModel {
     const random = options.random ?? true;
     if (newdata === undefined) return random ? this.fitted() : this.#fixedPart();
     const nd = this.#newData(this.design, newdata);
-    const out = new Float64Array(nd.n);
-    const beta = this.solution.beta;
-    for (let j = 0; j < beta.length; j++)
-      for (let i = 0; i < nd.n; i++)
-        out[i] = (out[i] as number) + (beta[j] as number) * (nd.X[j * nd.n + i] as number);
+    const out = fixedPart(nd.n, nd.X, this.solution.beta);
     if (random) {
-      const offsets = this.#termOffsets();
-      nd.terms.forEach((t, ti) => {
-        const p = (this.design.terms[ti] as Design["terms"][number]).columns.length;
-        const base = offsets[ti] as number;
-        for (let i = 0; i < nd.n; i++) {
-          const level = t.refs[i] as number;
-          if (level < 0) continue;
-          let s = 0;
-          for (let j = 0; j < p; j++)
-            s += (t.z[i * p + j] as number) * (this.solution.b[base + level * p + j] as number);
-          out[i] = (out[i] as number) + s;
-        }
-      });
+      const fitted = this.#randomPart();
+      const terms = nd.terms.map((t, ti) => ({ ...(fitted[ti] as RandomPartTerm), refs: t.refs, z: t.z }));
+      addRandomPart(out, terms, this.solution.b);
     }
     return out;
   }

@@ -28,6 +28,7 @@ import {
   solveFreeNewton,
   stepPair,
 } from "./bfgs.js";
+import { LME4_GRADIENT_TOLERANCE } from "./constants.js";
 import { nelderMead } from "./nelder-mead.js";
 
 export { nelderMead } from "./nelder-mead.js";
@@ -107,6 +108,23 @@ const LONG_STEP_RATIO = 4;
 
 class EvaluationBudgetExceeded extends Error {}
 
+/** The options with their defaults filled in. */
+type OptimizerSettings = Required<OptimizeOptions>;
+
+/** Fill in the defaults (documented at OptimizeOptions). */
+function settingsOf(options: OptimizeOptions): OptimizerSettings {
+  return {
+    lower: options.lower,
+    gtol: options.gtol ?? 1e-9,
+    ftol: options.ftol ?? 1e-11,
+    pdtol: options.pdtol ?? 1e-10,
+    convergedTol: options.convergedTol ?? LME4_GRADIENT_TOLERANCE,
+    valueOnlyTrials: options.valueOnlyTrials ?? false,
+    finiteDifferenceHessian: options.finiteDifferenceHessian ?? false,
+    maxEvaluations: options.maxEvaluations ?? 2000,
+  };
+}
+
 interface QuasiNewtonOutcome {
   f: number;
   ok: boolean;
@@ -121,13 +139,7 @@ function quasiNewton(
   fg: (x: Float64Array, g: Float64Array | null) => number,
   x: Float64Array,
   g: Float64Array,
-  lower: Float64Array,
-  gtol: number,
-  ftol: number,
-  pdtol: number,
-  convergedTol: number,
-  valueOnlyTrials: boolean,
-  finiteDifferenceHessian: boolean,
+  settings: OptimizerSettings,
   work: {
     B: Float64Array;
     chol: Float64Array;
@@ -143,6 +155,7 @@ function quasiNewton(
     sums: Float64Array;
   },
 ): QuasiNewtonOutcome {
+  const { lower, gtol, ftol, pdtol, convergedTol, valueOnlyTrials, finiteDifferenceHessian } = settings;
   const n = x.length;
   const { B, chol, d, xt, gt, s, yv, Bs, free, sums } = work;
   let f = fg(x, g);
@@ -437,15 +450,29 @@ function lme4GradientCheck(
 
 /** Minimise `fn` from `x0` subject to x ≥ lower. */
 export function minimizeBounded(fn: Objective, x0: Float64Array, options: OptimizeOptions): OptimizeResult {
+  return new BoundedOptimizer(options).minimize(fn, x0);
+}
+
+/**
+ * The optimiser as an object: its options (named, see OptimizeOptions) fixed once, then `minimize` as often as
+ * needed (each call allocates its own work arrays, so one optimiser can serve several problems).
+ */
+export class BoundedOptimizer {
+  readonly settings: Readonly<OptimizerSettings>;
+
+  constructor(options: OptimizeOptions) {
+    this.settings = settingsOf(options);
+  }
+
+  /** Minimise `fn` from `x0` subject to x ≥ lower. */
+  minimize(fn: Objective, x0: Float64Array): OptimizeResult {
+    return minimizeWith(fn, x0, this.settings);
+  }
+}
+
+function minimizeWith(fn: Objective, x0: Float64Array, settings: OptimizerSettings): OptimizeResult {
   const n = x0.length;
-  const { lower } = options;
-  const gtol = options.gtol ?? 1e-9;
-  const ftol = options.ftol ?? 1e-11;
-  const pdtol = options.pdtol ?? 1e-10;
-  const convergedTol = options.convergedTol ?? 2e-3;
-  const maxEvaluations = options.maxEvaluations ?? 2000;
-  const valueOnlyTrials = options.valueOnlyTrials ?? false;
-  const fdHessian = options.finiteDifferenceHessian ?? false;
+  const { lower, convergedTol, maxEvaluations } = settings;
   const x = new Float64Array(n);
   for (let i = 0; i < n; i++) x[i] = Math.max(x0[i] as number, lower[i] as number);
   const g = new Float64Array(n);
@@ -503,7 +530,7 @@ export function minimizeBounded(fn: Objective, x0: Float64Array, options: Optimi
 
   let outcome: QuasiNewtonOutcome;
   try {
-    outcome = quasiNewton(fg, x, g, lower, gtol, ftol, pdtol, convergedTol, valueOnlyTrials, fdHessian, work);
+    outcome = quasiNewton(fg, x, g, settings, work);
   } catch (error) {
     if (!(error instanceof EvaluationBudgetExceeded)) throw error;
     outcome = { f: bestF, ok: false, reason: "evaluation limit reached" };
@@ -524,7 +551,7 @@ export function minimizeBounded(fn: Objective, x0: Float64Array, options: Optimi
       maxEvaluations: Math.max(0, maxEvaluations - evaluations - 50),
     });
     x.set(bestX);
-    outcome = quasiNewton(fg, x, g, lower, gtol, ftol, pdtol, convergedTol, valueOnlyTrials, fdHessian, work);
+    outcome = quasiNewton(fg, x, g, settings, work);
   } catch (error) {
     if (!(error instanceof EvaluationBudgetExceeded)) throw error;
     outcome = { f: bestF, ok: false, reason: "evaluation limit reached" };

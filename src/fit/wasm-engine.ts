@@ -11,6 +11,8 @@
  * `memory.buffer` are recreated whenever the memory has grown (another engine in the same instance allocated),
  * because growth detaches the old views.
  */
+
+import { thetaTemplates } from "../design/theta.js";
 import type { DesignBuffers } from "../design/types.js";
 import { checkWeights, logPriorWeights } from "../design/weights.js";
 import { SpruceError } from "../errors.js";
@@ -290,12 +292,10 @@ export function createWasmEngine(kernels: KernelExports, designBuffers: DesignBu
         blockOffset.set(s, o);
         o += L.termP[s]! ** 2 * buffers.terms[s]!.nlevels;
       }
-      // θ offsets per term, to rebuild T_t.
-      let thetaOff = 0;
+      const templates = thetaTemplates(buffers.terms, theta);
       return buffers.terms.map((t, ti) => {
         const pt = t.p;
-        const T = new Float64Array(pt * pt);
-        for (let k = 0; k < pt; k++) for (let j = k; j < pt; j++) T[j * pt + k] = theta[thetaOff++]!;
+        const T = templates[ti] as Float64Array;
         const outT = new Float64Array(t.nlevels * pt * pt);
         const src = blockOffset.get(ti)!;
         const tmp = new Float64Array(pt * pt);

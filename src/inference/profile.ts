@@ -19,6 +19,8 @@
  * For a fixed effect β_j the model is refitted over θ with column j moved into the response (y − x_j b),
  * which is lme4's offset refit.
  */
+
+import { lowerIndex, termOffsets, termShapes } from "../design/theta.js";
 import type { Design, DesignBuffers } from "../design/types.js";
 import { designBuffers, thetaLowerBounds } from "../design/types.js";
 import type { FittedLmm } from "../diagnostics/model.js";
@@ -122,11 +124,6 @@ export function sdCorToTheta(sdcor: ArrayLike<number>, sizes: number[], sigma: n
   return theta;
 }
 
-/** Position of template entry (i, j), i ≥ j, in a term's θ block (column-wise lower triangle). */
-function lowerIndex(p: number, i: number, j: number): number {
-  return j * p - (j * (j - 1)) / 2 + (i - j);
-}
-
 /** Slot of each θ entry: term, row, column, and the term's offset in u. */
 interface ThetaSlot {
   term: number;
@@ -160,12 +157,7 @@ class DevianceParts {
     private readonly p: number,
   ) {
     this.slots = thetaSlots(design);
-    this.offsets = [];
-    let q = 0;
-    for (const t of design.terms) {
-      this.offsets.push(q);
-      q += t.levels.length * t.columns.length;
-    }
+    this.offsets = termOffsets(termShapes(design));
     this.gML = new Float64Array(this.slots.length);
     this.n = design.n;
   }

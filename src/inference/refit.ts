@@ -18,6 +18,7 @@
  * which replicates before it. The steps it shares with the general optimiser (free set, Newton direction on it,
  * projected trial point, BFGS update) are the ones in src/fit/bfgs.ts.
  */
+
 import {
   bfgsUpdate,
   firstOrderChange,
@@ -28,6 +29,7 @@ import {
   solveFreeNewton,
   stepPair,
 } from "../fit/bfgs.js";
+import { LME4_GRADIENT_TOLERANCE } from "../fit/constants.js";
 import type { PlsEngine } from "../fit/engine.js";
 import { choleskyInPlace } from "../linalg/cholesky.js";
 
@@ -35,7 +37,7 @@ import { choleskyInPlace } from "../linalg/cholesky.js";
 export const DECREMENT_TOL = 1e-10;
 const MAX_ITERATIONS = 60;
 /** Gradient below which a stalled line search means the objective's rounding noise was reached (lme4's 2e-3). */
-const NOISE_GRADIENT = 2e-3;
+const NOISE_GRADIENT = LME4_GRADIENT_TOLERANCE;
 
 export class NearbyRefit {
   readonly n: number;

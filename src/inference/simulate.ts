@@ -14,6 +14,8 @@
  * Λ is block diagonal with the lower-triangular template T_t of each term repeated per level, so b = Λu is, per
  * level g of term t, b_g = σ̂ T_t u*_g, and (Zb)_i = Σ_t Σ_j z_t[i, j] · b_{t, refs_t[i], j}.
  */
+import { addRandomPart, fixedPart } from "../design/linear-predictor.js";
+import { templateSize, termOffsets, thetaTemplates } from "../design/theta.js";
 import type { DesignBuffers } from "../design/types.js";
 import { SpruceError } from "../errors.js";
 import { checkSeed, RandomStream, randomSeed } from "../random/stream.js";
@@ -26,11 +28,6 @@ export interface ModelParameters {
   /** β̂ in the order of the columns of X. */
   beta: Float64Array;
   sigma: number;
-}
-
-/** Number of θ entries of a term with p columns: the lower triangle of a p×p template. */
-function templateSize(p: number): number {
-  return (p * (p + 1)) / 2;
 }
 
 /**
@@ -66,25 +63,10 @@ export class ResponseSimulator {
     if (!(sigma >= 0) || !Number.isFinite(sigma))
       throw new SpruceError(`simulate: σ must be finite and ≥ 0, got ${sigma}`);
     this.n = n;
-    this.mean = new Float64Array(n);
-    for (let j = 0; j < p; j++) {
-      const bj = beta[j] as number;
-      if (bj === 0) continue;
-      const col = j * n;
-      for (let i = 0; i < n; i++) this.mean[i] = (this.mean[i] as number) + (X[col + i] as number) * bj;
-    }
-    this.templates = [];
-    this.offsets = [];
-    let k = 0;
-    let q = 0;
-    for (const t of terms) {
-      const T = new Float64Array(t.p * t.p);
-      // θ holds the lower triangle column by column.
-      for (let c = 0; c < t.p; c++) for (let r = c; r < t.p; r++) T[r * t.p + c] = theta[k++] as number;
-      this.templates.push(T);
-      this.offsets.push(q);
-      q += t.nlevels * t.p;
-    }
+    this.mean = fixedPart(n, X, beta);
+    this.templates = thetaTemplates(terms, theta);
+    this.offsets = termOffsets(terms);
+    const q = this.offsets[terms.length] as number;
     this.q = q;
     this.noiseSd = buffers.weights?.map((w) => (w > 0 ? sigma / Math.sqrt(w) : 0));
     this.u = new Float64Array(q);
@@ -113,17 +95,7 @@ export class ResponseSimulator {
     const sd = this.noiseSd;
     if (sd) for (let i = 0; i < n; i++) out[i] = (mean[i] as number) + (sd[i] as number) * rng.nextNormal();
     else for (let i = 0; i < n; i++) out[i] = (mean[i] as number) + this.sigma * rng.nextNormal();
-    for (let ti = 0; ti < terms.length; ti++) {
-      const t = terms[ti] as DesignBuffers["terms"][number];
-      const off = this.offsets[ti] as number;
-      const { p, refs, z } = t;
-      for (let i = 0; i < n; i++) {
-        const base = off + (refs[i] as number) * p;
-        let v = 0;
-        for (let j = 0; j < p; j++) v += (z[i * p + j] as number) * (b[base + j] as number);
-        out[i] = (out[i] as number) + v;
-      }
-    }
+    addRandomPart(out, terms, b, this.offsets);
     return out;
   }
 
