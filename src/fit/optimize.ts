@@ -29,6 +29,7 @@ import {
   stepPair,
 } from "./bfgs.js";
 import { LME4_GRADIENT_TOLERANCE } from "./constants.js";
+import { gradientDifferenceHessian } from "./fd-hessian.js";
 import { nelderMead } from "./nelder-mead.js";
 
 export { nelderMead } from "./nelder-mead.js";
@@ -311,26 +312,14 @@ function finiteDifferenceHessianInto(
   work: { xt: Float64Array; gt: Float64Array; chol: Float64Array },
 ): boolean {
   const n = x.length;
-  const { xt, gt, chol } = work;
+  const { chol } = work;
   const H = new Float64Array(n * n);
-  for (let j = 0; j < n; j++) {
-    xt.set(x);
-    const h = 1e-3 * Math.max(Math.abs(x[j] as number), 0.05);
-    xt[j] = (x[j] as number) + h;
-    const ft = fg(xt, gt);
-    if (!Number.isFinite(ft)) return false;
-    for (let i = 0; i < n; i++) {
-      const d = ((gt[i] as number) - (g[i] as number)) / h;
-      if (!Number.isFinite(d)) return false;
-      H[i * n + j] = d;
-    }
-  }
-  for (let i = 0; i < n; i++)
-    for (let j = 0; j < i; j++) {
-      const v = 0.5 * ((H[i * n + j] as number) + (H[j * n + i] as number));
-      H[i * n + j] = v;
-      H[j * n + i] = v;
-    }
+  const ok = gradientDifferenceHessian((xx, gg) => fg(xx, gg), x, H, {
+    scheme: "forward",
+    g0: g,
+    step: (j) => 1e-3 * Math.max(Math.abs(x[j] as number), 0.05),
+  });
+  if (!ok) return false;
   chol.set(H);
   if (choleskyInPlace(chol, n) >= 0) return false;
   B.set(H);
