@@ -260,6 +260,7 @@ export function residualCross(cx: Context): void {
  * Sitka's case written out (one factor, p₁ = 3): per level, Zᵀê, the ZU and PS accumulators, and the selected
  * inverse, with every 3×3 quantity in locals. Same arithmetic as residualCross + gradLevelOneFactor.
  */
+// Pays (engine bench, generic per-level path → this): Sitka objective + gradient 16.2 → 9.3 µs (1.75×).
 export function gradOneFactorP3(cx: Context, ne: i32): void {
   const t0 = cx.t0;
   const l1 = cx.l1;

@@ -44,6 +44,7 @@ export function backSolve(cx: Context): void {
 }
 
 /** û and b̂ of term 1, p₁ = 3 written out: rhs = l_y − L21ᵀ x₂, L_gᵀ u = rhs, b = T₁ u. */
+// Pays (engine bench, backSolveLevels → this): Sitka objective + gradient 10.9 → 9.3 µs (1.17×).
 function backSolveP3(cx: Context, x2: usize): void {
   const l1 = cx.l1;
   const rowStart = cx.rowStart;
