@@ -1,5 +1,8 @@
-// Entry point of the wasm module: every exported kernel is re-exported here.
+// Entry point of the wasm module: every exported kernel is re-exported here. The list of exports, with their
+// types, is declared in scripts/contract/spec.mjs (test/engine/contract.test.ts checks the two agree).
 export { alloc, free } from "./memory";
-export { plsEvaluate, plsMinvBlocks } from "./pls/blocked";
+export { plsContextBytes, plsPrepare, plsWorkLength } from "./pls/workspace";
+export { plsEvaluate } from "./pls/deviance";
+export { plsMinvBlocks } from "./pls/minv";
 export * from "./linalg/dense";
 export { plsResponseStatistics, plsStatistics } from "./pls/statistics";

@@ -1,127 +1,46 @@
-// The sufficient statistics of the blocked layout (see ./blocked.ts for the partition): ZᵀZ, ZᵀX, XᵀX, Zᵀy, Xᵀy
+// The sufficient statistics of the blocked layout (docs/architecture.md, "The blocked factor", for the partition): ZᵀZ, ZᵀX, XᵀX, Zᵀy, Xᵀy
 // and yᵀy, accumulated from the design data that src/fit/wasm-engine.ts copies into the heap once per engine
 // (level indices, model-matrix values of each term, X column-major, y). The structure — which trailing rows R_g
 // each term-1 level meets (rowStart/rowIdx) and the observations grouped by level (obsStart/obsOrder) — is
 // bookkeeping done once in TypeScript (src/fit/blocked-layout.ts); these kernels do the O(n·…) arithmetic.
 //
-// plsStatistics fills H11, H21 and H22 (called once per engine); plsResponseStatistics recomputes, in place, only
-// the entries that depend on y (the y row of every H21_g, the y row/column of H22), for a bootstrap replicate.
+// Prior weights w (an f64 per observation, 1 without weights) multiply every product: ZᵀWZ, ZᵀWX, XᵀWX, ZᵀWy,
+// XᵀWy, yᵀWy. Each product is formed as (a·wᵢ)·b, so with wᵢ = 1 the numbers are those of the unweighted sums to
+// the last bit. A zero weight removes the row from every sum.
+//
+// plsStatistics fills H11, H21 and H22 (called once per engine, and again when the weights change);
+// plsResponseStatistics recomputes, in place, only the entries that depend on y (the y row of every H21_g, the y row/column of H22), for a bootstrap replicate.
 // The loops and their order of summation are those of the former TypeScript accumulation, so the numbers are the
 // same to the last bit.
 //
-// Header slots: ./context.ts.
+// The context block: ./contract.ts (generated from scripts/contract/spec.mjs).
 
-import {
-  H_NTERMS,
-  H_T0,
-  H_P1,
-  H_L1,
-  H_QREST,
-  H_P,
-  H_ND,
-  H_N,
-  P_TERMP,
-  P_H11,
-  P_ROWSTART,
-  P_ROWIDX,
-  P_H21,
-  P_H22,
-  P_REFS,
-  P_ZOFF,
-  P_Z,
-  P_XDATA,
-  P_Y,
-  P_OBSORDER,
-  P_OBSSTART,
-  P_ROWOFFSET,
-  P_REST,
-  P_POSOF,
-  P_SIDX,
-  P_SVAL,
-  hi,
-  hp,
-  ld,
-  st,
-  ldi,
-} from "./context";
+import { Context } from "./contract";
+import { ld, st, ldi } from "./access";
 
 @inline function add(p: usize, i: i32, v: f64): void {
   const a = p + (<usize>i << 3);
   store<f64>(a, load<f64>(a) + v);
 }
+
 @inline function sti(p: usize, i: i32, v: i32): void {
   store<i32>(p + (<usize>i << 2), v);
 }
+
 @inline function zero(p: usize, count: i32): void {
   memory.fill(p, 0, <usize>count << 3);
 }
 
-let nTerms: i32 = 0;
-let nRest: i32 = 0;
-let t0: i32 = 0;
-let p1: i32 = 0;
-let l1: i32 = 0;
-let qRest: i32 = 0;
-let pX: i32 = 0;
-let nd: i32 = 0;
-let nObs: i32 = 0;
-let termP: usize = 0;
-let H11: usize = 0;
-let rowStart: usize = 0;
-let rowIdx: usize = 0;
-let H21: usize = 0;
-let H22: usize = 0;
-let refsP: usize = 0;
-let zOff: usize = 0;
-let zP: usize = 0;
-let xP: usize = 0;
-let yP: usize = 0;
-let obsOrder: usize = 0;
-let obsStart: usize = 0;
-let rowOffset: usize = 0;
-let restP: usize = 0;
-let posOf: usize = 0;
-let sIdx: usize = 0;
-let sVal: usize = 0;
-/** Model-matrix values of term 1 (n×p₁, row-major). */
-let z1: usize = 0;
-
-function unpack(ctx: usize): void {
-  nTerms = hi(ctx, H_NTERMS);
-  nRest = nTerms - 1;
-  t0 = hi(ctx, H_T0);
-  p1 = hi(ctx, H_P1);
-  l1 = hi(ctx, H_L1);
-  qRest = hi(ctx, H_QREST);
-  pX = hi(ctx, H_P);
-  nd = hi(ctx, H_ND);
-  nObs = hi(ctx, H_N);
-  termP = hp(ctx, P_TERMP);
-  H11 = hp(ctx, P_H11);
-  rowStart = hp(ctx, P_ROWSTART);
-  rowIdx = hp(ctx, P_ROWIDX);
-  H21 = hp(ctx, P_H21);
-  H22 = hp(ctx, P_H22);
-  refsP = hp(ctx, P_REFS);
-  zOff = hp(ctx, P_ZOFF);
-  zP = hp(ctx, P_Z);
-  xP = hp(ctx, P_XDATA);
-  yP = hp(ctx, P_Y);
-  obsOrder = hp(ctx, P_OBSORDER);
-  obsStart = hp(ctx, P_OBSSTART);
-  rowOffset = hp(ctx, P_ROWOFFSET);
-  restP = hp(ctx, P_REST);
-  posOf = hp(ctx, P_POSOF);
-  sIdx = hp(ctx, P_SIDX);
-  sVal = hp(ctx, P_SVAL);
-  z1 = zTerm(t0);
-}
-
 /** Level index of observation i in term t. */
-@inline function refOf(t: i32, i: i32): i32 {
+@inline function refOf(cx: Context, t: i32, i: i32): i32 {
+  const nObs = cx.nObs;
+  const refsP = cx.refsP;
   return load<i32>(refsP + ((<usize>t * <usize>nObs + <usize>i) << 2));
 }
-@inline function zTerm(t: i32): usize {
+
+@inline function zTerm(cx: Context, t: i32): usize {
+  const zOff = cx.zOff;
+  const zP = cx.zP;
   return zP + (<usize>ldi(zOff, t) << 3);
 }
 
@@ -130,7 +49,31 @@ function unpack(ctx: usize): void {
  * trailing block Σᵢ wᵢwᵢᵀ, wᵢ = [other terms' z at their rows, X row, y]), from the design data in the heap.
  */
 export function plsStatistics(ctx: usize): void {
-  unpack(ctx);
+  const cx = changetype<Context>(ctx);
+  const nRest = cx.nRest;
+  const p1 = cx.p1;
+  const l1 = cx.l1;
+  const qRest = cx.qRest;
+  const pX = cx.pX;
+  const nd = cx.nd;
+  const nObs = cx.nObs;
+  const termP = cx.termP;
+  const H11 = cx.H11;
+  const rowStart = cx.rowStart;
+  const rowIdx = cx.rowIdx;
+  const H21 = cx.H21;
+  const H22 = cx.H22;
+  const xP = cx.xP;
+  const yP = cx.yP;
+  const obsOrder = cx.obsOrder;
+  const obsStart = cx.obsStart;
+  const rowOffset = cx.rowOffset;
+  const restP = cx.restP;
+  const posOf = cx.posOf;
+  const sIdx = cx.sIdx;
+  const sVal = cx.sVal;
+  const wP = cx.wP;
+  const z1 = cx.z1;
   zero(H11, l1 * p1 * p1);
   zero(H21, ldi(rowStart, l1) * p1);
   zero(H22, nd * nd);
@@ -152,18 +95,19 @@ export function plsStatistics(ctx: usize): void {
     const o1 = ldi(obsStart, g + 1);
     for (let o = ldi(obsStart, g); o < o1; o++) {
       const i = ldi(obsOrder, o);
+      const wi = ld(wP, i);
       const zi = i * p1;
       for (let a = 0; a < p1; a++) {
-        const za = ld(z1, zi + a);
+        const za = ld(z1, zi + a) * wi;
         for (let c = 0; c < p1; c++) add(H11, Hg + a + c * p1, za * ld(z1, zi + c));
       }
       for (let e = 0; e < nRest; e++) {
         const s = ldi(restP, e);
         const ps = ldi(termP, s);
-        const zs = zTerm(s);
-        const bs = ldi(rowOffset, s) + refOf(s, i) * ps;
+        const zs = zTerm(cx, s);
+        const bs = ldi(rowOffset, s) + refOf(cx, s, i) * ps;
         for (let j = 0; j < ps; j++) {
-          const v = ld(zs, i * ps + j);
+          const v = ld(zs, i * ps + j) * wi;
           const r = base + ldi(posOf, bs + j) * p1;
           for (let k = 0; k < p1; k++) add(H21, r + k, v * ld(z1, zi + k));
         }
@@ -172,9 +116,10 @@ export function plsStatistics(ctx: usize): void {
         const v = ld(xP, x * nObs + i);
         if (v == 0) continue; // indicator columns of X are mostly 0
         const r = base + (nRand + x) * p1;
-        for (let k = 0; k < p1; k++) add(H21, r + k, v * ld(z1, zi + k));
+        const vw = v * wi;
+        for (let k = 0; k < p1; k++) add(H21, r + k, vw * ld(z1, zi + k));
       }
-      const v = ld(yP, i);
+      const v = ld(yP, i) * wi;
       const r = base + (nRand + pX) * p1;
       for (let k = 0; k < p1; k++) add(H21, r + k, v * ld(z1, zi + k));
     }
@@ -187,8 +132,8 @@ export function plsStatistics(ctx: usize): void {
     for (let e = 0; e < nRest; e++) {
       const s = ldi(restP, e);
       const ps = ldi(termP, s);
-      const zs = zTerm(s);
-      const bs = ldi(rowOffset, s) + refOf(s, i) * ps;
+      const zs = zTerm(cx, s);
+      const bs = ldi(rowOffset, s) + refOf(cx, s, i) * ps;
       for (let j = 0; j < ps; j++) {
         sti(sIdx, m, bs + j);
         st(sVal, m++, ld(zs, i * ps + j));
@@ -202,8 +147,9 @@ export function plsStatistics(ctx: usize): void {
     }
     sti(sIdx, m, yRow);
     st(sVal, m++, ld(yP, i));
+    const wi = ld(wP, i);
     for (let a = 0; a < m; a++) {
-      const va = ld(sVal, a);
+      const va = ld(sVal, a) * wi;
       const col = ldi(sIdx, a) * nd;
       for (let c = 0; c <= a; c++) add(H22, ldi(sIdx, c) + col, va * ld(sVal, c));
     }
@@ -221,7 +167,27 @@ export function plsStatistics(ctx: usize): void {
  * recomputed in place. Returns −1, or the index of the first non-finite y (then nothing has been changed).
  */
 export function plsResponseStatistics(ctx: usize): i32 {
-  unpack(ctx);
+  const cx = changetype<Context>(ctx);
+  const nRest = cx.nRest;
+  const p1 = cx.p1;
+  const l1 = cx.l1;
+  const qRest = cx.qRest;
+  const pX = cx.pX;
+  const nd = cx.nd;
+  const nObs = cx.nObs;
+  const termP = cx.termP;
+  const rowStart = cx.rowStart;
+  const H21 = cx.H21;
+  const H22 = cx.H22;
+  const xP = cx.xP;
+  const yP = cx.yP;
+  const obsOrder = cx.obsOrder;
+  const obsStart = cx.obsStart;
+  const rowOffset = cx.rowOffset;
+  const restP = cx.restP;
+  const sVal = cx.sVal;
+  const wP = cx.wP;
+  const z1 = cx.z1;
   for (let i = 0; i < nObs; i++) if (!isFinite(ld(yP, i))) return i;
   for (let g = 0; g < l1; g++) {
     const r = (ldi(rowStart, g + 1) - 1) * p1;
@@ -229,7 +195,7 @@ export function plsResponseStatistics(ctx: usize): i32 {
     const o1 = ldi(obsStart, g + 1);
     for (let o = ldi(obsStart, g); o < o1; o++) {
       const i = ldi(obsOrder, o);
-      const yi = ld(yP, i);
+      const yi = ld(yP, i) * ld(wP, i);
       const zi = i * p1;
       for (let k = 0; k < p1; k++) add(H21, r + k, yi * ld(z1, zi + k));
     }
@@ -242,11 +208,11 @@ export function plsResponseStatistics(ctx: usize): i32 {
   for (let e = 0; e < nRest; e++) {
     const s = ldi(restP, e);
     const ps = ldi(termP, s);
-    const zs = zTerm(s);
+    const zs = zTerm(cx, s);
     const off = ldi(rowOffset, s);
     for (let i = 0; i < nObs; i++) {
-      const yi = ld(yP, i);
-      const bs = off + refOf(s, i) * ps;
+      const yi = ld(yP, i) * ld(wP, i);
+      const bs = off + refOf(cx, s, i) * ps;
       for (let j = 0; j < ps; j++) add(col, bs + j, yi * ld(zs, i * ps + j));
     }
   }
@@ -255,13 +221,13 @@ export function plsResponseStatistics(ctx: usize): i32 {
     let sum = 0.0;
     // plsStatistics skips the zeros of X; adding y·0 = ±0 to a sum that starts at +0 changes nothing, and here
     // the loop without a branch is faster (indicator columns would mispredict it)
-    for (let i = 0; i < nObs; i++) sum += ld(yP, i) * ld(xc, i);
+    for (let i = 0; i < nObs; i++) sum += ld(yP, i) * ld(wP, i) * ld(xc, i);
     st(col, qRest + x, sum);
   }
   let yy = 0.0;
   for (let i = 0; i < nObs; i++) {
     const yi = ld(yP, i);
-    yy += yi * yi;
+    yy += yi * ld(wP, i) * yi;
   }
   st(col, yRow, yy);
   for (let c = 0; c < nd; c++) {
@@ -271,3 +237,5 @@ export function plsResponseStatistics(ctx: usize): i32 {
   }
   return -1;
 }
+
+

@@ -8,15 +8,26 @@ import { type DataFrame, type DataInput, toDataFrame } from "../frame/frame.js";
 import { type ModelColumns, modelMatrix, type RowVariable } from "./model-matrix.js";
 import { keepFullRank } from "./rank.js";
 import type { Design, RandomTerm } from "./types.js";
+import { checkWeights } from "./weights.js";
 
 /**
  * Build the design of an lme4 formula on data, as lme4's lFormula does: model frame (variables evaluated, rows
  * with a missing value in any variable the model uses dropped, factors made on the rows kept), fixed-effects
  * matrix with treatment contrasts and aliased columns dropped, random-effects terms in lme4's order.
  */
-export function buildDesign(formula: string, data: DataInput): Design {
+export function buildDesign(formula: string, data: DataInput, options: DesignOptions = {}): Design {
   const spec = analyzeFormula(formula);
-  return buildDesignFromSpec(spec, toDataFrame(data));
+  return buildDesignFromSpec(spec, toDataFrame(data), options);
+}
+
+/** What a design takes beside the formula and the data. */
+export interface DesignOptions {
+  /**
+   * Prior weights (lme4's `weights =`): the name of a numeric column of the data, or one number per data row. A
+   * row with a missing weight is dropped like any incomplete row; a negative or non-finite one is an error naming
+   * the row (src/design/weights.ts).
+   */
+  weights?: string | ArrayLike<number>;
 }
 
 /** The model frame: the variables a model uses, evaluated on the complete rows only. */
@@ -55,8 +66,9 @@ export function designOrigin(design: Design): DesignOrigin | undefined {
   return origins.get(design);
 }
 
-export function buildDesignFromSpec(spec: ModelSpec, frame: DataFrame): Design {
-  const mf = buildModelFrame(spec, frame);
+export function buildDesignFromSpec(spec: ModelSpec, frame: DataFrame, options: DesignOptions = {}): Design {
+  const weightsIn = options.weights === undefined ? undefined : priorWeightsColumn(options.weights, frame);
+  const mf = buildModelFrame(spec, frame, weightsIn);
   const n = mf.n;
 
   const response = mf.variables.get(spec.responseName)!;
@@ -97,6 +109,12 @@ export function buildDesignFromSpec(spec: ModelSpec, frame: DataFrame): Design {
     rows: mf.rows,
     droppedRows: mf.droppedRows,
   };
+  if (weightsIn) {
+    const w = Float64Array.from(mf.rows, (r) => weightsIn.values[r] as number);
+    checkWeights(w, n, mf.rows);
+    design.weights = w;
+    design.weightsName = weightsIn.name;
+  }
   const factorLevels = new Map<string, string[]>();
   for (const [name, v] of mf.variables) if (v.kind === "factor") factorLevels.set(name, v.levels);
   origins.set(design, {
@@ -109,7 +127,7 @@ export function buildDesignFromSpec(spec: ModelSpec, frame: DataFrame): Design {
 }
 
 /** Evaluate every variable the model uses, drop incomplete rows (na.omit), make factors on what is left. */
-export function buildModelFrame(spec: ModelSpec, frame: DataFrame): ModelFrame {
+export function buildModelFrame(spec: ModelSpec, frame: DataFrame, weights?: Variable): ModelFrame {
   const raw = new Map<string, Variable>();
   const add = (e: Expr) => {
     const name = deparse(e);
@@ -127,7 +145,7 @@ export function buildModelFrame(spec: ModelSpec, frame: DataFrame): ModelFrame {
 
   const complete = new Uint8Array(frame.nrow).fill(1);
   const missingIn = new Map<string, number>();
-  for (const v of [...raw.values(), ...groupRaw.values()]) {
+  for (const v of [...raw.values(), ...groupRaw.values(), ...(weights ? [weights] : [])]) {
     let count = 0;
     for (let i = 0; i < frame.nrow; i++) {
       const x = v.values[i];
@@ -250,6 +268,30 @@ function checkGrouping(terms: (RandomTerm & { label: string })[], n: number): vo
           "the random-effects parameters and the residual variance (or scale parameter) are probably unidentifiable",
       );
   }
+}
+
+/** The prior weights as a numeric variable over the data rows (NaN: missing, dropped as lme4's na.omit does). */
+function priorWeightsColumn(weights: string | ArrayLike<number>, frame: DataFrame): Variable {
+  if (typeof weights === "string") {
+    const col = frame.columns.get(weights);
+    if (!col)
+      throw new DataError(
+        `the weights column '${weights}' is not in the data (columns: ${frame.names.join(", ")})`,
+      );
+    if (col.kind !== "numeric")
+      throw new DataError(`the weights column '${weights}' must be numeric, but it holds ${col.kind} values`);
+    return { kind: "numeric", name: weights, values: col.values };
+  }
+  if (weights.length !== frame.nrow)
+    throw new DataError(`the weights have ${weights.length} values but the data have ${frame.nrow} rows`);
+  const values = new Float64Array(frame.nrow);
+  for (let i = 0; i < frame.nrow; i++) {
+    const v = weights[i] as unknown;
+    if (typeof v !== "number" && v !== null && v !== undefined)
+      throw new DataError(`the weight of data row ${i + 1} is ${String(v)}; prior weights must be numbers`);
+    values[i] = v === null || v === undefined ? Number.NaN : v;
+  }
+  return { kind: "numeric", name: "(weights)", values };
 }
 
 function checkFinite(name: string, values: Float64Array, rows: Int32Array): void {

@@ -50,6 +50,13 @@ export interface Design {
   rows: Int32Array;
   /** Number of input rows dropped because a variable the model uses was missing. */
   droppedRows: number;
+  /**
+   * Prior weights (lme4's `weights =`), length n, finite and ≥ 0; absent for an unweighted model. Observation i
+   * has residual variance σ²/wᵢ (src/design/weights.ts).
+   */
+  weights?: Float64Array;
+  /** Where the weights came from: the column's name, or "(weights)" for an array. */
+  weightsName?: string;
 }
 
 /** The numeric part of a design: what the engine and the workers need (structured-clone/transfer friendly). */
@@ -61,6 +68,8 @@ export interface DesignBuffers {
   /** n × p column-major. */
   X: Float64Array;
   terms: { nlevels: number; p: number; refs: Int32Array; z: Float64Array }[];
+  /** Prior weights, length n (absent: all 1). */
+  weights?: Float64Array;
 }
 
 export function designBuffers(design: Design): DesignBuffers {
@@ -70,6 +79,7 @@ export function designBuffers(design: Design): DesignBuffers {
     y: design.y,
     X: design.X,
     terms: design.terms.map((t) => ({ nlevels: t.levels.length, p: t.columns.length, refs: t.refs, z: t.z })),
+    ...(design.weights ? { weights: design.weights } : {}),
   };
 }
 

@@ -6,10 +6,15 @@
  * same. L_Z (the factor of M = ΛᵀZᵀZΛ + I) is block diagonal over the connected components of the random effects
  * (levels linked through shared observations), so each component is factored on its own: one block per group for a
  * single or nested grouping, one block for crossed factors. No n×n matrix is formed.
+ *
+ * Prior weights (src/design/weights.ts) scale row i of W by √wᵢ: every cross-product gains the factor wᵢ and
+ * h_i = wᵢ ‖L⁻¹ w_i‖², so a zero-weight row has leverage 0 (lme4's hatvalues of a weighted fit).
  */
+
+import { termShapes, thetaTemplates } from "../design/theta.js";
 import { ModelError } from "../errors.js";
 import { choleskyOrThrow, forwardSolveInPlace } from "../linalg/cholesky.js";
-import { type FittedLmm, thetaTemplates } from "./model.js";
+import type { FittedLmm } from "./model.js";
 
 /**
  * Work (flops) beyond which the dense per-component computation is refused with a clear message rather than
@@ -21,7 +26,8 @@ export function hatvalues(model: FittedLmm): Float64Array {
   const { design } = model;
   const { n, X } = design;
   const p = design.fixedNames.length;
-  const T = thetaTemplates(design, model.theta);
+  const wt = design.weights;
+  const T = thetaTemplates(termShapes(design), model.theta);
   const terms = design.terms;
 
   // Index of each (term, level) node and of its first column in u.
@@ -122,9 +128,10 @@ export function hatvalues(model: FittedLmm): Float64Array {
     const m = compSize[c] as number;
     const Mc = M[c] as Float64Array;
     const Cc = C[c] as Float64Array;
+    const wi = wt ? (wt[i] as number) : 1;
     for (let a = 0; a < r.idx.length; a++) {
       const ia = r.idx[a] as number;
-      const va = r.val[a] as number;
+      const va = (r.val[a] as number) * wi;
       for (let b = 0; b < r.idx.length; b++) Mc[ia * m + (r.idx[b] as number)] += va * (r.val[b] as number);
       for (let j = 0; j < p; j++) Cc[ia * p + j] += va * (X[j * n + i] as number);
     }
@@ -134,7 +141,8 @@ export function hatvalues(model: FittedLmm): Float64Array {
   for (let a = 0; a < p; a++)
     for (let b = 0; b <= a; b++) {
       let s = 0;
-      for (let i = 0; i < n; i++) s += (X[a * n + i] as number) * (X[b * n + i] as number);
+      for (let i = 0; i < n; i++)
+        s += (X[a * n + i] as number) * (wt ? (wt[i] as number) : 1) * (X[b * n + i] as number);
       S[a * p + b] = s;
     }
   const RZX: Float64Array[] = [];
@@ -183,7 +191,7 @@ export function hatvalues(model: FittedLmm): Float64Array {
     forwardSolveInPlace(S, p, cr);
     let hx = 0;
     for (let j = 0; j < p; j++) hx += (cr[j] as number) ** 2;
-    h[i] = hz + hx;
+    h[i] = (hz + hx) * (wt ? (wt[i] as number) : 1);
   }
   return h;
 }

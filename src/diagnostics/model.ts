@@ -3,6 +3,7 @@
  * `LinearMixedModel` (src/fit/model.ts) has these members; taking the minimal shape keeps the diagnostics usable
  * with any engine (the wasm one, or the dense test oracle) and testable on their own.
  */
+import { addRandomPart, fixedPart } from "../design/linear-predictor.js";
 import type { Design } from "../design/types.js";
 import type { PlsEngine, PlsSolution } from "../fit/engine.js";
 
@@ -31,36 +32,13 @@ function sameTheta(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
   return true;
 }
 
-/** The p_t×p_t lower-triangular template T_t of each term from θ (lme4's column-wise lower triangle). */
-export function thetaTemplates(design: Design, theta: ArrayLike<number>): Float64Array[] {
-  let k = 0;
-  return design.terms.map((t) => {
-    const p = t.columns.length;
-    const T = new Float64Array(p * p);
-    for (let j = 0; j < p; j++) for (let i = j; i < p; i++) T[i * p + j] = theta[k++] as number;
-    return T;
-  });
-}
-
 /** Fitted values Xβ̂ + Zb̂ from a solution (b̂ in the engine's order: term by term, level-major). */
 export function fittedValues(design: Design, beta: ArrayLike<number>, b: ArrayLike<number>): Float64Array {
-  const { n, X } = design;
-  const p = design.fixedNames.length;
-  const out = new Float64Array(n);
-  for (let j = 0; j < p; j++) {
-    const bj = beta[j] as number;
-    for (let i = 0; i < n; i++) out[i] = (out[i] as number) + (X[j * n + i] as number) * bj;
-  }
-  let offset = 0;
-  for (const t of design.terms) {
-    const pt = t.columns.length;
-    for (let i = 0; i < n; i++) {
-      const base = offset + (t.refs[i] as number) * pt;
-      let s = 0;
-      for (let j = 0; j < pt; j++) s += (t.z[i * pt + j] as number) * (b[base + j] as number);
-      out[i] = (out[i] as number) + s;
-    }
-    offset += t.levels.length * pt;
-  }
-  return out;
+  const terms = design.terms.map((t) => ({
+    p: t.columns.length,
+    nlevels: t.levels.length,
+    refs: t.refs,
+    z: t.z,
+  }));
+  return addRandomPart(fixedPart(design.n, design.X, beta), terms, b);
 }

@@ -3,6 +3,7 @@
  * reference line through the first and third quartiles (qqline).
  */
 
+import { termOffsets, termShapes } from "../design/theta.js";
 import { qnorm } from "../distributions/normal.js";
 import { groupTerms } from "../fit/ranef-groups.js";
 import { type FittedLmm, modelSolution } from "./model.js";
@@ -65,12 +66,7 @@ export interface RanefQQ extends QQCoordinates {
 export function ranefQQ(model: FittedLmm): RanefQQ[] {
   const { design } = model;
   const b = modelSolution(model).b;
-  const offsets: number[] = [];
-  let q = 0;
-  for (const t of design.terms) {
-    offsets.push(q);
-    q += t.levels.length * t.columns.length;
-  }
+  const offsets = termOffsets(termShapes(design));
   const out: RanefQQ[] = [];
   for (const { group, termIndices } of groupTerms(design))
     for (const ti of termIndices) {

@@ -1,5 +1,5 @@
 /**
- * Residuals and Cook's distances with lme4's definitions for a linear mixed model without prior weights:
+ * Residuals and Cook's distances with lme4's definitions for a linear mixed model (wᵢ the prior weights, 1 without):
  * - response residuals y − ŷ (ŷ includes the conditional modes of the random effects);
  * - Pearson residuals: √w·(y − ŷ), which without weights are the response residuals (lme4 does not divide by σ
  *   for an LMM: residuals(m, type = "pearson") is on the response scale);
@@ -28,8 +28,9 @@ export function residuals(model: FittedLmm, options: ResidualOptions = {}): Floa
   const yhat = fittedValues(model.design, s.beta, s.b);
   const y = model.design.y;
   const scale = options.scaled ? 1 / s.sigma : 1;
-  // Without prior weights the Pearson and response residuals coincide; the option is kept for lme4 parity.
-  return yhat.map((f, i) => ((y[i] as number) - f) * scale);
+  const w = options.type === "pearson" ? model.design.weights : undefined;
+  // Without prior weights the Pearson and response residuals coincide.
+  return yhat.map((f, i) => ((y[i] as number) - f) * scale * (w ? Math.sqrt(w[i] as number) : 1));
 }
 
 export function cooksDistance(model: FittedLmm): Float64Array {

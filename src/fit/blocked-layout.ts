@@ -1,5 +1,5 @@
 /**
- * The blocked layout of the sufficient statistics (see assembly/pls/blocked.ts for the partition):
+ * The blocked layout of the sufficient statistics (docs/architecture.md, "The blocked factor"):
  *
  * - term 1: the random-effects term with the most columns ℓ·p; its diagonal block is block diagonal (H11, one
  *   p₁×p₁ block ZgᵀZg per level g);

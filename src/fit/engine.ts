@@ -18,7 +18,7 @@ export interface PlsSolution {
   u: Float64Array;
   /** Conditional modes b̂ = Λû (length q). */
   b: Float64Array;
-  /** Penalised residual sum of squares r². */
+  /** Penalised weighted residual sum of squares r² = Σ wᵢ(yᵢ − μᵢ)² + ‖u‖². */
   pwrss: number;
   /** σ̂: sqrt(r²/n) for ML, sqrt(r²/(n−p)) for REML. */
   sigma: number;
@@ -34,8 +34,14 @@ export interface PlsEngine {
   readonly buffers: DesignBuffers;
   /** Number of θ parameters. */
   readonly nTheta: number;
-  /** Replace the response (a bootstrap replicate): only Zᵀy, Xᵀy, yᵀy are recomputed. */
+  /** Replace the response (a bootstrap replicate): only ZᵀWy, XᵀWy, yᵀWy are recomputed. */
   setResponse(y: Float64Array): void;
+  /**
+   * Replace the prior weights (length n, finite, ≥ 0; see src/design/weights.ts): every statistic is recomputed.
+   * The deviance then includes −Σ log wᵢ over the positive weights. What penalised iteratively reweighted least
+   * squares calls once per iteration.
+   */
+  setWeights(w: Float64Array): void;
   objective(theta: Float64Array, reml: boolean): number;
   /** Fills `grad` with ∂objective/∂θ and returns the objective. */
   gradient(theta: Float64Array, reml: boolean, grad: Float64Array): number;

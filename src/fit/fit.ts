@@ -11,7 +11,9 @@ import {
 } from "../design/types.js";
 import { ModelError } from "../errors.js";
 import type { DataInput } from "../frame/frame.js";
+import { projectedGradientNorm } from "./bfgs.js";
 import { denseBlockOrder, LARGE_DENSE_BLOCK } from "./blocked-layout.js";
+import { SINGULAR_TOLERANCE } from "./constants.js";
 import type { PlsEngine, PlsSolution } from "./engine.js";
 import {
   LinearMixedModel,
@@ -34,6 +36,11 @@ export interface FitDesignOptions {
 }
 
 export interface FitOptions extends FitDesignOptions {
+  /**
+   * Prior weights, lme4's `weights =`: a numeric column's name or one number per data row (finite, ≥ 0).
+   * Observation i then has residual variance σ²/wᵢ (src/design/weights.ts).
+   */
+  weights?: string | ArrayLike<number>;
   /** The PLS engine (or a factory for one); default the wasm blocked-Cholesky engine. Tests inject the dense one. */
   engine?: PlsEngine | ((buffers: DesignBuffers) => PlsEngine);
 }
@@ -47,7 +54,11 @@ export async function fit(
   data: DataInput,
   options: FitOptions = {},
 ): Promise<LinearMixedModel> {
-  const design = buildDesign(formula, data);
+  const design = buildDesign(
+    formula,
+    data,
+    options.weights === undefined ? {} : { weights: options.weights },
+  );
   const buffers = designBuffers(design);
   const engine =
     options.engine === undefined
@@ -58,8 +69,7 @@ export async function fit(
   return fitDesign(design, engine, options);
 }
 
-/** lme4's isSingular tolerance: a diagonal θ below this is at its bound. */
-export const SINGULAR_TOLERANCE = 1e-4;
+export { SINGULAR_TOLERANCE } from "./constants.js";
 
 /** Synchronous fit of an already built design with a given engine. */
 export function fitDesign(design: Design, engine: PlsEngine, options: FitDesignOptions = {}): Model {
@@ -118,13 +128,8 @@ export function fitDesign(design: Design, engine: PlsEngine, options: FitDesignO
     evaluations++;
     gradientEvaluations++;
   }
-  let gradientNorm = 0;
-  for (let i = 0; i < nTheta; i++) {
-    const gi = gradient[i] as number;
-    // At the bound only an inward-pointing gradient (negative) is a failure to converge.
-    const v = lower[i] === 0 && (theta[i] as number) <= 0 && gi > 0 ? 0 : Math.abs(gi);
-    gradientNorm = Math.max(gradientNorm, v);
-  }
+  // At the bound only an inward-pointing gradient (negative) is a failure to converge.
+  const gradientNorm = projectedGradientNorm(theta, gradient, lower);
   const solution = engine.solve(theta, REML);
   const elapsedMs = performance.now() - t0;
   checkNotExact(design, buffers.y, solution.pwrss);

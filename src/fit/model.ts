@@ -8,43 +8,22 @@
  *   the REML estimates (lme4's devCritFun); remlCriterion() is the REML criterion (lme4's REMLcrit);
  * - vcov() is σ̂² S⁻¹ (lme4's RX-based covariance), se() its diagonal's square roots.
  */
+
+import { addRandomPart, fixedPart, type RandomPartTerm } from "../design/linear-predictor.js";
 import { type NewDataDesign, newDataDesign } from "../design/newdata.js";
+import { termOffsets, termShapes } from "../design/theta.js";
 import type { Design } from "../design/types.js";
+import { logPriorWeights } from "../design/weights.js";
 import type { DataInput } from "../frame/frame.js";
 import { type FitJson, fitJson } from "../report/json.js";
 import { type SummaryOptions, summaryText } from "../report/summary.js";
+import { type CriterionTerms, mlDeviance, remlCriterion as remlCriterionOf } from "./criterion.js";
 import type { PlsEngine, PlsSolution } from "./engine.js";
 import { groupCondVar, groupTerms } from "./ranef-groups.js";
+import type { OptimizerReport, RanefGroup } from "./results.js";
 import { type VarCorrBlock, type VarCorrRow, varCorrBlocks, varCorrRows } from "./varcorr.js";
 
-/** How the optimiser got to θ̂. */
-export interface OptimizerReport {
-  converged: boolean;
-  /** Evaluations of the objective (with its gradient on the quasi-Newton path). */
-  evaluations: number;
-  /**
-   * How many of them computed the gradient too (the rest evaluated the objective alone: trial points, snapping to
-   * a bound). Absent for a model at a given θ.
-   */
-  gradientEvaluations?: number;
-  /** Largest component of the projected gradient at θ̂. */
-  gradientNorm: number;
-  method: string;
-  message: string;
-  /** Wall time of the optimisation and final solve, in milliseconds. */
-  elapsedMs: number;
-}
-
-/** Conditional modes of one grouping factor (terms on the same factor merged, as lme4's ranef()). */
-export interface RanefGroup {
-  group: string;
-  levels: string[];
-  terms: string[];
-  /** values[level][term]. */
-  values: number[][];
-  /** With `condVar`: per level the terms×terms conditional covariance (block diagonal across separate terms). */
-  condVar?: number[][][];
-}
+export type { OptimizerReport, RanefGroup } from "./results.js";
 
 /** lme4's coef(): per grouping factor and level, fixed effects plus that level's random effects. */
 export interface CoefGroup {
@@ -185,22 +164,27 @@ export class LinearMixedModel {
     return -2 * this.logLik() + this.npar * Math.log(this.nobs);
   }
 
+  /** Prior weights (a copy), or undefined for an unweighted fit. */
+  get weights(): Float64Array | undefined {
+    return this.design.weights ? Float64Array.from(this.design.weights) : undefined;
+  }
+
+  #criterionTerms(): CriterionTerms {
+    const s = this.solution;
+    const logDetW = this.design.weights ? logPriorWeights(this.design.weights) : 0;
+    return { logDetM: s.logDetM, logDetS: s.logDetS, pwrss: s.pwrss, logDetW, n: this.nobs, p: this.p };
+  }
+
   /** ML deviance (for a REML fit, evaluated at the REML estimates, as lme4). */
   deviance(): number {
     if (!this.REML) return this.solution.objective;
-    const n = this.nobs;
-    return this.solution.logDetM + n * (1 + Math.log((2 * Math.PI * this.solution.pwrss) / n));
+    return mlDeviance(this.#criterionTerms());
   }
 
   /** REML criterion (for an ML fit, evaluated at the ML estimates, as lme4's REMLcrit on an ML fit). */
   remlCriterion(): number {
     if (this.REML) return this.solution.objective;
-    const nmp = this.nobs - this.p;
-    return (
-      this.solution.logDetM +
-      this.solution.logDetS +
-      nmp * (1 + Math.log((2 * Math.PI * this.solution.pwrss) / nmp))
-    );
+    return remlCriterionOf(this.#criterionTerms());
   }
 
   /** Variance components as lme4's VarCorr() blocks. */
@@ -215,13 +199,17 @@ export class LinearMixedModel {
 
   /** Offsets of each term's random effects in b (term by term, level-major). */
   #termOffsets(): number[] {
-    const offsets: number[] = [];
-    let q = 0;
-    for (const t of this.design.terms) {
-      offsets.push(q);
-      q += t.levels.length * t.columns.length;
-    }
-    return offsets;
+    return termOffsets(termShapes(this.design));
+  }
+
+  /** The design's terms as the linear predictor reads them. */
+  #randomPart(): RandomPartTerm[] {
+    return this.design.terms.map((t) => ({
+      p: t.columns.length,
+      nlevels: t.levels.length,
+      refs: t.refs,
+      z: t.z,
+    }));
   }
 
   /**
@@ -270,34 +258,12 @@ export class LinearMixedModel {
 
   /** Xβ̂ (the population-level prediction) for the fitted data. */
   #fixedPart(): Float64Array {
-    const { n, X } = this.design;
-    const out = new Float64Array(n);
-    const beta = this.solution.beta;
-    for (let j = 0; j < beta.length; j++) {
-      const bj = beta[j] as number;
-      for (let i = 0; i < n; i++) out[i] = (out[i] as number) + bj * (X[j * n + i] as number);
-    }
-    return out;
+    return fixedPart(this.design.n, this.design.X, this.solution.beta);
   }
 
   /** Xβ̂ + Zb̂. */
   fitted(): Float64Array {
-    if (!this.#fitted) {
-      const out = this.#fixedPart();
-      const offsets = this.#termOffsets();
-      this.design.terms.forEach((t, ti) => {
-        const p = t.columns.length;
-        const base = offsets[ti] as number;
-        for (let i = 0; i < this.design.n; i++) {
-          const level = t.refs[i] as number;
-          let s = 0;
-          for (let j = 0; j < p; j++)
-            s += (t.z[i * p + j] as number) * (this.solution.b[base + level * p + j] as number);
-          out[i] = (out[i] as number) + s;
-        }
-      });
-      this.#fitted = out;
-    }
+    if (!this.#fitted) this.#fitted = addRandomPart(this.#fixedPart(), this.#randomPart(), this.solution.b);
     return Float64Array.from(this.#fitted);
   }
 
@@ -327,25 +293,11 @@ export class LinearMixedModel {
     const random = options.random ?? true;
     if (newdata === undefined) return random ? this.fitted() : this.#fixedPart();
     const nd = this.#newData(this.design, newdata);
-    const out = new Float64Array(nd.n);
-    const beta = this.solution.beta;
-    for (let j = 0; j < beta.length; j++)
-      for (let i = 0; i < nd.n; i++)
-        out[i] = (out[i] as number) + (beta[j] as number) * (nd.X[j * nd.n + i] as number);
+    const out = fixedPart(nd.n, nd.X, this.solution.beta);
     if (random) {
-      const offsets = this.#termOffsets();
-      nd.terms.forEach((t, ti) => {
-        const p = (this.design.terms[ti] as Design["terms"][number]).columns.length;
-        const base = offsets[ti] as number;
-        for (let i = 0; i < nd.n; i++) {
-          const level = t.refs[i] as number;
-          if (level < 0) continue;
-          let s = 0;
-          for (let j = 0; j < p; j++)
-            s += (t.z[i * p + j] as number) * (this.solution.b[base + level * p + j] as number);
-          out[i] = (out[i] as number) + s;
-        }
-      });
+      const fitted = this.#randomPart();
+      const terms = nd.terms.map((t, ti) => ({ ...(fitted[ti] as RandomPartTerm), refs: t.refs, z: t.z }));
+      addRandomPart(out, terms, this.solution.b);
     }
     return out;
   }

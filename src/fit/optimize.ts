@@ -1,5 +1,5 @@
 /**
- * Minimisation of the profiled deviance over θ subject to lower bounds (DESIGN.md §5).
+ * Minimisation of the profiled deviance over θ subject to lower bounds (docs/architecture.md, "The optimiser").
  *
  * The main path is a projected quasi-Newton method: BFGS (with Powell's damping, so concave stretches do not stall
  * it) on the variables that are free (not held at a bound by a gradient pushing outwards), a backtracking line
@@ -28,6 +28,11 @@ import {
   solveFreeNewton,
   stepPair,
 } from "./bfgs.js";
+import { LME4_GRADIENT_TOLERANCE } from "./constants.js";
+import { gradientDifferenceHessian } from "./fd-hessian.js";
+import { nelderMead } from "./nelder-mead.js";
+
+export { nelderMead } from "./nelder-mead.js";
 
 /** The function to minimise: returns f(x) and, when `grad` is given, fills it with ∇f(x). */
 export type Objective = (x: Float64Array, grad: Float64Array | null) => number;
@@ -104,6 +109,23 @@ const LONG_STEP_RATIO = 4;
 
 class EvaluationBudgetExceeded extends Error {}
 
+/** The options with their defaults filled in. */
+type OptimizerSettings = Required<OptimizeOptions>;
+
+/** Fill in the defaults (documented at OptimizeOptions). */
+function settingsOf(options: OptimizeOptions): OptimizerSettings {
+  return {
+    lower: options.lower,
+    gtol: options.gtol ?? 1e-9,
+    ftol: options.ftol ?? 1e-11,
+    pdtol: options.pdtol ?? 1e-10,
+    convergedTol: options.convergedTol ?? LME4_GRADIENT_TOLERANCE,
+    valueOnlyTrials: options.valueOnlyTrials ?? false,
+    finiteDifferenceHessian: options.finiteDifferenceHessian ?? false,
+    maxEvaluations: options.maxEvaluations ?? 2000,
+  };
+}
+
 interface QuasiNewtonOutcome {
   f: number;
   ok: boolean;
@@ -118,13 +140,7 @@ function quasiNewton(
   fg: (x: Float64Array, g: Float64Array | null) => number,
   x: Float64Array,
   g: Float64Array,
-  lower: Float64Array,
-  gtol: number,
-  ftol: number,
-  pdtol: number,
-  convergedTol: number,
-  valueOnlyTrials: boolean,
-  finiteDifferenceHessian: boolean,
+  settings: OptimizerSettings,
   work: {
     B: Float64Array;
     chol: Float64Array;
@@ -140,6 +156,7 @@ function quasiNewton(
     sums: Float64Array;
   },
 ): QuasiNewtonOutcome {
+  const { lower, gtol, ftol, pdtol, convergedTol, valueOnlyTrials, finiteDifferenceHessian } = settings;
   const n = x.length;
   const { B, chol, d, xt, gt, s, yv, Bs, free, sums } = work;
   let f = fg(x, g);
@@ -295,26 +312,14 @@ function finiteDifferenceHessianInto(
   work: { xt: Float64Array; gt: Float64Array; chol: Float64Array },
 ): boolean {
   const n = x.length;
-  const { xt, gt, chol } = work;
+  const { chol } = work;
   const H = new Float64Array(n * n);
-  for (let j = 0; j < n; j++) {
-    xt.set(x);
-    const h = 1e-3 * Math.max(Math.abs(x[j] as number), 0.05);
-    xt[j] = (x[j] as number) + h;
-    const ft = fg(xt, gt);
-    if (!Number.isFinite(ft)) return false;
-    for (let i = 0; i < n; i++) {
-      const d = ((gt[i] as number) - (g[i] as number)) / h;
-      if (!Number.isFinite(d)) return false;
-      H[i * n + j] = d;
-    }
-  }
-  for (let i = 0; i < n; i++)
-    for (let j = 0; j < i; j++) {
-      const v = 0.5 * ((H[i * n + j] as number) + (H[j * n + i] as number));
-      H[i * n + j] = v;
-      H[j * n + i] = v;
-    }
+  const ok = gradientDifferenceHessian((xx, gg) => fg(xx, gg), x, H, {
+    scheme: "forward",
+    g0: g,
+    step: (j) => 1e-3 * Math.max(Math.abs(x[j] as number), 0.05),
+  });
+  if (!ok) return false;
   chol.set(H);
   if (choleskyInPlace(chol, n) >= 0) return false;
   B.set(H);
@@ -398,111 +403,6 @@ function expandStepByValues(
 }
 
 /**
- * Bounded Nelder–Mead (points are projected onto the bounds). Slow but needs only values: the fallback when the
- * gradient path fails. Works in place on x.
- */
-export function nelderMead(
-  f: (x: Float64Array) => number,
-  x: Float64Array,
-  lower: Float64Array,
-  options: { maxEvaluations?: number; xtol?: number; ftol?: number } = {},
-): { f: number; evaluations: number } {
-  const n = x.length;
-  const maxEval = options.maxEvaluations ?? 200 * (n + 1);
-  const xtol = options.xtol ?? 1e-8;
-  const ftol = options.ftol ?? 1e-12;
-  const pts: Float64Array[] = [];
-  const vals = new Float64Array(n + 1);
-  let evaluations = 0;
-  const value = (p: Float64Array): number => {
-    for (let i = 0; i < n; i++) if ((p[i] as number) < (lower[i] as number)) p[i] = lower[i] as number;
-    evaluations++;
-    const v = f(p);
-    return Number.isFinite(v) ? v : Number.POSITIVE_INFINITY;
-  };
-  for (let k = 0; k <= n; k++) {
-    const p = Float64Array.from(x);
-    if (k > 0) {
-      const i = k - 1;
-      const step = 0.1 * Math.max(1, Math.abs(p[i] as number));
-      // Step inwards from a bound so the simplex is not flat.
-      p[i] = (p[i] as number) + step;
-    }
-    pts.push(p);
-    vals[k] = value(p);
-  }
-  const order = Array.from({ length: n + 1 }, (_, i) => i);
-  const centroid = new Float64Array(n);
-  const xr = new Float64Array(n);
-  const xe = new Float64Array(n);
-  const xc = new Float64Array(n);
-  while (evaluations < maxEval) {
-    order.sort((a, b) => (vals[a] as number) - (vals[b] as number));
-    const best = order[0] as number;
-    const worst = order[n] as number;
-    const second = order[n - 1] as number;
-    let spread = 0;
-    for (let k = 1; k <= n; k++) {
-      const pk = pts[order[k] as number] as Float64Array;
-      for (let i = 0; i < n; i++)
-        spread = Math.max(spread, Math.abs((pk[i] as number) - ((pts[best] as Float64Array)[i] as number)));
-    }
-    if (
-      spread < xtol ||
-      Math.abs((vals[worst] as number) - (vals[best] as number)) <=
-        ftol * Math.max(1, Math.abs(vals[best] as number))
-    )
-      break;
-    centroid.fill(0);
-    for (let k = 0; k < n; k++) {
-      const pk = pts[order[k] as number] as Float64Array;
-      for (let i = 0; i < n; i++) centroid[i] = (centroid[i] as number) + (pk[i] as number) / n;
-    }
-    const pw = pts[worst] as Float64Array;
-    for (let i = 0; i < n; i++) xr[i] = 2 * (centroid[i] as number) - (pw[i] as number);
-    const fr = value(xr);
-    if (fr < (vals[best] as number)) {
-      for (let i = 0; i < n; i++) xe[i] = 3 * (centroid[i] as number) - 2 * (pw[i] as number);
-      const fe = value(xe);
-      if (fe < fr) {
-        pw.set(xe);
-        vals[worst] = fe;
-      } else {
-        pw.set(xr);
-        vals[worst] = fr;
-      }
-    } else if (fr < (vals[second] as number)) {
-      pw.set(xr);
-      vals[worst] = fr;
-    } else {
-      const outside = fr < (vals[worst] as number);
-      for (let i = 0; i < n; i++)
-        xc[i] = outside
-          ? (centroid[i] as number) + 0.5 * ((xr[i] as number) - (centroid[i] as number))
-          : (centroid[i] as number) + 0.5 * ((pw[i] as number) - (centroid[i] as number));
-      const fc = value(xc);
-      if (fc < Math.min(fr, vals[worst] as number)) {
-        pw.set(xc);
-        vals[worst] = fc;
-      } else {
-        // Shrink towards the best point.
-        const pb = pts[best] as Float64Array;
-        for (let k = 1; k <= n; k++) {
-          const pk = pts[order[k] as number] as Float64Array;
-          for (let i = 0; i < n; i++)
-            pk[i] = (pb[i] as number) + 0.5 * ((pk[i] as number) - (pb[i] as number));
-          vals[order[k] as number] = value(pk);
-        }
-      }
-    }
-  }
-  let bestIdx = 0;
-  for (let k = 1; k <= n; k++) if ((vals[k] as number) < (vals[bestIdx] as number)) bestIdx = k;
-  x.set(pts[bestIdx] as Float64Array);
-  return { f: vals[bestIdx] as number, evaluations };
-}
-
-/**
  * lme4's convergence check (checkConv): with H = RᵀR the Hessian, each component of the gradient counts by the
  * smaller of |g_i| and |(R⁻¹ g)_i|, so a large gradient along a direction where f is nearly flat (large n makes
  * the deviance's gradient large in absolute terms) is not mistaken for a failure. H here is the quasi-Newton
@@ -539,15 +439,29 @@ function lme4GradientCheck(
 
 /** Minimise `fn` from `x0` subject to x ≥ lower. */
 export function minimizeBounded(fn: Objective, x0: Float64Array, options: OptimizeOptions): OptimizeResult {
+  return new BoundedOptimizer(options).minimize(fn, x0);
+}
+
+/**
+ * The optimiser as an object: its options (named, see OptimizeOptions) fixed once, then `minimize` as often as
+ * needed (each call allocates its own work arrays, so one optimiser can serve several problems).
+ */
+export class BoundedOptimizer {
+  readonly settings: Readonly<OptimizerSettings>;
+
+  constructor(options: OptimizeOptions) {
+    this.settings = settingsOf(options);
+  }
+
+  /** Minimise `fn` from `x0` subject to x ≥ lower. */
+  minimize(fn: Objective, x0: Float64Array): OptimizeResult {
+    return minimizeWith(fn, x0, this.settings);
+  }
+}
+
+function minimizeWith(fn: Objective, x0: Float64Array, settings: OptimizerSettings): OptimizeResult {
   const n = x0.length;
-  const { lower } = options;
-  const gtol = options.gtol ?? 1e-9;
-  const ftol = options.ftol ?? 1e-11;
-  const pdtol = options.pdtol ?? 1e-10;
-  const convergedTol = options.convergedTol ?? 2e-3;
-  const maxEvaluations = options.maxEvaluations ?? 2000;
-  const valueOnlyTrials = options.valueOnlyTrials ?? false;
-  const fdHessian = options.finiteDifferenceHessian ?? false;
+  const { lower, convergedTol, maxEvaluations } = settings;
   const x = new Float64Array(n);
   for (let i = 0; i < n; i++) x[i] = Math.max(x0[i] as number, lower[i] as number);
   const g = new Float64Array(n);
@@ -605,7 +519,7 @@ export function minimizeBounded(fn: Objective, x0: Float64Array, options: Optimi
 
   let outcome: QuasiNewtonOutcome;
   try {
-    outcome = quasiNewton(fg, x, g, lower, gtol, ftol, pdtol, convergedTol, valueOnlyTrials, fdHessian, work);
+    outcome = quasiNewton(fg, x, g, settings, work);
   } catch (error) {
     if (!(error instanceof EvaluationBudgetExceeded)) throw error;
     outcome = { f: bestF, ok: false, reason: "evaluation limit reached" };
@@ -626,7 +540,7 @@ export function minimizeBounded(fn: Objective, x0: Float64Array, options: Optimi
       maxEvaluations: Math.max(0, maxEvaluations - evaluations - 50),
     });
     x.set(bestX);
-    outcome = quasiNewton(fg, x, g, lower, gtol, ftol, pdtol, convergedTol, valueOnlyTrials, fdHessian, work);
+    outcome = quasiNewton(fg, x, g, settings, work);
   } catch (error) {
     if (!(error instanceof EvaluationBudgetExceeded)) throw error;
     outcome = { f: bestF, ok: false, reason: "evaluation limit reached" };

@@ -5,6 +5,7 @@
  * covariance of that term's random effects is σ² T Tᵀ.
  */
 import { varCorrGroupNames } from "../design/describe.js";
+import { thetaTemplates } from "../design/theta.js";
 import type { RandomTerm } from "../design/types.js";
 
 /** One row of lme4's `as.data.frame(VarCorr(m))`. */
@@ -31,27 +32,16 @@ export interface VarCorrBlock {
   correlation: Float64Array;
 }
 
-/** Each term's template T (p×p row-major, lower triangular) from θ in lme4's order. */
-export function thetaTemplates(
-  terms: Pick<RandomTerm, "columns">[],
-  theta: ArrayLike<number>,
-): Float64Array[] {
-  let k = 0;
-  return terms.map((t) => {
-    const p = t.columns.length;
-    const T = new Float64Array(p * p);
-    for (let j = 0; j < p; j++) for (let i = j; i < p; i++) T[i * p + j] = theta[k++] as number;
-    return T;
-  });
-}
-
 export function varCorrBlocks(
   terms: Pick<RandomTerm, "group" | "columns">[],
   theta: ArrayLike<number>,
   sigma: number,
 ): VarCorrBlock[] {
   const names = varCorrGroupNames({ terms: terms as RandomTerm[] });
-  const templates = thetaTemplates(terms, theta);
+  const templates = thetaTemplates(
+    terms.map((t) => ({ p: t.columns.length })),
+    theta,
+  );
   return terms.map((t, ti) => {
     const p = t.columns.length;
     const T = templates[ti] as Float64Array;

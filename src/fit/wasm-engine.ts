@@ -1,6 +1,7 @@
 /**
  * The production PlsEngine: the blocked sufficient statistics live in wasm memory, and one kernel call
- * (`plsEvaluate`) computes the objective, the gradient or the solution at θ (assembly/pls/blocked.ts).
+ * (`plsEvaluate`) computes the objective, the gradient or the solution at θ (assembly/pls/deviance.ts; the
+ * mathematics and the kernel contract: docs/architecture.md).
  *
  * The design data (level indices and model-matrix values of each term, X, y) are copied into the heap once per
  * engine; the kernels of assembly/pls/statistics.ts accumulate the statistics from them (`plsStatistics`), and a
@@ -10,9 +11,22 @@
  * `memory.buffer` are recreated whenever the memory has grown (another engine in the same instance allocated),
  * because growth detaches the old views.
  */
+
+import { thetaTemplates } from "../design/theta.js";
 import type { DesignBuffers } from "../design/types.js";
+import { checkWeights, logPriorWeights } from "../design/weights.js";
 import { SpruceError } from "../errors.js";
-import type { KernelExports } from "../wasm/load.js";
+import {
+  BUFFERS,
+  type BufferName,
+  CONTEXT_SLOTS,
+  type ContractDims,
+  type KernelExports,
+  MODE,
+  OUT,
+  type SizeName,
+  SLOT,
+} from "../wasm/contract.js";
 import { loadKernels } from "../wasm/load.js";
 import {
   type BlockedLayout,
@@ -22,65 +36,6 @@ import {
 } from "./blocked-layout.js";
 import type { PlsEngine, PlsSolution } from "./engine.js";
 import { warmUpKernels } from "./warm-up.js";
-
-// Header slots: keep in sync with assembly/pls/context.ts.
-const HEADER_SLOTS = 49;
-const H = {
-  nTerms: 0,
-  t0: 1,
-  p1: 2,
-  l1: 3,
-  qRest: 4,
-  p: 5,
-  nd: 6,
-  n: 7,
-  nnzRows: 8,
-  maxR: 9,
-  termP: 10,
-  tplOff: 11,
-  rowTerm: 12,
-  rowPos: 13,
-  H11: 14,
-  rowStart: 15,
-  rowIdx: 16,
-  H21: 17,
-  H22: 18,
-  tpl: 19,
-  Lg: 20,
-  L21: 21,
-  C: 22,
-  S: 23,
-  work: 24,
-  x: 25,
-  zte: 26,
-  out: 27,
-  acc: 28,
-  theta: 29,
-  grad: 30,
-  minv: 31,
-  vcov: 32,
-  b: 33,
-  sparse: 34,
-  idx: 35,
-  refs: 36,
-  zOff: 37,
-  z: 38,
-  X: 39,
-  y: 40,
-  obsOrder: 41,
-  obsStart: 42,
-  rowOffset: 43,
-  rest: 44,
-  posOf: 45,
-  sIdx: 46,
-  sVal: 47,
-  cursor: 48,
-} as const;
-
-const MODE_SOLVE = 1;
-const MODE_GRADIENT = 2;
-const MODE_VCOV = 4;
-const MODE_REUSE_FACTOR = 8;
 
 /** Copies of an engine's statistics in the blocked layout (for tests and diagnostics; see blocked-layout.ts). */
 export interface BlockedStatistics {
@@ -102,19 +57,12 @@ export function blockedStatistics(engine: PlsEngine): BlockedStatistics {
   return read();
 }
 
-interface Region {
-  name: keyof typeof H;
-  /** Number of elements. */
-  length: number;
-  kind: "f64" | "i32";
-}
-
 export function createWasmEngine(kernels: KernelExports, designBuffers: DesignBuffers): PlsEngine {
   const L: BlockedLayout = buildBlockedLayout(designBuffers);
   // Our own shallow copy: setResponse replaces y here without touching the caller's object.
   const buffers: DesignBuffers = { ...designBuffers };
   const tplTotal = L.termP.reduce((s, pt) => s + pt * pt, 0);
-  const maxTemplate = L.termP.reduce((m, pt) => Math.max(m, pt), 0);
+  const pMax = L.termP.reduce((m, pt) => Math.max(m, pt), 0);
   const nnzRows = L.rowIdx.length;
   const h11Length = L.l1 * L.p1 * L.p1;
   const h21Length = nnzRows * L.p1;
@@ -126,59 +74,33 @@ export function createWasmEngine(kernels: KernelExports, designBuffers: DesignBu
   });
   const minvLength =
     L.l1 * L.p1 * L.p1 + L.rest.reduce((s, t) => s + L.termP[t]! ** 2 * buffers.terms[t]!.nlevels, 0);
-  const regions: Region[] = [
-    { name: "idx", length: L.nd, kind: "i32" },
-    { name: "termP", length: L.nTerms, kind: "i32" },
-    { name: "tplOff", length: L.nTerms, kind: "i32" },
-    { name: "rowTerm", length: L.qRest, kind: "i32" },
-    { name: "rowPos", length: L.qRest, kind: "i32" },
-    { name: "rowStart", length: L.l1 + 1, kind: "i32" },
-    { name: "rowIdx", length: nnzRows, kind: "i32" },
-    { name: "H11", length: h11Length, kind: "f64" },
-    { name: "H21", length: h21Length, kind: "f64" },
-    { name: "H22", length: L.nd * L.nd, kind: "f64" },
-    { name: "tpl", length: tplTotal, kind: "f64" },
-    { name: "Lg", length: h11Length, kind: "f64" },
-    { name: "L21", length: h21Length, kind: "f64" },
-    { name: "C", length: L.nd * L.nd, kind: "f64" },
-    { name: "S", length: L.nd * L.nd, kind: "f64" },
-    {
-      name: "work",
-      // (nd·p₁ of them hold Y_g in the gradient, assembly/pls/blocked.ts addTerm1Q)
-      length: L.nd * (1 + L.p1) + 4 * L.p1 * L.p1 + 3 * L.maxR * L.p1 + 2 * maxTemplate ** 2 + 16,
-      kind: "f64",
-    },
-    { name: "x", length: L.q + L.p, kind: "f64" },
-    { name: "b", length: L.q, kind: "f64" },
-    { name: "zte", length: L.q, kind: "f64" },
-    { name: "out", length: 8, kind: "f64" },
-    { name: "acc", length: 2 * tplTotal, kind: "f64" },
-    { name: "theta", length: L.nTheta, kind: "f64" },
-    { name: "grad", length: L.nTheta, kind: "f64" },
-    { name: "minv", length: minvLength, kind: "f64" },
-    { name: "vcov", length: L.p * L.p, kind: "f64" },
-    // the design data and the scratch of the statistics kernels
-    { name: "refs", length: L.nTerms * L.n, kind: "i32" },
-    { name: "zOff", length: L.nTerms, kind: "i32" },
-    { name: "z", length: zTotal, kind: "f64" },
-    { name: "X", length: L.n * L.p, kind: "f64" },
-    { name: "y", length: L.n, kind: "f64" },
-    { name: "obsOrder", length: L.n, kind: "i32" },
-    { name: "obsStart", length: L.l1 + 1, kind: "i32" },
-    { name: "rowOffset", length: L.nTerms, kind: "i32" },
-    { name: "rest", length: L.rest.length, kind: "i32" },
-    { name: "posOf", length: L.qRest, kind: "i32" },
-    { name: "sIdx", length: L.nd, kind: "i32" },
-    { name: "sVal", length: L.nd, kind: "f64" },
-    { name: "cursor", length: L.l1, kind: "i32" },
-  ];
-  // One allocation: the header, then each region 16-byte aligned (v128 loads prefer it).
-  const offsets = new Map<string, number>();
-  let bytes = HEADER_SLOTS * 4;
-  for (const r of regions) {
+  checkContract(kernels);
+  // The buffers and their lengths are the contract's (scripts/contract/spec.mjs); the work buffer's length is
+  // what the kernels say they need.
+  const dims: ContractDims = {
+    l1: L.l1,
+    minv: minvLength,
+    nObs: L.n,
+    nRest: L.nTerms - 1,
+    nTerms: L.nTerms,
+    nTheta: L.nTheta,
+    nd: L.nd,
+    nnzRows,
+    p1: L.p1,
+    pX: L.p,
+    q: L.q,
+    qRest: L.qRest,
+    tplTotal,
+    work: kernels.plsWorkLength(L.nd, L.p1, L.maxR, pMax),
+    zTotal,
+  };
+  // One allocation: the context block, then each buffer 16-byte aligned (v128 loads prefer it).
+  const offsets = new Map<BufferName, number>();
+  let bytes = CONTEXT_SLOTS * 4;
+  for (const r of BUFFERS) {
     bytes = (bytes + 15) & ~15;
     offsets.set(r.name, bytes);
-    bytes += Math.max(1, r.length) * (r.kind === "f64" ? 8 : 4);
+    bytes += Math.max(1, r.length(dims)) * (r.elem === "f64" ? 8 : 4);
   }
   // Pointers cross into JS as signed 32-bit numbers, so the whole heap must stay below 2 GiB.
   const gib = (bytes / 2 ** 30).toFixed(2);
@@ -189,13 +111,13 @@ export function createWasmEngine(kernels: KernelExports, designBuffers: DesignBu
     );
   let base: number;
   try {
-    base = kernels.alloc(bytes + 16) as number;
+    base = kernels.alloc(bytes + 16);
   } catch {
     throw new SpruceError(`could not allocate ${gib} GiB of wasm memory for the model`);
   }
   if (!(base > 0)) throw new SpruceError(`could not allocate ${gib} GiB of wasm memory for the model`);
   const ctx = (base + 15) & ~15;
-  const addr = (name: keyof typeof H): number => ctx + (offsets.get(name) as number);
+  const addr = (name: BufferName): number => ctx + (offsets.get(name) as number);
 
   let memBuffer: ArrayBuffer | undefined;
   let heapF64 = new Float64Array(0);
@@ -207,27 +129,34 @@ export function createWasmEngine(kernels: KernelExports, designBuffers: DesignBu
       heapI32 = new Int32Array(memBuffer);
     }
   };
-  const f64 = (name: keyof typeof H, length: number): Float64Array => {
+  const f64 = (name: BufferName, length: number): Float64Array => {
     views();
     return heapF64.subarray(addr(name) / 8, addr(name) / 8 + length);
   };
 
   views();
-  const header = heapI32.subarray(ctx / 4, ctx / 4 + HEADER_SLOTS);
-  header[H.nTerms] = L.nTerms;
-  header[H.t0] = L.t0;
-  header[H.p1] = L.p1;
-  header[H.l1] = L.l1;
-  header[H.qRest] = L.qRest;
-  header[H.p] = L.p;
-  header[H.nd] = L.nd;
-  header[H.n] = L.n;
-  header[H.nnzRows] = nnzRows;
-  header[H.maxR] = L.maxR;
-  header[H.sparse] = L.sparseTrailing ? 1 : 0;
-  for (const r of regions) header[H[r.name]] = addr(r.name);
-  const putI32 = (name: keyof typeof H, src: Int32Array) => heapI32.set(src, addr(name) / 4);
-  const putF64 = (name: keyof typeof H, src: Float64Array) => heapF64.set(src, addr(name) / 8);
+  const header = heapI32.subarray(ctx / 4, ctx / 4 + CONTEXT_SLOTS);
+  const sizes: Record<SizeName, number> = {
+    nTerms: L.nTerms,
+    t0: L.t0,
+    p1: L.p1,
+    l1: L.l1,
+    qRest: L.qRest,
+    pX: L.p,
+    nd: L.nd,
+    nObs: L.n,
+    nnzRows,
+    maxR: L.maxR,
+    sparse: L.sparseTrailing ? 1 : 0,
+    nRest: L.nTerms - 1,
+    q1: L.l1 * L.p1,
+    tplTotal,
+    pMax,
+  };
+  for (const [name, v] of Object.entries(sizes)) header[SLOT[name as SizeName]] = v;
+  for (const r of BUFFERS) header[SLOT[r.name]] = addr(r.name);
+  const putI32 = (name: BufferName, src: Int32Array) => heapI32.set(src, addr(name) / 4);
+  const putF64 = (name: BufferName, src: Float64Array) => heapF64.set(src, addr(name) / 8);
   putI32("termP", L.termP);
   putI32("tplOff", L.tplOff);
   putI32("rowTerm", L.rowTerm);
@@ -237,14 +166,22 @@ export function createWasmEngine(kernels: KernelExports, designBuffers: DesignBu
   putI32("obsOrder", L.obsOrder);
   putI32("obsStart", L.obsStart);
   putI32("rowOffset", L.rowOffset);
-  putI32("rest", Int32Array.from(L.rest));
+  putI32("restP", Int32Array.from(L.rest));
   putI32("zOff", zOff);
   buffers.terms.forEach((t, i) => {
-    heapI32.set(t.refs, addr("refs") / 4 + i * L.n);
-    heapF64.set(t.z, addr("z") / 8 + zOff[i]!);
+    heapI32.set(t.refs, addr("refsP") / 4 + i * L.n);
+    heapF64.set(t.z, addr("zP") / 8 + zOff[i]!);
   });
-  putF64("X", buffers.X);
-  putF64("y", buffers.y);
+  putF64("xP", buffers.X);
+  putF64("yP", buffers.y);
+  // Prior weights (1 without): the kernels form ZᵀWZ, XᵀWy, …; the deviance adds −Σ log wᵢ (src/design/weights.ts).
+  let logDetW = 0;
+  if (buffers.weights) {
+    checkWeights(buffers.weights, L.n);
+    putF64("wP", buffers.weights);
+    logDetW = logPriorWeights(buffers.weights);
+  } else f64("wP", L.n).fill(1);
+  kernels.plsPrepare(ctx);
   kernels.plsStatistics(ctx);
 
   // The θ and criterion whose factor the context now holds (null after a new response): a second call at the
@@ -263,10 +200,10 @@ export function createWasmEngine(kernels: KernelExports, designBuffers: DesignBu
     if (reml && L.n <= L.p)
       throw new SpruceError(`REML needs more observations (${L.n}) than fixed-effects columns (${L.p})`);
     if (isFactored(theta, reml))
-      return kernels.plsEvaluate(ctx, reml ? 1 : 0, mode | MODE_REUSE_FACTOR) as number;
-    f64("theta", L.nTheta).set(theta);
+      return kernels.plsEvaluate(ctx, reml ? 1 : 0, mode | MODE.reuseFactor) - logDetW;
+    f64("thetaP", L.nTheta).set(theta);
     factoredReml = null;
-    const objective = kernels.plsEvaluate(ctx, reml ? 1 : 0, mode) as number;
+    const objective = kernels.plsEvaluate(ctx, reml ? 1 : 0, mode) - logDetW;
     factoredTheta.set(theta);
     factoredReml = reml;
     return objective;
@@ -278,34 +215,42 @@ export function createWasmEngine(kernels: KernelExports, designBuffers: DesignBu
     nTheta: L.nTheta,
     setResponse(y: Float64Array): void {
       if (y.length !== L.n) throw new SpruceError(`response has length ${y.length}, expected ${L.n}`);
-      f64("y", L.n).set(y);
+      f64("yP", L.n).set(y);
       factoredReml = null;
       // On a non-finite value the kernel changes nothing but the y buffer, which only it reads.
-      const bad = kernels.plsResponseStatistics(ctx) as number;
+      const bad = kernels.plsResponseStatistics(ctx);
       if (bad >= 0) throw new SpruceError(`response is not finite at observation ${bad + 1}`);
       buffers.y = y;
+    },
+    setWeights(w: Float64Array): void {
+      checkWeights(w, L.n);
+      f64("wP", L.n).set(w);
+      logDetW = logPriorWeights(w);
+      factoredReml = null;
+      kernels.plsStatistics(ctx);
+      buffers.weights = w;
     },
     objective(theta: Float64Array, reml: boolean): number {
       return evaluate(theta, reml, 0);
     },
     gradient(theta: Float64Array, reml: boolean, grad: Float64Array): number {
-      const obj = evaluate(theta, reml, MODE_GRADIENT);
-      if (Number.isFinite(obj)) grad.set(f64("grad", L.nTheta));
+      const obj = evaluate(theta, reml, MODE.gradient);
+      if (Number.isFinite(obj)) grad.set(f64("gradP", L.nTheta));
       else grad.fill(Number.NaN);
       return obj;
     },
     solve(theta: Float64Array, reml: boolean): PlsSolution {
-      const objective = evaluate(theta, reml, MODE_SOLVE | MODE_VCOV);
+      const objective = evaluate(theta, reml, MODE.solve | MODE.vcov);
       const outv = f64("out", 4);
-      const pwrss = outv[3]!;
-      const logDetM = outv[1]!;
-      const logDetS = outv[2]!;
+      const pwrss = outv[OUT.pwrss]!;
+      const logDetM = outv[OUT.logDetM]!;
+      const logDetS = outv[OUT.logDetS]!;
       if (!Number.isFinite(objective) || !(pwrss > 0))
         throw new SpruceError(
           "the penalised least-squares system is singular at this θ (rank-deficient model?)",
         );
-      const x = f64("x", L.q + L.p);
-      const bInt = f64("b", L.q);
+      const x = f64("xSol", L.q + L.p);
+      const bInt = f64("bP", L.q);
       const u = new Float64Array(L.q);
       const b = new Float64Array(L.q);
       for (let d = 0; d < L.q; d++) {
@@ -314,7 +259,7 @@ export function createWasmEngine(kernels: KernelExports, designBuffers: DesignBu
       }
       const beta = Float64Array.from(x.subarray(L.q, L.q + L.p));
       const sigma2 = pwrss / (reml ? L.n - L.p : L.n);
-      const vcovBeta = Float64Array.from(f64("vcov", L.p * L.p), (v) => v * sigma2);
+      const vcovBeta = Float64Array.from(f64("vcovP", L.p * L.p), (v) => v * sigma2);
       return {
         theta: Float64Array.from(theta),
         reml,
@@ -331,14 +276,14 @@ export function createWasmEngine(kernels: KernelExports, designBuffers: DesignBu
     },
     condVar(theta: Float64Array, reml: boolean): Float64Array[] {
       const objective = evaluate(theta, reml, 0);
-      const pwrss = f64("out", 4)[3]!;
+      const pwrss = f64("out", 4)[OUT.pwrss]!;
       if (!Number.isFinite(objective) || !(pwrss > 0))
         throw new SpruceError(
           "the penalised least-squares system is singular at this θ (rank-deficient model?)",
         );
       const sigma2 = pwrss / (reml ? L.n - L.p : L.n);
       kernels.plsMinvBlocks(ctx);
-      const minv = f64("minv", minvLength);
+      const minv = f64("minvP", minvLength);
       // Internal block offsets: term 1 first, then the other terms in design order.
       const blockOffset = new Map<number, number>();
       let o = L.l1 * L.p1 * L.p1;
@@ -347,12 +292,10 @@ export function createWasmEngine(kernels: KernelExports, designBuffers: DesignBu
         blockOffset.set(s, o);
         o += L.termP[s]! ** 2 * buffers.terms[s]!.nlevels;
       }
-      // θ offsets per term, to rebuild T_t.
-      let thetaOff = 0;
+      const templates = thetaTemplates(buffers.terms, theta);
       return buffers.terms.map((t, ti) => {
         const pt = t.p;
-        const T = new Float64Array(pt * pt);
-        for (let k = 0; k < pt; k++) for (let j = k; j < pt; j++) T[j * pt + k] = theta[thetaOff++]!;
+        const T = templates[ti] as Float64Array;
         const outT = new Float64Array(t.nlevels * pt * pt);
         const src = blockOffset.get(ti)!;
         const tmp = new Float64Array(pt * pt);
@@ -388,6 +331,18 @@ export function createWasmEngine(kernels: KernelExports, designBuffers: DesignBu
     H22: Float64Array.from(f64("H22", L.nd * L.nd)),
   }));
   return engine;
+}
+
+const checked = new WeakSet<KernelExports>();
+/** The kernels lay the context block out as the contract numbers it (one 4-byte slot per field). */
+function checkContract(kernels: KernelExports): void {
+  if (checked.has(kernels)) return;
+  const bytes = kernels.plsContextBytes();
+  if (bytes !== CONTEXT_SLOTS * 4)
+    throw new SpruceError(
+      `the wasm kernels lay out a ${bytes}-byte context, the contract says ${CONTEXT_SLOTS * 4}: rebuild (npm run build)`,
+    );
+  checked.add(kernels);
 }
 
 // One kernel instance per thread shared by the engines that createEngine makes: instantiating a module costs a

@@ -16,9 +16,9 @@ import { type PoolResult, runReplicates, type WorkerFactory, WorkerPool } from "
 import type { FaultPlan, JobSpec } from "../parallel/protocol.js";
 import { checkSeed, randomSeed } from "../random/stream.js";
 import { compileKernels, instantiateKernels } from "../wasm/load.js";
-import { bootPercentileIntervals, type IntervalTable, type ParameterReplicate } from "./confint.js";
+import { bootPercentileIntervals, type ParameterReplicate } from "./intervals.js";
 import { checkSameData, type FittedModel, modelSpec, toMlFit } from "./models.js";
-import { thetaToSdCor, varianceParameterNames } from "./profile.js";
+import { type IntervalTable, thetaToSdCor, varianceParameterNames } from "./profile.js";
 import { buildModelJob, LRT_WIDTH } from "./replicates.js";
 import { checkNsim } from "./simulate.js";
 

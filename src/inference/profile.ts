@@ -12,13 +12,15 @@
  * The deviance with σ explicit and β profiled out (lme4's devfun2) is
  *   D(θ, σ) = log|M(θ)| + r²(θ)/σ² + n log(2πσ²),
  * whose θ-gradient is ∂log|M| + ∂r²/σ². The engine's ML gradient is ∂log|M| + (n/r²)∂r², and ∂r² = −2(Zᵀê)ᵀD_iû
- * (DESIGN.md §3) is cheap from the solution, so both parts are recovered exactly. Variance parameters other than
+ * (docs/architecture.md, "The gradient") is cheap from the solution, so both parts are recovered exactly. Variance parameters other than
  * the profiled one are free: standard deviations scaled by σ̂ (lower bound 0), correlations as sin(η) (so ±1 are
  * reachable without an upper bound), σ as log(σ/σ̂); the Jacobian of that map to (θ, σ) is taken by finite
  * differences of a closed-form function (no extra deviance evaluations).
  * For a fixed effect β_j the model is refitted over θ with column j moved into the response (y − x_j b),
  * which is lme4's offset refit.
  */
+
+import { lowerIndex, termOffsets, termShapes } from "../design/theta.js";
 import type { Design, DesignBuffers } from "../design/types.js";
 import { designBuffers, thetaLowerBounds } from "../design/types.js";
 import type { FittedLmm } from "../diagnostics/model.js";
@@ -122,11 +124,6 @@ export function sdCorToTheta(sdcor: ArrayLike<number>, sizes: number[], sigma: n
   return theta;
 }
 
-/** Position of template entry (i, j), i ≥ j, in a term's θ block (column-wise lower triangle). */
-function lowerIndex(p: number, i: number, j: number): number {
-  return j * p - (j * (j - 1)) / 2 + (i - j);
-}
-
 /** Slot of each θ entry: term, row, column, and the term's offset in u. */
 interface ThetaSlot {
   term: number;
@@ -160,12 +157,7 @@ class DevianceParts {
     private readonly p: number,
   ) {
     this.slots = thetaSlots(design);
-    this.offsets = [];
-    let q = 0;
-    for (const t of design.terms) {
-      this.offsets.push(q);
-      q += t.levels.length * t.columns.length;
-    }
+    this.offsets = termOffsets(termShapes(design));
     this.gML = new Float64Array(this.slots.length);
     this.n = design.n;
   }
@@ -194,7 +186,7 @@ class DevianceParts {
     return dev;
   }
 
-  /** ∂r²/∂θ_k = −2 Σ_levels (Zᵀê)[row] û[col] (DESIGN.md §3). */
+  /** ∂r²/∂θ_k = −2 Σ_levels (Zᵀê)[row] û[col] (docs/architecture.md, "The gradient"). */
   private dPwrss(beta: Float64Array, u: Float64Array, theta: Float64Array): Float64Array {
     const { design, n, X, p, y } = this;
     // ê = y − Xβ − ZΛu.
@@ -355,6 +347,12 @@ export async function profileIntervals(
   if (!(level > 0 && level < 1)) throw new ModelError(`confint: level must be between 0 and 1, got ${level}`);
   const z = qnorm((1 + level) / 2);
   const { design, engine } = model;
+  // The profile's own σ-scale computations below use unweighted residuals (lme4's profile fails on weighted fits
+  // too, lme4 issue #192): refuse rather than return wrong intervals.
+  if (design.weights)
+    throw new ModelError(
+      "confint: profile intervals of a model with prior weights are not supported; use method 'wald' or 'boot'",
+    );
   const { n } = design;
   const p = design.fixedNames.length;
   const sizes = termSizes(design);

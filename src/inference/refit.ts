@@ -18,6 +18,7 @@
  * which replicates before it. The steps it shares with the general optimiser (free set, Newton direction on it,
  * projected trial point, BFGS update) are the ones in src/fit/bfgs.ts.
  */
+
 import {
   bfgsUpdate,
   firstOrderChange,
@@ -28,14 +29,16 @@ import {
   solveFreeNewton,
   stepPair,
 } from "../fit/bfgs.js";
+import { LME4_GRADIENT_TOLERANCE } from "../fit/constants.js";
 import type { PlsEngine } from "../fit/engine.js";
+import { gradientDifferenceHessian } from "../fit/fd-hessian.js";
 import { choleskyInPlace } from "../linalg/cholesky.js";
 
 /** Default stopping tolerance on the Newton decrement, relative to |f| (see the module comment). */
 export const DECREMENT_TOL = 1e-10;
 const MAX_ITERATIONS = 60;
 /** Gradient below which a stalled line search means the objective's rounding noise was reached (lme4's 2e-3). */
-const NOISE_GRADIENT = 2e-3;
+const NOISE_GRADIENT = LME4_GRADIENT_TOLERANCE;
 
 export class NearbyRefit {
   readonly n: number;
@@ -98,30 +101,13 @@ export class NearbyRefit {
   private curvature(): Float64Array {
     const { n, center, engine, reml } = this;
     const H = new Float64Array(n * n);
-    const gp = new Float64Array(n);
-    const gm = new Float64Array(n);
-    const x = new Float64Array(n);
-    for (let j = 0; j < n; j++) {
-      const h = 1e-4 * Math.max(1, Math.abs(center[j] as number));
-      x.set(center);
-      // Stay feasible at a bound: a one-sided step there.
-      const atBound = (center[j] as number) - h < (this.lower[j] as number);
-      x[j] = (center[j] as number) + h;
-      engine.gradient(x, reml, gp);
-      x[j] = atBound ? (center[j] as number) : (center[j] as number) - h;
-      engine.gradient(x, reml, gm);
-      const width = atBound ? h : 2 * h;
-      for (let i = 0; i < n; i++) H[i * n + j] = ((gp[i] as number) - (gm[i] as number)) / width;
-    }
+    gradientDifferenceHessian((x, g) => engine.gradient(x, reml, g), center, H, {
+      scheme: "central",
+      lower: this.lower,
+      step: (j) => 1e-4 * Math.max(1, Math.abs(center[j] as number)),
+    });
     let maxDiag = 0;
-    for (let i = 0; i < n; i++) {
-      for (let j = 0; j < i; j++) {
-        const v = 0.5 * ((H[i * n + j] as number) + (H[j * n + i] as number));
-        H[i * n + j] = v;
-        H[j * n + i] = v;
-      }
-      maxDiag = Math.max(maxDiag, Math.abs(H[i * n + i] as number));
-    }
+    for (let i = 0; i < n; i++) maxDiag = Math.max(maxDiag, Math.abs(H[i * n + i] as number));
     if (!Number.isFinite(maxDiag) || maxDiag === 0) {
       H.fill(0);
       for (let i = 0; i < n; i++) H[i * n + i] = 1;

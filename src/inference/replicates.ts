@@ -13,6 +13,7 @@
  * result row (the parameter bootstrap's final `solve` returns a fresh solution object).
  */
 import { thetaLowerBounds } from "../design/types.js";
+import { LME4_GRADIENT_TOLERANCE } from "../fit/constants.js";
 import type { PlsEngine } from "../fit/engine.js";
 import { minimizeBounded } from "../fit/optimize.js";
 import type { EngineFactory, ReplicateJob } from "../parallel/job.js";
@@ -35,7 +36,7 @@ export const REFIT_MAX_EVALUATIONS = 200;
  * lme4's convergence tolerance (checkConv: max |scaled gradient| = max |L⁻¹g|, H = LLᵀ, below 0.002): above it a
  * refit is reported as not converged (and kept, as lme4 keeps it with a warning).
  */
-const CONVERGED_GRADIENT = 2e-3;
+const CONVERGED_GRADIENT = LME4_GRADIENT_TOLERANCE;
 
 export interface Refit {
   /** Optimise from the start θ for the engine's current response; returns the objective at the optimum. */

@@ -7,9 +7,15 @@
  * observation. Replicate k of `simulate(model, { seed })` is therefore exactly the response that replicate k of
  * `bootstrapLRT`/`bootstrap` with the same seed refits.
  *
+ * Prior weights (src/design/weights.ts): ε*ᵢ has variance σ̂²/wᵢ, as the model says (lme4 1.1-31's simulate ignores
+ * prior weights with a warning). A zero-weight observation gets no residual noise (its value cannot change a fit:
+ * its weight multiplies it away); its normal is still drawn, so the stream's order does not depend on the weights.
+ *
  * Λ is block diagonal with the lower-triangular template T_t of each term repeated per level, so b = Λu is, per
  * level g of term t, b_g = σ̂ T_t u*_g, and (Zb)_i = Σ_t Σ_j z_t[i, j] · b_{t, refs_t[i], j}.
  */
+import { addRandomPart, fixedPart } from "../design/linear-predictor.js";
+import { templateSize, termOffsets, thetaTemplates } from "../design/theta.js";
 import type { DesignBuffers } from "../design/types.js";
 import { SpruceError } from "../errors.js";
 import { checkSeed, RandomStream, randomSeed } from "../random/stream.js";
@@ -22,11 +28,6 @@ export interface ModelParameters {
   /** β̂ in the order of the columns of X. */
   beta: Float64Array;
   sigma: number;
-}
-
-/** Number of θ entries of a term with p columns: the lower triangle of a p×p template. */
-function templateSize(p: number): number {
-  return (p * (p + 1)) / 2;
 }
 
 /**
@@ -42,6 +43,8 @@ export class ResponseSimulator {
   private readonly u: Float64Array;
   private readonly b: Float64Array;
   private readonly offsets: number[];
+  /** σ̂/√wᵢ per observation, with prior weights (undefined without: σ̂ for all). */
+  private readonly noiseSd: Float64Array | undefined;
 
   constructor(
     private readonly buffers: DesignBuffers,
@@ -60,26 +63,12 @@ export class ResponseSimulator {
     if (!(sigma >= 0) || !Number.isFinite(sigma))
       throw new SpruceError(`simulate: σ must be finite and ≥ 0, got ${sigma}`);
     this.n = n;
-    this.mean = new Float64Array(n);
-    for (let j = 0; j < p; j++) {
-      const bj = beta[j] as number;
-      if (bj === 0) continue;
-      const col = j * n;
-      for (let i = 0; i < n; i++) this.mean[i] = (this.mean[i] as number) + (X[col + i] as number) * bj;
-    }
-    this.templates = [];
-    this.offsets = [];
-    let k = 0;
-    let q = 0;
-    for (const t of terms) {
-      const T = new Float64Array(t.p * t.p);
-      // θ holds the lower triangle column by column.
-      for (let c = 0; c < t.p; c++) for (let r = c; r < t.p; r++) T[r * t.p + c] = theta[k++] as number;
-      this.templates.push(T);
-      this.offsets.push(q);
-      q += t.nlevels * t.p;
-    }
+    this.mean = fixedPart(n, X, beta);
+    this.templates = thetaTemplates(terms, theta);
+    this.offsets = termOffsets(terms);
+    const q = this.offsets[terms.length] as number;
     this.q = q;
+    this.noiseSd = buffers.weights?.map((w) => (w > 0 ? sigma / Math.sqrt(w) : 0));
     this.u = new Float64Array(q);
     this.b = new Float64Array(q);
   }
@@ -103,18 +92,10 @@ export class ResponseSimulator {
         }
       }
     }
-    for (let i = 0; i < n; i++) out[i] = (mean[i] as number) + this.sigma * rng.nextNormal();
-    for (let ti = 0; ti < terms.length; ti++) {
-      const t = terms[ti] as DesignBuffers["terms"][number];
-      const off = this.offsets[ti] as number;
-      const { p, refs, z } = t;
-      for (let i = 0; i < n; i++) {
-        const base = off + (refs[i] as number) * p;
-        let v = 0;
-        for (let j = 0; j < p; j++) v += (z[i * p + j] as number) * (b[base + j] as number);
-        out[i] = (out[i] as number) + v;
-      }
-    }
+    const sd = this.noiseSd;
+    if (sd) for (let i = 0; i < n; i++) out[i] = (mean[i] as number) + (sd[i] as number) * rng.nextNormal();
+    else for (let i = 0; i < n; i++) out[i] = (mean[i] as number) + this.sigma * rng.nextNormal();
+    addRandomPart(out, terms, b, this.offsets);
     return out;
   }
 

@@ -4,8 +4,9 @@
  * (diagnostics, intervals) extend it by spreading it into a larger object.
  */
 import { thetaNames } from "../design/describe.js";
-import type { LinearMixedModel, RanefGroup } from "../fit/model.js";
+import type { RanefGroup } from "../fit/results.js";
 import type { VarCorrRow } from "../fit/varcorr.js";
+import type { FittedModelView } from "./view.js";
 
 export interface FitJson {
   formula: string;
@@ -39,6 +40,8 @@ export interface FitJson {
   messages: string[];
   droppedFixed: string[];
   droppedRows: number;
+  /** The prior-weights column (or "(weights)" for an array); absent for an unweighted fit. */
+  weights?: string;
 }
 
 /** JSON numbers cannot be NaN/Infinity: those become null (as jsonlite writes NA). */
@@ -46,7 +49,7 @@ function finite(x: number): number {
   return Number.isFinite(x) ? x : (null as unknown as number);
 }
 
-export function fitJson(model: LinearMixedModel): FitJson {
+export function fitJson(model: FittedModelView): FitJson {
   const ranef = model.ranef().map((g: RanefGroup) => ({
     group: g.group,
     levels: g.levels,
@@ -83,6 +86,7 @@ export function fitJson(model: LinearMixedModel): FitJson {
     messages: [...model.messages],
     droppedFixed: [...model.design.droppedFixed],
     droppedRows: model.design.droppedRows,
+    ...(model.design.weights ? { weights: model.design.weightsName ?? "(weights)" } : {}),
   };
 }
 

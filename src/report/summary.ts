@@ -3,7 +3,7 @@
  * writes it (digits = 4, lme4's default): title, formula, criterion or AIC table, scaled residuals, random
  * effects, number of observations and groups, fixed effects, their correlation, then fit messages.
  */
-import type { LinearMixedModel } from "../fit/model.js";
+
 import { deparse } from "../formula/deparse.js";
 import { parseExpression } from "../formula/parser.js";
 import {
@@ -15,6 +15,7 @@ import {
   rRound,
   zapsmall,
 } from "./rformat.js";
+import type { FittedModelView } from "./view.js";
 
 const DIGITS = 4;
 /** lme4.summary.cor.max: the correlation of fixed effects is shown up to this many coefficients. */
@@ -34,17 +35,18 @@ function deparsedFormula(formula: string): string {
   }
 }
 
-function titleLines(model: LinearMixedModel, options: SummaryOptions): string[] {
+function titleLines(model: FittedModelView, options: SummaryOptions): string[] {
   const method = model.REML ? "REML" : "maximum likelihood ";
   const lines = [
     `Linear mixed model fit by ${method} ['lmerMod']`,
     `Formula: ${deparsedFormula(model.formula)}`,
   ];
   if (options.dataName) lines.push(`   Data: ${options.dataName}`);
+  if (model.design.weights) lines.push(`Weights: ${model.design.weightsName ?? "(weights)"}`);
   return lines;
 }
 
-function criterionLines(model: LinearMixedModel): string[] {
+function criterionLines(model: FittedModelView): string[] {
   if (model.REML) {
     const [v] = formatNumbers([rRound(model.remlCriterion(), 1)]);
     return [`REML criterion at convergence: ${(v as string).trim()}`];
@@ -58,9 +60,11 @@ function criterionLines(model: LinearMixedModel): string[] {
   );
 }
 
-function residualLines(model: LinearMixedModel): string[] {
+function residualLines(model: FittedModelView): string[] {
   const sigma = model.sigma;
-  const scaled = Array.from(model.residuals(), (r) => r / sigma);
+  // lme4: residuals(type = "pearson", scaled = TRUE), i.e. √wᵢ(yᵢ − ŷᵢ)/σ̂
+  const w = model.design.weights;
+  const scaled = Array.from(model.residuals(), (r, i) => (r * (w ? Math.sqrt(w[i] as number) : 1)) / sigma);
   const q = zapsmall(quantile7(scaled, [0, 0.25, 0.5, 0.75, 1]), DIGITS + 1);
   return [
     "Scaled residuals: ",
@@ -69,7 +73,7 @@ function residualLines(model: LinearMixedModel): string[] {
 }
 
 /** lme4's formatVC: Groups, Name, Variance, Std.Dev. and, when a term has several columns, the correlations. */
-function randomEffectsLines(model: LinearMixedModel): string[] {
+function randomEffectsLines(model: FittedModelView): string[] {
   const blocks = model.varCorrBlocks();
   const groups: string[] = [];
   const names: string[] = [];
@@ -130,13 +134,13 @@ function randomEffectsLines(model: LinearMixedModel): string[] {
   ];
 }
 
-function groupsLine(model: LinearMixedModel): string {
+function groupsLine(model: FittedModelView): string {
   const parts = Object.entries(model.ngrps).map(([g, k]) => `${g}, ${k}`);
   return `Number of obs: ${model.nobs}, groups:  ${parts.join("; ")}`;
 }
 
 /** printCoefmat(digits = 4) of Estimate, Std. Error, t value. */
-function fixedEffectsLines(model: LinearMixedModel): string[] {
+function fixedEffectsLines(model: FittedModelView): string[] {
   const names = model.design.fixedNames;
   if (names.length === 0) return [];
   const est = Object.values(model.fixef());
@@ -160,7 +164,7 @@ function fixedEffectsLines(model: LinearMixedModel): string[] {
   return ["Fixed effects:", ...printMatrix(names, ["Estimate", "Std. Error", "t value"], cells, true)];
 }
 
-function correlationLines(model: LinearMixedModel): string[] {
+function correlationLines(model: FittedModelView): string[] {
   const names = model.design.fixedNames;
   const p = names.length;
   if (p < 2 || p > COR_MAX) return [];
@@ -187,7 +191,7 @@ function correlationLines(model: LinearMixedModel): string[] {
 }
 
 /** The full summary text (lines joined with "\n", no trailing newline). */
-export function summaryText(model: LinearMixedModel, options: SummaryOptions = {}): string {
+export function summaryText(model: FittedModelView, options: SummaryOptions = {}): string {
   const lines: string[] = [
     ...titleLines(model, options),
     "",

@@ -6,14 +6,10 @@
  * ESM glue because it copies typed arrays on every call; callers pass pointers into `memory` instead.
  */
 
-/** Raw exports of build/spruce.wasm. Kernels are added to this interface as they are written. */
-export interface KernelExports {
-  memory: WebAssembly.Memory;
-  alloc(bytes: number): number;
-  free(ptr: number): void;
-  // biome-ignore lint/suspicious/noExplicitAny: kernels are typed by the modules that call them
-  [name: string]: any;
-}
+import { KERNEL_NAMES, type KernelExports } from "./contract.js";
+
+/** The typed exports of build/spruce.wasm, declared once in scripts/contract/spec.mjs (generated ./contract.ts). */
+export type { KernelExports } from "./contract.js";
 
 const wasmUrl = new URL("../../build/spruce.wasm", import.meta.url);
 
@@ -39,9 +35,15 @@ function abort(_message: number, _file: number, line: number, column: number): n
 /** A fresh instance with its own memory: one per model engine or worker. */
 export function instantiateKernels(module: WebAssembly.Module): KernelExports {
   const instance = new WebAssembly.Instance(module, { env: { abort, seed: () => 0 } });
-  const exports = instance.exports as unknown as KernelExports;
-  if (typeof exports._initialize === "function") exports._initialize();
-  return exports;
+  const raw = instance.exports as Record<string, unknown>;
+  if (typeof raw._initialize === "function") (raw._initialize as () => void)();
+  // The module and the contract must agree: a kernel missing here is a stale build, not a runtime surprise.
+  const missing = KERNEL_NAMES.filter((name) => typeof raw[name] !== "function");
+  if (missing.length > 0 || !(raw.memory instanceof WebAssembly.Memory))
+    throw new Error(
+      `build/spruce.wasm does not export ${missing.join(", ") || "its memory"}: rebuild it (npm run asbuild)`,
+    );
+  return raw as unknown as KernelExports;
 }
 
 /** Convenience: compile (cached) and instantiate. */

@@ -71,7 +71,7 @@ describe("blocked wasm engine equals the dense oracle on random problems", async
   });
 
   // The gradient switches from the inverse-factor identity to the selected inverse when a template diagonal
-  // drops below 1e-3 (assembly/pls/blocked.ts, INVERSE_PATH_MIN): both sides of the switch, and a vector term.
+  // drops below 1e-3 (assembly/pls/gradient-inverse-factor.ts, INVERSE_PATH_MIN): both sides of the switch, and a vector term.
   for (const [name, value] of [
     ["crossed", 2e-3],
     ["crossed", 5e-4],

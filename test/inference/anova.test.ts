@@ -1,7 +1,7 @@
 /**
  * anova against lme4's likelihood-ratio tables (test/fixtures/conformance/anova_*.json): Chisq within 2e-3, the
  * same Df, p within 1% relative; logLik/AIC/BIC within 2e-3 (lme4 did not fully converge on Sitka; a slightly
- * better optimum is allowed there, DESIGN.md §7).
+ * better optimum is allowed there, docs/architecture.md "Reference values").
  */
 import { describe, expect, it } from "vitest";
 import { SpruceError } from "../../src/errors.js";

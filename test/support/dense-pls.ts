@@ -2,7 +2,7 @@
  * A plain dense penalised-least-squares engine: the test oracle for the blocked wasm engine.
  *
  * Everything is built as full dense matrices (Z is n×q, Λ is q×q) and factored with a textbook Cholesky, so each
- * line can be checked against DESIGN.md §2–3 by eye. It costs O((q+p)³) per call, which is fine for the small
+ * line can be checked against docs/architecture.md ("The profiled deviance", "The gradient") by eye. It costs O((q+p)³) per call, which is fine for the small
  * conformance models, and it stays independent of the production engine: it shares only the types, never code.
  */
 import type { DesignBuffers } from "../../src/design/types.js";
@@ -116,19 +116,41 @@ export function createDenseEngine(designBuffers: DesignBuffers): PlsEngine {
     for (let col = 0; col < t.p; col++) for (let row = col; row < t.p; row++) slots.push({ term, row, col });
   });
 
-  // Z (n×q) and X (n×p) as dense row-major matrices.
-  const Z = mat(n, q);
+  // Z (n×q) and X (n×p) as dense row-major matrices, as given (raw) and with every row scaled by √wᵢ (the
+  // weighted least-squares problem that the prior weights define, src/design/weights.ts).
+  const Zraw = mat(n, q);
   buffers.terms.forEach((t, ti) => {
     for (let i = 0; i < n; i++) {
       const level = t.refs[i] as number;
       for (let j = 0; j < t.p; j++)
-        set(Z, i, (offsets[ti] as number) + level * t.p + j, t.z[i * t.p + j] as number);
+        set(Zraw, i, (offsets[ti] as number) + level * t.p + j, t.z[i * t.p + j] as number);
     }
   });
-  const X = mat(n, p);
-  for (let i = 0; i < n; i++) for (let j = 0; j < p; j++) set(X, i, j, buffers.X[j * n + i] as number);
+  const Xraw = mat(n, p);
+  for (let i = 0; i < n; i++) for (let j = 0; j < p; j++) set(Xraw, i, j, buffers.X[j * n + i] as number);
+  let sqrtW = new Float64Array(n).fill(1);
+  let logDetW = 0;
+  const scaleRows = (m: Mat): Mat => {
+    const out = mat(m.rows, m.cols);
+    for (let i = 0; i < m.rows; i++)
+      for (let j = 0; j < m.cols; j++) set(out, i, j, get(m, i, j) * sqrtW[i]!);
+    return out;
+  };
+  let Z = Zraw;
+  let X = Xraw;
   let y = mat(n, 1);
-  y.a.set(buffers.y);
+  const setY = (v: Float64Array) => {
+    y = mat(n, 1);
+    for (let i = 0; i < n; i++) y.a[i] = v[i]! * sqrtW[i]!;
+  };
+  const setW = (w: Float64Array | undefined) => {
+    sqrtW = w ? w.map(Math.sqrt) : new Float64Array(n).fill(1);
+    logDetW = w ? w.reduce((s, v) => (v > 0 ? s + Math.log(v) : s), 0) : 0;
+    Z = scaleRows(Zraw);
+    X = scaleRows(Xraw);
+    setY(buffers.y);
+  };
+  setW(buffers.weights);
 
   function lambda(theta: Float64Array): Mat {
     if (theta.length !== slots.length)
@@ -177,9 +199,10 @@ export function createDenseEngine(designBuffers: DesignBuffers): PlsEngine {
     for (let j = q; j < q + p; j++) logDetS += 2 * Math.log(get(L, j, j));
     const r = get(L, m - 1, m - 1);
     const pwrss = r * r;
-    const objective = reml
-      ? logDetM + logDetS + (n - p) * (1 + Math.log((2 * Math.PI * pwrss) / (n - p)))
-      : logDetM + n * (1 + Math.log((2 * Math.PI * pwrss) / n));
+    const objective =
+      (reml
+        ? logDetM + logDetS + (n - p) * (1 + Math.log((2 * Math.PI * pwrss) / (n - p)))
+        : logDetM + n * (1 + Math.log((2 * Math.PI * pwrss) / n))) - logDetW;
     // [u; β] solves L11ᵀ x = l_y where l_y is the last row of L without r.
     const sol = new Float64Array(q + p);
     for (let i = q + p - 1; i >= 0; i--) {
@@ -217,15 +240,19 @@ export function createDenseEngine(designBuffers: DesignBuffers): PlsEngine {
     nTheta: slots.length,
     setResponse(newY: Float64Array) {
       if (newY.length !== n) throw new Error(`dense-pls: response has length ${newY.length}, expected ${n}`);
-      y = mat(n, 1);
-      y.a.set(newY);
       buffers.y = newY;
+      setY(newY);
+    },
+    setWeights(w: Float64Array) {
+      if (w.length !== n) throw new Error(`dense-pls: weights have length ${w.length}, expected ${n}`);
+      buffers.weights = w;
+      setW(w);
     },
     objective(theta, reml) {
       return evaluate(theta, reml).objective;
     },
     gradient(theta, reml, grad) {
-      // DESIGN.md §3, every matrix dense.
+      // docs/architecture.md, "The gradient", every matrix dense.
       const e = evaluate(theta, reml);
       const M = mMatrix(e.A);
       const Minv = spdInverse(M);

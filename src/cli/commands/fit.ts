@@ -5,13 +5,15 @@ import { readCsv } from "../../frame/csv.js";
 import { type FitJson, fitJson, unboxLikeJsonlite } from "../../report/json.js";
 
 /**
- * `spruce fit DATA.csv "FORMULA" [--ml] [--json]`: fit as lme4's lmer (REML unless --ml) and print lme4's
+ * `spruce fit DATA.csv "FORMULA" [--ml] [--weights COL] [--json]`: fit as lme4's lmer (REML unless --ml) and print lme4's
  * summary, or the fit as JSON with the reference fits' field names.
  */
 
 export interface FitCommandOptions {
   ml?: boolean;
   json?: boolean;
+  /** Name of the prior-weights column (lme4's `weights =`). */
+  weights?: string;
   /** Options added by extensions (e.g. --diagnostics, --confint) arrive here too. */
   [option: string]: unknown;
 }
@@ -40,7 +42,10 @@ export async function runFit(
 ): Promise<{ model: LinearMixedModel; elapsedMs: number }> {
   const data = readCsv(dataPath);
   const t0 = performance.now();
-  const model = await fitLmm(formula, data, { REML: !options.ml });
+  const model = await fitLmm(formula, data, {
+    REML: !options.ml,
+    ...(options.weights === undefined ? {} : { weights: options.weights }),
+  });
   return { model, elapsedMs: performance.now() - t0 };
 }
 
@@ -63,6 +68,7 @@ export function registerFit(program: Command, extensions: readonly FitExtension[
     .argument("<data>", "CSV file with a header row (NA or empty cells are missing)")
     .argument("<formula>", 'lme4 formula, e.g. "Reaction ~ Days + (Days | Subject)"')
     .option("--ml", "maximum likelihood instead of REML")
+    .option("--weights <column>", "prior weights from a numeric column (lme4's weights =)")
     .option("--json", "print the fit as JSON (lme4's names: fixef, se, varcorr, ranef, ...)");
   for (const ext of extensions) ext.configure(command);
   command.action(async (dataPath: string, formula: string, options: FitCommandOptions) => {

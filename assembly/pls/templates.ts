@@ -1,0 +1,66 @@
+// The templates T_t (lower-triangular p_t×p_t, from θ) and the products with Λ₂ᵀ that the factorisation and the
+// gradient apply to trailing rows (docs/architecture.md, "The blocked factor").
+
+import { Context } from "./contract";
+import { ld, st, ldi } from "./access";
+
+/** Template of term t (p_t×p_t, column-major lower). */
+@inline export function tplOf(cx: Context, t: i32): usize {
+  const tplOff = cx.tplOff;
+  const tpl = cx.tpl;
+  return tpl + (<usize>ldi(tplOff, t) << 3);
+}
+
+/** T_t from θ: the lower triangle column by column, term by term (lme4's order). */
+export function fillTemplates(cx: Context): void {
+  const nTerms = cx.nTerms;
+  const termP = cx.termP;
+  const thetaP = cx.thetaP;
+  let off = 0;
+  for (let t = 0; t < nTerms; t++) {
+    const pt = ldi(termP, t);
+    const T = tplOf(cx, t);
+    for (let k = 0; k < pt; k++)
+      for (let j = 0; j < pt; j++) {
+        if (j >= k) st(T, j + k * pt, ld(thetaP, off++));
+        else st(T, j + k * pt, 0.0);
+      }
+  }
+}
+
+/** (Λ₂ᵀ M)[c, col] for a trailing row c: mixes the rows of c's block with the template; X and y rows pass through. */
+@inline export function lambda2tRow(cx: Context, c: i32, m: usize, rowStride: i32, colOff: i32): f64 {
+  if (c >= cx.qRest) return ld(m, c * rowStride + colOff);
+  const t = ldi(cx.rowTerm, c);
+  const ps = ldi(cx.termP, t);
+  const jj = ldi(cx.rowPos, c);
+  const base = c - jj;
+  const T = tplOf(cx, t);
+  let s = 0.0;
+  for (let mm = jj; mm < ps; mm++) s += ld(T, mm + jj * ps) * ld(m, (base + mm) * rowStride + colOff);
+  return s;
+}
+
+/** Row c (at position r of the list R_g) of Λ₂ᵀ H21_g, column k: H21 rows are indexed by list position. */
+@inline export function lambda2tListRow(cx: Context, c: i32, r: i32, k: i32): f64 {
+  const p1 = cx.p1;
+  const H21 = cx.H21;
+  if (c >= cx.qRest) return ld(H21, r * p1 + k);
+  const t = ldi(cx.rowTerm, c);
+  const ps = ldi(cx.termP, t);
+  const jj = ldi(cx.rowPos, c);
+  const base = r - jj;
+  const T = tplOf(cx, t);
+  let s = 0.0;
+  for (let mm = jj; mm < ps; mm++) s += ld(T, mm + jj * ps) * ld(H21, (base + mm) * p1 + k);
+  return s;
+}
+
+// Specialised eliminations for p₁ = 1, 2, 3 (random intercepts; intercept + slope; Sitka's quadratic): the same
+// computation as the generic loop in eliminateTerm1 with the tiny loops written out and one reciprocal per pivot,
+// because at these sizes loop control and divisions, not flops, set the time.
+
+/** Row r (trailing row c) of Λ₂ᵀ H21_g, entry k: X and y rows pass through. */
+@inline export function vEntry(cx: Context, c: i32, r: i32, k: i32): f64 {
+  return lambda2tListRow(cx, c, r, k);
+}
