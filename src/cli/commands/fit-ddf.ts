@@ -1,0 +1,45 @@
+/**
+ * `spruce fit --ddf satterthwaite|kenward-roger`: lmerTest's t tests of the fixed effects as an extension of the fit
+ * command. With --json the fit's object gains `df: {name: ν}`, `p: {name: Pr(>|t|)}` and `ddfMethod`; without,
+ * lmerTest's coefficient table (Estimate, Std. Error, df, t value, Pr(>|t|)) is printed after the summary.
+ */
+import { type Command, Option } from "commander";
+import type { LinearMixedModel } from "../../fit/model.js";
+import { coefTable, formatCoefTable, parseDdfMethod } from "../../inference/ddf/index.js";
+import type { FitCommandOptions, FitExtension } from "./fit.js";
+
+interface Options extends FitCommandOptions {
+  ddf?: string;
+}
+
+export const DDF_CHOICES = ["satterthwaite", "kenward-roger"];
+
+export function ddfOption(): Option {
+  return new Option(
+    "--ddf <method>",
+    "denominator degrees of freedom for t and F tests (lmerTest's Satterthwaite, pbkrtest's Kenward-Roger: REML only)",
+  ).choices(DDF_CHOICES);
+}
+
+function named(names: readonly string[], values: readonly number[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  names.forEach((n, i) => {
+    out[n] = values[i] as number;
+  });
+  return out;
+}
+
+export const ddfFitExtension: FitExtension = {
+  configure(command: Command): void {
+    command.addOption(ddfOption());
+  },
+  json(model: LinearMixedModel, options: Options): Record<string, unknown> {
+    if (!options.ddf) return {};
+    const t = coefTable(model, parseDdfMethod(options.ddf));
+    return { ddfMethod: t.method, df: named(t.names, t.df), p: named(t.names, t.p) };
+  },
+  text(model: LinearMixedModel, options: Options): string {
+    if (!options.ddf) return "";
+    return formatCoefTable(coefTable(model, parseDdfMethod(options.ddf)));
+  },
+};
