@@ -55,6 +55,7 @@ function checkRows(L: readonly ArrayLike<number>[], p: number): Float64Array {
     for (let j = 0; j < p; j++)
       if (!Number.isFinite(row[j] as number))
         throw new ModelError(`contrast row ${i + 1}, coefficient ${j + 1} is not a finite number`);
+    if (Array.from(row).every((v) => v === 0)) throw new ModelError(`contrast row ${i + 1} is all zero`);
   });
   return Float64Array.from(L.flatMap((row) => Array.from(row)));
 }

@@ -12,7 +12,7 @@ import { describe, expect, it } from "vitest";
 import { fit } from "../../../src/fit/fit.js";
 import { readCsv } from "../../../src/frame/csv.js";
 import { anova } from "../../../src/inference/anova.js";
-import type { FixedAnovaTable } from "../../../src/inference/ddf/index.js";
+import { contest, type FixedAnovaTable } from "../../../src/inference/ddf/index.js";
 import { fixturesDir } from "../../support/fixtures.js";
 
 const run = promisify(execFile);
@@ -144,5 +144,9 @@ describe("API hooks", () => {
     expect(kr.NumDF).toEqual(sitka.kenwardRoger.anova1.NumDF);
     expect(() => anova(m, { type: 4 as 3 })).toThrow(/unknown anova type/);
     expect(() => anova(m, { ddf: "lme4" })).toThrow(/unknown ddf method/);
+    expect(() => contest(m, [[0, 0, 0, 0, 0, 0]])).toThrow(/contrast row 1 is all zero/);
+    expect(() => contest(m, [[1, 0]])).toThrow(/has 2 coefficients; the model has 6/);
+    const single = contest(m, [0, 1, 0, 0, 0, 0], { joint: false });
+    expect(rel(single[0]?.df as number, sitka.satterthwaite.coef.df[1])).toBeLessThan(0.01);
   });
 });
