@@ -10,15 +10,16 @@ d <- read.csv("bench/ddf/crossed5000.csv", stringsAsFactors = TRUE)
 f <- y ~ cond * x + (1 + x | subj) + (1 | item)
 m <- lme4::lmer(f, data = d, REML = TRUE)
 reps <- as.integer(Sys.getenv("REPS", "3"))
-time <- function(f) median(sapply(seq_len(reps), function(i) system.time(f())[["elapsed"]]))
-t_sat <- time(function() { mt <- as_lmerModLmerTest(m); summary(mt)$coefficients; anova(mt, type = 3) })
+# Median elapsed seconds over REPS runs, printed at once (CPU seconds beside it: the machine may be shared).
+time <- function(label, f) {
+  ts <- sapply(seq_len(reps), function(i) { s <- system.time(f()); c(s[["elapsed"]], s[["user.self"]] + s[["sys.self"]]) })
+  cat(sprintf("%-62s elapsed %8.3f s   cpu %8.3f s\n", label, median(ts[1, ]), median(ts[2, ])))
+  flush.console()
+}
+time("lmerTest Satterthwaite (coerce + coef table + type III anova)", function() { mt <- as_lmerModLmerTest(m); summary(mt)$coefficients; anova(mt, type = 3) })
 mt <- as_lmerModLmerTest(m)
-t_sat_tables <- time(function() { summary(mt)$coefficients; anova(mt, type = 3) })
-t_kr <- time(function() {
+time("lmerTest Satterthwaite tables only (model already coerced)", function() { summary(mt)$coefficients; anova(mt, type = 3) })
+time("pbkrtest Kenward-Roger (coef table + type III anova)", function() {
   summary(mt, ddf = "Kenward-Roger")$coefficients; anova(mt, type = 3, ddf = "Kenward-Roger") })
-t_vcovadj <- time(function() vcovAdj(m))
-cat(sprintf("lmerTest Satterthwaite (coerce + coef table + type III anova): %.3f s\n", t_sat))
-cat(sprintf("lmerTest Satterthwaite tables only (model already coerced):   %.3f s\n", t_sat_tables))
-cat(sprintf("pbkrtest Kenward-Roger (coef table + type III anova):         %.3f s\n", t_kr))
-cat(sprintf("pbkrtest vcovAdj alone:                                        %.3f s\n", t_vcovadj))
+time("pbkrtest vcovAdj alone", function() vcovAdj(m))
 print(anova(mt, type = 3))

@@ -13,6 +13,9 @@ import { ModelError } from "../../errors.js";
 import { choleskyLower, gram, inverseSpd, matMul, matTMul, solveLowerRows } from "./matrix.js";
 import type { DdfModel } from "./model.js";
 
+/** Largest q handled: five dense q×q matrices (~1 GB at 5000) and O(q³) work (a minute or more at 5000). */
+export const MAX_RANDOM_EFFECTS = 5000;
+
 export interface MarginalCovariance {
   n: number;
   p: number;
@@ -60,9 +63,10 @@ export function marginalCovariance(model: DdfModel): MarginalCovariance {
     offsets.push(q);
     q += t.levels.length * t.columns.length;
   }
-  if (q * q > 2 ** 27)
+  if (q > MAX_RANDOM_EFFECTS)
     throw new ModelError(
-      `degrees of freedom need a dense ${q}×${q} matrix of the random effects; more than this build supports`,
+      `degrees of freedom need dense ${q}×${q} matrices of the random effects (O(q³) work); ` +
+        `this build supports up to ${MAX_RANDOM_EFFECTS} random effects`,
     );
   const e = model.residuals();
   // ZᵀZ, ZᵀX, Zᵀe from the rows' non-zeros (each row has Σ p_t of them).
@@ -138,7 +142,8 @@ export function marginalCovariance(model: DdfModel): MarginalCovariance {
   const corrA = gram(R1, q, q);
   const corrB = matTMul(R1, R2, q, q, p);
   const corrS = matTMul(R2, R2, q, p, p);
-  const A = new Float64Array(q * q);
+  // A overwrites its correction term (one q×q buffer less).
+  const A = corrA;
   for (let i = 0; i < q; i++)
     for (let j = 0; j <= i; j++) {
       const v = ((G[i * q + j] as number) - (corrA[i * q + j] as number)) / s2;

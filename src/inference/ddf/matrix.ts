@@ -36,20 +36,60 @@ export function matTMul(A: Float64Array, B: Float64Array, k: number, m: number, 
   return C;
 }
 
-/** RᵀR for R (k×m): the lower triangle computed, mirrored. */
+/**
+ * RᵀR for R (k×m): the lower triangle computed, mirrored. Each row of R contributes the outer product of its
+ * non-zeros only: rows of the random-effects space stay sparse for the levels of the first (largest) term.
+ */
 export function gram(R: Float64Array, k: number, m: number): Float64Array {
   const C = new Float64Array(m * m);
+  const idx = new Int32Array(m);
+  const val = new Float64Array(m);
   for (let l = 0; l < k; l++) {
     const rl = l * m;
+    let nz = 0;
     for (let i = 0; i < m; i++) {
-      const a = R[rl + i] as number;
-      if (a === 0) continue;
-      const ci = i * m;
-      for (let j = 0; j <= i; j++) C[ci + j] = (C[ci + j] as number) + a * (R[rl + j] as number);
+      const v = R[rl + i] as number;
+      if (v !== 0) {
+        idx[nz] = i;
+        val[nz++] = v;
+      }
+    }
+    if (nz > m / 2) {
+      // A dense row: contiguous loops beat the index lists.
+      for (let i = 0; i < m; i++) {
+        const a = R[rl + i] as number;
+        if (a === 0) continue;
+        const ci = i * m;
+        for (let j = 0; j <= i; j++) C[ci + j] = (C[ci + j] as number) + a * (R[rl + j] as number);
+      }
+      continue;
+    }
+    for (let a = 0; a < nz; a++) {
+      const ci = (idx[a] as number) * m;
+      const va = val[a] as number;
+      for (let b = 0; b <= a; b++) {
+        const cj = ci + (idx[b] as number);
+        C[cj] = (C[cj] as number) + va * (val[b] as number);
+      }
     }
   }
   for (let i = 0; i < m; i++) for (let j = 0; j < i; j++) C[j * m + i] = C[i * m + j] as number;
   return C;
+}
+
+/** For each row i of a lower-triangular (or symmetric) n×n matrix, the column of its first non-zero (≤ i). */
+export function envelope(a: Float64Array, n: number): Int32Array {
+  const first = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    let f = i;
+    for (let k = 0; k < i; k++)
+      if ((a[i * n + k] as number) !== 0) {
+        f = k;
+        break;
+      }
+    first[i] = f;
+  }
+  return first;
 }
 
 export function transpose(A: Float64Array, m: number, n: number): Float64Array {
@@ -200,35 +240,66 @@ export function inverseSpd(S: Float64Array, n: number, what: string): Float64Arr
   return inv;
 }
 
-/** In-place lower Cholesky factor (upper triangle zeroed); throws when a pivot is not positive. */
+/**
+ * In-place lower Cholesky factor (upper triangle zeroed); throws when a pivot is not positive. The factor keeps
+ * the envelope of the matrix (no fill before a row's first non-zero), so only the envelope is computed: the
+ * block-diagonal part of M (the largest term's levels) costs next to nothing.
+ */
 export function choleskyLower(a: Float64Array, n: number, what: string): void {
+  const first = envelope(a, n);
   for (let j = 0; j < n; j++) {
+    const fj = first[j] as number;
     let d = a[j * n + j] as number;
-    for (let k = 0; k < j; k++) d -= (a[j * n + k] as number) ** 2;
+    for (let k = fj; k < j; k++) d -= (a[j * n + k] as number) ** 2;
     if (!(d > 0)) throw new Error(`${what}: matrix is not positive definite (pivot ${j + 1})`);
     const ljj = Math.sqrt(d);
     a[j * n + j] = ljj;
     for (let i = j + 1; i < n; i++) {
+      const fi = first[i] as number;
+      if (fi > j) continue;
       let s = a[i * n + j] as number;
-      for (let k = 0; k < j; k++) s -= (a[i * n + k] as number) * (a[j * n + k] as number);
+      for (let k = fi > fj ? fi : fj; k < j; k++) s -= (a[i * n + k] as number) * (a[j * n + k] as number);
       a[i * n + j] = s / ljj;
     }
   }
   for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) a[i * n + j] = 0;
 }
 
-/** R ← L⁻¹R for lower-triangular L (n×n) and R (n×m), row-major: row operations, cache-friendly. */
+/**
+ * R ← L⁻¹R for lower-triangular L (n×n) and R (n×m), row-major: row operations, cache-friendly. Only L's envelope
+ * is visited, and a finished row of R that is mostly zeros (the largest term's levels) is applied through its
+ * non-zeros only.
+ */
 export function solveLowerRows(L: Float64Array, n: number, R: Float64Array, m: number): void {
+  const first = envelope(L, n);
+  const nzIndex: (Int32Array | undefined)[] = new Array(n);
   for (let i = 0; i < n; i++) {
     const ri = i * m;
-    for (let k = 0; k < i; k++) {
+    for (let k = first[i] as number; k < i; k++) {
       const l = L[i * n + k] as number;
       if (l === 0) continue;
       const rk = k * m;
-      for (let j = 0; j < m; j++) R[ri + j] = (R[ri + j] as number) - l * (R[rk + j] as number);
+      const nz = nzIndex[k];
+      if (nz) {
+        for (let t = 0; t < nz.length; t++) {
+          const j = nz[t] as number;
+          R[ri + j] = (R[ri + j] as number) - l * (R[rk + j] as number);
+        }
+      } else for (let j = 0; j < m; j++) R[ri + j] = (R[ri + j] as number) - l * (R[rk + j] as number);
     }
     const d = L[i * n + i] as number;
-    for (let j = 0; j < m; j++) R[ri + j] = (R[ri + j] as number) / d;
+    let count = 0;
+    for (let j = 0; j < m; j++) {
+      const v = (R[ri + j] as number) / d;
+      R[ri + j] = v;
+      if (v !== 0) count++;
+    }
+    if (count < m / 4) {
+      const nz = new Int32Array(count);
+      let c = 0;
+      for (let j = 0; j < m; j++) if ((R[ri + j] as number) !== 0) nz[c++] = j;
+      nzIndex[i] = nz;
+    }
   }
 }
 
