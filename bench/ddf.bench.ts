@@ -19,15 +19,24 @@ export const DDF_BENCH_FORMULA = "y ~ cond*x + (1 + x|subj) + (1|item)";
 export async function run(): Promise<void> {
   const model = await fit(DDF_BENCH_FORMULA, readCsv(data));
   const bench = new Bench({ time: 2000, warmupTime: 200 });
+  const tables = (ddf: "Satterthwaite" | "Kenward-Roger") => () => {
+    // One set-up (vcov_varpar and the Jacobian, or vcovAdj) for both tables, as lmerTest's coerced model.
+    const tests = contrastTests(model, ddf);
+    coefTable(model, ddf, tests);
+    fixedEffectsAnova(model, { type: 3, ddf, tests });
+  };
   for (const ddf of ["Satterthwaite", "Kenward-Roger"] as const)
-    bench.add(`${ddf}: coefficient table + type III anova`, () => {
-      // One set-up (vcov_varpar and the Jacobian, or vcovAdj) for both tables, as lmerTest's coerced model.
-      const tests = contrastTests(model, ddf);
-      coefTable(model, ddf, tests);
-      fixedEffectsAnova(model, { type: 3, ddf, tests });
-    });
+    bench.add(`${ddf}: coefficient table + type III anova`, tables(ddf));
   await bench.run();
-  const rows = bench.tasks.map((t) => {
+  // CPU time per run as well: on a shared machine wall time inflates with the load (r-timings.R prints both).
+  const cpuMs = (f: () => void, runs = 20) => {
+    const start = process.cpuUsage();
+    for (let i = 0; i < runs; i++) f();
+    const d = process.cpuUsage(start);
+    return (d.user + d.system) / 1000 / runs;
+  };
+  const cpu = [cpuMs(tables("Satterthwaite")), cpuMs(tables("Kenward-Roger"))];
+  const rows = bench.tasks.map((t, i) => {
     const latency = (
       t.result as unknown as { latency?: { p50?: number; p99?: number; samplesCount?: number } }
     ).latency;
@@ -35,6 +44,7 @@ export async function run(): Promise<void> {
       task: t.name,
       "median (ms)": Number((latency?.p50 ?? Number.NaN).toFixed(3)),
       "p99 (ms)": Number((latency?.p99 ?? Number.NaN).toFixed(3)),
+      "cpu per run (ms)": Number((cpu[i] as number).toFixed(3)),
       samples: latency?.samplesCount ?? 0,
     };
   });

@@ -258,7 +258,7 @@ export function choleskyLower(a: Float64Array, n: number, what: string): void {
       const fi = first[i] as number;
       if (fi > j) continue;
       let s = a[i * n + j] as number;
-      for (let k = fi > fj ? fi : fj; k < j; k++) s -= (a[i * n + k] as number) * (a[j * n + k] as number);
+      for (let k = Math.max(fi, fj); k < j; k++) s -= (a[i * n + k] as number) * (a[j * n + k] as number);
       a[i * n + j] = s / ljj;
     }
   }
