@@ -3,7 +3,7 @@
  * command. With --json the fit's object gains `df: {name: ν}`, `p: {name: Pr(>|t|)}` and `ddfMethod`; without,
  * lmerTest's coefficient table (Estimate, Std. Error, df, t value, Pr(>|t|)) is printed after the summary.
  */
-import { type Command, Option } from "commander";
+import { type Command, InvalidArgumentError, Option } from "commander";
 import type { LinearMixedModel } from "../../fit/model.js";
 import { coefTable, formatCoefTable, parseDdfMethod } from "../../inference/ddf/index.js";
 import type { FitCommandOptions, FitExtension } from "./fit.js";
@@ -14,11 +14,18 @@ interface Options extends FitCommandOptions {
 
 export const DDF_CHOICES = ["satterthwaite", "kenward-roger"];
 
+/** --ddf satterthwaite|kenward-roger (any case; lmerTest's spellings and "kr" are accepted too). */
 export function ddfOption(): Option {
   return new Option(
     "--ddf <method>",
-    "denominator degrees of freedom for t and F tests (lmerTest's Satterthwaite, pbkrtest's Kenward-Roger: REML only)",
-  ).choices(DDF_CHOICES);
+    `denominator degrees of freedom for t and F tests: ${DDF_CHOICES.join(" or ")} (Kenward-Roger: REML fits only)`,
+  ).argParser((value: string) => {
+    try {
+      return parseDdfMethod(value);
+    } catch {
+      throw new InvalidArgumentError(`use ${DDF_CHOICES.join(" or ")}`);
+    }
+  });
 }
 
 function named(names: readonly string[], values: readonly number[]): Record<string, number> {
