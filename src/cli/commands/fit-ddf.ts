@@ -1,11 +1,11 @@
 /**
  * `spruce fit --ddf satterthwaite|kenward-roger`: lmerTest's t tests of the fixed effects as an extension of the fit
  * command. With --json the fit's object gains `df: {name: ν}`, `p: {name: Pr(>|t|)}` and `ddfMethod`; without,
- * lmerTest's coefficient table (Estimate, Std. Error, df, t value, Pr(>|t|)) is printed after the summary.
+ * the summary is lmerTest's: the fixed effects gain df and Pr(>|t|) columns.
  */
 import { type Command, InvalidArgumentError, Option } from "commander";
 import type { LinearMixedModel } from "../../fit/model.js";
-import { coefTable, formatCoefTable, parseDdfMethod } from "../../inference/ddf/index.js";
+import { coefTable, parseDdfMethod } from "../../inference/ddf/index.js";
 import type { FitCommandOptions, FitExtension } from "./fit.js";
 
 interface Options extends FitCommandOptions {
@@ -45,8 +45,7 @@ export const ddfFitExtension: FitExtension = {
     const t = coefTable(model, parseDdfMethod(options.ddf));
     return { ddfMethod: t.method, df: named(t.names, t.df), p: named(t.names, t.p) };
   },
-  text(model: LinearMixedModel, options: Options): string {
-    if (!options.ddf) return "";
-    return formatCoefTable(coefTable(model, parseDdfMethod(options.ddf)));
+  summaryOptions(options: Options) {
+    return options.ddf ? { ddf: parseDdfMethod(options.ddf) } : {};
   },
 };

@@ -48,7 +48,7 @@ describe("spruce fit --ddf", () => {
     });
   }
 
-  it("prints lmerTest's coefficient table after the summary", async () => {
+  it("prints lmerTest's summary: df and Pr(>|t|) columns in the fixed effects", async () => {
     const { stdout } = await run("node", [
       cli,
       "fit",
@@ -58,7 +58,8 @@ describe("spruce fit --ddf", () => {
       "satterthwaite",
     ]);
     expect(stdout).toMatch(/Pr\(>\|t\|\)/);
-    expect(stdout).toMatch(/Satterthwaite's method/);
+    expect(stdout).toMatch(/t-tests use Satterthwaite's method \['lmerModLmerTest'\]/);
+    expect(stdout).toMatch(/Estimate Std\. Error +df t value Pr\(>\|t\|\)/);
   });
 
   it("refuses Kenward-Roger for an ML fit with a clear message", async () => {
