@@ -45,6 +45,20 @@ export {
   normInter,
   waldIntervals,
 } from "./inference/confint.js";
+export {
+  type CoefTable,
+  type ContestOptions,
+  coefTable,
+  contest,
+  type DdfMethod,
+  type FixedAnovaOptions,
+  type FixedAnovaTable,
+  type FTest,
+  fixedEffectsAnova,
+  formatCoefTable,
+  formatFixedAnova,
+  type TTest,
+} from "./inference/ddf/index.js";
 export { profileIntervals, varianceParameterNames } from "./inference/profile.js";
 export type { ModelParameters, SimulateOptions, SimulationResult } from "./inference/simulate.js";
 export { ResponseSimulator, simulateResponses } from "./inference/simulate.js";

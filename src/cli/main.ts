@@ -8,6 +8,7 @@ import { registerAnova } from "./commands/anova.js";
 import { registerBoot } from "./commands/boot.js";
 import { registerDemo } from "./commands/demo.js";
 import { registerFit } from "./commands/fit.js";
+import { ddfFitExtension } from "./commands/fit-ddf.js";
 import { diagnosticsFitExtension } from "./commands/fit-diagnostics.js";
 import { registerFormula } from "./commands/formula.js";
 import { registerPlot } from "./commands/plot.js";
@@ -20,7 +21,7 @@ program
   .showHelpAfterError();
 
 registerFormula(program);
-registerFit(program, [diagnosticsFitExtension]);
+registerFit(program, [diagnosticsFitExtension, ddfFitExtension]);
 registerAnova(program);
 registerBoot(program);
 registerPlot(program);

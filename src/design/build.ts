@@ -57,6 +57,8 @@ export interface DesignOrigin {
   fullFixedNames: string[];
   /** Factor and grouping variables whose levels are integer labels, so new data's numbers are labelled alike. */
   integerLabelled: Set<string>;
+  /** The model frame's variables on the rows used (lmerTest's type III contrasts rebuild terms from them). */
+  variables: ReadonlyMap<string, RowVariable>;
 }
 
 const origins = new WeakMap<Design, DesignOrigin>();
@@ -122,6 +124,7 @@ export function buildDesignFromSpec(spec: ModelSpec, frame: DataFrame, options: 
     factorLevels,
     fullFixedNames: full.names,
     integerLabelled: mf.integerLabelled,
+    variables: mf.variables,
   });
   return design;
 }

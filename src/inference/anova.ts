@@ -6,6 +6,8 @@
 
 import { chiSquareUpper } from "../distributions/chisq.js";
 import { SpruceError } from "../errors.js";
+import type { DdfModel } from "./ddf/model.js";
+import { type FixedAnovaOptions, type FixedAnovaTable, fixedEffectsAnova } from "./ddf/tables.js";
 import { checkSameData, type FittedModel, type MlFit, toMlFit } from "./models.js";
 
 export interface AnovaRow {
@@ -38,9 +40,28 @@ export interface AnovaOptions {
   names?: string[];
 }
 
+/**
+ * One model: lmerTest's anova(m, type, ddf), F tests of the fixed-effects terms (type III and Satterthwaite by
+ * default; src/inference/ddf). Several models: lme4's likelihood-ratio table.
+ */
+export function anova(model: FittedModel, options?: FixedAnovaOptions): FixedAnovaTable;
 export function anova(...models: FittedModel[]): AnovaResult;
 export function anova(models: FittedModel[], options?: AnovaOptions): AnovaResult;
 export function anova(
+  first: FittedModel | FittedModel[],
+  ...rest: (FittedModel | AnovaOptions | FixedAnovaOptions | undefined)[]
+): AnovaResult | FixedAnovaTable {
+  if (!Array.isArray(first) && rest.length <= 1 && !(rest[0] && "design" in rest[0]))
+    return fixedEffectsAnova(asDdfModel(first), (rest[0] as FixedAnovaOptions | undefined) ?? {});
+  return modelComparison(first, ...(rest as (FittedModel | AnovaOptions | undefined)[]));
+}
+
+function asDdfModel(model: FittedModel): DdfModel {
+  if ("solution" in model && "residuals" in model) return model as unknown as DdfModel;
+  throw new SpruceError("anova(model): F tests of the fixed effects need a fitted LinearMixedModel");
+}
+
+function modelComparison(
   first: FittedModel | FittedModel[],
   ...rest: (FittedModel | AnovaOptions | undefined)[]
 ): AnovaResult {

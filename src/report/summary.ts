@@ -6,6 +6,8 @@
 
 import { deparse } from "../formula/deparse.js";
 import { parseExpression } from "../formula/parser.js";
+import { coefTable } from "../inference/ddf/tables.js";
+import { formatPValue, SIGNIF_LEGEND, significanceStars } from "./pvalues.js";
 import {
   abbreviate,
   formatNumbers,
@@ -24,6 +26,11 @@ const COR_MAX = 12;
 export interface SummaryOptions {
   /** Shown as lme4's "   Data:" line (lme4 shows the data argument; the CLI passes the file name). */
   dataName?: string;
+  /**
+   * Add lmerTest's df and Pr(>|t|) columns to the fixed effects, with Satterthwaite's or Kenward–Roger's
+   * denominator degrees of freedom (src/inference/ddf).
+   */
+  ddf?: "Satterthwaite" | "Kenward-Roger";
 }
 
 /** The formula as R deparses it (spaces around ~, +, |), falling back to the text as written. */
@@ -37,8 +44,10 @@ function deparsedFormula(formula: string): string {
 
 function titleLines(model: FittedModelView, options: SummaryOptions): string[] {
   const method = model.REML ? "REML" : "maximum likelihood ";
+  const ddf = options.ddf ? `. t-tests use ${options.ddf}'s method` : "";
+  const cls = options.ddf ? "lmerModLmerTest" : "lmerMod";
   const lines = [
-    `Linear mixed model fit by ${method} ['lmerMod']`,
+    `Linear mixed model fit by ${method}${ddf} ['${cls}']`,
     `Formula: ${deparsedFormula(model.formula)}`,
   ];
   if (options.dataName) lines.push(`   Data: ${options.dataName}`);
@@ -140,7 +149,7 @@ function groupsLine(model: FittedModelView): string {
 }
 
 /** printCoefmat(digits = 4) of Estimate, Std. Error, t value. */
-function fixedEffectsLines(model: FittedModelView): string[] {
+function fixedEffectsLines(model: FittedModelView, ddf?: SummaryOptions["ddf"]): string[] {
   const names = model.design.fixedNames;
   if (names.length === 0) return [];
   const est = Object.values(model.fixef());
@@ -160,6 +169,29 @@ function fixedEffectsLines(model: FittedModelView): string[] {
     DIGITS,
   );
   const p = names.length;
+  if (ddf) {
+    // lmerTest's table: df with the estimates' decimals, then Pr(>|t|) and the significance stars.
+    const table = coefTable(model, ddf);
+    const dfs = formatNumbers(
+      table.df.map((v) => rRound(v, dec)),
+      DIGITS,
+      dec,
+    );
+    const cells = names.map((_, i) => [
+      cs[i] as string,
+      cs[p + i] as string,
+      dfs[i] as string,
+      ts[i] as string,
+      formatPValue(table.p[i] as number),
+      significanceStars(table.p[i] as number),
+    ]);
+    return [
+      "Fixed effects:",
+      ...printMatrix(names, ["Estimate", "Std. Error", "df", "t value", "Pr(>|t|)", ""], cells, true),
+      "---",
+      SIGNIF_LEGEND,
+    ];
+  }
   const cells = names.map((_, i) => [cs[i] as string, cs[p + i] as string, ts[i] as string]);
   return ["Fixed effects:", ...printMatrix(names, ["Estimate", "Std. Error", "t value"], cells, true)];
 }
@@ -202,7 +234,7 @@ export function summaryText(model: FittedModelView, options: SummaryOptions = {}
     ...randomEffectsLines(model),
     groupsLine(model),
   ];
-  const fixed = fixedEffectsLines(model);
+  const fixed = fixedEffectsLines(model, options.ddf);
   if (fixed.length) lines.push("", ...fixed);
   const corr = correlationLines(model);
   if (corr.length) lines.push("", ...corr);

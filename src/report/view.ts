@@ -4,12 +4,15 @@
  * import cycle (scripts/check-structure.mjs). `LinearMixedModel` satisfies it as it is.
  */
 import type { Design } from "../design/types.js";
+import type { PlsSolution } from "../fit/engine.js";
 import type { OptimizerReport, RanefGroup } from "../fit/results.js";
 import type { VarCorrBlock, VarCorrRow } from "../fit/varcorr.js";
 
 export interface FittedModelView {
   readonly design: Design;
   readonly formula: string;
+  /** The penalised least-squares solution at θ̂ (the ddf tables of summary({ ddf }) read it). */
+  readonly solution: PlsSolution;
   readonly REML: boolean;
   readonly nobs: number;
   readonly p: number;

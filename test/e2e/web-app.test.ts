@@ -181,6 +181,19 @@ describe("spruce web app in chromium", () => {
     await page.locator("#plots").screenshot({ path: `${artifacts}/4-plots.png` });
   });
 
+  it("switches the summary's p-values: Satterthwaite (default), Kenward-Roger (REML fits only), none", async () => {
+    const text = async () => (await page.textContent("#summary-text")) ?? "";
+    expect(await text()).toContain("t-tests use Satterthwaite's method");
+    expect(await text()).toContain("Pr(>|t|)");
+    await page.click("#pvalues-kenward-roger");
+    expect(await page.textContent("#pvalues-note")).toContain("Kenward-Roger needs a REML fit");
+    await page.click("#pvalues-none");
+    expect(await text()).not.toContain("Pr(>|t|)");
+    expect(await page.getAttribute("#pvalues-none", "aria-pressed")).toBe("true");
+    await page.click("#pvalues-satterthwaite");
+    expect(await text()).toContain("Pr(>|t|)");
+  });
+
   it("runs the 1000-replicate bootstrap in 2 Web Workers with lme4's p-value", async () => {
     // A bad setting is refused with a message, and nothing starts.
     await page.fill("#boot-workers", "0");
@@ -260,6 +273,9 @@ describe("spruce web app in chromium", () => {
     const summary = (await page.textContent("#summary-text")) ?? "";
     expect(summary).toContain("Linear mixed model fit by REML");
     expect(summary).toContain("Number of obs: 178, groups:  Subject, 18");
+    await page.click("#pvalues-kenward-roger");
+    expect((await page.textContent("#summary-text")) ?? "").toContain("t-tests use Kenward-Roger's method");
+    expect(await page.textContent("#pvalues-note")).toBe("");
     // anova compares ML fits, as lme4 does, and says so.
     expect(await page.textContent("#anova-note")).toContain("refitting model(s) with ML");
     expect(pageErrors).toEqual([]);

@@ -10,6 +10,7 @@ import type { LoadedData } from "./data-section.js";
 import { byId, messageOf, nextFrame, showError } from "./dom.js";
 import { FormulaField } from "./formula-field.js";
 import { renderPlots } from "./plots.js";
+import { PValueSwitch } from "./pvalue-switch.js";
 import { bootstrapRunner, compareModels, type FittedPair, fitModel, summaryText } from "./spruce.js";
 
 export class ModelSection {
@@ -26,6 +27,8 @@ export class ModelSection {
     alt: byId<HTMLButtonElement>("show-alt"),
     null: byId<HTMLButtonElement>("show-null"),
   };
+  private readonly pvalues = new PValueSwitch(() => this.showSummary(this.shown));
+  private shown: "alt" | "null" = "alt";
   private data: LoadedData | undefined;
   private fitted: FittedPair | undefined;
 
@@ -130,7 +133,8 @@ export class ModelSection {
   private showSummary(which: "alt" | "null"): void {
     if (!this.fitted) return;
     const model = which === "alt" ? this.fitted.m1 : this.fitted.m0;
-    this.summary.textContent = summaryText(model, this.fitted.source);
+    this.shown = which;
+    this.summary.textContent = summaryText(model, this.fitted.source, this.pvalues.methodFor(model));
     this.toggles.alt.setAttribute("aria-pressed", String(which === "alt"));
     this.toggles.null.setAttribute("aria-pressed", String(which === "null"));
   }

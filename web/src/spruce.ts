@@ -37,9 +37,16 @@ export function compareModels(m0: LinearMixedModel, m1: LinearMixedModel): Compa
   return { rows: result.rows, note: [...result.messages, `Models: ${models}.`].join(" ") };
 }
 
-/** lme4's summary() text; `dataName` is what lme4 prints as "Data:" (the file or example's name). */
-export function summaryText(model: LinearMixedModel, dataName: string): string {
-  return model.summary({ dataName });
+/**
+ * lme4's summary() text; `dataName` is what lme4 prints as "Data:" (the file or example's name). With `ddf`,
+ * lmerTest's summary: df and Pr(>|t|) columns by Satterthwaite's or Kenward–Roger's method.
+ */
+export function summaryText(
+  model: LinearMixedModel,
+  dataName: string,
+  ddf?: "Satterthwaite" | "Kenward-Roger",
+): string {
+  return model.summary(ddf ? { dataName, ddf } : { dataName });
 }
 
 /**

@@ -1,24 +1,69 @@
 /**
  * `spruce anova DATA.csv "F0" "F1" [...] [--ml] [--json]`: lme4's likelihood-ratio table for nested models.
  * The models are fitted as lmer would (REML unless --ml) and, like lme4's anova, REML fits are refitted with ML.
+ *
+ * `spruce anova DATA.csv "F" [--type 3|2|1] [--ddf satterthwaite|kenward-roger] [--json]` (one formula):
+ * lmerTest's F tests of the fixed-effects terms (type III and Satterthwaite by default), as JSON
+ * { terms, NumDF, DenDF, F, p, SumSq, MeanSq, type, ddfMethod }.
  */
-import type { Command } from "commander";
+import { type Command, Option } from "commander";
 import { SpruceError } from "../../errors.js";
 import { fit as fitModel } from "../../fit/fit.js";
 import { readCsv } from "../../frame/csv.js";
 import { anova, anovaSummary, formatAnova } from "../../inference/anova.js";
+import { fixedEffectsAnova, formatFixedAnova, parseDdfMethod } from "../../inference/ddf/index.js";
+import { ddfOption } from "./fit-ddf.js";
+
+interface AnovaCommandOptions {
+  ml?: boolean;
+  json?: boolean;
+  type?: string;
+  ddf?: string;
+}
 
 export function registerAnova(program: Command): void {
   program
     .command("anova")
-    .description("likelihood-ratio test of nested models (lme4's anova; REML fits are refitted with ML)")
+    .description(
+      "likelihood-ratio test of nested models (lme4's anova; REML fits are refitted with ML), or with one formula " +
+        "lmerTest's F tests of the fixed-effects terms",
+    )
     .argument("<data>", "CSV file with a header row")
-    .argument("<formulas...>", 'two or more lme4 formulas, e.g. "y ~ x + (1|g)" "y ~ x + (x|g)"')
+    .argument(
+      "<formulas...>",
+      'two or more lme4 formulas, e.g. "y ~ x + (1|g)" "y ~ x + (x|g)"; or one, for F tests of its terms',
+    )
     .option("--ml", "fit the models by maximum likelihood directly (no REML fit and refit)")
     .option("--json", "print { Chisq, Df, p, logLik, AIC, BIC, refitted, ... } as JSON")
-    .action(async (dataPath: string, formulas: string[], options: { ml?: boolean; json?: boolean }) => {
-      if (formulas.length < 2) throw new SpruceError("anova needs at least two formulas");
+    .addOption(
+      new Option("--type <type>", "one formula: type of the F tests (lmerTest's; default 3)").choices([
+        "3",
+        "2",
+        "1",
+      ]),
+    )
+    .addOption(ddfOption())
+    .action(async (dataPath: string, formulas: string[], options: AnovaCommandOptions) => {
       const data = readCsv(dataPath);
+      if (formulas.length === 1) {
+        const model = await fitModel(formulas[0] as string, data, { REML: !options.ml });
+        const table = fixedEffectsAnova(model, {
+          type: Number(options.type ?? 3) as 1 | 2 | 3,
+          ddf: parseDdfMethod(options.ddf ?? "satterthwaite"),
+        });
+        if (options.json) {
+          for (const m of model.messages) process.stderr.write(`${m}\n`);
+          const { terms, NumDF, DenDF, F, p, SumSq, MeanSq, type, method } = table;
+          process.stdout.write(
+            `${JSON.stringify({ terms, NumDF, DenDF, F, p, SumSq, MeanSq, type, ddfMethod: method }, null, 2)}\n`,
+          );
+          return;
+        }
+        process.stdout.write(`${formatFixedAnova(table)}\n`);
+        return;
+      }
+      if (options.type || options.ddf)
+        throw new SpruceError("--type and --ddf apply to the F tests of one model: give one formula");
       const models = [];
       for (const f of formulas) models.push(await fitModel(f, data, { REML: !options.ml }));
       const result = anova(models);

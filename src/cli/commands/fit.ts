@@ -3,6 +3,7 @@ import { fit as fitLmm } from "../../fit/fit.js";
 import type { LinearMixedModel } from "../../fit/model.js";
 import { readCsv } from "../../frame/csv.js";
 import { type FitJson, fitJson, unboxLikeJsonlite } from "../../report/json.js";
+import type { SummaryOptions } from "../../report/summary.js";
 
 /**
  * `spruce fit DATA.csv "FORMULA" [--ml] [--weights COL] [--json]`: fit as lme4's lmer (REML unless --ml) and print lme4's
@@ -30,6 +31,8 @@ export interface FitExtension {
     model: LinearMixedModel,
     options: FitCommandOptions,
   ): Record<string, unknown> | Promise<Record<string, unknown>>;
+  /** Options for the summary itself (without --json), e.g. lmerTest's df and p-value columns. */
+  summaryOptions?(options: FitCommandOptions): Partial<SummaryOptions>;
   /** Text printed after the summary (without --json); empty string for nothing. */
   text?(model: LinearMixedModel, options: FitCommandOptions): string | Promise<string>;
 }
@@ -80,7 +83,10 @@ export function registerFit(program: Command, extensions: readonly FitExtension[
       process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
       return;
     }
-    let text = model.summary({ dataName: dataPath });
+    const summaryOptions: SummaryOptions = { dataName: dataPath };
+    for (const ext of extensions)
+      if (ext.summaryOptions) Object.assign(summaryOptions, ext.summaryOptions(options));
+    let text = model.summary(summaryOptions);
     for (const ext of extensions) {
       const extra = ext.text ? await ext.text(model, options) : "";
       if (extra) text += `\n\n${extra.replace(/\n$/, "")}`;
