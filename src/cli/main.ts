@@ -10,6 +10,7 @@ import { registerDemo } from "./commands/demo.js";
 import { registerFit } from "./commands/fit.js";
 import { diagnosticsFitExtension } from "./commands/fit-diagnostics.js";
 import { registerFormula } from "./commands/formula.js";
+import { registerMerge } from "./commands/merge.js";
 import { registerPlot } from "./commands/plot.js";
 import { reportError } from "./errors.js";
 
@@ -23,6 +24,7 @@ registerFormula(program);
 registerFit(program, [diagnosticsFitExtension]);
 registerAnova(program);
 registerBoot(program);
+registerMerge(program);
 registerPlot(program);
 registerDemo(program);
 
