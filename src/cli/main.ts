@@ -12,6 +12,7 @@ import { diagnosticsFitExtension } from "./commands/fit-diagnostics.js";
 import { registerFormula } from "./commands/formula.js";
 import { registerMerge } from "./commands/merge.js";
 import { registerPlot } from "./commands/plot.js";
+import { registerPower } from "./commands/power.js";
 import { reportError } from "./errors.js";
 
 const program = new Command();
@@ -26,6 +27,7 @@ registerAnova(program);
 registerBoot(program);
 registerMerge(program);
 registerPlot(program);
+registerPower(program);
 registerDemo(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {

@@ -17,9 +17,10 @@ import type { FaultPlan, JobSpec, LrtJobSpec } from "../parallel/protocol.js";
 import { checkSeed, randomSeed } from "../random/stream.js";
 import { compileKernels, instantiateKernels } from "../wasm/load.js";
 import { bootPercentileIntervals, type IntervalTable, type ParameterReplicate } from "./confint.js";
+import { buildModelJob } from "./model-jobs.js";
 import { checkSameData, type FittedModel, modelSpec, toMlFit } from "./models.js";
 import { thetaToSdCor, varianceParameterNames } from "./profile.js";
-import { buildModelJob, LRT_WIDTH } from "./replicates.js";
+import { LRT_WIDTH } from "./replicates.js";
 import { checkNsim } from "./simulate.js";
 
 export interface BootstrapRunOptions {

@@ -6,10 +6,12 @@
  * report for bootstrap shards, `spruce power`'s for power shards.
  */
 import type { Command } from "commander";
+import { SpruceError } from "../../errors.js";
 import { mergeLrtShards } from "../../inference/boot-shard.js";
 import { bootstrapLrtJson } from "../../inference/bootstrap.js";
 import { combineShards, formatRanges } from "../../inference/shard.js";
 import { formatBootstrap } from "./boot.js";
+import { printMergedPower } from "./power.js";
 import { readShards } from "./shard-io.js";
 
 export function registerMerge(program: Command): void {
@@ -24,7 +26,7 @@ export function registerMerge(program: Command): void {
       "--partial",
       "report the replicates present even when some are missing (listed on standard error)",
     )
-    .action(async (paths: string[], options: { json?: boolean; partial?: boolean }) => {
+    .action(async (paths: string[], options: { json?: boolean; partial?: boolean; plot?: string }) => {
       const combined = combineShards(readShards(paths));
       if (combined.duplicates > 0)
         process.stderr.write(
@@ -32,6 +34,12 @@ export function registerMerge(program: Command): void {
         );
       if (combined.missing.length > 0 && options.partial)
         process.stderr.write(`merge: missing replicates ${formatRanges(combined.missing)}\n`);
+      if (combined.header.kind === "power") {
+        printMergedPower(combined, options);
+        return;
+      }
+      if (options.plot !== undefined)
+        throw new SpruceError("--plot draws power curves; these are bootstrap shards (spruce boot --shard)");
       const result = mergeLrtShards(combined, options.partial === true);
       if (options.json) {
         for (const m of result.messages) process.stderr.write(`${m}\n`);
