@@ -2,6 +2,7 @@
  * `spruce boot … --shard k/K|auto [--shards K] [--out FILE]`: one shard of the likelihood-ratio bootstrap, written
  * as a shard file for `spruce merge` (src/inference/shard.ts describes the cut and the file).
  */
+import { SpruceError } from "../../errors.js";
 import { fit as fitModel } from "../../fit/fit.js";
 import { readCsv } from "../../frame/csv.js";
 import { bootstrapLrtShard } from "../../inference/boot-shard.js";
@@ -15,6 +16,7 @@ export interface BootShardOptions {
   shard?: string;
   shards?: string;
   out?: string;
+  json?: boolean;
 }
 
 export async function runBootShard(
@@ -22,6 +24,10 @@ export async function runBootShard(
   [f0, f1]: [string, string],
   options: BootShardOptions,
 ): Promise<void> {
+  if (options.json)
+    throw new SpruceError(
+      "--json does not apply to a shard (the shard file is JSON); spruce merge --json prints the result",
+    );
   const shard = selectShard(options.shard, options.shards);
   const data = readCsv(dataPath);
   const m0 = await fitModel(f0, data, { REML: !options.ml });
