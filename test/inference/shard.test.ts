@@ -90,6 +90,20 @@ describe("sharded likelihood-ratio bootstrap", () => {
     expectSameResult(mergeLrtShards(combineShards([roundTrip(one, "all.json")])), whole);
   });
 
+  it("lets shards be empty when there are more shards than replicates", async () => {
+    const files = [];
+    for (let index = 0; index < 5; index++)
+      files.push(
+        roundTrip(
+          await bootstrapLrtShard(m0, m1, { nsim: 3, seed: SEED, workers: 0, shard: { index, count: 5 } }),
+          `tiny-${index}.json`,
+        ),
+      );
+    expect(files.map((f) => f.file.replicates.length)).toEqual([0, 1, 0, 1, 1]);
+    const small = await bootstrapLRT(m0, m1, { nsim: 3, seed: SEED, workers: 0 });
+    expectSameResult(mergeLrtShards(combineShards(files)), small);
+  });
+
   it("reports missing replicates by index, or merges the rest with --partial", () => {
     const some = [four[0], four[2], four[3]] as typeof four;
     const range = shardRange({ index: 1, count: 4 }, NSIM);
