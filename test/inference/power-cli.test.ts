@@ -103,5 +103,7 @@ describe("spruce power", () => {
     ]).catch((e) => e);
     expect(noAlong.stderr).toMatch(/--sizes needs --along GROUP/);
     expect(noAlong.stderr).not.toMatch(/\n\s+at /);
+    const shardJson = await run("node", [cli, ...power, "--shard", "0/2", "--json"]).catch((e) => e);
+    expect(shardJson.stderr).toMatch(/--json does not apply to a shard/);
   });
 });

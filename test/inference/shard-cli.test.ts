@@ -72,6 +72,12 @@ describe("spruce boot --shard and spruce merge", () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/0-based and must lie in 0…3 for 4 shards, got 4/);
     expect(bad.stderr).not.toMatch(/\n\s+at /);
+    const noSeed = await run("node", [cli, "boot", sleepCsv, SLEEP_INT, SLEEP_SLOPE, "--shard", "1/4"]).catch(
+      (e) => e,
+    );
+    expect(noSeed.stderr).toMatch(/--shard 1\/4 needs --seed S, the same in every shard/);
+    const json = await run("node", [cli, ...boot, "--shard", "1/4", "--json"]).catch((e) => e);
+    expect(json.stderr).toMatch(/--json does not apply to a shard/);
     const noEnv = await run("node", [cli, ...boot, "--shard", "auto"], {
       env: { PATH: process.env.PATH },
     }).catch((e) => e);

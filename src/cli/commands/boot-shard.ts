@@ -6,7 +6,7 @@ import { SpruceError } from "../../errors.js";
 import { fit as fitModel } from "../../fit/fit.js";
 import { readCsv } from "../../frame/csv.js";
 import { bootstrapLrtShard } from "../../inference/boot-shard.js";
-import { selectShard, writeShard } from "./shard-io.js";
+import { requireSeed, selectShard, writeShard } from "./shard-io.js";
 
 export interface BootShardOptions {
   nsim: number;
@@ -29,6 +29,7 @@ export async function runBootShard(
       "--json does not apply to a shard (the shard file is JSON); spruce merge --json prints the result",
     );
   const shard = selectShard(options.shard, options.shards);
+  requireSeed(shard, options.seed);
   const data = readCsv(dataPath);
   const m0 = await fitModel(f0, data, { REML: !options.ml });
   const m1 = await fitModel(f1, data, { REML: !options.ml });

@@ -14,7 +14,7 @@ import type { CombinedShards } from "../../inference/shard.js";
 import { defaultWorkerCount } from "../../parallel/node.js";
 import { powerCurveSvg } from "../../plot/power-curve.js";
 import { createProgress } from "../progress.js";
-import { selectShard, writeShard } from "./shard-io.js";
+import { requireSeed, selectShard, writeShard } from "./shard-io.js";
 
 interface PowerCommandOptions {
   test: string;
@@ -175,10 +175,13 @@ export function registerPower(program: Command): void {
       if (o.shard !== undefined || o.out !== undefined || o.shards !== undefined) {
         if (o.plot !== undefined)
           throw new SpruceError("--plot draws the merged curve: give it to spruce merge … --plot");
-        writeShard(
-          await powerShard(formula, data, { ...options, shard: selectShard(o.shard, o.shards) }),
-          o.out,
-        );
+        if (o.json)
+          throw new SpruceError(
+            "--json does not apply to a shard (the shard file is JSON); spruce merge --json prints the result",
+          );
+        const shard = selectShard(o.shard, o.shards);
+        requireSeed(shard, seed);
+        writeShard(await powerShard(formula, data, { ...options, shard }), o.out);
         return;
       }
       const progress = createProgress("power");

@@ -30,6 +30,14 @@ export function selectShard(shard: string | undefined, shards: string | undefine
   return parseShard(shard);
 }
 
+/** Shards of one run must share a seed: a random one per shard would make them unmergeable. */
+export function requireSeed(shard: ShardSelection, seed: number | undefined): void {
+  if (seed === undefined && shard.count > 1)
+    throw new SpruceError(
+      `--shard ${shard.index}/${shard.count} needs --seed S, the same in every shard (a random seed per shard could not be merged)`,
+    );
+}
+
 /** Write the shard to `out` (atomically: a temporary file renamed) or to standard output. */
 export function writeShard(file: ShardFile, out: string | undefined): void {
   const text = shardToJson(file);
