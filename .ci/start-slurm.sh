@@ -37,7 +37,7 @@ munge -n | unmunge >/dev/null
 install -d -m 0755 /var/spool/slurmctld /var/spool/slurmd /var/log/slurm /run/slurm /etc/slurm
 cat > /etc/slurm/slurm.conf <<CONF
 ClusterName=spruce-ci
-SlurmctldHost=${host}
+SlurmctldHost=${host}(127.0.0.1)
 SlurmUser=root
 AuthType=auth/munge
 CryptoType=crypto/munge
@@ -56,7 +56,7 @@ SlurmctldPidFile=/run/slurm/slurmctld.pid
 SlurmdPidFile=/run/slurm/slurmd.pid
 SlurmctldLogFile=/var/log/slurm/slurmctld.log
 SlurmdLogFile=/var/log/slurm/slurmd.log
-NodeName=${host} CPUs=${cpus} State=UNKNOWN
+NodeName=${host} NodeAddr=127.0.0.1 CPUs=${cpus} State=UNKNOWN
 PartitionName=main Nodes=${host} Default=YES MaxTime=INFINITE State=UP
 CONF
 

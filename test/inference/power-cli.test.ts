@@ -66,7 +66,9 @@ describe("spruce power", () => {
       "--json",
     ]);
     expect(withoutRunFields(merged.stdout)).toEqual(withoutRunFields(one.stdout));
-    const text = await run("node", [cli, "merge", ...files]);
+    const mergedSvg = join(dir, "merged.svg");
+    const text = await run("node", [cli, "merge", ...files, "--plot", mergedSvg]);
+    expect(readFileSync(mergedSvg, "utf8")).toBe(readFileSync(svg, "utf8"));
     expect(text.stdout).toMatch(/levels of tree {4}nobs {3}power/);
     const saved = join(dir, "power.json");
     writeFileSync(saved, one.stdout);

@@ -1,8 +1,8 @@
 /**
- * The sharded bootstrap on a real SLURM cluster: examples/slurm/submit.sh submits a 4-task job array and the merge
- * as a dependent job (afterok), waits, and the merged result must equal the one-machine `spruce boot --json` (all
+ * Sharded runs on a real SLURM cluster: examples/slurm/submit.sh submits a 4-task job array and the merge as a
+ * dependent job (afterok), waits, and the merged result must equal the one-machine `spruce boot --json` (all
  * fields but the run-describing workers, restarts and elapsedMs; `stats` bit for bit through JSON's round-trip
- * decimals). Needs `sbatch` and running daemons (.ci/start-slurm.sh starts munged, slurmctld and slurmd on this
+ * decimals); examples/slurm/submit-power.sh does the same for `spruce power`. Needs `sbatch` and running daemons (.ci/start-slurm.sh starts munged, slurmctld and slurmd on this
  * machine); skipped, with the reason, where there are none.
  */
 import { execFile, execFileSync } from "node:child_process";
@@ -48,7 +48,7 @@ const F1 = "size ~ treat*(time+I(time^2)) + (time+I(time^2)|tree)";
 const NSIM = "200";
 const SEED = "17";
 
-describe.skipIf(reason !== null)("sharded bootstrap on SLURM", () => {
+describe.skipIf(reason !== null)("sharded runs on SLURM", () => {
   it("a 4-task array plus a dependent merge job gives the one-machine result", async () => {
     const out = join(dir, "run");
     const submitted = await run(
@@ -74,5 +74,43 @@ describe.skipIf(reason !== null)("sharded bootstrap on SLURM", () => {
     }
     expect(merged).toEqual(one);
     expect(merged.valid).toBe(200);
+  });
+
+  it("a sharded power simulation (3 tasks) merges into the one-machine power curve, with its plot", async () => {
+    const out = join(dir, "power");
+    const args = ["treatozone", "-0.25", "tree", "79,120", "20", "3"];
+    await run(join(root, "examples/slurm/submit-power.sh"), [DATA, F1, ...args, "3", out, "--wait"], {
+      env: { ...process.env, SPRUCE: `node ${cli}` },
+    });
+    const merged = JSON.parse(readFileSync(join(out, "result.json"), "utf8"));
+    const one = JSON.parse(
+      (
+        await run("node", [
+          cli,
+          "power",
+          DATA,
+          F1,
+          "--test",
+          "treatozone",
+          "--effect",
+          "-0.25",
+          "--along",
+          "tree",
+          "--sizes",
+          "79,120",
+          "--nsim",
+          "20",
+          "--seed",
+          "3",
+          "--json",
+        ])
+      ).stdout,
+    );
+    for (const k of ["workers", "elapsedMs"]) {
+      delete merged[k];
+      delete one[k];
+    }
+    expect(merged).toEqual(one);
+    expect(readFileSync(join(out, "power-curve.svg"), "utf8")).toMatch(/Levels of tree/);
   });
 });

@@ -26,6 +26,7 @@ export function registerMerge(program: Command): void {
       "--partial",
       "report the replicates present even when some are missing (listed on standard error)",
     )
+    .option("--plot <file.svg>", "power shards: also write the power curve as SVG")
     .action(async (paths: string[], options: { json?: boolean; partial?: boolean; plot?: string }) => {
       const combined = combineShards(readShards(paths));
       if (combined.duplicates > 0)
