@@ -88,6 +88,9 @@ describe("spruce power", async () => {
     sizes: SIZES,
     nsim: NSIM,
     seed: 2026,
+    // On this thread: the API tests start no worker threads (worker runs are covered by power-cli.test.ts, and
+    // Node can abort a process that terminates workers while V8 still compiles for them, nodejs/node#56312's kind).
+    workers: 0,
   });
 
   it("agrees with the closed form within simulation error at every size", () => {
@@ -117,7 +120,13 @@ describe("spruce power", async () => {
   });
 
   it("holds its level under no effect (the closed form's size at 16 groups)", async () => {
-    const r = await powerSimulation(FORMULA, data, { test: "treatb", effect: 0, nsim: 800, seed: 5 });
+    const r = await powerSimulation(FORMULA, data, {
+      test: "treatb",
+      effect: 0,
+      nsim: 800,
+      seed: 5,
+      workers: 0,
+    });
     const p = r.points[0] as (typeof r.points)[number];
     expect(p.size).toBeNull();
     const exact = closedFormPower(G0, 0, tau, 0.05);
