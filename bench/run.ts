@@ -7,6 +7,7 @@ const suites = [
   "./fit.bench.ts",
   "./bootstrap.bench.ts",
   "./ddf.bench.ts",
+  "./shard.bench.ts",
   "./scale.bench.ts",
   "./browser.bench.ts",
 ];

@@ -14,6 +14,8 @@ export {
   residualQQ,
   residuals,
 } from "./diagnostics/index.js";
+// Sharded bootstraps and power by simulation (issue 17): shards, their files and merge; power curves.
+export { clopperPearson, pbeta, qbeta } from "./distributions/beta.js";
 export { chiSquareUpper, dchisq } from "./distributions/chisq.js";
 export { dnorm, normalCdf, qnorm } from "./distributions/normal.js";
 export { DataError, ModelError, SpruceError } from "./errors.js";
@@ -28,6 +30,7 @@ export type { DataFrame, DataInput } from "./frame/index.js";
 export { fromColumns, fromRecords, parseCsv, readCsv } from "./frame/index.js";
 export type { AnovaOptions, AnovaResult, AnovaRow } from "./inference/anova.js";
 export { anova, anovaSummary, formatAnova } from "./inference/anova.js";
+export { bootstrapLrtShard, type LrtShardOptions, mergeLrtShards } from "./inference/boot-shard.js";
 export type {
   BootstrapLrtResult,
   BootstrapRunOptions,
@@ -59,7 +62,21 @@ export {
   formatFixedAnova,
   type TTest,
 } from "./inference/ddf/index.js";
+export { extendAlong } from "./inference/extend.js";
+export { type PowerOptions, type PowerPoint, type PowerResult, powerJson } from "./inference/power.js";
+export { mergePowerShards, powerShard, powerSimulation } from "./inference/power-run.js";
 export { profileIntervals, varianceParameterNames } from "./inference/profile.js";
+export {
+  type CombinedShards,
+  combineShards,
+  parseShard,
+  type ShardFile,
+  type ShardSelection,
+  shardFromEnvironment,
+  shardFromJson,
+  shardRange,
+  shardToJson,
+} from "./inference/shard.js";
 export type { ModelParameters, SimulateOptions, SimulationResult } from "./inference/simulate.js";
 export { ResponseSimulator, simulateResponses } from "./inference/simulate.js";
 export { simulate } from "./inference/simulate-model.js";
@@ -77,6 +94,7 @@ export {
   qqSvg,
   residualsVsFittedSvg,
 } from "./plot/index.js";
+export { powerCurveSvg } from "./plot/power-curve.js";
 export { philox4x32 } from "./random/philox.js";
 export { RandomStream } from "./random/stream.js";
 export { type FitJson, fitJson } from "./report/json.js";

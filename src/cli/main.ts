@@ -11,7 +11,9 @@ import { registerFit } from "./commands/fit.js";
 import { ddfFitExtension } from "./commands/fit-ddf.js";
 import { diagnosticsFitExtension } from "./commands/fit-diagnostics.js";
 import { registerFormula } from "./commands/formula.js";
+import { registerMerge } from "./commands/merge.js";
 import { registerPlot } from "./commands/plot.js";
+import { registerPower } from "./commands/power.js";
 import { reportError } from "./errors.js";
 
 const program = new Command();
@@ -24,7 +26,9 @@ registerFormula(program);
 registerFit(program, [diagnosticsFitExtension, ddfFitExtension]);
 registerAnova(program);
 registerBoot(program);
+registerMerge(program);
 registerPlot(program);
+registerPower(program);
 registerDemo(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {

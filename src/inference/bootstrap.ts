@@ -13,13 +13,14 @@ import { chiSquareUpper } from "../distributions/chisq.js";
 import { SpruceError } from "../errors.js";
 import { createWasmEngine } from "../fit/wasm-engine.js";
 import { type PoolResult, runReplicates, type WorkerFactory, WorkerPool } from "../parallel/pool.js";
-import type { FaultPlan, JobSpec } from "../parallel/protocol.js";
+import type { FaultPlan, JobSpec, LrtJobSpec } from "../parallel/protocol.js";
 import { checkSeed, randomSeed } from "../random/stream.js";
 import { compileKernels, instantiateKernels } from "../wasm/load.js";
 import { bootPercentileIntervals, type ParameterReplicate } from "./intervals.js";
+import { buildModelJob } from "./model-jobs.js";
 import { checkSameData, type FittedModel, modelSpec, toMlFit } from "./models.js";
 import { type IntervalTable, thetaToSdCor, varianceParameterNames } from "./profile.js";
-import { buildModelJob, LRT_WIDTH } from "./replicates.js";
+import { LRT_WIDTH } from "./replicates.js";
 import { checkNsim } from "./simulate.js";
 
 export interface BootstrapRunOptions {
@@ -103,8 +104,11 @@ export async function createWorkerPool(): Promise<WorkerPool> {
   return new WorkerPool(await defaultFactory());
 }
 
-/** Run a model job (`lrt` or `params`) with the options' workers. */
-async function runJob(spec: JobSpec, nsim: number, options: BootstrapRunOptions) {
+/**
+ * Run a model job (`lrt` or `params`) with the options' workers: replicates first..first+nsim−1 (first = 0 for a
+ * whole run; a shard starts elsewhere, see ./shard.ts).
+ */
+export async function runJob(spec: JobSpec, nsim: number, options: BootstrapRunOptions, first = 0) {
   const workers = options.workers ?? (await defaultWorkers());
   if (!Number.isSafeInteger(workers) || workers < 0)
     throw new SpruceError(`workers must be a non-negative integer, got ${workers}`);
@@ -112,6 +116,7 @@ async function runJob(spec: JobSpec, nsim: number, options: BootstrapRunOptions)
   return runReplicates({
     spec,
     nsim,
+    ...(first > 0 ? { first } : {}),
     workers,
     wasmModule,
     ...(workers === 0
@@ -135,8 +140,14 @@ function collectFailures(list: { index: number; message: string }[]): Failures {
   return { count: list.length, indices: list.map((f) => f.index), messages: list.map((f) => f.message) };
 }
 
-/** The part of a result that describes the run itself (common to both bootstraps); t0: when the call started. */
-function runInfo(run: PoolResult, nsim: number, seed: number, nonConverged: number[], t0: number): RunInfo {
+/** The part of a result that describes the run itself (common to both bootstraps). */
+function runInfo(
+  run: PoolResult,
+  nsim: number,
+  seed: number,
+  nonConverged: number[],
+  elapsedMs: number,
+): RunInfo {
   return {
     nsim,
     seed,
@@ -146,7 +157,7 @@ function runInfo(run: PoolResult, nsim: number, seed: number, nonConverged: numb
     nonConverged,
     workers: run.workers,
     restarts: run.restarts,
-    elapsedMs: performance.now() - t0,
+    elapsedMs,
   };
 }
 
@@ -162,6 +173,21 @@ export async function bootstrapLRT(
   const t0 = performance.now();
   const nsim = checkNsim(options.nsim ?? 1000);
   const seed = options.seed === undefined ? randomSeed() : checkSeed(options.seed);
+  const prepared = prepareLrt(m0, m1, seed);
+  const run = await runJob(prepared.spec, nsim, options);
+  return lrtResult(prepared, run, nsim, performance.now() - t0);
+}
+
+/** What a likelihood-ratio bootstrap knows before its replicates run: the ML fits' statistic and the job. */
+export interface PreparedLrt {
+  spec: LrtJobSpec;
+  observed: number;
+  df: number;
+  refitted: boolean;
+}
+
+/** The ML fits of m0 (null) and m1, the observed statistic and the job of their bootstrap with `seed`. */
+export function prepareLrt(m0: FittedModel, m1: FittedModel, seed: number): PreparedLrt {
   checkSameData([m0.design, m1.design], "bootstrapLRT");
   let f0 = toMlFit(m0);
   let f1 = toMlFit(m1);
@@ -171,15 +197,27 @@ export async function bootstrapLRT(
     throw new SpruceError(
       "bootstrapLRT: the two models have the same number of parameters, so neither is nested in the other",
     );
-  const refitted = f0.refitted || f1.refitted;
-  const observed = f0.deviance - f1.deviance;
-  const spec: JobSpec = {
+  const spec: LrtJobSpec = {
     kind: "lrt",
     seed,
     null: modelSpec(f0.model),
     alt: modelSpec(f1.model),
   };
-  const run = await runJob(spec, nsim, options);
+  return { spec, observed: f0.deviance - f1.deviance, df, refitted: f0.refitted || f1.refitted };
+}
+
+/**
+ * The result of a likelihood-ratio bootstrap from its replicates (run.values[k · LRT_WIDTH ..], run.status[k]
+ * for k < nsim). The one report of `bootstrapLRT` and of `mergeShards` (./shard.ts): merged shards give this
+ * function the same replicates, hence the same stats and p-values, bit for bit.
+ */
+export function lrtResult(
+  prepared: Omit<PreparedLrt, "spec"> & { spec: Pick<LrtJobSpec, "seed"> },
+  run: PoolResult,
+  nsim: number,
+  elapsedMs: number,
+): BootstrapLrtResult {
+  const { observed, df, refitted } = prepared;
   const stats = new Float64Array(nsim).fill(Number.NaN);
   const nonConverged: number[] = [];
   let valid = 0;
@@ -209,7 +247,7 @@ export async function bootstrapLRT(
     pExceed: valid > 0 ? above / valid : Number.NaN,
     valid,
     stats,
-    ...runInfo(run, nsim, seed, nonConverged, t0),
+    ...runInfo(run, nsim, prepared.spec.seed, nonConverged, elapsedMs),
     refitted,
     messages,
   };
@@ -293,7 +331,7 @@ export async function bootstrap(
     intervals: bootPercentileIntervals(model, finished, level),
     level,
     REML: model.REML,
-    ...runInfo(run, nsim, seed, nonConverged, t0),
+    ...runInfo(run, nsim, seed, nonConverged, performance.now() - t0),
   };
 }
 

@@ -69,6 +69,12 @@ export class WorkerPool {
 export interface PoolOptions {
   spec: JobSpec;
   nsim: number;
+  /**
+   * Index of the first replicate to run (default 0): the run covers replicates first..first+nsim−1 (one shard of
+   * a larger run, see src/inference/shard.ts). Results stay by position: `values`, `status` hold replicate
+   * first+k at k; `failures` name the replicates by their own (global) index.
+   */
+  first?: number;
   /** Number of workers; 0 runs every replicate on the calling thread (no workers). */
   workers: number;
   /** How to start a worker; required when workers > 0, unless `pool` is given. */
@@ -148,6 +154,7 @@ export async function runReplicates(options: PoolOptions): Promise<PoolResult> {
     options.batchSize ?? Math.max(1, Math.min(64, Math.ceil(nsim / (16 * Math.max(1, workers))))),
     1,
   );
+  const offset = checkCount("first", options.first ?? 0, 0);
   const maxAttempts = options.maxBatchAttempts ?? 3;
   const { signal, onProgress } = options;
 
@@ -164,10 +171,10 @@ export async function runReplicates(options: PoolOptions): Promise<PoolResult> {
       values = new Float64Array(nsim * w).fill(Number.NaN);
     }
     if (batch.values.length !== batch.count * width) throw new Error("replicate batch of the wrong width");
-    values.set(batch.values, batch.first * width);
-    for (let k = batch.first; k < batch.first + batch.count; k++) status[k] = 1;
+    values.set(batch.values, (batch.first - offset) * width);
+    for (let k = batch.first - offset; k < batch.first - offset + batch.count; k++) status[k] = 1;
     for (const f of batch.failures) {
-      status[f.index] = 2;
+      status[f.index - offset] = 2;
       failures.push(f);
     }
     completed += batch.count;
@@ -175,8 +182,8 @@ export async function runReplicates(options: PoolOptions): Promise<PoolResult> {
   };
 
   const queue: [number, number][] = [];
-  for (let first = 0; first < nsim; first += batchSize)
-    queue.push([first, Math.min(batchSize, nsim - first)]);
+  for (let first = offset; first < offset + nsim; first += batchSize)
+    queue.push([first, Math.min(batchSize, offset + nsim - first)]);
 
   if (workers === 0) {
     if (!options.inProcess && options.spec.kind !== "selftest")

@@ -43,6 +43,20 @@ export interface ParamsJobSpec {
 }
 
 /**
+ * Power by simulation (src/inference/power.ts): simulate from `alt` (the fitted model with the tested coefficient
+ * set to the assumed effect, on a design possibly extended to more groups), refit `null` (the same design without
+ * the tested column) and `alt` by ML, both from `start`.
+ */
+export interface PowerJobSpec {
+  kind: "power";
+  seed: number;
+  alt: ModelSpec;
+  nullBuffers: DesignBuffers;
+  /** θ both refits start from (the ML θ̂ of the fitted model). */
+  start: Float64Array;
+}
+
+/**
  * A job with no model, for testing the pool itself: replicate k returns (Σ of the first `draws` normals of stream
  * (seed, k), k). `spinMs` busy-waits per replicate so tests can abort or kill mid-run; `failIndices` throw inside
  * the replicate (a replicate-level failure, which is recorded, not retried).
@@ -55,7 +69,7 @@ export interface SelfTestJobSpec {
   failIndices?: number[];
 }
 
-export type JobSpec = LrtJobSpec | ParamsJobSpec | SelfTestJobSpec;
+export type JobSpec = LrtJobSpec | ParamsJobSpec | SelfTestJobSpec | PowerJobSpec;
 
 /** One batch's results: `values[(k − first) · width + j]`; failed replicates hold NaN and are listed. */
 export interface BatchResult {

@@ -10,7 +10,7 @@
  * the caller; each worker instantiates its own copy, AssemblyScript having no threads); `run` executes a batch.
  */
 import * as Comlink from "comlink";
-import { buildModelJob } from "../inference/replicates.js";
+import { buildModelJob } from "../inference/model-jobs.js";
 import { wasmEngineFactory } from "./engines.js";
 import { createJob, type ReplicateJob, runBatch } from "./job.js";
 import type { BatchResult, FaultPlan, JobSpec, WorkerApi } from "./protocol.js";

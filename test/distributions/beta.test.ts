@@ -4,7 +4,7 @@
  * non-integer degrees of freedom.
  */
 import { describe, expect, it } from "vitest";
-import { fUpper, incompleteBeta, tTwoSided } from "../../src/distributions/beta.js";
+import { fUpper, incompleteBeta, incompleteBetaUpper, tTwoSided } from "../../src/distributions/beta.js";
 
 const rel = (a: number, b: number) => Math.abs(a - b) / Math.abs(b);
 
@@ -27,5 +27,11 @@ describe("t and F tails", () => {
 
   it("match R's pbeta", () => {
     expect(rel(incompleteBeta(0.3, 2.5, 0.5), 0.018927124071945644)).toBeLessThan(1e-12);
+  });
+
+  it("at the continued fraction's switch point x = (a + 1)/(a + b + 2) both tails match R (no mutual fallback)", () => {
+    // R: pbeta(3/7, 2, 3) and pbeta(3/7, 2, 3, lower.tail = FALSE).
+    expect(rel(incompleteBeta(3 / 7, 2, 3), 0.57351103706788853)).toBeLessThan(1e-12);
+    expect(rel(incompleteBetaUpper(3 / 7, 2, 3), 0.42648896293211147)).toBeLessThan(1e-12);
   });
 });

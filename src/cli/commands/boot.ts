@@ -11,6 +11,7 @@ import { readCsv } from "../../frame/csv.js";
 import { type BootstrapLrtResult, bootstrapLRT, bootstrapLrtJson } from "../../inference/bootstrap.js";
 import { defaultWorkerCount } from "../../parallel/node.js";
 import { createProgress } from "../progress.js";
+import { runBootShard } from "./boot-shard.js";
 
 export interface BootCommandOptions {
   nsim: string;
@@ -18,6 +19,9 @@ export interface BootCommandOptions {
   workers?: string;
   ml?: boolean;
   json?: boolean;
+  shard?: string;
+  shards?: string;
+  out?: string;
 }
 
 export function integerOption(name: string, value: string | undefined, min: number): number | undefined {
@@ -87,10 +91,26 @@ export function registerBoot(program: Command): void {
       "--json",
       "print { observed, nsim, pChisq, pBootstrap, pExceed, stats, failures, workers, elapsedMs } as JSON",
     )
+    .option(
+      "--shard <k/K|auto>",
+      "run only shard k of K (0-based k; replicates floor(k·N/K)…floor((k+1)·N/K)−1) and write a shard file for `spruce merge`; auto: from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX",
+    )
+    .option(
+      "--shards <K>",
+      "number of shards for --shard auto (required for Kubernetes' JOB_COMPLETION_INDEX)",
+    )
+    .option(
+      "--out <file>",
+      "write the shard file here (default: standard output); without --shard, one shard 0/1",
+    )
     .action(async (dataPath: string, f0: string, f1: string, options: BootCommandOptions) => {
       const nsim = integerOption("nsim", options.nsim, 1) as number;
       const seed = integerOption("seed", options.seed, 0);
       const workers = integerOption("workers", options.workers, 0) ?? defaultWorkerCount();
+      if (options.shard !== undefined || options.out !== undefined || options.shards !== undefined) {
+        await runBootShard(dataPath, [f0, f1], { ...options, nsim, seed, workers });
+        return;
+      }
       const data = readCsv(dataPath);
       const m0 = await fitModel(f0, data, { REML: !options.ml });
       const m1 = await fitModel(f1, data, { REML: !options.ml });

@@ -4,6 +4,13 @@ import type { Command } from "commander";
 import { DataError } from "../../errors.js";
 import { plotModel } from "../../plot/model-plots.js";
 import { runFit } from "./fit.js";
+import { writePowerPlot } from "./power-plot.js";
+
+interface PlotOptions {
+  ml?: boolean;
+  out: string;
+  power?: string;
+}
 
 /**
  * `spruce plot DATA.csv "FORMULA" [--ml] --out DIR`: fit the model and write its diagnostic plots as standalone SVG
@@ -14,11 +21,21 @@ export function registerPlot(program: Command): void {
   program
     .command("plot")
     .description("fit a model and write its diagnostic plots (SVG) to a folder")
-    .argument("<data>", "CSV file with a header row (NA or empty cells are missing)")
-    .argument("<formula>", 'lme4 formula, e.g. "Reaction ~ Days + (Days | Subject)"')
+    .argument("[data]", "CSV file with a header row (NA or empty cells are missing)")
+    .argument("[formula]", 'lme4 formula, e.g. "Reaction ~ Days + (Days | Subject)"')
     .option("--ml", "maximum likelihood instead of REML")
+    .option(
+      "--power <file.json>",
+      "instead: the power curve of a `spruce power --json` (or merge --json) result",
+    )
     .requiredOption("--out <dir>", "folder for the SVG files (created if missing)")
-    .action(async (dataPath: string, formula: string, options: { ml?: boolean; out: string }) => {
+    .action(async (dataPath: string | undefined, formula: string | undefined, options: PlotOptions) => {
+      if (options.power !== undefined) {
+        process.stdout.write(`${writePowerPlot(options.power, options.out)}\n`);
+        return;
+      }
+      if (dataPath === undefined || formula === undefined)
+        throw new DataError("spruce plot needs DATA and FORMULA (or --power FILE.json)");
       const { model } = await runFit(dataPath, formula, { ml: options.ml });
       for (const m of model.messages) process.stderr.write(`${m}\n`);
       const dir = resolve(options.out);
