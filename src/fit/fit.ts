@@ -21,6 +21,7 @@ import {
   SINGULAR_MESSAGE,
 } from "./model.js";
 import { minimizeBounded } from "./optimize.js";
+import { createReducedEngine, createReducedEngineAsync, ensureReducedEngine } from "./response-reduction.js";
 import { momentStart } from "./start.js";
 import { createEngine } from "./wasm-engine.js";
 
@@ -49,12 +50,13 @@ export async function fit(
 ): Promise<LinearMixedModel> {
   const design = buildDesign(formula, data);
   const buffers = designBuffers(design);
+  // The engine fits y − Xβ₀ (./response-reduction.ts): exact whatever constant the response carries.
   const engine =
     options.engine === undefined
-      ? await createEngine(buffers)
+      ? await createReducedEngineAsync(buffers, createEngine)
       : typeof options.engine === "function"
-        ? options.engine(buffers)
-        : options.engine;
+        ? createReducedEngine(buffers, options.engine)
+        : ensureReducedEngine(options.engine);
   return fitDesign(design, engine, options);
 }
 
@@ -62,7 +64,8 @@ export async function fit(
 export const SINGULAR_TOLERANCE = 1e-4;
 
 /** Synchronous fit of an already built design with a given engine. */
-export function fitDesign(design: Design, engine: PlsEngine, options: FitDesignOptions = {}): Model {
+export function fitDesign(design: Design, given: PlsEngine, options: FitDesignOptions = {}): Model {
+  const engine = ensureReducedEngine(given);
   const REML = options.REML ?? true;
   const buffers = engine.buffers;
   const lower = thetaLowerBounds(buffers);
@@ -145,10 +148,11 @@ export function fitDesign(design: Design, engine: PlsEngine, options: FitDesignO
  */
 export function modelAtTheta(
   design: Design,
-  engine: PlsEngine,
+  given: PlsEngine,
   theta: ArrayLike<number>,
   options: Pick<FitDesignOptions, "REML" | "newData"> = {},
 ): Model {
+  const engine = ensureReducedEngine(given);
   const REML = options.REML ?? true;
   const lower = thetaLowerBounds(engine.buffers);
   if (theta.length !== lower.length)
