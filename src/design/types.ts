@@ -50,6 +50,8 @@ export interface Design {
   rows: Int32Array;
   /** Number of input rows dropped because a variable the model uses was missing. */
   droppedRows: number;
+  /** Transforms that gave NaN on present data and how many rows that dropped (only when asked: dropNaN). */
+  nanDropped?: { term: string; rows: number }[];
 }
 
 /** The numeric part of a design: what the engine and the workers need (structured-clone/transfer friendly). */

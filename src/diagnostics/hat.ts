@@ -7,8 +7,10 @@
  * (levels linked through shared observations), so each component is factored on its own: one block per group for a
  * single or nested grouping, one block for crossed factors. No n×n matrix is formed.
  */
+
 import { ModelError } from "../errors.js";
 import { choleskyOrThrow, forwardSolveInPlace } from "../linalg/cholesky.js";
+import { maxOf } from "../util/extremes.js";
 import { type FittedLmm, thetaTemplates } from "./model.js";
 
 /**
@@ -85,7 +87,7 @@ export function hatvalues(model: FittedLmm): Float64Array {
   });
   if (work > MAX_WORK)
     throw new ModelError(
-      `hatvalues: the random effects form a connected block of ${Math.max(...compSize)} columns (crossed factors); ` +
+      `hatvalues: the random effects form a connected block of ${maxOf(compSize)} columns (crossed factors); ` +
         "the leverages of a model this size are not supported",
     );
 

@@ -11,6 +11,8 @@ import { unbox } from "../diagnostics/json.js";
 import { type FittedLmm, modelSolution } from "../diagnostics/model.js";
 import { qnorm } from "../distributions/normal.js";
 import { ModelError } from "../errors.js";
+import { CONFINT_OPTIONS } from "../validate/known-options.js";
+import { checkArgument, checkOptions, isFittedModel } from "../validate/options.js";
 import {
   type EngineFactory,
   type IntervalTable,
@@ -49,6 +51,8 @@ function checkLevel(level: number): number {
 }
 
 export async function confint(model: FittedLmm, options: ConfintOptions = {}): Promise<IntervalTable> {
+  checkArgument("confint", "model", model, isFittedModel);
+  checkOptions("confint", options, CONFINT_OPTIONS);
   const method = options.method ?? "profile";
   const level = checkLevel(options.level ?? 0.95);
   if (method === "wald") return waldIntervals(model, level);

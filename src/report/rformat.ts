@@ -3,6 +3,7 @@
  * for a vector, fixed or scientific by width), `round`, `zapsmall`, `abbreviate`, and printing of character
  * matrices and named vectors. Reproducing R's rules makes the summary read like lme4's, digit for digit.
  */
+import { maxOf } from "../util/extremes.js";
 
 /** R's round(x, digits) for digits ≥ 0 (exact ties aside, which R ≥ 4 resolves on the binary value). */
 export function rRound(x: number, digits: number): number {
@@ -14,7 +15,7 @@ export function rRound(x: number, digits: number): number {
 export function zapsmall(xs: readonly number[], digits: number): number[] {
   const finite = xs.filter((v) => Number.isFinite(v));
   if (finite.length === 0) return [...xs];
-  const mx = Math.max(...finite.map(Math.abs));
+  const mx = maxOf(finite.map(Math.abs));
   const d = mx > 0 ? Math.max(0, digits - Math.ceil(Math.log10(mx))) : digits;
   return xs.map((v) => (Number.isFinite(v) ? rRound(v, d) : v));
 }
@@ -156,7 +157,7 @@ export function printMatrix(
 
 /** print() of a named character/numeric vector already formatted: names over values, all right-aligned. */
 export function printNamedVector(names: readonly string[], values: readonly string[]): string[] {
-  const width = Math.max(...names.map((n) => n.length), ...values.map((v) => v.length));
+  const width = Math.max(maxOf(names.map((n) => n.length)), maxOf(values.map((v) => v.length)));
   return [
     `${names.map((n) => n.padStart(width)).join(" ")} `,
     `${values.map((v) => v.padStart(width)).join(" ")} `,

@@ -3,9 +3,11 @@
  * writes it (digits = 4, lme4's default): title, formula, criterion or AIC table, scaled residuals, random
  * effects, number of observations and groups, fixed effects, their correlation, then fit messages.
  */
+
 import type { LinearMixedModel } from "../fit/model.js";
 import { deparse } from "../formula/deparse.js";
 import { parseExpression } from "../formula/parser.js";
+import { maxOf, minOf } from "../util/extremes.js";
 import {
   abbreviate,
   formatNumbers,
@@ -89,7 +91,7 @@ function randomEffectsLines(model: LinearMixedModel): string[] {
     DIGITS,
   );
   const stddev = formatNumbers(sds, DIGITS);
-  const maxlen = Math.max(...blocks.map((b) => b.columns.length));
+  const maxlen = maxOf(blocks.map((b) => b.columns.length));
   const nCorr = maxlen - 1;
   const corrCells: string[][] = [];
   if (nCorr > 0) {
@@ -144,7 +146,7 @@ function fixedEffectsLines(model: LinearMixedModel): string[] {
   const t = est.map((e, i) => e / (se[i] as number));
   const acs = [...est, ...se].map(Math.abs).filter((v) => Number.isFinite(v) && v !== 0);
   // Decimals: enough for the smallest magnitude among estimates and standard errors (R's digmin rule).
-  const digmin = acs.length ? 1 + Math.floor(Math.log10(Math.min(...acs))) : 1;
+  const digmin = acs.length ? 1 + Math.floor(Math.log10(minOf(acs))) : 1;
   const dec = Math.max(1, DIGITS - digmin);
   const cs = formatNumbers(
     [...est, ...se].map((v) => rRound(v, dec)),

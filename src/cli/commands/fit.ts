@@ -3,6 +3,7 @@ import { fit as fitLmm } from "../../fit/fit.js";
 import type { LinearMixedModel } from "../../fit/model.js";
 import { readCsv } from "../../frame/csv.js";
 import { type FitJson, fitJson, unboxLikeJsonlite } from "../../report/json.js";
+import { addFitFlags, type FitFlags, fitFlagOptions } from "../fit-flags.js";
 
 /**
  * `spruce fit DATA.csv "FORMULA" [--ml] [--json]`: fit as lme4's lmer (REML unless --ml) and print lme4's
@@ -28,6 +29,8 @@ export interface FitExtension {
     model: LinearMixedModel,
     options: FitCommandOptions,
   ): Record<string, unknown> | Promise<Record<string, unknown>>;
+  /** Checks the flags before anything is read or fitted (flags that would otherwise be ignored are errors). */
+  check?(options: FitCommandOptions): void;
   /** Text printed after the summary (without --json); empty string for nothing. */
   text?(model: LinearMixedModel, options: FitCommandOptions): string | Promise<string>;
 }
@@ -40,7 +43,7 @@ export async function runFit(
 ): Promise<{ model: LinearMixedModel; elapsedMs: number }> {
   const data = readCsv(dataPath);
   const t0 = performance.now();
-  const model = await fitLmm(formula, data, { REML: !options.ml });
+  const model = await fitLmm(formula, data, { REML: !options.ml, ...fitFlagOptions(options as FitFlags) });
   return { model, elapsedMs: performance.now() - t0 };
 }
 
@@ -64,8 +67,10 @@ export function registerFit(program: Command, extensions: readonly FitExtension[
     .argument("<formula>", 'lme4 formula, e.g. "Reaction ~ Days + (Days | Subject)"')
     .option("--ml", "maximum likelihood instead of REML")
     .option("--json", "print the fit as JSON (lme4's names: fixef, se, varcorr, ranef, ...)");
+  addFitFlags(command);
   for (const ext of extensions) ext.configure(command);
   command.action(async (dataPath: string, formula: string, options: FitCommandOptions) => {
+    for (const ext of extensions) ext.check?.(options);
     const { model, elapsedMs } = await runFit(dataPath, formula, options);
     if (options.json) {
       // Messages (rank deficiency, singular fit, convergence) go to stderr so stdout stays pure JSON.

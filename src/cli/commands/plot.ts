@@ -1,8 +1,7 @@
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import type { Command } from "commander";
-import { DataError } from "../../errors.js";
 import { plotModel } from "../../plot/model-plots.js";
+import { prepareOutputDir, writeOutputFile } from "../output-dir.js";
 import { runFit } from "./fit.js";
 
 /**
@@ -18,19 +17,25 @@ export function registerPlot(program: Command): void {
     .argument("<formula>", 'lme4 formula, e.g. "Reaction ~ Days + (Days | Subject)"')
     .option("--ml", "maximum likelihood instead of REML")
     .requiredOption("--out <dir>", "folder for the SVG files (created if missing)")
-    .action(async (dataPath: string, formula: string, options: { ml?: boolean; out: string }) => {
-      const { model } = await runFit(dataPath, formula, { ml: options.ml });
-      for (const m of model.messages) process.stderr.write(`${m}\n`);
-      const dir = resolve(options.out);
-      try {
-        mkdirSync(dir, { recursive: true });
-      } catch (error) {
-        throw new DataError(`cannot create the output folder ${dir}: ${(error as Error).message}`);
-      }
-      for (const p of plotModel(model)) {
-        const path = join(dir, `${p.name}.svg`);
-        writeFileSync(path, p.svg);
-        process.stdout.write(`${path}\n`);
-      }
-    });
+    .option(
+      "--drop-nan",
+      "drop rows where a transform such as log(x) gives NaN (default: an error naming the term)",
+    )
+    .action(
+      async (
+        dataPath: string,
+        formula: string,
+        options: { ml?: boolean; out: string; dropNan?: boolean },
+      ) => {
+        // The folder first: a bad --out is reported before the fit, not after it.
+        const dir = prepareOutputDir(options.out);
+        const { model } = await runFit(dataPath, formula, { ml: options.ml, dropNan: options.dropNan });
+        for (const m of model.messages) process.stderr.write(`${m}\n`);
+        for (const p of plotModel(model)) {
+          const path = join(dir, `${p.name}.svg`);
+          writeOutputFile(path, p.svg);
+          process.stdout.write(`${path}\n`);
+        }
+      },
+    );
 }
