@@ -6,6 +6,7 @@
 
 import { chiSquareUpper } from "../distributions/chisq.js";
 import { SpruceError } from "../errors.js";
+import { maxOf } from "../util/extremes.js";
 import { ANOVA_OPTIONS } from "../validate/known-options.js";
 import { checkArgument, checkOptions, isFittedModel } from "../validate/options.js";
 import { checkSameData, type FittedModel, type MlFit, toMlFit } from "./models.js";
@@ -171,7 +172,9 @@ export function formatAnova(result: AnovaResult): string {
     r.Df === null ? "" : String(r.Df),
     fmtP(r.p),
   ]);
-  const widths = header.map((h, j) => Math.max(h.length, ...body.map((row) => (row[j] as string).length)));
+  const widths = header.map((h, j) =>
+    Math.max(h.length, maxOf(body.map((row) => (row[j] as string).length))),
+  );
   const line = (cells: string[]): string =>
     cells
       .map((c, j) => (j === 0 ? c.padEnd(widths[j] as number) : c.padStart(widths[j] as number)))

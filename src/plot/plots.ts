@@ -173,7 +173,7 @@ export function cooksDistanceSvg(d: CooksInput): string {
   const axes = panelAxes(
     singleBox(width, height),
     [1, Math.max(2, vals.length)],
-    [0, Math.max(cut, ...finite, 0)],
+    [0, Math.max(cut, maxOf(finite), 0)],
     {
       yIncludeZero: true,
       xPad: 0.02,
@@ -289,7 +289,7 @@ export function lrtBootstrapSvg(d: LrtBootstrapInput): string {
     curve.push(y);
   }
   // Cap the y range where the χ² density is unbounded at 0 (df = 1).
-  const maxHist = Math.max(0, ...dens);
+  const maxHist = Math.max(0, maxOf(dens));
   const finiteCurve = curve.filter((v) => Number.isFinite(v));
   const yTop = Math.max(maxHist, Math.min(Math.max(maxOf(finiteCurve), 0), Math.max(maxHist * 1.5, 0.5)));
   const axes = panelAxes(singleBox(width, height), [start, start + nb * step], [0, yTop], {

@@ -79,7 +79,7 @@ export function formatNumbers(xs: readonly number[], digits = 7, nsmall = 0): st
     // toFixed keeps "-0.000" for tiny negatives; R prints them as 0.
     return Number(s) === 0 ? (0).toFixed(rgt) : s;
   });
-  const width = Math.max(0, ...strings.map((s) => s.length));
+  const width = Math.max(0, maxOf(strings.map((s) => s.length)));
   return strings.map((s) => s.padStart(width));
 }
 
@@ -140,8 +140,8 @@ export function printMatrix(
   right = false,
 ): string[] {
   const pad = (s: string, w: number) => (right ? s.padStart(w) : s.padEnd(w));
-  const rnWidth = Math.max(0, ...rowNames.map((r) => r.length));
-  const widths = colNames.map((h, j) => Math.max(h.length, ...cells.map((row) => (row[j] ?? "").length)));
+  const rnWidth = Math.max(0, maxOf(rowNames.map((r) => r.length)));
+  const widths = colNames.map((h, j) => Math.max(h.length, maxOf(cells.map((row) => (row[j] ?? "").length))));
   const lines: string[] = [];
   lines.push([" ".repeat(rnWidth), ...colNames.map((h, j) => pad(h, widths[j] as number))].join(" "));
   cells.forEach((row, i) => {

@@ -119,6 +119,13 @@ function diagnosticsText(model: LinearMixedModel): string {
     "Diagnostics:",
     `  leverage (hat values): min ${minOf(h).toPrecision(4)}, max ${maxOf(h).toPrecision(4)}, sum ${h.reduce((a, b) => a + b, 0).toPrecision(5)}`,
     `  scaled residuals: min ${minOf(r).toPrecision(4)}, max ${maxOf(r).toPrecision(4)}`,
-    `  Cook's distance above 3 x mean (${cut.toPrecision(3)}): ${flagged.length ? flagged.map((x) => `row ${(model.design.rows[x.i] as number) + 1} (${x.v.toPrecision(3)})`).join(", ") : "none"}`,
+    `  Cook's distance above 3 x mean (${cut.toPrecision(3)}): ${
+      flagged.length
+        ? flagged
+            .slice(0, 20)
+            .map((x) => `row ${(model.design.rows[x.i] as number) + 1} (${x.v.toPrecision(3)})`)
+            .join(", ")
+        : "none"
+    }` + (flagged.length > 20 ? ` and ${flagged.length - 20} more (--json lists every distance)` : ""),
   ].join("\n");
 }
