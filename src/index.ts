@@ -1,5 +1,6 @@
 // Public API of spruce-lmm. Re-exported module by module as they land.
 
+export type { BuildOptions } from "./design/build.js";
 export type { DesignDescription, NewDataDesign } from "./design/index.js";
 export { buildDesign, describeDesign, newDataDesign, thetaNames, varCorrGroupNames } from "./design/index.js";
 export type { Design, DesignBuffers, RandomTerm } from "./design/types.js";
@@ -16,11 +17,12 @@ export {
 } from "./diagnostics/index.js";
 export { chiSquareUpper, dchisq } from "./distributions/chisq.js";
 export { dnorm, normalCdf, qnorm } from "./distributions/normal.js";
-export { DataError, ModelError, SpruceError } from "./errors.js";
+export { ArgumentError, DataError, ModelError, SpruceError } from "./errors.js";
 export type { PlsEngine, PlsSolution } from "./fit/engine.js";
 export { type FitDesignOptions, type FitOptions, fit, fitDesign, modelAtTheta } from "./fit/fit.js";
 export { type CoefGroup, LinearMixedModel, type OptimizerReport, type RanefGroup } from "./fit/model.js";
 export { minimizeBounded, nelderMead } from "./fit/optimize.js";
+export { createReducedEngine, ensureReducedEngine } from "./fit/response-reduction.js";
 export type { VarCorrRow } from "./fit/varcorr.js";
 export { createEngine, createWasmEngine } from "./fit/wasm-engine.js";
 export { analyzeFormula, FormulaError, parseFormula } from "./formula/index.js";
@@ -45,6 +47,7 @@ export {
   normInter,
   waldIntervals,
 } from "./inference/confint.js";
+export { checkNested, notNestedReason } from "./inference/nesting.js";
 export { profileIntervals, varianceParameterNames } from "./inference/profile.js";
 export type { ModelParameters, SimulateOptions, SimulationResult } from "./inference/simulate.js";
 export { ResponseSimulator, simulateResponses } from "./inference/simulate.js";
@@ -67,4 +70,10 @@ export { philox4x32 } from "./random/philox.js";
 export { RandomStream } from "./random/stream.js";
 export { type FitJson, fitJson } from "./report/json.js";
 export { summaryText } from "./report/summary.js";
+export {
+  MAX_DENSE_BLOCK_DEFAULT,
+  MAX_FILE_BYTES_DEFAULT,
+  MAX_NSIM_DEFAULT,
+  MAX_THETA_DEFAULT,
+} from "./validate/limits.js";
 export { compileKernels, instantiateKernels, loadKernels } from "./wasm/load.js";

@@ -1,5 +1,6 @@
 import Papa from "papaparse";
 import { DataError } from "../errors.js";
+import { MAX_FILE_BYTES_DEFAULT } from "../validate/limits.js";
 import type { Column, DataFrame } from "./frame.js";
 
 /** Cells read as missing, as R's read.csv does by default (`NA`) plus empty cells. */
@@ -176,9 +177,6 @@ function toNumber(cell: string): number | undefined {
   return undefined;
 }
 
-/** Largest file readCsv reads unless told otherwise (`maxBytes`): 1 GiB. */
-export const MAX_CSV_BYTES = 1024 * 1024 * 1024;
-
 /**
  * Read a CSV file (see parseCsv). Node only. `node:fs` is reached through process.getBuiltinModule rather than a
  * static import so that this module, with parseCsv, also bundles for the browser (the web app imports it).
@@ -189,7 +187,7 @@ export function readCsv(path: string, options: { maxBytes?: number } = {}): Data
     throw new DataError(
       `readCsv: path must be a file name, got ${typeof path === "string" ? '""' : String(path)}`,
     );
-  const maxBytes = options.maxBytes ?? MAX_CSV_BYTES;
+  const maxBytes = options.maxBytes ?? MAX_FILE_BYTES_DEFAULT;
   const fs = typeof process === "undefined" ? undefined : process.getBuiltinModule?.("node:fs");
   if (!fs)
     throw new DataError("readCsv needs Node.js (>= 20.16); in a browser, read the file and use parseCsv");
