@@ -43,8 +43,38 @@ export async function runFit(
 ): Promise<{ model: LinearMixedModel; elapsedMs: number }> {
   const data = readCsv(dataPath);
   const t0 = performance.now();
-  const model = await fitLmm(formula, data, { REML: !options.ml, ...fitFlagOptions(options as FitFlags) });
+  const progress = fitProgress();
+  const model = await fitLmm(formula, data, {
+    REML: !options.ml,
+    ...fitFlagOptions(options as FitFlags),
+    ...(progress ? { onProgress: progress.update } : {}),
+  }).finally(() => progress?.stop());
   return { model, elapsedMs: performance.now() - t0 };
+}
+
+/**
+ * A progress line on stderr for fits that take more than a second (terminal only): the evaluations so far and the
+ * objective, at most five times a second, erased when the fit ends.
+ */
+function fitProgress(): { update: (k: number, f: number) => void; stop: () => void } | null {
+  if (!process.stderr.isTTY) return null;
+  const t0 = performance.now();
+  let last = 0;
+  let shown = false;
+  return {
+    update(k, f) {
+      const now = performance.now();
+      if (now - t0 < 1000 || now - last < 200) return;
+      last = now;
+      shown = true;
+      process.stderr.write(
+        `\rfitting: ${k} evaluations, objective ${f.toFixed(4)}, ${((now - t0) / 1000).toFixed(1)} s  `,
+      );
+    },
+    stop() {
+      if (shown) process.stderr.write("\r\x1b[K");
+    },
+  };
 }
 
 /** The JSON object `spruce fit --json` prints: the fit's fields, then each extension's. */
