@@ -146,3 +146,46 @@ describe("9. bounds", () => {
     expect(m.optimizer.evaluations).toBeGreaterThanOrEqual(seen.length);
   });
 });
+
+describe("9. Ctrl-C on the command line", () => {
+  it("SIGINT during spruce boot stops within a second with the partial result (was: 62 s)", async () => {
+    const { spawn } = await import("node:child_process");
+    const child = spawn(process.execPath, [
+      "dist/cli/main.js",
+      "boot",
+      "examples/sitka.csv",
+      "size ~ time + (1|tree)",
+      "size ~ time*treat + (1|tree)",
+      "--nsim",
+      "100000",
+      "--workers",
+      "1",
+      "--seed",
+      "1",
+    ]);
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c) => {
+      stdout += String(c);
+    });
+    child.stderr.on("data", (c) => {
+      stderr += String(c);
+    });
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    // Long enough for the fits and the first replicates (the machine may be busy).
+    await new Promise((resolve) => setTimeout(resolve, 6000));
+    const t0 = performance.now();
+    child.kill("SIGINT");
+    const code = await exited;
+    const lag = performance.now() - t0;
+    expect(stderr).not.toMatch(/internal error/);
+    expect(lag).toBeLessThan(1500);
+    expect(stdout).toMatch(/of 100000 replicates, stopped early, seed 1\)/);
+    // Either some replicates finished (a p-value from them) or none did (no p-value, exit 3).
+    if (/B = \d+/.test(stdout)) expect(code).toBe(0);
+    else {
+      expect(stdout).toContain("no replicates completed");
+      expect(code).toBe(3);
+    }
+  }, 30_000);
+});
