@@ -5,10 +5,11 @@
 import type { Command } from "commander";
 import { DataError } from "../errors.js";
 import type { FitOptions } from "../fit/fit.js";
-import { MAX_DENSE_BLOCK_DEFAULT, MAX_THETA_DEFAULT } from "../validate/limits.js";
+import { MAX_DENSE_BLOCK_DEFAULT, MAX_FILE_BYTES_DEFAULT, MAX_THETA_DEFAULT } from "../validate/limits.js";
 
 export interface FitFlags {
   dropNan?: boolean;
+  maxFileMb?: string;
   maxDenseBlock?: string;
   maxTheta?: string;
 }
@@ -26,7 +27,20 @@ export function addFitFlags(command: Command): Command {
     .option(
       "--max-theta <n>",
       `refuse models with more covariance parameters than this (default ${MAX_THETA_DEFAULT})`,
-    );
+    )
+    .option(...MAX_FILE_FLAG);
+}
+
+/** The --max-file-mb flag (commander's option arguments), for every command that reads a CSV file. */
+export const MAX_FILE_FLAG = [
+  "--max-file-mb <n>",
+  `largest CSV file read, in MiB (default ${MAX_FILE_BYTES_DEFAULT / 2 ** 20})`,
+] as const;
+
+/** readCsv's options from --max-file-mb. */
+export function readOptions(flags: { maxFileMb?: string | undefined }): { maxBytes?: number } {
+  const mb = positiveIntegerFlag("max-file-mb", flags.maxFileMb);
+  return mb === undefined ? {} : { maxBytes: mb * 2 ** 20 };
 }
 
 /** A flag's value as a positive integer (the whole string, not a prefix: "10x" is an error). */

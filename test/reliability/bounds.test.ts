@@ -102,6 +102,16 @@ describe("9. bounds", () => {
     const r = spruce(["fit", "/dev/zero", "y ~ x + (1|g)"], 20_000);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain("not a regular file");
+    // InstEval's CSV is 2.5 MB: above a 1 MiB --max-file-mb.
+    const big = spruce([
+      "fit",
+      "test/fixtures/scale/data/insteval.csv",
+      "y ~ 1 + (1|s)",
+      "--max-file-mb",
+      "1",
+    ]);
+    expect(big.status).toBe(2);
+    expect(big.stderr).toMatch(/cannot read .*insteval\.csv: \d+ bytes is more than the limit of 1048576/);
   });
 
   it("~12,500 covariance parameters (a 158-column term) are refused up front with the size (was: minutes without a word)", async () => {

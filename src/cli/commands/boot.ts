@@ -16,6 +16,7 @@ import {
 } from "../../inference/bootstrap.js";
 import { defaultWorkerCount } from "../../parallel/node.js";
 import { checkNsimLimit, MAX_NSIM_DEFAULT } from "../../validate/limits.js";
+import { MAX_FILE_FLAG, readOptions } from "../fit-flags.js";
 import { createProgress } from "../progress.js";
 
 export interface BootCommandOptions {
@@ -27,6 +28,7 @@ export interface BootCommandOptions {
   maxNsim?: string;
   forceWorkers?: boolean;
   dropNan?: boolean;
+  maxFileMb?: string;
 }
 
 export function integerOption(name: string, value: string | undefined, min: number): number | undefined {
@@ -103,6 +105,7 @@ export function registerBoot(program: Command): void {
       "--drop-nan",
       "drop rows where a transform such as log(x) gives NaN (default: an error naming the term)",
     )
+    .option(...MAX_FILE_FLAG)
     .option(
       "--json",
       "print { observed, nsim, pChisq, pBootstrap, pExceed, stats, failures, workers, elapsedMs } as JSON",
@@ -114,7 +117,7 @@ export function registerBoot(program: Command): void {
       const maxNsim = integerOption("max-nsim", options.maxNsim, 1);
       // Refused before the data are read and the models fitted.
       checkNsimLimit("boot", nsim, maxNsim);
-      const data = readCsv(dataPath);
+      const data = readCsv(dataPath, readOptions(options));
       const fitOptions = { REML: !options.ml, ...(options.dropNan ? { dropNaN: true } : {}) };
       const m0 = await fitModel(f0, data, fitOptions);
       const m1 = await fitModel(f1, data, fitOptions);

@@ -3,7 +3,7 @@ import { fit as fitLmm } from "../../fit/fit.js";
 import type { LinearMixedModel } from "../../fit/model.js";
 import { readCsv } from "../../frame/csv.js";
 import { type FitJson, fitJson, unboxLikeJsonlite } from "../../report/json.js";
-import { addFitFlags, type FitFlags, fitFlagOptions } from "../fit-flags.js";
+import { addFitFlags, type FitFlags, fitFlagOptions, readOptions } from "../fit-flags.js";
 
 /**
  * `spruce fit DATA.csv "FORMULA" [--ml] [--json]`: fit as lme4's lmer (REML unless --ml) and print lme4's
@@ -41,7 +41,7 @@ export async function runFit(
   formula: string,
   options: FitCommandOptions,
 ): Promise<{ model: LinearMixedModel; elapsedMs: number }> {
-  const data = readCsv(dataPath);
+  const data = readCsv(dataPath, readOptions(options as FitFlags));
   const t0 = performance.now();
   const progress = fitProgress();
   const model = await fitLmm(formula, data, {

@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import type { Command } from "commander";
 import { plotModel } from "../../plot/model-plots.js";
+import { MAX_FILE_FLAG } from "../fit-flags.js";
 import { prepareOutputDir, writeOutputFile } from "../output-dir.js";
 import { runFit } from "./fit.js";
 
@@ -21,15 +22,20 @@ export function registerPlot(program: Command): void {
       "--drop-nan",
       "drop rows where a transform such as log(x) gives NaN (default: an error naming the term)",
     )
+    .option(...MAX_FILE_FLAG)
     .action(
       async (
         dataPath: string,
         formula: string,
-        options: { ml?: boolean; out: string; dropNan?: boolean },
+        options: { ml?: boolean; out: string; dropNan?: boolean; maxFileMb?: string },
       ) => {
         // The folder first: a bad --out is reported before the fit, not after it.
         const dir = prepareOutputDir(options.out);
-        const { model } = await runFit(dataPath, formula, { ml: options.ml, dropNan: options.dropNan });
+        const { model } = await runFit(dataPath, formula, {
+          ml: options.ml,
+          dropNan: options.dropNan,
+          maxFileMb: options.maxFileMb,
+        });
         for (const m of model.messages) process.stderr.write(`${m}\n`);
         for (const p of plotModel(model)) {
           const path = join(dir, `${p.name}.svg`);
