@@ -15,3 +15,6 @@ export class DataError extends SpruceError {}
 
 /** The model cannot be fitted: too many levels, no observations, numerical failure. */
 export class ModelError extends SpruceError {}
+
+/** A function was called with an argument or option it cannot take: the message names the argument and the value. */
+export class ArgumentError extends SpruceError {}

@@ -1,5 +1,6 @@
 // Public API of spruce-lmm. Re-exported module by module as they land.
 
+export type { BuildOptions } from "./design/build.js";
 export type { DesignDescription, NewDataDesign } from "./design/index.js";
 export { buildDesign, describeDesign, newDataDesign, thetaNames, varCorrGroupNames } from "./design/index.js";
 export type { Design, DesignBuffers, RandomTerm } from "./design/types.js";
@@ -18,11 +19,12 @@ export {
 export { clopperPearson, pbeta, qbeta } from "./distributions/beta.js";
 export { chiSquareUpper, dchisq } from "./distributions/chisq.js";
 export { dnorm, normalCdf, qnorm } from "./distributions/normal.js";
-export { DataError, ModelError, SpruceError } from "./errors.js";
+export { ArgumentError, DataError, ModelError, SpruceError } from "./errors.js";
 export type { PlsEngine, PlsSolution } from "./fit/engine.js";
 export { type FitDesignOptions, type FitOptions, fit, fitDesign, modelAtTheta } from "./fit/fit.js";
 export { type CoefGroup, LinearMixedModel, type OptimizerReport, type RanefGroup } from "./fit/model.js";
 export { minimizeBounded, nelderMead } from "./fit/optimize.js";
+export { createReducedEngine, ensureReducedEngine } from "./fit/response-reduction.js";
 export type { VarCorrRow } from "./fit/varcorr.js";
 export { createEngine, createWasmEngine } from "./fit/wasm-engine.js";
 export { analyzeFormula, FormulaError, parseFormula } from "./formula/index.js";
@@ -63,6 +65,7 @@ export {
   type TTest,
 } from "./inference/ddf/index.js";
 export { extendAlong } from "./inference/extend.js";
+export { checkNested, notNestedReason } from "./inference/nesting.js";
 export { type PowerOptions, type PowerPoint, type PowerResult, powerJson } from "./inference/power.js";
 export { mergePowerShards, powerShard, powerSimulation } from "./inference/power-run.js";
 export { profileIntervals, varianceParameterNames } from "./inference/profile.js";
@@ -99,4 +102,10 @@ export { philox4x32 } from "./random/philox.js";
 export { RandomStream } from "./random/stream.js";
 export { type FitJson, fitJson } from "./report/json.js";
 export { summaryText } from "./report/summary.js";
+export {
+  MAX_DENSE_BLOCK_DEFAULT,
+  MAX_FILE_BYTES_DEFAULT,
+  MAX_NSIM_DEFAULT,
+  MAX_THETA_DEFAULT,
+} from "./validate/limits.js";
 export { compileKernels, instantiateKernels, loadKernels } from "./wasm/load.js";

@@ -31,6 +31,12 @@ registerPlot(program);
 registerPower(program);
 registerDemo(program);
 
+// Output piped into a reader that stops early (`spruce boot ... | head`): stop quietly, as other tools do.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.exitCode = reportError(error);
 });

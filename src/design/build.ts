@@ -2,9 +2,15 @@ import { DataError, ModelError } from "../errors.js";
 import { type Expr, unparen } from "../formula/ast.js";
 import { deparse } from "../formula/deparse.js";
 import { analyzeFormula, type ModelSpec, type RandomSpec } from "../formula/model.js";
-import { evaluateGroupingVariable, evaluateVariable, type Variable } from "../frame/evaluate.js";
+import {
+  evaluateGroupingVariable,
+  evaluateVariable,
+  firstNonNumber,
+  type Variable,
+} from "../frame/evaluate.js";
 import { type Factor, interactFactors, makeFactor } from "../frame/factor.js";
 import { type DataFrame, type DataInput, toDataFrame } from "../frame/frame.js";
+import { checkArgument, isData, isFormula } from "../validate/options.js";
 import { type ModelColumns, modelMatrix, type RowVariable } from "./model-matrix.js";
 import { keepFullRank } from "./rank.js";
 import type { Design, RandomTerm } from "./types.js";
@@ -16,6 +22,8 @@ import { checkWeights } from "./weights.js";
  * matrix with treatment contrasts and aliased columns dropped, random-effects terms in lme4's order.
  */
 export function buildDesign(formula: string, data: DataInput, options: DesignOptions = {}): Design {
+  checkArgument("buildDesign", "formula", formula, isFormula);
+  checkArgument("buildDesign", "data", data, isData);
   const spec = analyzeFormula(formula);
   return buildDesignFromSpec(spec, toDataFrame(data), options);
 }
@@ -28,7 +36,16 @@ export interface DesignOptions {
    * the row (src/design/weights.ts).
    */
   weights?: string | ArrayLike<number>;
+  /**
+   * Drop the rows where a transform of the data (`log(time)`, `sqrt(x - 1)`) gives NaN although its inputs are
+   * present. Default false: that is an error naming the term and the number of rows, since R only warns
+   * "NaNs produced" and the rows then vanish unseen.
+   */
+  dropNaN?: boolean;
 }
+
+/** The same options under the name src/index.ts exports. */
+export type BuildOptions = DesignOptions;
 
 /** The model frame: the variables a model uses, evaluated on the complete rows only. */
 export interface ModelFrame {
@@ -42,6 +59,8 @@ export interface ModelFrame {
   grouping: Map<string, Factor>;
   /** Factor variables and grouping variables made from an integer column (labelled 100000, not 1e+05), by name. */
   integerLabelled: Set<string>;
+  /** Transforms that gave NaN on present inputs, and on how many rows (only with dropNaN). */
+  nanDropped: { term: string; rows: number }[];
 }
 
 /**
@@ -70,15 +89,28 @@ export function designOrigin(design: Design): DesignOrigin | undefined {
 
 export function buildDesignFromSpec(spec: ModelSpec, frame: DataFrame, options: DesignOptions = {}): Design {
   const weightsIn = options.weights === undefined ? undefined : priorWeightsColumn(options.weights, frame);
-  const mf = buildModelFrame(spec, frame, weightsIn);
+  const mf = buildModelFrame(spec, frame, options, weightsIn);
   const n = mf.n;
 
   const response = mf.variables.get(spec.responseName)!;
-  if (response.kind !== "numeric")
+  if (response.kind !== "numeric") {
+    // Name the first cell that is not a number, where it is (not a sorted list of the values).
+    const col = frame.columns.get(spec.responseName);
+    const at = col && col.kind !== "numeric" ? firstNonNumber(col.values) : null;
     throw new DataError(
-      `the response '${spec.responseName}' must be numeric, but it holds text or logical values ` +
-        `(${response.levels.slice(0, 5).join(", ")}${response.levels.length > 5 ? ", ..." : ""})`,
+      `the response '${spec.responseName}' must be numeric, but ` +
+        (at
+          ? `data row ${at.row} holds ${JSON.stringify(at.cell)}`
+          : `it holds text or logical values (${response.levels.slice(0, 5).join(", ")}${response.levels.length > 5 ? ", ..." : ""})`),
     );
+  }
+  for (const r of spec.random)
+    for (const atom of groupAtoms(r.group))
+      if (deparse(atom) === spec.responseName)
+        throw new ModelError(
+          `the response '${spec.responseName}' is also the grouping factor of the random-effects term (${r.label}): ` +
+            "the response would be constant within each group, so there is nothing to estimate; group by another variable",
+        );
   const y = Float64Array.from(response.values);
   checkFinite(spec.responseName, y, mf.rows);
 
@@ -110,6 +142,7 @@ export function buildDesignFromSpec(spec: ModelSpec, frame: DataFrame, options: 
     terms,
     rows: mf.rows,
     droppedRows: mf.droppedRows,
+    ...(mf.nanDropped.length > 0 ? { nanDropped: mf.nanDropped } : {}),
   };
   if (weightsIn) {
     const w = Float64Array.from(mf.rows, (r) => weightsIn.values[r] as number);
@@ -130,7 +163,12 @@ export function buildDesignFromSpec(spec: ModelSpec, frame: DataFrame, options: 
 }
 
 /** Evaluate every variable the model uses, drop incomplete rows (na.omit), make factors on what is left. */
-export function buildModelFrame(spec: ModelSpec, frame: DataFrame, weights?: Variable): ModelFrame {
+export function buildModelFrame(
+  spec: ModelSpec,
+  frame: DataFrame,
+  options: DesignOptions = {},
+  weights?: Variable,
+): ModelFrame {
   const raw = new Map<string, Variable>();
   const add = (e: Expr) => {
     const name = deparse(e);
@@ -146,6 +184,7 @@ export function buildModelFrame(spec: ModelSpec, frame: DataFrame, weights?: Var
       if (!groupRaw.has(name)) groupRaw.set(name, evaluateGroupingVariable(atom, frame));
     }
 
+  const nanDropped = checkTransformNaN(raw, frame, options.dropNaN === true);
   const complete = new Uint8Array(frame.nrow).fill(1);
   const missingIn = new Map<string, number>();
   for (const v of [...raw.values(), ...groupRaw.values(), ...(weights ? [weights] : [])]) {
@@ -183,7 +222,62 @@ export function buildModelFrame(spec: ModelSpec, frame: DataFrame, weights?: Var
   const integerLabelled = new Set<string>();
   for (const v of [...raw.values(), ...groupRaw.values()])
     if (v.kind === "categorical" && v.source === "integer") integerLabelled.add(v.name);
-  return { rows, n, droppedRows, variables, grouping, integerLabelled };
+  return { rows, n, droppedRows, variables, grouping, integerLabelled, nanDropped };
+}
+
+/**
+ * Rows where a computed variable is NaN although every column it reads is present: the transform produced the NaN
+ * (`log` of a negative number). An error naming the term and the count, unless `drop` (then the rows go the way of
+ * missing values, and the count is reported with the fit).
+ */
+function checkTransformNaN(
+  raw: Map<string, Variable>,
+  frame: DataFrame,
+  drop: boolean,
+): { term: string; rows: number }[] {
+  const out: { term: string; rows: number }[] = [];
+  for (const [name, v] of raw) {
+    if (v.kind !== "numeric" || frame.columns.has(name)) continue;
+    const inputs = [...new Set(columnNames(v.expr))]
+      .map((c) => frame.columns.get(c))
+      .filter((c) => c !== undefined);
+    let count = 0;
+    let first = -1;
+    for (let i = 0; i < frame.nrow; i++) {
+      if (!Number.isNaN(v.values[i] as number)) continue;
+      const present = inputs.every((c) => {
+        const x = c.values[i];
+        return !(x === null || (typeof x === "number" && Number.isNaN(x)));
+      });
+      if (!present) continue;
+      if (first < 0) first = i;
+      count++;
+    }
+    if (count === 0) continue;
+    if (!drop)
+      throw new DataError(
+        `'${name}' gave NaN in ${count} of ${frame.nrow} rows (first: data row ${first + 1}), although its inputs ` +
+          "are present; fix the transform, or drop those rows with the option dropNaN: true (CLI: --drop-nan)",
+      );
+    out.push({ term: name, rows: count });
+  }
+  return out;
+}
+
+/** The data columns an expression reads. */
+function columnNames(e: Expr | undefined): string[] {
+  if (!e) return [];
+  const names: string[] = [];
+  const stack: Expr[] = [e];
+  while (stack.length > 0) {
+    const x = stack.pop() as Expr;
+    if (x.kind === "name") names.push(x.name);
+    else if (x.kind === "paren") stack.push(x.expr);
+    else if (x.kind === "unary") stack.push(x.arg);
+    else if (x.kind === "binary") stack.push(x.left, x.right);
+    else if (x.kind === "call") stack.push(...x.args);
+  }
+  return names;
 }
 
 function toRowVariable(v: Variable, rows: Int32Array): RowVariable {

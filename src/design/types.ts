@@ -57,6 +57,8 @@ export interface Design {
   weights?: Float64Array;
   /** Where the weights came from: the column's name, or "(weights)" for an array. */
   weightsName?: string;
+  /** Transforms that gave NaN on present data and how many rows that dropped (only when asked: dropNaN). */
+  nanDropped?: { term: string; rows: number }[];
 }
 
 /** The numeric part of a design: what the engine and the workers need (structured-clone/transfer friendly). */

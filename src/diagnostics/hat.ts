@@ -14,6 +14,7 @@
 import { termShapes, thetaTemplates } from "../design/theta.js";
 import { ModelError } from "../errors.js";
 import { choleskyOrThrow, forwardSolveInPlace } from "../linalg/cholesky.js";
+import { maxOf } from "../util/extremes.js";
 import type { FittedLmm } from "./model.js";
 
 /**
@@ -91,7 +92,7 @@ export function hatvalues(model: FittedLmm): Float64Array {
   });
   if (work > MAX_WORK)
     throw new ModelError(
-      `hatvalues: the random effects form a connected block of ${Math.max(...compSize)} columns (crossed factors); ` +
+      `hatvalues: the random effects form a connected block of ${maxOf(compSize)} columns (crossed factors); ` +
         "the leverages of a model this size are not supported",
     );
 

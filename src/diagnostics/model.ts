@@ -6,6 +6,7 @@
 import { addRandomPart, fixedPart } from "../design/linear-predictor.js";
 import type { Design } from "../design/types.js";
 import type { PlsEngine, PlsSolution } from "../fit/engine.js";
+import { checkArgument, isFittedModel } from "../validate/options.js";
 
 export interface FittedLmm {
   readonly design: Design;
@@ -18,6 +19,8 @@ const solutions = new WeakMap<object, PlsSolution>();
 
 /** The PLS solution at θ̂ (cached per model object: one solve serves every diagnostic). */
 export function modelSolution(model: FittedLmm): PlsSolution {
+  // Every diagnostic starts here: a wrong argument is named rather than failing inside.
+  checkArgument("the model argument", "model", model, isFittedModel);
   let s = solutions.get(model);
   if (!s || !sameTheta(s.theta, model.theta) || s.reml !== model.REML) {
     s = model.engine.solve(Float64Array.from(model.theta), model.REML);

@@ -11,6 +11,9 @@ import {
 } from "../design/types.js";
 import { ModelError } from "../errors.js";
 import type { DataInput } from "../frame/frame.js";
+import { FIT_OPTIONS } from "../validate/known-options.js";
+import { checkModelSize } from "../validate/limits.js";
+import { checkArgument, checkOptions, isData, isFormula } from "../validate/options.js";
 import { projectedGradientNorm } from "./bfgs.js";
 import { denseBlockOrder, LARGE_DENSE_BLOCK } from "./blocked-layout.js";
 import { SINGULAR_TOLERANCE } from "./constants.js";
@@ -23,6 +26,7 @@ import {
   SINGULAR_MESSAGE,
 } from "./model.js";
 import { minimizeBounded } from "./optimize.js";
+import { createReducedEngine, createReducedEngineAsync, ensureReducedEngine } from "./response-reduction.js";
 import { momentStart } from "./start.js";
 import { createEngine } from "./wasm-engine.js";
 
@@ -33,6 +37,8 @@ export interface FitDesignOptions {
   start?: ArrayLike<number>;
   /** Builder of model matrices for new data, used by predict(newdata). */
   newData?: NewDataBuilder;
+  /** Called after each evaluation of the objective (long fits): the count so far and the objective's value. */
+  onProgress?: (evaluations: number, objective: number) => void;
 }
 
 export interface FitOptions extends FitDesignOptions {
@@ -43,6 +49,12 @@ export interface FitOptions extends FitDesignOptions {
   weights?: string | ArrayLike<number>;
   /** The PLS engine (or a factory for one); default the wasm blocked-Cholesky engine. Tests inject the dense one. */
   engine?: PlsEngine | ((buffers: DesignBuffers) => PlsEngine);
+  /** Drop rows where a transform such as log(x) gives NaN (default: an error naming the term; CLI --drop-nan). */
+  dropNaN?: boolean;
+  /** Refuse models whose dense block is larger than this order (default 4000; CLI --max-dense-block). */
+  maxDenseBlock?: number;
+  /** Refuse models with more covariance parameters θ than this (default 1000; CLI --max-theta). */
+  maxTheta?: number;
 }
 
 /**
@@ -54,25 +66,32 @@ export async function fit(
   data: DataInput,
   options: FitOptions = {},
 ): Promise<LinearMixedModel> {
-  const design = buildDesign(
-    formula,
-    data,
-    options.weights === undefined ? {} : { weights: options.weights },
-  );
+  checkArgument("fit", "formula", formula, isFormula);
+  checkArgument("fit", "data", data, isData);
+  checkOptions("fit", options, FIT_OPTIONS);
+  const design = buildDesign(formula, data, {
+    ...(options.weights === undefined ? {} : { weights: options.weights }),
+    ...(options.dropNaN === true ? { dropNaN: true } : {}),
+  });
   const buffers = designBuffers(design);
+  // The size up front: a model that would take hours is refused with its size, before any work.
+  checkModelSize(denseBlockOrder(buffers), thetaLowerBounds(buffers).length, options);
+  // The engine fits y − Xβ₀ (./response-reduction.ts): exact whatever constant the response carries.
   const engine =
     options.engine === undefined
-      ? await createEngine(buffers)
+      ? await createReducedEngineAsync(buffers, createEngine)
       : typeof options.engine === "function"
-        ? options.engine(buffers)
-        : options.engine;
+        ? createReducedEngine(buffers, options.engine)
+        : ensureReducedEngine(options.engine);
   return fitDesign(design, engine, options);
 }
 
 export { SINGULAR_TOLERANCE } from "./constants.js";
 
 /** Synchronous fit of an already built design with a given engine. */
-export function fitDesign(design: Design, engine: PlsEngine, options: FitDesignOptions = {}): Model {
+export function fitDesign(design: Design, given: PlsEngine, options: FitDesignOptions = {}): Model {
+  checkOptions("fitDesign", options, FIT_OPTIONS);
+  const engine = ensureReducedEngine(given);
   const REML = options.REML ?? true;
   const buffers = engine.buffers;
   const lower = thetaLowerBounds(buffers);
@@ -100,8 +119,16 @@ export function fitDesign(design: Design, engine: PlsEngine, options: FitDesignO
 
   checkResponseVaries(design, buffers.y);
   const t0 = performance.now();
-  const objective = (theta: Float64Array, grad: Float64Array | null) =>
-    grad ? engine.gradient(theta, REML, grad) : engine.objective(theta, REML);
+  const onProgress = options.onProgress;
+  let evaluationCount = 0;
+  const objective = onProgress
+    ? (theta: Float64Array, grad: Float64Array | null) => {
+        const f = grad ? engine.gradient(theta, REML, grad) : engine.objective(theta, REML);
+        onProgress(++evaluationCount, f);
+        return f;
+      }
+    : (theta: Float64Array, grad: Float64Array | null) =>
+        grad ? engine.gradient(theta, REML, grad) : engine.objective(theta, REML);
   // The profiled deviance does not change when a whole column of a template T changes sign (b = Λu absorbs it
   // through u), so the minimum over all θ equals the minimum over lme4's bounded region. Optimising without
   // bounds keeps the problem smooth: a bounded method gets stuck where a diagonal θ hits 0 with zero gradient
@@ -150,10 +177,11 @@ export function fitDesign(design: Design, engine: PlsEngine, options: FitDesignO
  */
 export function modelAtTheta(
   design: Design,
-  engine: PlsEngine,
+  given: PlsEngine,
   theta: ArrayLike<number>,
   options: Pick<FitDesignOptions, "REML" | "newData"> = {},
 ): Model {
+  const engine = ensureReducedEngine(given);
   const REML = options.REML ?? true;
   const lower = thetaLowerBounds(engine.buffers);
   if (theta.length !== lower.length)
@@ -188,6 +216,8 @@ function buildModel(
   for (let i = 0; i < theta.length; i++)
     if (lower[i] === 0 && (theta[i] as number) < SINGULAR_TOLERANCE) singular = true;
   const messages: string[] = [];
+  for (const d of design.nanDropped ?? [])
+    messages.push(`dropped ${d.rows} row${d.rows === 1 ? "" : "s"} where ${d.term} gave NaN (dropNaN)`);
   if (design.droppedFixed.length > 0) {
     const k = design.droppedFixed.length;
     messages.push(

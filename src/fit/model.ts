@@ -14,9 +14,12 @@ import { type NewDataDesign, newDataDesign } from "../design/newdata.js";
 import { termOffsets, termShapes } from "../design/theta.js";
 import type { Design } from "../design/types.js";
 import { logPriorWeights } from "../design/weights.js";
+import { DataError } from "../errors.js";
 import type { DataInput } from "../frame/frame.js";
 import { type FitJson, fitJson } from "../report/json.js";
 import { type SummaryOptions, summaryText } from "../report/summary.js";
+import { PREDICT_OPTIONS } from "../validate/known-options.js";
+import { checkArgument, checkOptions, isData } from "../validate/options.js";
 import { type CriterionTerms, mlDeviance, remlCriterion as remlCriterionOf } from "./criterion.js";
 import type { PlsEngine, PlsSolution } from "./engine.js";
 import { groupCondVar, groupTerms } from "./ranef-groups.js";
@@ -36,6 +39,11 @@ export interface CoefGroup {
 export interface PredictOptions {
   /** Include the random effects (lme4's default re.form = NULL); false gives the population level (re.form = NA). */
   random?: boolean;
+  /**
+   * lme4's allow.new.levels: a grouping level the fit has not seen contributes no random effect (the population
+   * prediction for that group). Default false: such a level is an error, as in lme4.
+   */
+  allowNewLevels?: boolean;
 }
 
 /** Builds the model matrices of new data with a fitted design's levels and contrasts (default: newDataDesign). */
@@ -286,13 +294,26 @@ export class LinearMixedModel {
 
   /**
    * Predictions. Without new data: the fitted values (or Xβ̂ with `random: false`). With new data: built with the
-   * fit's levels and contrasts; a level the fit has not seen contributes no random effect (population level), as
-   * lme4's predict(allow.new.levels = TRUE).
+   * fit's levels and contrasts; a grouping level the fit has not seen is an error unless `allowNewLevels` (then it
+   * contributes no random effect: the population level, as lme4's predict(allow.new.levels = TRUE)).
    */
   predict(newdata?: DataInput, options: PredictOptions = {}): Float64Array {
+    checkOptions("predict", options, PREDICT_OPTIONS);
     const random = options.random ?? true;
     if (newdata === undefined) return random ? this.fitted() : this.#fixedPart();
+    checkArgument("predict", "newdata", newdata, isData);
     const nd = this.#newData(this.design, newdata);
+    if (random && options.allowNewLevels !== true)
+      nd.terms.forEach((t, ti) => {
+        if (t.newLevels.length === 0) return;
+        const group = (this.design.terms[ti] as Design["terms"][number]).group;
+        const shown = t.newLevels.slice(0, 5).map((l) => `'${l}'`);
+        throw new DataError(
+          `predict: new data has level${t.newLevels.length === 1 ? "" : "s"} ${shown.join(", ")}` +
+            `${t.newLevels.length > 5 ? ", ..." : ""} of grouping factor ${group} that the fit has not seen; ` +
+            "pass allowNewLevels: true for the population-level prediction of new groups (lme4's allow.new.levels)",
+        );
+      });
     const out = fixedPart(nd.n, nd.X, this.solution.beta);
     if (random) {
       const fitted = this.#randomPart();

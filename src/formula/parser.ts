@@ -1,3 +1,4 @@
+import { ArgumentError } from "../errors.js";
 import type { BinaryOp, Expr } from "./ast.js";
 import { FormulaError } from "./errors.js";
 import { type Token, tokenize } from "./lexer.js";
@@ -20,6 +21,16 @@ const INFIX: Record<string, number> = {
 };
 const UNARY_POWER = 70;
 
+/**
+ * Deepest syntax tree accepted (nested parentheses, calls and unary signs, and the length of an operator chain such
+ * as `a + b + c + …`, which makes a tree as deep as it is long). Everything after the parser walks the tree
+ * recursively, so a bound here keeps the whole pipeline off the call stack's limit (about 2,500 levels overflowed
+ * it). No real formula comes near it.
+ */
+export const MAX_FORMULA_DEPTH = 1000;
+/** Longest formula text accepted, in characters. */
+export const MAX_FORMULA_LENGTH = 100_000;
+
 /** The parsed two-sided formula `lhs ~ rhs`. */
 export interface ParsedFormula {
   text: string;
@@ -29,6 +40,16 @@ export interface ParsedFormula {
 
 /** Parse any expression of the formula language (used for both sides). Throws FormulaError with a caret. */
 export function parseExpression(text: string): Expr {
+  if (typeof text !== "string")
+    throw new ArgumentError(
+      `the formula must be a string such as "y ~ x + (1|g)", got ${text === null ? "null" : typeof text === "object" ? "an object" : String(text)}`,
+    );
+  if (text.length > MAX_FORMULA_LENGTH)
+    throw new FormulaError(
+      `the formula is ${text.length} characters long; at most ${MAX_FORMULA_LENGTH} are accepted`,
+      text.slice(0, 60),
+      60,
+    );
   const parser = new Parser(text, tokenize(text));
   if (parser.peek().type === "end") throw new FormulaError("the formula is empty", text, 0);
   const e = parser.expression(0);
@@ -79,6 +100,10 @@ function findTilde(e: Expr): Expr | undefined {
 
 class Parser {
   private i = 0;
+  /** Current nesting of parentheses, calls and unary signs. */
+  private nesting = 0;
+  /** Height of each node built (1 for a leaf). */
+  private readonly heights = new WeakMap<Expr, number>();
   constructor(
     private readonly text: string,
     private readonly tokens: Token[],
@@ -96,6 +121,28 @@ class Parser {
     throw new FormulaError(message, this.text, t.pos);
   }
 
+  private tooDeep(pos: number): never {
+    throw new FormulaError(
+      `the formula is nested too deeply (more than ${MAX_FORMULA_DEPTH} levels of parentheses, signs or terms)`,
+      this.text,
+      pos,
+    );
+  }
+
+  /** Record a node's height from its children's, refusing trees deeper than MAX_FORMULA_DEPTH. */
+  private node<T extends Expr>(e: T, ...children: Expr[]): T {
+    let h = 0;
+    for (const c of children) h = Math.max(h, this.heights.get(c) ?? 1);
+    if (h + 1 > MAX_FORMULA_DEPTH) this.tooDeep(e.pos);
+    this.heights.set(e, h + 1);
+    return e;
+  }
+
+  /** Enter a nested construct (parenthesis, call, unary sign) at `pos`. */
+  private enter(pos: number): void {
+    if (++this.nesting > MAX_FORMULA_DEPTH) this.tooDeep(pos);
+  }
+
   /** Pratt parser: parse operators binding tighter than `minPower`. */
   expression(minPower: number): Expr {
     let left = this.prefix();
@@ -111,15 +158,19 @@ class Parser {
       this.next();
       // `^` is right-associative: its right operand may contain another `^`.
       const right = this.operand(t, t.text === "^" ? power - 1 : power);
-      left = {
-        kind: "binary",
-        op: t.text as BinaryOp,
+      left = this.node(
+        {
+          kind: "binary",
+          op: t.text as BinaryOp,
+          left,
+          right,
+          pos: left.pos,
+          end: right.end,
+          opPos: t.pos,
+        },
         left,
         right,
-        pos: left.pos,
-        end: right.end,
-        opPos: t.pos,
-      };
+      );
     }
   }
 
@@ -142,24 +193,32 @@ class Parser {
         this.next();
         const args: Expr[] = [];
         if (this.peek().type === ")") this.fail(`${t.text}() needs an argument`, this.peek());
+        this.enter(t.pos);
         for (;;) {
           args.push(this.expression(0));
           const sep = this.next();
-          if (sep.type === ")") return { kind: "call", fn: t.text, args, pos: t.pos, end: sep.end };
+          if (sep.type === ")") {
+            this.nesting--;
+            return this.node({ kind: "call", fn: t.text, args, pos: t.pos, end: sep.end }, ...args);
+          }
           if (sep.type !== ",") this.fail(`expected ',' or ')' in the call to ${t.text}()`, sep);
         }
       }
       case "(": {
         if (this.peek().type === ")") this.fail("empty parentheses", this.peek());
+        this.enter(t.pos);
         const inner = this.expression(0);
         const close = this.next();
         if (close.type !== ")") this.fail(close.type === "end" ? "missing ')'" : `expected ')'`, close);
-        return { kind: "paren", expr: inner, pos: t.pos, end: close.end };
+        this.nesting--;
+        return this.node({ kind: "paren", expr: inner, pos: t.pos, end: close.end }, inner);
       }
       case "op":
         if (t.text === "-" || t.text === "+") {
+          this.enter(t.pos);
           const arg = this.operand(t, UNARY_POWER);
-          return { kind: "unary", op: t.text, arg, pos: t.pos, end: arg.end };
+          this.nesting--;
+          return this.node({ kind: "unary", op: t.text, arg, pos: t.pos, end: arg.end }, arg);
         }
         if (t.text === "~") {
           // A one-sided formula where a response is needed: report it at the tilde.

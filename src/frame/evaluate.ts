@@ -9,7 +9,14 @@ import type { DataFrame } from "./frame.js";
  */
 export type Variable =
   /** `integer`: a column R reads as integer (see Column); only a factor's labels depend on it. */
-  | { kind: "numeric"; name: string; values: Float64Array; integer?: boolean }
+  | {
+      kind: "numeric";
+      name: string;
+      values: Float64Array;
+      integer?: boolean;
+      /** The expression computed (absent for a plain column). */
+      expr?: Expr;
+    }
   | {
       kind: "categorical";
       name: string;
@@ -30,17 +37,24 @@ const MATH: Record<string, (x: number) => number> = {
 };
 
 /** Evaluate one variable of a model (`time`, `I(time^2)`, `log(x)`, `factor(g)`) on the frame. */
-export function evaluateVariable(e: Expr, frame: DataFrame): Variable {
+export function evaluateVariable(e: Expr, frame: DataFrame, asFactor = false): Variable {
   const name = deparse(e);
   const inner = unparen(e);
   if (inner.kind === "name") {
     const col = lookup(inner.name, frame);
     if (col.kind === "numeric")
       return { kind: "numeric", name, values: col.values, integer: col.integer === true };
+    if (col.kind === "string" && col.notNumber && !asFactor) {
+      const { row, cell, count } = col.notNumber;
+      throw new DataError(
+        `column '${inner.name}' holds numbers except ${count === 1 ? "one cell" : `${count} cells`}: data row ${row} ` +
+          `is ${JSON.stringify(cell)}; fix the cell, or write factor(${inner.name}) to use the column as a factor`,
+      );
+    }
     return { kind: "categorical", name, source: col.kind, values: col.values };
   }
   if (inner.kind === "call" && (inner.fn === "factor" || inner.fn === "as.factor")) {
-    const v = evaluateVariable(inner.args[0], frame);
+    const v = evaluateVariable(inner.args[0], frame, true);
     if (v.kind === "categorical") return { ...v, name };
     return {
       kind: "categorical",
@@ -49,12 +63,12 @@ export function evaluateVariable(e: Expr, frame: DataFrame): Variable {
       values: Array.from(v.values, (x) => (Number.isNaN(x) ? null : x)),
     };
   }
-  return { kind: "numeric", name, values: evaluateNumeric(inner, frame, name) };
+  return { kind: "numeric", name, values: evaluateNumeric(inner, frame, name), expr: inner };
 }
 
 /** Evaluate a grouping variable: always a factor (lme4 converts every grouping variable with factor()). */
 export function evaluateGroupingVariable(e: Expr, frame: DataFrame): Variable {
-  const v = evaluateVariable(e, frame);
+  const v = evaluateVariable(e, frame, true);
   if (v.kind === "categorical") return v;
   return {
     kind: "categorical",
@@ -83,8 +97,13 @@ function evaluateNumeric(e: Expr, frame: DataFrame, context: string): Float64Arr
       return new Float64Array(n).fill(e.value);
     case "name": {
       const col = lookup(e.name, frame);
-      if (col.kind !== "numeric")
-        throw new DataError(`'${context}' needs numbers but column '${e.name}' holds ${col.kind} values`);
+      if (col.kind !== "numeric") {
+        const at = firstNonNumber(col.values);
+        throw new DataError(
+          `'${context}' needs numbers but column '${e.name}' holds ${col.kind} values` +
+            (at ? ` (data row ${at.row}: ${JSON.stringify(at.cell)})` : ""),
+        );
+      }
       return col.values;
     }
     case "paren":
@@ -131,4 +150,18 @@ function evaluateNumeric(e: Expr, frame: DataFrame, context: string): Float64Arr
       }
     }
   }
+}
+
+/** The first present cell of a text or logical column that is not a number: its 1-based data row and value. */
+export function firstNonNumber(
+  values: readonly (string | boolean | number | null)[],
+): { row: number; cell: string } | null {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v === null || v === undefined) continue;
+    if (typeof v === "number") continue;
+    if (typeof v === "string" && v.trim() !== "" && Number.isFinite(Number(v))) continue;
+    return { row: i + 1, cell: String(v) };
+  }
+  return null;
 }

@@ -12,7 +12,15 @@ export type Column =
    * from it: R labels integer 100000 "100000" but double 100000 "1e+05".
    */
   | { kind: "numeric"; values: Float64Array; integer?: boolean }
-  | { kind: "string"; values: (string | null)[] }
+  | {
+      kind: "string";
+      values: (string | null)[];
+      /**
+       * Set by parseCsv when the column is numbers but for a few cells (a typo such as `0x1F` or `1,5`): the first
+       * such cell, so that using the column as a number names it instead of silently making a factor.
+       */
+      notNumber?: { row: number; cell: string; count: number };
+    }
   | { kind: "logical"; values: (boolean | null)[] };
 
 export interface DataFrame {
@@ -48,6 +56,10 @@ export function toDataFrame(input: DataInput): DataFrame {
 
 /** Build a frame from an array of records; the columns are the union of the records' keys, in first-seen order. */
 export function fromRecords(records: readonly Record<string, CellValue>[]): DataFrame {
+  if (!Array.isArray(records))
+    throw new DataError(
+      `fromRecords: records must be an array of objects, got ${records === null ? "null" : typeof records}`,
+    );
   const names: string[] = [];
   const seen = new Set<string>();
   for (const r of records) {
@@ -58,13 +70,18 @@ export function fromRecords(records: readonly Record<string, CellValue>[]): Data
         names.push(k);
       }
   }
-  const cols: Record<string, CellValue[]> = {};
-  for (const name of names) cols[name] = records.map((r) => r[name]);
+  // No prototype: a column named __proto__ (or constructor) is a column like any other.
+  const cols: Record<string, CellValue[]> = Object.create(null);
+  for (const name of names) cols[name] = records.map((r) => (Object.hasOwn(r, name) ? r[name] : undefined));
   return fromColumns(cols);
 }
 
 /** Build a frame from an object of equally long columns. */
 export function fromColumns(columns: Record<string, readonly CellValue[] | ArrayLike<number>>): DataFrame {
+  if (typeof columns !== "object" || columns === null || Array.isArray(columns))
+    throw new DataError(
+      `fromColumns: columns must be an object of arrays, got ${columns === null ? "null" : Array.isArray(columns) ? "an array" : typeof columns}`,
+    );
   const names = Object.keys(columns);
   let nrow = -1;
   const map = new Map<string, Column>();

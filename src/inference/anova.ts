@@ -6,9 +6,13 @@
 
 import { chiSquareUpper } from "../distributions/chisq.js";
 import { SpruceError } from "../errors.js";
+import { maxOf } from "../util/extremes.js";
+import { ANOVA_OPTIONS } from "../validate/known-options.js";
+import { checkArgument, checkOptions, isFittedModel } from "../validate/options.js";
 import type { DdfModel } from "./ddf/model.js";
 import { type FixedAnovaOptions, type FixedAnovaTable, fixedEffectsAnova } from "./ddf/tables.js";
 import { checkSameData, type FittedModel, type MlFit, toMlFit } from "./models.js";
+import { checkNested, lrtRoundingTolerance } from "./nesting.js";
 
 export interface AnovaRow {
   /** The model's name: the one given, else its formula. */
@@ -70,6 +74,10 @@ function modelComparison(
   const models = list ? first : [first, ...(rest as FittedModel[])];
   const options: AnovaOptions = (list ? (rest[0] as AnovaOptions | undefined) : undefined) ?? {};
   if (models.length < 2) throw new SpruceError("anova: give at least two models to compare");
+  models.forEach((m, i) => {
+    checkArgument("anova", `model ${i + 1}`, m, isFittedModel);
+  });
+  checkOptions("anova", options, ANOVA_OPTIONS);
   if (options.names && options.names.length !== models.length)
     throw new SpruceError(`anova: ${options.names.length} names for ${models.length} models`);
   checkSameData(
@@ -85,6 +93,13 @@ function modelComparison(
   fits.sort((a, b) => a.fit.npar - b.fit.npar || a.order - b.order);
   const refitted = fits.some((f) => f.fit.refitted);
   const messages = refitted ? ["refitting model(s) with ML (instead of REML)"] : [];
+  // A likelihood-ratio test needs each model nested in the next (issue 18: non-nested models gave χ² < 0 tests).
+  for (let i = 1; i < fits.length; i++)
+    checkNested(
+      (fits[i - 1] as (typeof fits)[number]).fit.model.design,
+      (fits[i] as (typeof fits)[number]).fit.model.design,
+      "anova",
+    );
   const rows: AnovaRow[] = fits.map(({ fit, name }, i) => {
     const n = fit.nobs;
     const row: AnovaRow = {
@@ -101,10 +116,21 @@ function modelComparison(
     };
     if (i > 0) {
       const prev = (fits[i - 1] as (typeof fits)[number]).fit;
-      const chisq = 2 * Math.max(0, fit.logLik - prev.logLik);
+      const raw = 2 * (fit.logLik - prev.logLik);
+      const chisq = Math.max(0, raw);
       const df = fit.npar - prev.npar;
-      row.Chisq = chisq;
       row.Df = df;
+      if (raw < -lrtRoundingTolerance(prev.deviance)) {
+        // The larger model fits worse than the one nested in it: its optimum was not found. No test.
+        messages.push(
+          `model ${i + 1} (${name}) has a higher deviance than model ${i} (${raw.toFixed(4)} as χ²): ` +
+            "its fit did not reach the optimum, so no test is reported",
+        );
+        row.Chisq = null;
+        row.p = null;
+        return row;
+      }
+      row.Chisq = chisq;
       // Equal npar: no test (lme4 prints NA).
       row.p = df > 0 ? chiSquareUpper(chisq, df) : null;
     }
@@ -167,7 +193,9 @@ export function formatAnova(result: AnovaResult): string {
     r.Df === null ? "" : String(r.Df),
     fmtP(r.p),
   ]);
-  const widths = header.map((h, j) => Math.max(h.length, ...body.map((row) => (row[j] as string).length)));
+  const widths = header.map((h, j) =>
+    Math.max(h.length, maxOf(body.map((row) => (row[j] as string).length))),
+  );
   const line = (cells: string[]): string =>
     cells
       .map((c, j) => (j === 0 ? c.padEnd(widths[j] as number) : c.padStart(widths[j] as number)))

@@ -10,15 +10,19 @@
  */
 import { modelSolution } from "../diagnostics/model.js";
 import { chiSquareUpper } from "../distributions/chisq.js";
-import { SpruceError } from "../errors.js";
+import { ModelError, SpruceError } from "../errors.js";
 import { createWasmEngine } from "../fit/wasm-engine.js";
 import { type PoolResult, runReplicates, type WorkerFactory, WorkerPool } from "../parallel/pool.js";
 import type { FaultPlan, JobSpec, LrtJobSpec } from "../parallel/protocol.js";
 import { checkSeed, randomSeed } from "../random/stream.js";
+import { BOOTSTRAP_OPTIONS, PARAMETER_BOOTSTRAP_OPTIONS } from "../validate/known-options.js";
+import { checkNsimLimit } from "../validate/limits.js";
+import { checkArgument, checkOptions, isFittedModel } from "../validate/options.js";
 import { compileKernels, instantiateKernels } from "../wasm/load.js";
 import { bootPercentileIntervals, type ParameterReplicate } from "./intervals.js";
 import { buildModelJob } from "./model-jobs.js";
 import { checkSameData, type FittedModel, modelSpec, toMlFit } from "./models.js";
+import { checkNested, lrtRoundingTolerance } from "./nesting.js";
 import { type IntervalTable, thetaToSdCor, varianceParameterNames } from "./profile.js";
 import { LRT_WIDTH } from "./replicates.js";
 import { checkNsim } from "./simulate.js";
@@ -44,6 +48,10 @@ export interface BootstrapRunOptions {
   pool?: WorkerPool;
   /** For the tests of fault handling: the worker that first runs replicate `atIndex` dies or throws. */
   faults?: FaultPlan;
+  /** Largest nsim accepted (default 100,000; CLI --max-nsim): above it the run is refused before it starts. */
+  maxNsim?: number;
+  /** Start more workers than there are cores (default: `workers` is capped at the number of cores). */
+  forceWorkers?: boolean;
 }
 
 export interface Failures {
@@ -73,7 +81,7 @@ export interface BootstrapLrtResult extends RunInfo {
   df: number;
   /** P(χ²_df ≥ observed). */
   pChisq: number;
-  /** (1 + #{T* ≥ T}) / (1 + B), B = replicates that succeeded. */
+  /** (1 + #{T* ≥ T}) / (1 + B), B = replicates that succeeded; NaN when B = 0 ("no replicates completed"). */
   pBootstrap: number;
   /** #{T* > T} / B: the share lme4's examples report (mean(T* > T)). */
   pExceed: number;
@@ -85,6 +93,9 @@ export interface BootstrapLrtResult extends RunInfo {
   refitted: boolean;
   messages: string[];
 }
+
+/** The message of a run without a single successful replicate (no p-value is reported then). */
+export const NO_REPLICATES = "no replicates completed: no bootstrap p-value";
 
 /** Workers to use by default: every core. */
 async function defaultWorkers(): Promise<number> {
@@ -106,12 +117,26 @@ export async function createWorkerPool(): Promise<WorkerPool> {
 
 /**
  * Run a model job (`lrt` or `params`) with the options' workers: replicates first..first+nsim−1 (first = 0 for a
- * whole run; a shard starts elsewhere, see ./shard.ts).
+ * whole run; a shard starts elsewhere, see ./shard.ts). Workers are capped at the cores unless forceWorkers; a
+ * note is added to `notes` then.
  */
-export async function runJob(spec: JobSpec, nsim: number, options: BootstrapRunOptions, first = 0) {
-  const workers = options.workers ?? (await defaultWorkers());
+export async function runJob(
+  spec: JobSpec,
+  nsim: number,
+  options: BootstrapRunOptions,
+  first = 0,
+  notes: string[] = [],
+) {
+  const cores = await defaultWorkers();
+  let workers = options.workers ?? cores;
   if (!Number.isSafeInteger(workers) || workers < 0)
     throw new SpruceError(`workers must be a non-negative integer, got ${workers}`);
+  if (workers > cores && options.forceWorkers !== true) {
+    notes.push(
+      `${workers} workers asked for on ${cores} cores: using ${cores} (forceWorkers / --force-workers to insist)`,
+    );
+    workers = cores;
+  }
   const wasmModule = await compileKernels();
   return runReplicates({
     spec,
@@ -171,11 +196,16 @@ export async function bootstrapLRT(
   options: BootstrapRunOptions = {},
 ): Promise<BootstrapLrtResult> {
   const t0 = performance.now();
+  checkArgument("bootstrapLRT", "m0 (the first model)", m0, isFittedModel);
+  checkArgument("bootstrapLRT", "m1 (the second model)", m1, isFittedModel);
+  checkOptions("bootstrapLRT", options, BOOTSTRAP_OPTIONS);
   const nsim = checkNsim(options.nsim ?? 1000);
+  checkNsimLimit("bootstrapLRT", nsim, options.maxNsim);
   const seed = options.seed === undefined ? randomSeed() : checkSeed(options.seed);
   const prepared = prepareLrt(m0, m1, seed);
-  const run = await runJob(prepared.spec, nsim, options);
-  return lrtResult(prepared, run, nsim, performance.now() - t0);
+  const notes: string[] = [];
+  const run = await runJob(prepared.spec, nsim, options, 0, notes);
+  return lrtResult(prepared, run, nsim, performance.now() - t0, notes);
 }
 
 /** What a likelihood-ratio bootstrap knows before its replicates run: the ML fits' statistic and the job. */
@@ -197,25 +227,37 @@ export function prepareLrt(m0: FittedModel, m1: FittedModel, seed: number): Prep
     throw new SpruceError(
       "bootstrapLRT: the two models have the same number of parameters, so neither is nested in the other",
     );
+  checkNested(f0.model.design, f1.model.design, "bootstrapLRT");
+  const refitted = f0.refitted || f1.refitted;
+  const raw = f0.deviance - f1.deviance;
+  if (raw < -lrtRoundingTolerance(f0.deviance))
+    throw new ModelError(
+      `bootstrapLRT: the larger model fits worse than the smaller one (observed LRT ${raw.toFixed(4)} < 0): ` +
+        "its fit did not reach the optimum, so there is no test to calibrate",
+    );
+  // Within rounding of 0: the models fit equally well.
+  const observed = Math.max(0, raw);
   const spec: LrtJobSpec = {
     kind: "lrt",
     seed,
     null: modelSpec(f0.model),
     alt: modelSpec(f1.model),
   };
-  return { spec, observed: f0.deviance - f1.deviance, df, refitted: f0.refitted || f1.refitted };
+  return { spec, observed, df, refitted };
 }
 
 /**
  * The result of a likelihood-ratio bootstrap from its replicates (run.values[k · LRT_WIDTH ..], run.status[k]
  * for k < nsim). The one report of `bootstrapLRT` and of `mergeShards` (./shard.ts): merged shards give this
- * function the same replicates, hence the same stats and p-values, bit for bit.
+ * function the same replicates, hence the same stats and p-values, bit for bit. `notes` are the run's own
+ * messages (a worker cap).
  */
 export function lrtResult(
   prepared: Omit<PreparedLrt, "spec"> & { spec: Pick<LrtJobSpec, "seed"> },
   run: PoolResult,
   nsim: number,
   elapsedMs: number,
+  notes: readonly string[] = [],
 ): BootstrapLrtResult {
   const { observed, df, refitted } = prepared;
   const stats = new Float64Array(nsim).fill(Number.NaN);
@@ -234,16 +276,19 @@ export function lrtResult(
     if (run.values[k * LRT_WIDTH + 3] !== 1) nonConverged.push(k);
   }
   const messages = refitted ? ["refitting model(s) with ML (instead of REML)"] : [];
+  messages.push(...notes);
   if (run.failures.length > 0)
     messages.push(`${run.failures.length} of ${nsim} replicates failed (see failures)`);
   if (nonConverged.length > 0)
     messages.push(`${nonConverged.length} replicates did not fully converge (kept, as lme4 keeps them)`);
   if (run.partial) messages.push(`stopped after ${run.completed} of ${nsim} replicates`);
+  // A p-value needs replicates: with none (stopped at once, or all failed) there is none to report.
+  if (valid === 0) messages.push(NO_REPLICATES);
   return {
     observed,
     df,
     pChisq: chiSquareUpper(Math.max(0, observed), df),
-    pBootstrap: (1 + atLeast) / (1 + valid),
+    pBootstrap: valid > 0 ? (1 + atLeast) / (1 + valid) : Number.NaN,
     pExceed: valid > 0 ? above / valid : Number.NaN,
     valid,
     stats,
@@ -278,7 +323,10 @@ export async function bootstrap(
   options: BootstrapRunOptions & { level?: number } = {},
 ): Promise<ParameterBootstrapResult> {
   const t0 = performance.now();
+  checkArgument("bootstrap", "model", model, isFittedModel);
+  checkOptions("bootstrap", options, PARAMETER_BOOTSTRAP_OPTIONS);
   const nsim = checkNsim(options.nsim ?? 500);
+  checkNsimLimit("bootstrap", nsim, options.maxNsim);
   const seed = options.seed === undefined ? randomSeed() : checkSeed(options.seed);
   const level = options.level ?? 0.95;
   const spec: JobSpec = {
@@ -343,8 +391,8 @@ export function bootstrapLrtJson(r: BootstrapLrtResult): Record<string, unknown>
     nsim: r.nsim,
     seed: r.seed,
     pChisq: r.pChisq,
-    pBootstrap: r.pBootstrap,
-    pExceed: r.pExceed,
+    pBootstrap: Number.isFinite(r.pBootstrap) ? r.pBootstrap : null,
+    pExceed: Number.isFinite(r.pExceed) ? r.pExceed : null,
     valid: r.valid,
     stats: Array.from(r.stats, (t) => (Number.isFinite(t) ? t : null)),
     failures: r.failures,

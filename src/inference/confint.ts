@@ -11,6 +11,8 @@ import { unbox } from "../diagnostics/json.js";
 import { type FittedLmm, modelSolution } from "../diagnostics/model.js";
 import { qnorm } from "../distributions/normal.js";
 import { ModelError } from "../errors.js";
+import { CONFINT_OPTIONS } from "../validate/known-options.js";
+import { checkArgument, checkOptions, isFittedModel } from "../validate/options.js";
 import { bootPercentileIntervals, checkLevel, type ParameterReplicate } from "./intervals.js";
 import { type EngineFactory, type IntervalTable, profileIntervals } from "./profile.js";
 
@@ -33,6 +35,8 @@ export interface ConfintOptions {
 }
 
 export async function confint(model: FittedLmm, options: ConfintOptions = {}): Promise<IntervalTable> {
+  checkArgument("confint", "model", model, isFittedModel);
+  checkOptions("confint", options, CONFINT_OPTIONS);
   const method = options.method ?? "profile";
   const level = checkLevel(options.level ?? 0.95);
   if (method === "wald") return waldIntervals(model, level);

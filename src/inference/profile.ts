@@ -28,6 +28,7 @@ import { qnorm } from "../distributions/normal.js";
 import { ModelError } from "../errors.js";
 import type { PlsEngine } from "../fit/engine.js";
 import { minimizeBounded } from "../fit/optimize.js";
+import { ensureReducedEngine } from "../fit/response-reduction.js";
 import { createEngine } from "../fit/wasm-engine.js";
 import { choleskySemidefiniteInPlace } from "../linalg/cholesky.js";
 
@@ -478,7 +479,8 @@ export async function profileIntervals(
       X: Xr,
       y: Float64Array.from(design.y),
     };
-    const reduced = await factory(buffers);
+    // Exact under a shifted response, as the fit (../fit/response-reduction.ts).
+    const reduced = ensureReducedEngine(await factory(buffers));
     let thetaPrev: Float64Array = Float64Array.from(thetaHat);
     const yShift = new Float64Array(n);
     const zeta: ZetaFunction = (value) => {

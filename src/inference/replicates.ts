@@ -16,6 +16,7 @@ import { thetaLowerBounds } from "../design/types.js";
 import { LME4_GRADIENT_TOLERANCE } from "../fit/constants.js";
 import type { PlsEngine } from "../fit/engine.js";
 import { minimizeBounded } from "../fit/optimize.js";
+import { createReducedEngine } from "../fit/response-reduction.js";
 import type { EngineFactory, ReplicateJob } from "../parallel/job.js";
 import type { JobSpec, LrtJobSpec, ParamsJobSpec } from "../parallel/protocol.js";
 import { RandomStream } from "../random/stream.js";
@@ -86,8 +87,8 @@ function lrtJob(spec: LrtJobSpec, createEngine: EngineFactory): ReplicateJob {
   if (m0.buffers.n !== m1.buffers.n)
     throw new Error("lrt job: the two models have different numbers of observations");
   const simulator = new ResponseSimulator(m0.buffers, m0.theta, m0.beta, m0.sigma);
-  const e0 = createEngine(m0.buffers);
-  const e1 = createEngine(m1.buffers);
+  const e0 = createReducedEngine(m0.buffers, createEngine);
+  const e1 = createReducedEngine(m1.buffers, createEngine);
   const refit0 = makeRefit(e0, m0.theta, false);
   const refit1 = makeRefit(e1, m1.theta, false);
   const rng = new RandomStream(spec.seed);
@@ -123,7 +124,7 @@ export function paramsWidth(p: number, nTheta: number): number {
 function paramsJob(spec: ParamsJobSpec, createEngine: EngineFactory): ReplicateJob {
   const m = spec.model;
   const simulator = new ResponseSimulator(m.buffers, m.theta, m.beta, m.sigma);
-  const engine = createEngine(m.buffers);
+  const engine = createReducedEngine(m.buffers, createEngine);
   // The estimates themselves are the output here: optimise to the rounding noise of the objective.
   const refit = makeRefit(engine, m.theta, spec.reml, PARAMETER_TOLERANCE);
   const rng = new RandomStream(spec.seed);

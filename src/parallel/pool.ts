@@ -156,7 +156,14 @@ export async function runReplicates(options: PoolOptions): Promise<PoolResult> {
   );
   const offset = checkCount("first", options.first ?? 0, 0);
   const maxAttempts = options.maxBatchAttempts ?? 3;
-  const { signal, onProgress } = options;
+  const { onProgress } = options;
+  // The run stops on the caller's signal, or when the caller's onProgress throws: that error is the caller's, so
+  // the run ends and rethrows it, rather than blaming (and killing) the healthy worker whose batch it was.
+  const stop = new AbortController();
+  const signal = stop.signal;
+  let callerError: { error: unknown } | null = null;
+  if (options.signal?.aborted) stop.abort();
+  options.signal?.addEventListener("abort", () => stop.abort(), { once: true });
 
   const status = new Uint8Array(nsim);
   const failures: PoolResult["failures"] = [];
@@ -171,14 +178,25 @@ export async function runReplicates(options: PoolOptions): Promise<PoolResult> {
       values = new Float64Array(nsim * w).fill(Number.NaN);
     }
     if (batch.values.length !== batch.count * width) throw new Error("replicate batch of the wrong width");
-    values.set(batch.values, (batch.first - offset) * width);
-    for (let k = batch.first - offset; k < batch.first - offset + batch.count; k++) status[k] = 1;
+    // A batch is counted once, whatever happens to it afterwards.
+    const start = batch.first - offset;
+    let fresh = 0;
+    for (let k = start; k < start + batch.count; k++) if (status[k] === 0) fresh++;
+    if (fresh === 0) return;
+    values.set(batch.values, start * width);
+    for (let k = start; k < start + batch.count; k++) status[k] = 1;
     for (const f of batch.failures) {
       status[f.index - offset] = 2;
       failures.push(f);
     }
-    completed += batch.count;
-    onProgress?.(completed, nsim);
+    completed += fresh;
+    if (onProgress && !callerError)
+      try {
+        onProgress(completed, nsim);
+      } catch (error) {
+        callerError = { error };
+        stop.abort();
+      }
   };
 
   const queue: [number, number][] = [];
@@ -327,6 +345,7 @@ export async function runReplicates(options: PoolOptions): Promise<PoolResult> {
     }
   }
 
+  if (callerError) throw (callerError as { error: unknown }).error;
   return {
     width,
     values: values ?? new Float64Array(0),

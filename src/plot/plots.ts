@@ -4,6 +4,7 @@
 
 import type { QQCoordinates } from "../diagnostics/qq.js";
 import { dchisq } from "../distributions/chisq.js";
+import { maxOf } from "../util/extremes.js";
 import { type Box, panelAxes, panelFrame, panelGrid } from "./panel.js";
 import { extent, niceStep } from "./scale.js";
 import { el, num, polyline, svgDocument, text } from "./svg.js";
@@ -172,7 +173,7 @@ export function cooksDistanceSvg(d: CooksInput): string {
   const axes = panelAxes(
     singleBox(width, height),
     [1, Math.max(2, vals.length)],
-    [0, Math.max(cut, ...finite, 0)],
+    [0, Math.max(cut, maxOf(finite), 0)],
     {
       yIncludeZero: true,
       xPad: 0.02,
@@ -288,9 +289,9 @@ export function lrtBootstrapSvg(d: LrtBootstrapInput): string {
     curve.push(y);
   }
   // Cap the y range where the χ² density is unbounded at 0 (df = 1).
-  const maxHist = Math.max(0, ...dens);
+  const maxHist = Math.max(0, maxOf(dens));
   const finiteCurve = curve.filter((v) => Number.isFinite(v));
-  const yTop = Math.max(maxHist, Math.min(Math.max(...finiteCurve, 0), Math.max(maxHist * 1.5, 0.5)));
+  const yTop = Math.max(maxHist, Math.min(Math.max(maxOf(finiteCurve), 0), Math.max(maxHist * 1.5, 0.5)));
   const axes = panelAxes(singleBox(width, height), [start, start + nb * step], [0, yTop], {
     yIncludeZero: true,
     xPad: 0.01,

@@ -3,6 +3,7 @@
  * for a vector, fixed or scientific by width), `round`, `zapsmall`, `abbreviate`, and printing of character
  * matrices and named vectors. Reproducing R's rules makes the summary read like lme4's, digit for digit.
  */
+import { maxOf } from "../util/extremes.js";
 
 /** R's round(x, digits) for digits ≥ 0 (exact ties aside, which R ≥ 4 resolves on the binary value). */
 export function rRound(x: number, digits: number): number {
@@ -14,7 +15,7 @@ export function rRound(x: number, digits: number): number {
 export function zapsmall(xs: readonly number[], digits: number): number[] {
   const finite = xs.filter((v) => Number.isFinite(v));
   if (finite.length === 0) return [...xs];
-  const mx = Math.max(...finite.map(Math.abs));
+  const mx = maxOf(finite.map(Math.abs));
   const d = mx > 0 ? Math.max(0, digits - Math.ceil(Math.log10(mx))) : digits;
   return xs.map((v) => (Number.isFinite(v) ? rRound(v, d) : v));
 }
@@ -78,7 +79,7 @@ export function formatNumbers(xs: readonly number[], digits = 7, nsmall = 0): st
     // toFixed keeps "-0.000" for tiny negatives; R prints them as 0.
     return Number(s) === 0 ? (0).toFixed(rgt) : s;
   });
-  const width = Math.max(0, ...strings.map((s) => s.length));
+  const width = Math.max(0, maxOf(strings.map((s) => s.length)));
   return strings.map((s) => s.padStart(width));
 }
 
@@ -139,8 +140,8 @@ export function printMatrix(
   right = false,
 ): string[] {
   const pad = (s: string, w: number) => (right ? s.padStart(w) : s.padEnd(w));
-  const rnWidth = Math.max(0, ...rowNames.map((r) => r.length));
-  const widths = colNames.map((h, j) => Math.max(h.length, ...cells.map((row) => (row[j] ?? "").length)));
+  const rnWidth = Math.max(0, maxOf(rowNames.map((r) => r.length)));
+  const widths = colNames.map((h, j) => Math.max(h.length, maxOf(cells.map((row) => (row[j] ?? "").length))));
   const lines: string[] = [];
   lines.push([" ".repeat(rnWidth), ...colNames.map((h, j) => pad(h, widths[j] as number))].join(" "));
   cells.forEach((row, i) => {
@@ -156,7 +157,7 @@ export function printMatrix(
 
 /** print() of a named character/numeric vector already formatted: names over values, all right-aligned. */
 export function printNamedVector(names: readonly string[], values: readonly string[]): string[] {
-  const width = Math.max(...names.map((n) => n.length), ...values.map((v) => v.length));
+  const width = Math.max(maxOf(names.map((n) => n.length)), maxOf(values.map((v) => v.length)));
   return [
     `${names.map((n) => n.padStart(width)).join(" ")} `,
     `${values.map((v) => v.padStart(width)).join(" ")} `,

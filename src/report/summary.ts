@@ -7,6 +7,7 @@
 import { deparse } from "../formula/deparse.js";
 import { parseExpression } from "../formula/parser.js";
 import { coefTable } from "../inference/ddf/tables.js";
+import { maxOf, minOf } from "../util/extremes.js";
 import { formatPValue, SIGNIF_LEGEND, significanceStars } from "./pvalues.js";
 import {
   abbreviate,
@@ -102,7 +103,7 @@ function randomEffectsLines(model: FittedModelView): string[] {
     DIGITS,
   );
   const stddev = formatNumbers(sds, DIGITS);
-  const maxlen = Math.max(...blocks.map((b) => b.columns.length));
+  const maxlen = maxOf(blocks.map((b) => b.columns.length));
   const nCorr = maxlen - 1;
   const corrCells: string[][] = [];
   if (nCorr > 0) {
@@ -157,7 +158,7 @@ function fixedEffectsLines(model: FittedModelView, ddf?: SummaryOptions["ddf"]):
   const t = est.map((e, i) => e / (se[i] as number));
   const acs = [...est, ...se].map(Math.abs).filter((v) => Number.isFinite(v) && v !== 0);
   // Decimals: enough for the smallest magnitude among estimates and standard errors (R's digmin rule).
-  const digmin = acs.length ? 1 + Math.floor(Math.log10(Math.min(...acs))) : 1;
+  const digmin = acs.length ? 1 + Math.floor(Math.log10(minOf(acs))) : 1;
   const dec = Math.max(1, DIGITS - digmin);
   const cs = formatNumbers(
     [...est, ...se].map((v) => rRound(v, dec)),

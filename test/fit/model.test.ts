@@ -111,9 +111,10 @@ describe("predict()", () => {
     });
   }
 
-  it("a level the fit has not seen predicts at the population level", async () => {
+  it("a level the fit has not seen predicts at the population level with allowNewLevels", async () => {
     const { model } = await fitFixture("sleepstudy_reml");
-    const p = model.predict({ Days: [0, 5], Subject: ["999", "308"] });
+    // Without the option a new level is an error, as in lme4 (test/reliability covers it).
+    const p = model.predict({ Days: [0, 5], Subject: ["999", "308"] }, { allowNewLevels: true });
     const fe = model.fixef();
     expect(p[0]).toBeCloseTo(fe["(Intercept)"] as number, 10);
     // Subject 308 at day 5 is the 6th fitted value.

@@ -8,8 +8,15 @@ import { SpruceError } from "../../errors.js";
 import { fit as fitModel } from "../../fit/fit.js";
 import type { LinearMixedModel } from "../../fit/model.js";
 import { readCsv } from "../../frame/csv.js";
-import { type BootstrapLrtResult, bootstrapLRT, bootstrapLrtJson } from "../../inference/bootstrap.js";
+import {
+  type BootstrapLrtResult,
+  bootstrapLRT,
+  bootstrapLrtJson,
+  NO_REPLICATES,
+} from "../../inference/bootstrap.js";
 import { defaultWorkerCount } from "../../parallel/node.js";
+import { checkNsimLimit, MAX_NSIM_DEFAULT } from "../../validate/limits.js";
+import { MAX_FILE_FLAG, readOptions } from "../fit-flags.js";
 import { createProgress } from "../progress.js";
 import { runBootShard } from "./boot-shard.js";
 
@@ -22,11 +29,16 @@ export interface BootCommandOptions {
   shard?: string;
   shards?: string;
   out?: string;
+  maxNsim?: string;
+  forceWorkers?: boolean;
+  dropNan?: boolean;
+  maxFileMb?: string;
 }
 
 export function integerOption(name: string, value: string | undefined, min: number): number | undefined {
   if (value === undefined) return undefined;
-  const x = Number(value);
+  // The whole value must be an integer: Number("") is 0 and Number("0x10") is 16.
+  const x = /^\s*[+-]?\d+\s*$/.test(value) ? Number(value) : Number.NaN;
   if (!Number.isSafeInteger(x) || x < min)
     throw new SpruceError(`--${name} must be an integer ≥ ${min}, got "${value}"`);
   return x;
@@ -36,7 +48,7 @@ export function integerOption(name: string, value: string | undefined, min: numb
 export async function runBootstrap(
   m0: LinearMixedModel,
   m1: LinearMixedModel,
-  options: { nsim: number; seed?: number; workers: number },
+  options: { nsim: number; seed?: number; workers: number; maxNsim?: number; forceWorkers?: boolean },
 ): Promise<BootstrapLrtResult> {
   const progress = createProgress("bootstrap");
   const controller = new AbortController();
@@ -47,6 +59,8 @@ export async function runBootstrap(
       nsim: options.nsim,
       ...(options.seed !== undefined ? { seed: options.seed } : {}),
       workers: options.workers,
+      ...(options.maxNsim !== undefined ? { maxNsim: options.maxNsim } : {}),
+      ...(options.forceWorkers ? { forceWorkers: true } : {}),
       signal: controller.signal,
       onProgress: (done, total) => progress.update(done, total),
     });
@@ -68,7 +82,9 @@ export function formatBootstrap(r: BootstrapLrtResult): string {
     `Parametric bootstrap of the likelihood-ratio test (${r.completed} of ${r.nsim} replicates${r.partial ? ", stopped early" : ""}, seed ${r.seed})`,
     `  observed LRT  ${r.observed.toFixed(4)} on ${r.df} df`,
     `  p (chi-square)         ${fmtP(r.pChisq)}`,
-    `  p (bootstrap)          ${fmtP(r.pBootstrap)}   (1 + #{T* >= T}) / (1 + B), B = ${r.valid}`,
+    r.valid > 0
+      ? `  p (bootstrap)          ${fmtP(r.pBootstrap)}   (1 + #{T* >= T}) / (1 + B), B = ${r.valid}`
+      : `  p (bootstrap)          none: ${NO_REPLICATES}`,
     `  share of T* > T        ${fmtP(r.pExceed)}`,
     `  failed replicates      ${r.failures.count}${r.failures.count ? ` (indices ${r.failures.indices.slice(0, 10).join(", ")}${r.failures.count > 10 ? ", ..." : ""})` : ""}`,
     `  ${(r.elapsedMs / 1000).toFixed(2)} s on ${r.workers} worker${r.workers === 1 ? "" : "s"}`,
@@ -87,6 +103,13 @@ export function registerBoot(program: Command): void {
     .option("--seed <s>", "seed of the random streams (default: random, reported)")
     .option("--workers <n>", "number of worker threads (default: all cores; 0: no workers)")
     .option("--ml", "fit the models by maximum likelihood directly (they are refitted with ML anyway)")
+    .option("--max-nsim <n>", `largest --nsim accepted (default ${MAX_NSIM_DEFAULT})`)
+    .option("--force-workers", "start --workers threads even when that is more than the cores")
+    .option(
+      "--drop-nan",
+      "drop rows where a transform such as log(x) gives NaN (default: an error naming the term)",
+    )
+    .option(...MAX_FILE_FLAG)
     .option(
       "--json",
       "print { observed, nsim, pChisq, pBootstrap, pExceed, stats, failures, workers, elapsedMs } as JSON",
@@ -107,14 +130,26 @@ export function registerBoot(program: Command): void {
       const nsim = integerOption("nsim", options.nsim, 1) as number;
       const seed = integerOption("seed", options.seed, 0);
       const workers = integerOption("workers", options.workers, 0) ?? defaultWorkerCount();
+      const maxNsim = integerOption("max-nsim", options.maxNsim, 1);
+      // Refused before the data are read and the models fitted.
+      checkNsimLimit("boot", nsim, maxNsim);
       if (options.shard !== undefined || options.out !== undefined || options.shards !== undefined) {
         await runBootShard(dataPath, [f0, f1], { ...options, nsim, seed, workers });
         return;
       }
-      const data = readCsv(dataPath);
-      const m0 = await fitModel(f0, data, { REML: !options.ml });
-      const m1 = await fitModel(f1, data, { REML: !options.ml });
-      const result = await runBootstrap(m0, m1, { nsim, ...(seed !== undefined ? { seed } : {}), workers });
+      const data = readCsv(dataPath, readOptions(options));
+      const fitOptions = { REML: !options.ml, ...(options.dropNan ? { dropNaN: true } : {}) };
+      const m0 = await fitModel(f0, data, fitOptions);
+      const m1 = await fitModel(f1, data, fitOptions);
+      const result = await runBootstrap(m0, m1, {
+        nsim,
+        ...(seed !== undefined ? { seed } : {}),
+        workers,
+        ...(maxNsim !== undefined ? { maxNsim } : {}),
+        ...(options.forceWorkers ? { forceWorkers: true } : {}),
+      });
+      // No replicate, no test: the run says so and the exit status is not success.
+      if (result.valid === 0) process.exitCode = 3;
       if (options.json) {
         for (const m of result.messages) process.stderr.write(`${m}\n`);
         process.stdout.write(`${JSON.stringify(bootstrapLrtJson(result))}\n`);

@@ -4,6 +4,7 @@
  * cooksDistance, pearsonResiduals, scaledResiduals, ranefCondVar, profileCI / bootCI, waldCI); without, short
  * tables after the summary.
  */
+
 import { type Command, Option } from "commander";
 import { hatvalues } from "../../diagnostics/hat.js";
 import { diagnosticsJson } from "../../diagnostics/json.js";
@@ -11,6 +12,7 @@ import { cooksDistance, residuals } from "../../diagnostics/residuals.js";
 import { DataError } from "../../errors.js";
 import type { LinearMixedModel } from "../../fit/model.js";
 import { type ConfintMethod, confint, confintJson } from "../../inference/confint.js";
+import { maxOf, minOf } from "../../util/extremes.js";
 import type { FitCommandOptions, FitExtension } from "./fit.js";
 
 interface Options extends FitCommandOptions {
@@ -27,6 +29,19 @@ function numberOption(value: string | undefined, name: string, integer: boolean)
   if (!Number.isFinite(x) || (integer && !Number.isInteger(x)))
     throw new DataError(`--${name} must be ${integer ? "an integer" : "a number"}, got "${value}"`);
   return x;
+}
+
+/** --level needs --confint, and --nsim/--seed need --confint boot: otherwise they would be silently ignored. */
+function checkConfintFlags(o: Options): void {
+  if (o.level !== undefined && !o.confint)
+    throw new DataError(
+      "--level applies to --confint: add --confint profile, wald or boot (or drop --level)",
+    );
+  for (const flag of ["nsim", "seed"] as const)
+    if (o[flag] !== undefined && o.confint !== "boot")
+      throw new DataError(
+        `--${flag} applies to --confint boot only${o.confint ? ` (not --confint ${o.confint})` : ""}: add --confint boot or drop --${flag}`,
+      );
 }
 
 function confintOptions(o: Options) {
@@ -52,6 +67,9 @@ export const diagnosticsFitExtension: FitExtension = {
       .option("--nsim <n>", "bootstrap replicates for --confint boot (default 500)")
       .option("--seed <n>", "seed for --confint boot");
   },
+  check(options: FitCommandOptions) {
+    checkConfintFlags(options as Options);
+  },
   async json(model: LinearMixedModel, options: FitCommandOptions) {
     const o = options as Options;
     const out: Record<string, unknown> = {};
@@ -73,7 +91,7 @@ export const diagnosticsFitExtension: FitExtension = {
       const level = opts.level ?? 0.95;
       const lo = `${(((1 - level) / 2) * 100).toPrecision(3)} %`;
       const hi = `${(((1 + level) / 2) * 100).toPrecision(3)} %`;
-      const w = Math.max(...t.names.map((n) => n.length));
+      const w = maxOf(t.names.map((n) => n.length));
       const fmt = (x: number) => (Number.isFinite(x) ? x.toPrecision(6) : "NA").padStart(12);
       parts.push(
         [
@@ -99,8 +117,15 @@ function diagnosticsText(model: LinearMixedModel): string {
   flagged.sort((a, b) => b.v - a.v);
   return [
     "Diagnostics:",
-    `  leverage (hat values): min ${Math.min(...h).toPrecision(4)}, max ${Math.max(...h).toPrecision(4)}, sum ${h.reduce((a, b) => a + b, 0).toPrecision(5)}`,
-    `  scaled residuals: min ${Math.min(...r).toPrecision(4)}, max ${Math.max(...r).toPrecision(4)}`,
-    `  Cook's distance above 3 x mean (${cut.toPrecision(3)}): ${flagged.length ? flagged.map((x) => `row ${(model.design.rows[x.i] as number) + 1} (${x.v.toPrecision(3)})`).join(", ") : "none"}`,
+    `  leverage (hat values): min ${minOf(h).toPrecision(4)}, max ${maxOf(h).toPrecision(4)}, sum ${h.reduce((a, b) => a + b, 0).toPrecision(5)}`,
+    `  scaled residuals: min ${minOf(r).toPrecision(4)}, max ${maxOf(r).toPrecision(4)}`,
+    `  Cook's distance above 3 x mean (${cut.toPrecision(3)}): ${
+      flagged.length
+        ? flagged
+            .slice(0, 20)
+            .map((x) => `row ${(model.design.rows[x.i] as number) + 1} (${x.v.toPrecision(3)})`)
+            .join(", ")
+        : "none"
+    }` + (flagged.length > 20 ? ` and ${flagged.length - 20} more (--json lists every distance)` : ""),
   ].join("\n");
 }

@@ -4,6 +4,7 @@ import type { LinearMixedModel } from "../../fit/model.js";
 import { readCsv } from "../../frame/csv.js";
 import { type FitJson, fitJson, unboxLikeJsonlite } from "../../report/json.js";
 import type { SummaryOptions } from "../../report/summary.js";
+import { addFitFlags, type FitFlags, fitFlagOptions, readOptions } from "../fit-flags.js";
 
 /**
  * `spruce fit DATA.csv "FORMULA" [--ml] [--weights COL] [--json]`: fit as lme4's lmer (REML unless --ml) and print lme4's
@@ -33,6 +34,8 @@ export interface FitExtension {
   ): Record<string, unknown> | Promise<Record<string, unknown>>;
   /** Options for the summary itself (without --json), e.g. lmerTest's df and p-value columns. */
   summaryOptions?(options: FitCommandOptions): Partial<SummaryOptions>;
+  /** Checks the flags before anything is read or fitted (flags that would otherwise be ignored are errors). */
+  check?(options: FitCommandOptions): void;
   /** Text printed after the summary (without --json); empty string for nothing. */
   text?(model: LinearMixedModel, options: FitCommandOptions): string | Promise<string>;
 }
@@ -43,13 +46,41 @@ export async function runFit(
   formula: string,
   options: FitCommandOptions,
 ): Promise<{ model: LinearMixedModel; elapsedMs: number }> {
-  const data = readCsv(dataPath);
+  const data = readCsv(dataPath, readOptions(options as FitFlags));
   const t0 = performance.now();
+  const progress = fitProgress();
   const model = await fitLmm(formula, data, {
     REML: !options.ml,
     ...(options.weights === undefined ? {} : { weights: options.weights }),
-  });
+    ...fitFlagOptions(options as FitFlags),
+    ...(progress ? { onProgress: progress.update } : {}),
+  }).finally(() => progress?.stop());
   return { model, elapsedMs: performance.now() - t0 };
+}
+
+/**
+ * A progress line on stderr for fits that take more than a second (terminal only): the evaluations so far and the
+ * objective, at most five times a second, erased when the fit ends.
+ */
+function fitProgress(): { update: (k: number, f: number) => void; stop: () => void } | null {
+  if (!process.stderr.isTTY) return null;
+  const t0 = performance.now();
+  let last = 0;
+  let shown = false;
+  return {
+    update(k, f) {
+      const now = performance.now();
+      if (now - t0 < 1000 || now - last < 200) return;
+      last = now;
+      shown = true;
+      process.stderr.write(
+        `\rfitting: ${k} evaluations, objective ${f.toFixed(4)}, ${((now - t0) / 1000).toFixed(1)} s  `,
+      );
+    },
+    stop() {
+      if (shown) process.stderr.write("\r\x1b[K");
+    },
+  };
 }
 
 /** The JSON object `spruce fit --json` prints: the fit's fields, then each extension's. */
@@ -73,8 +104,10 @@ export function registerFit(program: Command, extensions: readonly FitExtension[
     .option("--ml", "maximum likelihood instead of REML")
     .option("--weights <column>", "prior weights from a numeric column (lme4's weights =)")
     .option("--json", "print the fit as JSON (lme4's names: fixef, se, varcorr, ranef, ...)");
+  addFitFlags(command);
   for (const ext of extensions) ext.configure(command);
   command.action(async (dataPath: string, formula: string, options: FitCommandOptions) => {
+    for (const ext of extensions) ext.check?.(options);
     const { model, elapsedMs } = await runFit(dataPath, formula, options);
     if (options.json) {
       // Messages (rank deficiency, singular fit, convergence) go to stderr so stdout stays pure JSON.

@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { buildDesign } from "../../design/build.js";
 import { type DesignDescription, describeDesign } from "../../design/describe.js";
 import { readCsv } from "../../frame/csv.js";
+import { maxOf } from "../../util/extremes.js";
 
 /**
  * `spruce formula DATA.csv "FORMULA" [--json]`: read the data and the formula as lme4 would and show what the
@@ -52,7 +53,7 @@ export function formatDescription(formula: string, d: DesignDescription): string
         r.terms.length < 2 ? "-" : r.correlated ? "yes" : "no",
       ]),
     ];
-    const widths = rows[0].map((_, j) => Math.max(...rows.map((row) => row[j].length)));
+    const widths = rows[0].map((_, j) => maxOf(rows.map((row) => row[j].length)));
     for (const row of rows) lines.push(`  ${row.map((c, j) => c.padEnd(widths[j])).join("  ")}`.trimEnd());
   }
   lines.push(

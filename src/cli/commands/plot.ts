@@ -1,8 +1,9 @@
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import type { Command } from "commander";
 import { DataError } from "../../errors.js";
 import { plotModel } from "../../plot/model-plots.js";
+import { MAX_FILE_FLAG } from "../fit-flags.js";
+import { prepareOutputDir, writeOutputFile } from "../output-dir.js";
 import { runFit } from "./fit.js";
 import { writePowerPlot } from "./power-plot.js";
 
@@ -10,6 +11,8 @@ interface PlotOptions {
   ml?: boolean;
   out: string;
   power?: string;
+  dropNan?: boolean;
+  maxFileMb?: string;
 }
 
 /**
@@ -29,6 +32,11 @@ export function registerPlot(program: Command): void {
       "instead: the power curve of a `spruce power --json` (or merge --json) result",
     )
     .requiredOption("--out <dir>", "folder for the SVG files (created if missing)")
+    .option(
+      "--drop-nan",
+      "drop rows where a transform such as log(x) gives NaN (default: an error naming the term)",
+    )
+    .option(...MAX_FILE_FLAG)
     .action(async (dataPath: string | undefined, formula: string | undefined, options: PlotOptions) => {
       if (options.power !== undefined) {
         process.stdout.write(`${writePowerPlot(options.power, options.out)}\n`);
@@ -36,17 +44,17 @@ export function registerPlot(program: Command): void {
       }
       if (dataPath === undefined || formula === undefined)
         throw new DataError("spruce plot needs DATA and FORMULA (or --power FILE.json)");
-      const { model } = await runFit(dataPath, formula, { ml: options.ml });
+      // The folder first: a bad --out is reported before the fit, not after it.
+      const dir = prepareOutputDir(options.out);
+      const { model } = await runFit(dataPath, formula, {
+        ml: options.ml,
+        dropNan: options.dropNan,
+        maxFileMb: options.maxFileMb,
+      });
       for (const m of model.messages) process.stderr.write(`${m}\n`);
-      const dir = resolve(options.out);
-      try {
-        mkdirSync(dir, { recursive: true });
-      } catch (error) {
-        throw new DataError(`cannot create the output folder ${dir}: ${(error as Error).message}`);
-      }
       for (const p of plotModel(model)) {
         const path = join(dir, `${p.name}.svg`);
-        writeFileSync(path, p.svg);
+        writeOutputFile(path, p.svg);
         process.stdout.write(`${path}\n`);
       }
     });

@@ -1,0 +1,119 @@
+/**
+ * Exactness under a shifted response: the engine never sees y itself, only y' = y − Xβ₀, where β₀ is a
+ * least-squares fit of y on the fixed effects. β̂ = β₀ + β̂', and nothing else changes (θ̂, σ̂, b̂, the objective and
+ * Var(β̂) depend on y only through y − Xβ for any β).
+ *
+ * Why: the kernels accumulate the sufficient statistics (yᵀy, Xᵀy, Zᵀy) about zero and the penalised residual sum
+ * of squares is their difference, so a response like `Reaction + 1e12` loses every digit of the residuals to
+ * cancellation (issue 18: wrong variances, a residual SD of 0.001, "the fixed effects reproduce the response
+ * exactly"). y' is of the size of the residuals whatever the shift, with or without an intercept.
+ *
+ * β₀ need not be the exact least-squares solution: y' only has to be small, and the engine's own fit of y' is exact
+ * for any β₀ (the change of variables β = β₀ + β' is linear). So the normal equations (Cholesky of XᵀX, one pass
+ * over X for the Gram matrix, half the cost of a Householder QR) followed by one step of iterative refinement on the
+ * residual are enough: the refinement takes the error of β₀ from κ(X)²·ε·|y| down to κ(X)²·ε·|r|. If XᵀX is not
+ * numerically positive definite β₀ = 0 (the engine then sees y, as before).
+ */
+import type { DesignBuffers } from "../design/types.js";
+import type { PlsEngine, PlsSolution } from "./engine.js";
+import { ResponseReduction } from "./least-squares.js";
+
+export { ResponseReduction };
+
+/** The engine a reduced-response engine wraps, for the tests. */
+const innerOf = new WeakMap<PlsEngine, PlsEngine>();
+/** The wrapper made for an engine given by the caller, so that one engine is never reduced twice. */
+const wrapperOf = new WeakMap<PlsEngine, PlsEngine>();
+
+/** Whether `engine` already fits a reduced response (made here). */
+export function isReducedEngine(engine: PlsEngine): boolean {
+  return innerOf.has(engine);
+}
+
+/** The engine that actually holds y' (for tests and diagnostics of the kernels). */
+export function innerEngine(engine: PlsEngine): PlsEngine {
+  return innerOf.get(engine) ?? engine;
+}
+
+/**
+ * Build an engine through `factory` on the reduced response, and return it wrapped: its `buffers.y` is the
+ * original response, `setResponse` takes original responses, and `solve` reports β̂ on the original scale.
+ */
+export function createReducedEngine(
+  buffers: DesignBuffers,
+  factory: (buffers: DesignBuffers) => PlsEngine,
+): PlsEngine {
+  const reduction = new ResponseReduction(buffers.X, buffers.n, buffers.p);
+  const yReduced = new Float64Array(buffers.n);
+  const beta0 = reduction.reduce(buffers.y, yReduced);
+  const inner = factory({ ...buffers, y: yReduced });
+  return wrap(inner, reduction, buffers, beta0);
+}
+
+/** Async variant of createReducedEngine (the factories that load kernels first). */
+export async function createReducedEngineAsync(
+  buffers: DesignBuffers,
+  factory: (buffers: DesignBuffers) => Promise<PlsEngine>,
+): Promise<PlsEngine> {
+  const reduction = new ResponseReduction(buffers.X, buffers.n, buffers.p);
+  const yReduced = new Float64Array(buffers.n);
+  const beta0 = reduction.reduce(buffers.y, yReduced);
+  const inner = await factory({ ...buffers, y: yReduced });
+  return wrap(inner, reduction, buffers, beta0);
+}
+
+/**
+ * An engine given by the caller (it holds the original response): wrapped once, its response then replaced by the
+ * reduced one. Later calls with the same engine return the same wrapper.
+ */
+export function ensureReducedEngine(engine: PlsEngine): PlsEngine {
+  if (innerOf.has(engine)) return engine;
+  const known = wrapperOf.get(engine);
+  if (known) return known;
+  const buffers = engine.buffers;
+  const reduction = new ResponseReduction(buffers.X, buffers.n, buffers.p);
+  const y = Float64Array.from(buffers.y);
+  const wrapper = wrap(engine, reduction, { ...buffers, y }, new Float64Array(buffers.p));
+  wrapper.setResponse(y);
+  wrapperOf.set(engine, wrapper);
+  return wrapper;
+}
+
+function wrap(
+  inner: PlsEngine,
+  reduction: ResponseReduction,
+  original: DesignBuffers,
+  initialBeta0: Float64Array,
+): PlsEngine {
+  const buffers: DesignBuffers = { ...original };
+  let beta0 = initialBeta0;
+  const scratch = new Float64Array(reduction.n);
+  const addBeta0 = (s: PlsSolution): PlsSolution => {
+    const beta = Float64Array.from(s.beta, (b, j) => b + (beta0[j] as number));
+    return { ...s, beta };
+  };
+  const engine: PlsEngine = {
+    buffers,
+    nTheta: inner.nTheta,
+    setResponse(y: Float64Array): void {
+      const b0 = reduction.reduce(y, scratch);
+      // The inner engine keeps a reference to what it is given (its buffers.y): a fresh array each time.
+      inner.setResponse(Float64Array.from(scratch));
+      beta0 = b0;
+      buffers.y = y;
+    },
+    // The reduction y − Xβ₀ is exact whatever the weights (the model is linear in β), so new weights go straight
+    // to the inner engine, which recomputes its weighted statistics from the reduced response it holds.
+    setWeights(w: Float64Array): void {
+      inner.setWeights(w);
+      buffers.weights = w;
+    },
+    objective: (theta, reml) => inner.objective(theta, reml),
+    gradient: (theta, reml, grad) => inner.gradient(theta, reml, grad),
+    solve: (theta, reml) => addBeta0(inner.solve(theta, reml)),
+    condVar: (theta, reml) => inner.condVar(theta, reml),
+    dispose: () => inner.dispose(),
+  };
+  innerOf.set(engine, inner);
+  return engine;
+}

@@ -1,0 +1,75 @@
+/**
+ * The options each public function knows, with their checkers (./options.ts). Add a new option here, beside the
+ * function's other options; an option missing from its table is rejected as unknown.
+ */
+
+import { MAX_NSIM_DEFAULT } from "./limits.js";
+import {
+  type Checker,
+  isAbortSignal,
+  isAnything,
+  isBoolean,
+  isFunction,
+  isInteger,
+  isNumberArray,
+  isNumberBetween,
+  isObject,
+  isOneOf,
+  isStringArray,
+} from "./options.js";
+
+export const FIT_OPTIONS: Readonly<Record<string, Checker>> = {
+  REML: isBoolean,
+  start: isNumberArray(),
+  newData: isFunction,
+  engine: isAnything,
+  dropNaN: isBoolean,
+  onProgress: isFunction,
+  maxDenseBlock: isInteger(1),
+  maxTheta: isInteger(1),
+  weights: (v) =>
+    typeof v === "string" || isNumberArray()(v) === null ? null : "a column name or an array of numbers",
+};
+
+export const BOOTSTRAP_OPTIONS: Readonly<Record<string, Checker>> = {
+  nsim: isInteger(1),
+  seed: isInteger(0, 2 ** 53 - 1),
+  workers: isInteger(0),
+  onProgress: isFunction,
+  signal: isAbortSignal,
+  batchSize: isInteger(1),
+  workerFactory: isFunction,
+  pool: isObject,
+  faults: isObject,
+  maxNsim: isInteger(1),
+  forceWorkers: isBoolean,
+};
+
+export const PARAMETER_BOOTSTRAP_OPTIONS: Readonly<Record<string, Checker>> = {
+  ...BOOTSTRAP_OPTIONS,
+  level: isNumberBetween(0, 1),
+};
+
+export const CONFINT_OPTIONS: Readonly<Record<string, Checker>> = {
+  method: isOneOf("profile", "wald", "boot"),
+  level: isNumberBetween(0, 1),
+  nsim: isInteger(1),
+  seed: isInteger(0, 2 ** 53 - 1),
+  workers: isInteger(0),
+  engineFactory: isFunction,
+  replicates: (v) => (Array.isArray(v) ? null : "an array of replicates"),
+};
+
+export const SIMULATE_OPTIONS: Readonly<Record<string, Checker>> = {
+  nsim: isInteger(1, MAX_NSIM_DEFAULT),
+  seed: isInteger(0, 2 ** 53 - 1),
+};
+
+export const PREDICT_OPTIONS: Readonly<Record<string, Checker>> = {
+  random: isBoolean,
+  allowNewLevels: isBoolean,
+};
+
+export const ANOVA_OPTIONS: Readonly<Record<string, Checker>> = {
+  names: isStringArray(),
+};
