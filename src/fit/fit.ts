@@ -11,6 +11,8 @@ import {
 } from "../design/types.js";
 import { ModelError } from "../errors.js";
 import type { DataInput } from "../frame/frame.js";
+import { fitGlmmFromOptions, type GlmmFitOptions, isGlmmRequest } from "../glmm/dispatch.js";
+import type { GeneralizedLinearMixedModel } from "../glmm/model.js";
 import { denseBlockOrder, LARGE_DENSE_BLOCK } from "./blocked-layout.js";
 import type { PlsEngine, PlsSolution } from "./engine.js";
 import {
@@ -45,13 +47,24 @@ export interface FitOptions extends FitDesignOptions {
 
 /**
  * Fit a linear mixed model as lme4's lmer(formula, data, REML): build the design, load the kernels, optimise θ.
- * REML is the default.
+ * REML is the default. With a `family` other than gaussian, a GLMM as lme4's glmer (src/glmm/fit.ts).
  */
 export async function fit(
   formula: string,
   data: DataInput,
-  options: FitOptions = {},
-): Promise<LinearMixedModel> {
+  options?: FitOptions & { family?: "gaussian" | { name: "gaussian" } },
+): Promise<LinearMixedModel>;
+export async function fit(
+  formula: string,
+  data: DataInput,
+  options: Omit<FitOptions, "engine" | "REML" | "start"> & GlmmFitOptions,
+): Promise<GeneralizedLinearMixedModel>;
+export async function fit(
+  formula: string,
+  data: DataInput,
+  options: FitOptions & Partial<GlmmFitOptions> = {},
+): Promise<LinearMixedModel | GeneralizedLinearMixedModel> {
+  if (isGlmmRequest(options)) return fitGlmmFromOptions(formula, data, options);
   const design = buildDesign(
     formula,
     data,

@@ -11,7 +11,6 @@
 import { thetaLowerBounds, thetaStart } from "../design/types.js";
 import { ModelError } from "../errors.js";
 import type { PlsEngine } from "../fit/engine.js";
-import { normaliseColumnSigns, SINGULAR_TOLERANCE } from "../fit/fit.js";
 import { minimizeBounded } from "../fit/optimize.js";
 import { choleskyInPlace } from "../linalg/cholesky.js";
 import { agqDeviance, gaussHermite } from "./agq.js";
@@ -33,6 +32,20 @@ export interface GlmmFitResult {
   messages: string[];
   evaluations: number;
   elapsedMs: number;
+}
+
+/** lme4's isSingular tolerance (as src/fit/fit.ts; not imported from there: fit.ts dispatches to this module). */
+const SINGULAR_TOLERANCE = 1e-4;
+
+/** Flip every template column whose diagonal is negative (the criterion depends on Λ only through ΛΛᵀ). */
+function normaliseColumnSigns(theta: Float64Array, terms: readonly { p: number }[]): void {
+  let k = 0;
+  for (const t of terms)
+    for (let j = 0; j < t.p; j++) {
+      const column = t.p - j;
+      if ((theta[k] as number) < 0) for (let i = 0; i < column; i++) theta[k + i] = -(theta[k + i] as number);
+      k += column;
+    }
 }
 
 /** Central finite-difference gradient of f at x, step δᵢ = h·max(1, |xᵢ|). */

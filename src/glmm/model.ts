@@ -13,6 +13,7 @@ import { RandomStream } from "../random/stream.js";
 import type { Family } from "./family.js";
 import type { GlmmFitResult } from "./fit-glmm.js";
 import { addZLambdaU, type GlmmData } from "./pirls.js";
+import { type GlmmJson, glmmJson, glmmSummaryText } from "./report.js";
 import { offsetOf } from "./response.js";
 
 export type GlmmResidualType = "deviance" | "pearson" | "response" | "working";
@@ -249,6 +250,13 @@ export class GeneralizedLinearMixedModel {
       }
     }
     return options.type === "response" ? Float64Array.from(eta, (e) => link.inverse(e)) : eta;
+  }
+  /** glmer's printed summary (z values, Pr(>|z|)). */
+  summary(options: { dataName?: string } = {}): string {
+    return glmmSummaryText(this, options);
+  }
+  toJSON(): GlmmJson {
+    return glmmJson(this);
   }
   /**
    * lme4's simulate(m, nsim, seed) with use.u = FALSE: new spherical random effects u* ~ N(0, I), then each
