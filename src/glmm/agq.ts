@@ -57,7 +57,8 @@ export function gaussHermite(n: number): { z: Float64Array; w: Float64Array } {
 
 /** Per level: u² + Σ deviance residuals of that level's observations. */
 function devcByLevel(data: GlmmData, refs: Int32Array, u: Float64Array, mu: ArrayLike<number>): Float64Array {
-  const out = Float64Array.from(u, (v) => v * v);
+  const out = new Float64Array(u.length);
+  for (let l = 0; l < u.length; l++) out[l] = (u[l] as number) * (u[l] as number);
   for (let i = 0; i < data.n; i++) {
     const l = refs[i] as number;
     out[l] =

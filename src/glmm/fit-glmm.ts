@@ -31,6 +31,8 @@ export interface GlmmFitResult {
   singular: boolean;
   messages: string[];
   evaluations: number;
+  /** How each stage's optimiser ended: method, evaluations, its own message. */
+  stages: { method: string; evaluations: number; message: string }[];
   elapsedMs: number;
 }
 
@@ -177,6 +179,7 @@ export function fitGlmmData(data: GlmmData, engines: GlmmEngines, nAGQ: number):
       return v;
     };
   const r1 = minimizeBounded(withGrad(f1, 1e-5), theta0, { lower: unb1, gtol: 1e-8, maxEvaluations: 400 });
+  const stages = [{ method: r1.method, evaluations: r1.evaluations, message: r1.message }];
   const theta1 = Float64Array.from(r1.x);
   normaliseColumnSigns(
     theta1,
@@ -224,7 +227,14 @@ export function fitGlmmData(data: GlmmData, engines: GlmmEngines, nAGQ: number):
     x0.set(theta1);
     x0.set(s1.beta, nTheta);
     const unb2 = new Float64Array(nTheta + p).fill(Number.NEGATIVE_INFINITY);
-    const r2 = minimizeBounded(withGrad(f2, 1e-5), x0, { lower: unb2, gtol: 1e-8, maxEvaluations: 1000 });
+    const r2 = minimizeBounded(withGrad(f2, 1e-5), x0, {
+      lower: unb2,
+      gtol: 1e-8,
+      maxEvaluations: 1000,
+      valueOnlyTrials: true,
+      finiteDifferenceHessian: true,
+    });
+    stages.push({ method: r2.method, evaluations: r2.evaluations, message: r2.message });
     const x = Float64Array.from(r2.x);
     const th = x.subarray(0, nTheta);
     normaliseColumnSigns(
@@ -296,6 +306,7 @@ export function fitGlmmData(data: GlmmData, engines: GlmmEngines, nAGQ: number):
     singular,
     messages,
     evaluations,
+    stages,
     elapsedMs: performance.now() - t0,
   };
 }

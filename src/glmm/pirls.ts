@@ -126,7 +126,10 @@ function sumSq(u: ArrayLike<number>): number {
 
 function muOf(data: GlmmData, eta: Float64Array): Float64Array {
   const link = data.family.link;
-  return Float64Array.from(eta, (e) => link.inverse(e));
+  // An explicit loop: Float64Array.from with a mapping function goes through the iterator protocol (slow).
+  const mu = new Float64Array(eta.length);
+  for (let i = 0; i < eta.length; i++) mu[i] = link.inverse(eta[i] as number);
+  return mu;
 }
 
 /**
