@@ -26,6 +26,7 @@ export { createEngine, createWasmEngine } from "./fit/wasm-engine.js";
 export { analyzeFormula, FormulaError, parseFormula } from "./formula/index.js";
 export type { DataFrame, DataInput } from "./frame/index.js";
 export { fromColumns, fromRecords, parseCsv, readCsv } from "./frame/index.js";
+export { glmmAnova } from "./glmm/anova.js";
 export type { GlmmFitOptions } from "./glmm/dispatch.js";
 export { type Family, type FamilyName, makeFamily } from "./glmm/family.js";
 export { type FamilyOption, fitGlmm, type GlmmOptions } from "./glmm/fit.js";

@@ -4,15 +4,18 @@
  * fixed (θ, β) against lme4's own deviance function, the finite-difference Hessian against lme4's, predictions on
  * new data, simulation.
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { fit } from "../../src/fit/fit.js";
 import { createEngine } from "../../src/fit/wasm-engine.js";
 import { gaussHermite } from "../../src/glmm/agq.js";
+import { glmmAnova } from "../../src/glmm/anova.js";
 import { fitGlmm } from "../../src/glmm/fit.js";
 import { criterionAt, deriv12 } from "../../src/glmm/fit-glmm.js";
 import { GeneralizedLinearMixedModel } from "../../src/glmm/model.js";
 import { devianceSum, type GlmmData, linearPredictor, pirls } from "../../src/glmm/pirls.js";
-import { fitFixture, fixtureData, type GlmmFixture, loadGlmmFixture } from "./glmm-reference.js";
+import { fitFixture, fixtureData, type GlmmFixture, glmmDir, loadGlmmFixture } from "./glmm-reference.js";
 
 const CBPP = "cbind(incidence, size - incidence) ~ factor(period) + (1|herd)";
 
@@ -265,4 +268,26 @@ describe("predictions and simulation", () => {
     expect(s).toMatch(/Estimate Std\. Error z value Pr\(>\|z\|\)/);
     expect(s).toContain("Number of obs: 56, groups:  herd, 15");
   });
+});
+
+describe("anova of nested GLMMs", () => {
+  for (const id of ["anova_cbpp", "anova_epil"])
+    test(`${id}: lme4's likelihood-ratio table`, async () => {
+      const ref = readFileSync(join(glmmDir, `${id}.json`), "utf8");
+      const a = JSON.parse(ref) as {
+        null: string;
+        alt: string;
+        Chisq: number;
+        Df: number;
+        p: number;
+        npar: number[];
+      };
+      const m0 = await fitFixture(loadGlmmFixture(a.null));
+      const m1 = await fitFixture(loadGlmmFixture(a.alt));
+      const r = glmmAnova([m1, m0]);
+      expect(r.rows.map((x) => x.npar)).toEqual(a.npar);
+      expect(r.rows[1]!.Df).toBe(a.Df);
+      expect(Math.abs(r.rows[1]!.Chisq! - a.Chisq)).toBeLessThan(4e-3);
+      expect(Math.abs(r.rows[1]!.p! / a.p - 1)).toBeLessThan(0.01);
+    });
 });

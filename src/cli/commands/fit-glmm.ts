@@ -19,7 +19,7 @@ export interface GlmmCommandOptions {
 }
 
 /** True when the command line asks for a GLMM (a family other than gaussian). */
-export function wantsGlmm(options: GlmmCommandOptions): boolean {
+export function wantsGlmm(options: { family?: string; link?: string; nAGQ?: string }): boolean {
   if (options.family === undefined || options.family === "gaussian") {
     if (options.link !== undefined || options.nAGQ !== undefined)
       throw new ModelError("--link and --nAGQ need --family binomial or --family poisson");
