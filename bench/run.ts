@@ -6,6 +6,7 @@ const suites = [
   "./engine.bench.ts",
   "./fit.bench.ts",
   "./bootstrap.bench.ts",
+  "./glmm.bench.ts",
   "./scale.bench.ts",
   "./browser.bench.ts",
 ];
