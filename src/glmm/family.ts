@@ -20,8 +20,13 @@ export interface Family {
   variance(mu: number): number;
   /** Deviance residual squared, dᵢ = 2 wᵢ (log f(y|μ=y) − log f(y|μ)). */
   devResid(y: number, mu: number, wt: number): number;
-  /** log f(y | μ) of one observation with prior weight wt (a binomial's wt is its number of trials). */
+  /**
+   * log f(y | μ) of one observation with prior weight wt (a binomial's wt is its number of trials), without the
+   * μ-free logNormaliser.
+   */
   logDensity(y: number, mu: number, wt: number): number;
+  /** The part of logDensity that does not depend on μ (log binomial coefficient, −log y!): computed once per fit. */
+  logNormaliser(y: number, wt: number): number;
   /** Starting μ (R's family$initialize mustart). */
   start(y: number, wt: number): number;
   /** Throws a DataError naming the row (1-based data row) when y is outside the support. */
@@ -54,8 +59,13 @@ function makeBinomial(link: Link): Family {
       if (wt <= 0) return 0;
       const m = Math.round(wt);
       const k = Math.round(wt * y);
-      const choose = logGamma(m + 1) - logGamma(k + 1) - logGamma(m - k + 1);
-      return choose + (k > 0 ? k * Math.log(mu) : 0) + (m - k > 0 ? (m - k) * Math.log(1 - mu) : 0);
+      return (k > 0 ? k * Math.log(mu) : 0) + (m - k > 0 ? (m - k) * Math.log(1 - mu) : 0);
+    },
+    logNormaliser: (y, wt) => {
+      if (wt <= 0) return 0;
+      const m = Math.round(wt);
+      const k = Math.round(wt * y);
+      return logGamma(m + 1) - logGamma(k + 1) - logGamma(m - k + 1);
     },
     start: (y, wt) => (wt * y + 0.5) / (wt + 1),
     check: (y, wt, row, response) => {
@@ -84,7 +94,8 @@ function makePoisson(link: Link): Family {
     link,
     variance: (mu) => mu,
     devResid: (y, mu, wt) => 2 * wt * (ylogy(y, mu) - (y - mu)),
-    logDensity: (y, mu, wt) => wt * ((y > 0 ? y * Math.log(mu) : 0) - mu - logGamma(y + 1)),
+    logDensity: (y, mu, wt) => wt * ((y > 0 ? y * Math.log(mu) : 0) - mu),
+    logNormaliser: (y, wt) => -wt * logGamma(y + 1),
     start: (y) => y + 0.1,
     check: (y, _wt, row, response) => {
       if (!(y >= 0) || !isWhole(y))

@@ -11,7 +11,7 @@ import { type DataInput, toDataFrame } from "../frame/frame.js";
 import { makeFamily } from "./family.js";
 import { fitGlmmData } from "./fit-glmm.js";
 import { GeneralizedLinearMixedModel } from "./model.js";
-import type { GlmmData } from "./pirls.js";
+import { type GlmmData, logNormaliserOf } from "./pirls.js";
 import { buildGlmmDesign } from "./response.js";
 
 export type FamilyOption = string | { name: string; link?: string };
@@ -77,7 +77,17 @@ export async function fitGlmm(
     terms,
     weights: new Float64Array(n).fill(1),
   });
-  const glmmData: GlmmData = { family, n, p, y: gd.y, pw: gd.weights, offset: gd.offset, X: design.X, terms };
+  const glmmData: GlmmData = {
+    family,
+    n,
+    p,
+    y: gd.y,
+    pw: gd.weights,
+    offset: gd.offset,
+    X: design.X,
+    terms,
+    logNormaliser: logNormaliserOf(family, gd.y, gd.weights),
+  };
   try {
     const result = fitGlmmData(glmmData, { joint, uOnly }, nAGQ);
     if (design.droppedFixed.length > 0) {

@@ -26,6 +26,15 @@ export interface GlmmData {
   /** n × p column-major. */
   X: Float64Array;
   terms: DesignBuffers["terms"];
+  /** Σ family.logNormaliser(yᵢ, pwᵢ): the μ-free part of the log-likelihood (see logNormaliserOf). */
+  logNormaliser: number;
+}
+
+/** Σ of the μ-free parts of log f(yᵢ | μᵢ), once per fit. */
+export function logNormaliserOf(family: Family, y: Float64Array, pw: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < y.length; i++) s += family.logNormaliser(y[i] as number, pw[i] as number);
+  return s;
 }
 
 export interface PirlsState {
@@ -281,7 +290,7 @@ export function pirls(
 
 /** lme4's Laplace criterion: −2 Σ log f(y|μ) + ‖u‖² + log|L|² (glmResp::Laplace). */
 export function laplaceDeviance(data: GlmmData, s: PirlsState): number {
-  let ll = 0;
+  let ll = data.logNormaliser;
   for (let i = 0; i < data.n; i++)
     ll += data.family.logDensity(data.y[i] as number, s.mu[i] as number, data.pw[i] as number);
   return -2 * ll + sumSq(s.u) + s.logDetM;
