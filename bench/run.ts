@@ -8,6 +8,7 @@ const suites = [
   "./bootstrap.bench.ts",
   "./ddf.bench.ts",
   "./shard.bench.ts",
+  "./glmm.bench.ts",
   "./scale.bench.ts",
   "./browser.bench.ts",
 ];

@@ -30,6 +30,16 @@ export { createEngine, createWasmEngine } from "./fit/wasm-engine.js";
 export { analyzeFormula, FormulaError, parseFormula } from "./formula/index.js";
 export type { DataFrame, DataInput } from "./frame/index.js";
 export { fromColumns, fromRecords, parseCsv, readCsv } from "./frame/index.js";
+export { glmmAnova } from "./glmm/anova.js";
+export type { GlmmFitOptions } from "./glmm/dispatch.js";
+export { type Family, type FamilyName, makeFamily } from "./glmm/family.js";
+export { type FamilyOption, fitGlmm, type GlmmOptions } from "./glmm/fit.js";
+export {
+  GeneralizedLinearMixedModel,
+  type GlmmPredictOptions,
+  type GlmmResidualType,
+} from "./glmm/model.js";
+export { type GlmmJson, glmmJson, glmmSummaryText } from "./glmm/report.js";
 export type { AnovaOptions, AnovaResult, AnovaRow } from "./inference/anova.js";
 export { anova, anovaSummary, formatAnova } from "./inference/anova.js";
 export { bootstrapLrtShard, type LrtShardOptions, mergeLrtShards } from "./inference/boot-shard.js";

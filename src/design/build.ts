@@ -42,6 +42,11 @@ export interface DesignOptions {
    * "NaNs produced" and the rows then vanish unseen.
    */
   dropNaN?: boolean;
+  /**
+   * The model has no residual variance (a GLMM, lme4's glmerControl): skip the checks that random effects leave
+   * room for one (levels < observations, observations > random effects), so observation-level terms are allowed.
+   */
+  noResidualScale?: boolean;
 }
 
 /** The same options under the name src/index.ts exports. */
@@ -128,7 +133,7 @@ export function buildDesignFromSpec(spec: ModelSpec, frame: DataFrame, options: 
   });
 
   const labelled = orderTerms(spec.random.map((r) => randomTerm(r, mf)));
-  checkGrouping(labelled, n);
+  checkGrouping(labelled, n, options.noResidualScale !== true);
   const terms: RandomTerm[] = labelled.map(({ label: _label, ...term }) => term);
 
   const design: Design = {
@@ -347,11 +352,13 @@ export function orderTerms<T extends { levels: string[] }>(terms: T[]): T[] {
 }
 
 /** lme4's checks on the random effects that lmer stops on by default. */
-function checkGrouping(terms: (RandomTerm & { label: string })[], n: number): void {
+function checkGrouping(terms: (RandomTerm & { label: string })[], n: number, residualScale = true): void {
   // lme4's checkNlevels order: first "> 1 sampled level", then "< number of observations".
   const single = [...new Set(terms.filter((t) => t.levels.length < 2).map((t) => t.group))];
   if (single.length > 0)
     throw new DataError(`grouping factors must have > 1 sampled level (problems: ${single.join(", ")})`);
+  // glmerControl ignores the level-count checks: without a residual variance an observation-level term is fine.
+  if (!residualScale) return;
   const tooMany = [...new Set(terms.filter((t) => t.levels.length >= n).map((t) => t.group))];
   if (tooMany.length > 0)
     throw new DataError(

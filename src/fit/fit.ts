@@ -11,7 +11,9 @@ import {
 } from "../design/types.js";
 import { ModelError } from "../errors.js";
 import type { DataInput } from "../frame/frame.js";
-import { FIT_OPTIONS } from "../validate/known-options.js";
+import { fitGlmmFromOptions, type GlmmFitOptions, isGlmmRequest } from "../glmm/dispatch.js";
+import type { GeneralizedLinearMixedModel } from "../glmm/model.js";
+import { FIT_OPTIONS, GLMM_FIT_OPTIONS } from "../validate/known-options.js";
 import { checkModelSize } from "../validate/limits.js";
 import { checkArgument, checkOptions, isData, isFormula } from "../validate/options.js";
 import { projectedGradientNorm } from "./bfgs.js";
@@ -59,16 +61,31 @@ export interface FitOptions extends FitDesignOptions {
 
 /**
  * Fit a linear mixed model as lme4's lmer(formula, data, REML): build the design, load the kernels, optimise θ.
- * REML is the default.
+ * REML is the default. With a `family` other than gaussian, a GLMM as lme4's glmer (src/glmm/fit.ts).
  */
 export async function fit(
   formula: string,
   data: DataInput,
-  options: FitOptions = {},
-): Promise<LinearMixedModel> {
+  options?: FitOptions & { family?: "gaussian" | { name: "gaussian" } },
+): Promise<LinearMixedModel>;
+export async function fit(
+  formula: string,
+  data: DataInput,
+  options: Omit<FitOptions, "engine" | "REML" | "start"> & GlmmFitOptions,
+): Promise<GeneralizedLinearMixedModel>;
+export async function fit(
+  formula: string,
+  data: DataInput,
+  options: FitOptions & Partial<GlmmFitOptions> = {},
+): Promise<LinearMixedModel | GeneralizedLinearMixedModel> {
   checkArgument("fit", "formula", formula, isFormula);
   checkArgument("fit", "data", data, isData);
   checkOptions("fit", options, FIT_OPTIONS);
+  if (isGlmmRequest(options)) {
+    // The LMM-only options (dropNaN, onProgress, size limits, newData) are not GLMM options: unknown there.
+    checkOptions("fit (GLMM)", options, GLMM_FIT_OPTIONS);
+    return fitGlmmFromOptions(formula, data, options);
+  }
   const design = buildDesign(formula, data, {
     ...(options.weights === undefined ? {} : { weights: options.weights }),
     ...(options.dropNaN === true ? { dropNaN: true } : {}),

@@ -18,6 +18,21 @@ import {
   isStringArray,
 } from "./options.js";
 
+function isWeights(v: unknown): string | null {
+  return typeof v === "string" || isNumberArray()(v) === null ? null : "a column name or an array of numbers";
+}
+
+function isString(v: unknown): string | null {
+  return typeof v === "string" ? null : "a string";
+}
+
+/** lme4's family argument: a name, or { name, link }. */
+function isFamily(v: unknown): string | null {
+  if (typeof v === "string") return null;
+  if (typeof v === "object" && v !== null && typeof (v as { name?: unknown }).name === "string") return null;
+  return 'a family name ("binomial", "poisson", "gaussian") or { name, link }';
+}
+
 export const FIT_OPTIONS: Readonly<Record<string, Checker>> = {
   REML: isBoolean,
   start: isNumberArray(),
@@ -27,8 +42,24 @@ export const FIT_OPTIONS: Readonly<Record<string, Checker>> = {
   onProgress: isFunction,
   maxDenseBlock: isInteger(1),
   maxTheta: isInteger(1),
-  weights: (v) =>
-    typeof v === "string" || isNumberArray()(v) === null ? null : "a column name or an array of numbers",
+  weights: isWeights,
+  family: isFamily,
+  link: isString,
+  nAGQ: isInteger(0, 100),
+};
+
+/**
+ * fit() with a GLMM family (src/glmm/dispatch.ts): the LMM-only options are unknown there; REML, start and engine
+ * are known so that the GLMM dispatch can say why they do not apply.
+ */
+export const GLMM_FIT_OPTIONS: Readonly<Record<string, Checker>> = {
+  family: isFamily,
+  link: isString,
+  nAGQ: isInteger(0, 100),
+  weights: isWeights,
+  REML: isAnything,
+  start: isAnything,
+  engine: isAnything,
 };
 
 export const BOOTSTRAP_OPTIONS: Readonly<Record<string, Checker>> = {

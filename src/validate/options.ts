@@ -68,12 +68,10 @@ export function isStringArray(): Checker {
   return (v) => (Array.isArray(v) && v.every((x) => typeof x === "string") ? null : "an array of strings");
 }
 
-/** Options of lme4's glmer and friends: what they mean here (GLMMs are planned, not there yet). */
+/** Options of lme4 that spruce spells otherwise or does not have: what to do instead. */
 const NOT_YET: Record<string, string> = {
-  family: "spruce does not fit GLMMs yet (option 'family')",
   offset:
     "spruce does not support an offset option yet (option 'offset'); put offset(x) in the formula when supported",
-  nAGQ: "spruce does not fit GLMMs yet (option 'nAGQ')",
 };
 
 /**

@@ -28,9 +28,12 @@ describe("4. argument validation", () => {
     );
   });
 
-  it("an unknown option is an error; family says GLMMs are not there yet", async () => {
-    await expect(fit(F, sleep, { family: "binomial" } as never)).rejects.toThrow(
-      "fit: spruce does not fit GLMMs yet (option 'family')",
+  it("an unknown option is an error; an LMM-only option with a GLMM family is unknown there", async () => {
+    await expect(fit(F, sleep, { family: "binomial", dropNaN: true } as never)).rejects.toThrow(
+      /fit \(GLMM\): unknown option 'dropNaN'/,
+    );
+    await expect(fit(F, sleep, { family: 3 } as never)).rejects.toThrow(
+      "fit: option 'family' must be a family name",
     );
     await expect(fit(F, sleep, { reml: false } as never)).rejects.toThrow(
       /fit: unknown option 'reml' \(known options: .*REML/,

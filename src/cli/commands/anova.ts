@@ -10,15 +10,22 @@ import { type Command, Option } from "commander";
 import { SpruceError } from "../../errors.js";
 import { fit as fitModel } from "../../fit/fit.js";
 import { readCsv } from "../../frame/csv.js";
+import { glmmAnova } from "../../glmm/anova.js";
+import { fitGlmm } from "../../glmm/fit.js";
 import { anova, anovaSummary, formatAnova } from "../../inference/anova.js";
 import { fixedEffectsAnova, formatFixedAnova, parseDdfMethod } from "../../inference/ddf/index.js";
 import { ddfOption } from "./fit-ddf.js";
+import { parseNAGQ, wantsGlmm } from "./fit-glmm.js";
 
 interface AnovaCommandOptions {
   ml?: boolean;
   json?: boolean;
   type?: string;
   ddf?: string;
+  family?: string;
+  link?: string;
+  nAGQ?: string;
+  weights?: string;
 }
 
 export function registerAnova(program: Command): void {
@@ -43,9 +50,17 @@ export function registerAnova(program: Command): void {
       ]),
     )
     .addOption(ddfOption())
+    .option("--family <name>", "compare GLMMs (binomial or poisson), as lme4's anova of glmer fits")
+    .option("--link <name>", "link of the family")
+    .option("--nAGQ <n>", "GLMM quadrature points (default 1, Laplace)")
+    .option("--weights <column>", "GLMM prior weights (binomial trials)")
     .action(async (dataPath: string, formulas: string[], options: AnovaCommandOptions) => {
       const data = readCsv(dataPath);
       if (formulas.length === 1) {
+        if (wantsGlmm(options))
+          throw new SpruceError(
+            "the F tests of one model are for linear mixed models: give two GLMM formulas",
+          );
         const model = await fitModel(formulas[0] as string, data, { REML: !options.ml });
         const table = fixedEffectsAnova(model, {
           type: Number(options.type ?? 3) as 1 | 2 | 3,
@@ -64,9 +79,28 @@ export function registerAnova(program: Command): void {
       }
       if (options.type || options.ddf)
         throw new SpruceError("--type and --ddf apply to the F tests of one model: give one formula");
-      const models = [];
-      for (const f of formulas) models.push(await fitModel(f, data, { REML: !options.ml }));
-      const result = anova(models);
+      let result: ReturnType<typeof anova>;
+      if (wantsGlmm(options)) {
+        if (options.ml) throw new SpruceError("--ml does not apply to GLMMs (always maximum likelihood)");
+        const nAGQ = parseNAGQ(options.nAGQ);
+        const glmms = [];
+        for (const f of formulas)
+          glmms.push(
+            await fitGlmm(f, data, {
+              family: options.family as string,
+              ...(options.link !== undefined ? { link: options.link } : {}),
+              ...(nAGQ !== undefined ? { nAGQ } : {}),
+              ...(options.weights !== undefined ? { weights: options.weights } : {}),
+            }),
+          );
+        result = glmmAnova(glmms);
+      } else {
+        if (options.weights !== undefined)
+          throw new SpruceError("--weights is only supported with --family here");
+        const models = [];
+        for (const f of formulas) models.push(await fitModel(f, data, { REML: !options.ml }));
+        result = anova(models);
+      }
       if (options.json) {
         for (const m of result.messages) process.stderr.write(`${m}\n`);
         process.stdout.write(`${JSON.stringify({ ...anovaSummary(result), table: result.rows }, null, 2)}\n`);

@@ -5,6 +5,7 @@ import { readCsv } from "../../frame/csv.js";
 import { type FitJson, fitJson, unboxLikeJsonlite } from "../../report/json.js";
 import type { SummaryOptions } from "../../report/summary.js";
 import { addFitFlags, type FitFlags, fitFlagOptions, readOptions } from "../fit-flags.js";
+import { runGlmmCommand, wantsGlmm } from "./fit-glmm.js";
 
 /**
  * `spruce fit DATA.csv "FORMULA" [--ml] [--weights COL] [--json]`: fit as lme4's lmer (REML unless --ml) and print lme4's
@@ -103,11 +104,32 @@ export function registerFit(program: Command, extensions: readonly FitExtension[
     .argument("<formula>", 'lme4 formula, e.g. "Reaction ~ Days + (Days | Subject)"')
     .option("--ml", "maximum likelihood instead of REML")
     .option("--weights <column>", "prior weights from a numeric column (lme4's weights =)")
-    .option("--json", "print the fit as JSON (lme4's names: fixef, se, varcorr, ranef, ...)");
+    .option("--json", "print the fit as JSON (lme4's names: fixef, se, varcorr, ranef, ...)")
+    .option(
+      "--family <name>",
+      "GLMM family as lme4's glmer: binomial or poisson (gaussian: a linear mixed model)",
+    )
+    .option("--link <name>", "link of the family (binomial: logit, probit, cloglog; poisson: log)")
+    .option(
+      "--nAGQ <n>",
+      "GLMM quadrature points: 1 Laplace (default), 0, or > 1 (one scalar random-effects term)",
+    );
   addFitFlags(command);
+  const builtIn = new Set(["ml", "weights", "json", "family", "link", "nAGQ"]);
   for (const ext of extensions) ext.configure(command);
   command.action(async (dataPath: string, formula: string, options: FitCommandOptions) => {
     for (const ext of extensions) ext.check?.(options);
+    if (wantsGlmm(options as { family?: string; link?: string; nAGQ?: string })) {
+      const extra = Object.keys(options).filter(
+        (k) => !builtIn.has(k) && options[k] !== undefined && options[k] !== false,
+      );
+      return runGlmmCommand(
+        dataPath,
+        formula,
+        options as { family: string },
+        extra.map((k) => `--${k}`),
+      );
+    }
     const { model, elapsedMs } = await runFit(dataPath, formula, options);
     if (options.json) {
       // Messages (rank deficiency, singular fit, convergence) go to stderr so stdout stays pure JSON.

@@ -1,0 +1,85 @@
+/**
+ * `spruce fit DATA "F" --family … [--link] [--nAGQ] [--weights] --json` as a user runs it (the built CLI; `npm test`
+ * builds dist/ first), compared with lme4's glmer (test/fixtures/glmm) at issue 12's tolerances, and its errors.
+ */
+import { execFile } from "node:child_process";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+import { glmmDir, loadGlmmFixture } from "../glmm/glmm-reference.js";
+
+const run = promisify(execFile);
+const cli = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
+
+describe("spruce fit --family", () => {
+  for (const id of [
+    "cbpp_proportion_weights",
+    "contraception_probit",
+    "epil_agq5",
+    "exposure_offset_poisson",
+  ])
+    it(`${id} --json agrees with lme4`, async () => {
+      const fx = loadGlmmFixture(id);
+      const args = [
+        cli,
+        "fit",
+        join(glmmDir, fx.data),
+        fx.formula,
+        "--family",
+        fx.family,
+        "--link",
+        fx.link,
+        "--nAGQ",
+        String(fx.nAGQ),
+        "--json",
+      ];
+      if (fx.weights) args.push("--weights", fx.weights);
+      const { stdout } = await run("node", args, { maxBuffer: 16 * 1024 * 1024 });
+      const json = JSON.parse(stdout);
+      expect([json.family, json.link, json.nAGQ, json.nobs]).toEqual([fx.family, fx.link, fx.nAGQ, fx.nobs]);
+      expect(json.logLik).toBeGreaterThan(fx.logLik - 2e-3);
+      expect(Math.abs(json.deviance / fx.deviance - 1)).toBeLessThan(1e-3);
+      for (const [name, b] of Object.entries(fx.fixef)) {
+        expect(Math.abs(json.fixef[name] - b)).toBeLessThan(0.02 * fx.se[name]!);
+        expect(Math.abs(json.se[name] / fx.se[name]! - 1)).toBeLessThan(0.02);
+      }
+      fx.varcorr.forEach((r, i) => {
+        expect(json.varcorr[i].grp).toBe(r.grp);
+        expect(Math.abs(json.varcorr[i].sdcor / r.sdcor - 1)).toBeLessThan(0.02);
+      });
+      expect(json.singular).toBe(false);
+      expect(json.ngrps).toEqual(Object.fromEntries(fx.ranef.map((g) => [g.group, g.levels.length])));
+    });
+
+  it("prints glmer's summary without --json", async () => {
+    const fx = loadGlmmFixture("cbpp_binomial");
+    const { stdout } = await run("node", [
+      cli,
+      "fit",
+      join(glmmDir, fx.data),
+      fx.formula,
+      "--family",
+      "binomial",
+    ]);
+    expect(stdout).toContain(" Family: binomial  ( logit )");
+    expect(stdout).toContain("z value Pr(>|z|)");
+  });
+
+  it("unsupported combinations are errors", async () => {
+    const fx = loadGlmmFixture("cbpp_binomial");
+    const data = join(glmmDir, fx.data);
+    await expect(run("node", [cli, "fit", data, fx.formula, "--family", "binomial", "--ml"])).rejects.toThrow(
+      /--ml/,
+    );
+    await expect(run("node", [cli, "fit", data, fx.formula, "--family", "gamma"])).rejects.toThrow(
+      /family 'gamma'/,
+    );
+    await expect(run("node", [cli, "fit", data, "incidence ~ 1 + (1|herd)", "--nAGQ", "3"])).rejects.toThrow(
+      /--nAGQ/,
+    );
+    await expect(
+      run("node", [cli, "fit", data, fx.formula, "--family", "binomial", "--diagnostics"]),
+    ).rejects.toThrow(/not available with --family/);
+  });
+});
