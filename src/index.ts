@@ -23,7 +23,7 @@ export { ArgumentError, DataError, ModelError, SpruceError } from "./errors.js";
 export type { PlsEngine, PlsSolution } from "./fit/engine.js";
 export { type FitDesignOptions, type FitOptions, fit, fitDesign, modelAtTheta } from "./fit/fit.js";
 export { type CoefGroup, LinearMixedModel, type OptimizerReport, type RanefGroup } from "./fit/model.js";
-export { minimizeBounded, nelderMead } from "./fit/optimize.js";
+export { BoundedOptimizer, minimizeBounded, nelderMead } from "./fit/optimize.js";
 export { createReducedEngine, ensureReducedEngine } from "./fit/response-reduction.js";
 export type { VarCorrRow } from "./fit/varcorr.js";
 export { createEngine, createWasmEngine } from "./fit/wasm-engine.js";
@@ -112,6 +112,7 @@ export { philox4x32 } from "./random/philox.js";
 export { RandomStream } from "./random/stream.js";
 export { type FitJson, fitJson } from "./report/json.js";
 export { summaryText } from "./report/summary.js";
+export type { FittedModelView } from "./report/view.js";
 export {
   MAX_DENSE_BLOCK_DEFAULT,
   MAX_FILE_BYTES_DEFAULT,

@@ -3,6 +3,8 @@
  * its Clopper–Pearson 95% interval as a vertical bar, joined by a line, on a 0–1 axis with dashed guides at the
  * test's level α and at the conventional 80%. A run without sizes is one point at its number of observations.
  */
+
+import { maxOf, minOf } from "../util/extremes.js";
 import { type Box, panelAxes, panelFrame } from "./panel.js";
 import { el, num, polyline, svgDocument } from "./svg.js";
 
@@ -28,8 +30,8 @@ export function powerCurveSvg(d: PowerCurveInput): string {
   const height = d.height ?? 460;
   const box: Box = { x: 78, y: 44, width: width - 78 - 24, height: height - 44 - 62 };
   const xs = d.x.filter(Number.isFinite);
-  const lo = Math.min(...xs);
-  const hi = Math.max(...xs);
+  const lo = minOf(xs);
+  const hi = maxOf(xs);
   const span = hi > lo ? hi - lo : Math.max(1, Math.abs(lo) * 0.5);
   const axes = panelAxes(box, hi > lo ? [lo, hi] : [lo - span, hi + span], [0, 1], {
     xPad: 0.08,

@@ -14,6 +14,7 @@
 
 import { fUpper } from "../../distributions/beta.js";
 import { ModelError } from "../../errors.js";
+import { maxOf } from "../../util/extremes.js";
 import { marginalCovariance } from "./marginal.js";
 import { matMul, matTMul, solveOrGinv, symmetricEigen } from "./matrix.js";
 import type { DdfModel } from "./model.js";
@@ -195,7 +196,7 @@ export function matrixRank(L: Float64Array, rows: number, p: number): number {
   const LLt = matMul(L, transposeOf(L, rows, p), rows, p, rows);
   const e = symmetricEigen(LLt, rows);
   const sv = Array.from(e.values, (v) => Math.sqrt(Math.max(v, 0)));
-  const max = Math.max(0, ...sv);
+  const max = Math.max(0, maxOf(sv));
   const tol = Math.max(rows, p) * Number.EPSILON * max;
   return sv.filter((v) => v > tol).length;
 }

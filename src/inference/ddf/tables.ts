@@ -5,6 +5,7 @@
  */
 import { ModelError } from "../../errors.js";
 import { formatPValue, SIGNIF_LEGEND, significanceStars } from "../../report/pvalues.js";
+import { maxOf } from "../../util/extremes.js";
 import { type ContrastTests, contrastTests, type FTest, type TTest } from "./contest.js";
 import { type AnovaType, termHypotheses } from "./hypotheses.js";
 import { type DdfMethod, type DdfModel, parseDdfMethod } from "./model.js";
@@ -170,7 +171,9 @@ export function formatFixedAnova(table: FixedAnovaTable): string {
     formatPValue(table.p[i] as number),
     significanceStars(table.p[i] as number),
   ]);
-  const widths = header.map((h, j) => Math.max(h.length, ...body.map((row) => (row[j] as string).length)));
+  const widths = header.map((h, j) =>
+    Math.max(h.length, maxOf(body.map((row) => (row[j] as string).length))),
+  );
   const line = (cells: string[]) =>
     cells
       .map((c, j) =>
@@ -195,7 +198,9 @@ export function formatCoefTable(table: CoefTable): string {
     formatPValue(table.p[i] as number),
     significanceStars(table.p[i] as number),
   ]);
-  const widths = header.map((h, j) => Math.max(h.length, ...body.map((row) => (row[j] as string).length)));
+  const widths = header.map((h, j) =>
+    Math.max(h.length, maxOf(body.map((row) => (row[j] as string).length))),
+  );
   const line = (cells: string[]) =>
     cells
       .map((c, j) =>
