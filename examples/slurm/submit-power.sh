@@ -12,6 +12,7 @@ if [ $# -lt 10 ]; then
 fi
 here=$(cd "$(dirname "$0")" && pwd)
 export DATA=$(realpath "$1") FORMULA=$2 TEST=$3 EFFECT=$4 ALONG=$5 SIZES=$6 NSIM=$7 SEED=$8
+export SHARDS=$9
 shards=$9
 mkdir -p "${10}"
 export OUTDIR=$(realpath "${10}") PLOT=1

@@ -6,8 +6,8 @@
 #
 # --wait: block until the merge job ends (sbatch --wait), e.g. in a script or a test. Set SPRUCE to the command
 # that runs spruce (default: `spruce` on the PATH; e.g. SPRUCE="node $PWD/dist/cli/main.js").
-# Rerunning a failed task (sbatch --array=<k> boot-array.sh with the same settings) overwrites its shard file;
-# a rerun merge keeps identical replicates once.
+# Rerunning a failed task (sbatch --array=<k> boot-array.sh with the same settings, SHARDS included) replaces its
+# shard file; then rerun merge.sh (or `spruce merge OUTDIR/shard-*.json`).
 set -euo pipefail
 if [ $# -lt 7 ]; then
   sed -n '2,11p' "$0" >&2
@@ -15,6 +15,7 @@ if [ $# -lt 7 ]; then
 fi
 here=$(cd "$(dirname "$0")" && pwd)
 export DATA=$(realpath "$1") NULL_MODEL=$2 ALT_MODEL=$3 NSIM=$4 SEED=$5
+export SHARDS=$6
 shards=$6
 mkdir -p "$7"
 export OUTDIR=$(realpath "$7")

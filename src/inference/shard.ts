@@ -77,9 +77,10 @@ export function parseShard(spec: string): ShardSelection {
 
 /**
  * The shard of this task from the scheduler's environment (`--shard auto`):
- * - SLURM job arrays: SLURM_ARRAY_TASK_ID, with SLURM_ARRAY_TASK_MIN (k = ID − MIN; 0 when absent) and
- *   SLURM_ARRAY_TASK_COUNT (else MAX − MIN + 1) for K; a step other than 1 (`--array=0-9:2`) is refused, since
- *   the tasks would not cover every shard. `--shards K`, when given, must agree.
+ * - SLURM job arrays, with `--shards K`: k = SLURM_ARRAY_TASK_ID itself (array indices are shard indices), so
+ *   `sbatch --array=2 …` reruns shard 2 of K alone. Without `--shards`: k = ID − SLURM_ARRAY_TASK_MIN and K =
+ *   SLURM_ARRAY_TASK_COUNT (else MAX − MIN + 1), which holds for a whole array `--array=a-b`; a step other than 1
+ *   (`--array=0-9:2`) is then refused, since the tasks would not cover every shard.
  * - Kubernetes Indexed Jobs: JOB_COMPLETION_INDEX (0-based), with K from `--shards` (the Job's `completions`).
  */
 export function shardFromEnvironment(
@@ -96,21 +97,19 @@ export function shardFromEnvironment(
   };
   const task = int("SLURM_ARRAY_TASK_ID");
   if (task !== undefined) {
+    if (shards !== undefined)
+      return checkShard(task, shards, `--shard auto --shards ${shards} (SLURM_ARRAY_TASK_ID ${task})`);
     const step = int("SLURM_ARRAY_TASK_STEP");
     if (step !== undefined && step !== 1)
       throw new SpruceError(
-        `--shard auto: SLURM_ARRAY_TASK_STEP is ${step}; submit the array with step 1 (e.g. --array=0-3) so that every shard runs`,
+        `--shard auto: SLURM_ARRAY_TASK_STEP is ${step}; submit the array with step 1 (e.g. --array=0-3), or give --shards K so that the task id is the shard index`,
       );
     const min = int("SLURM_ARRAY_TASK_MIN") ?? 0;
     const max = int("SLURM_ARRAY_TASK_MAX");
-    const count = int("SLURM_ARRAY_TASK_COUNT") ?? (max !== undefined ? max - min + 1 : shards);
+    const count = int("SLURM_ARRAY_TASK_COUNT") ?? (max !== undefined ? max - min + 1 : undefined);
     if (count === undefined)
       throw new SpruceError(
         "--shard auto: SLURM_ARRAY_TASK_ID is set but neither SLURM_ARRAY_TASK_COUNT nor SLURM_ARRAY_TASK_MAX; give --shards K",
-      );
-    if (shards !== undefined && shards !== count)
-      throw new SpruceError(
-        `--shard auto: --shards ${shards} disagrees with the SLURM array, which has ${count} tasks`,
       );
     return checkShard(task - min, count, `--shard auto (SLURM_ARRAY_TASK_ID ${task})`);
   }

@@ -74,6 +74,8 @@ describe("spruce power", () => {
     writeFileSync(saved, one.stdout);
     const plotted = await run("node", [cli, "plot", "--power", saved, "--out", join(dir, "plots")]);
     expect(readFileSync(plotted.stdout.trim(), "utf8")).toMatch(/Power for treatozone = -0\.25/);
+    const both = await run("node", [cli, "plot", sitka, "--power", saved, "--out", dir]).catch((e) => e);
+    expect(both.stderr).toMatch(/--power FILE\.json takes no DATA/);
   });
 
   it("refuses a bad --test or --sizes without --along, in one line (exit code 2)", async () => {

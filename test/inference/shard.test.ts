@@ -284,7 +284,7 @@ describe("shard selection", () => {
     expect(() => parseShard("2")).toThrow(SpruceError);
   });
 
-  it("auto reads SLURM arrays (any start) and Kubernetes Indexed Jobs", () => {
+  it("auto reads SLURM arrays (any start; with --shards the task id is k) and Kubernetes Indexed Jobs", () => {
     expect(
       shardFromEnvironment({
         SLURM_ARRAY_TASK_ID: "2",
@@ -299,8 +299,15 @@ describe("shard selection", () => {
         SLURM_ARRAY_TASK_MAX: "8",
       }),
     ).toEqual({ index: 4, count: 8 });
-    expect(() => shardFromEnvironment({ SLURM_ARRAY_TASK_ID: "2", SLURM_ARRAY_TASK_COUNT: "4" }, 5)).toThrow(
-      /--shards 5 disagrees with the SLURM array, which has 4 tasks/,
+    // With --shards K the task id is the shard index: `sbatch --array=2` reruns shard 2 of 4 alone.
+    expect(
+      shardFromEnvironment(
+        { SLURM_ARRAY_TASK_ID: "2", SLURM_ARRAY_TASK_COUNT: "1", SLURM_ARRAY_TASK_MIN: "2" },
+        4,
+      ),
+    ).toEqual({ index: 2, count: 4 });
+    expect(() => shardFromEnvironment({ SLURM_ARRAY_TASK_ID: "4", SLURM_ARRAY_TASK_COUNT: "5" }, 4)).toThrow(
+      /--shards 4 \(SLURM_ARRAY_TASK_ID 4\).*0…3/,
     );
     expect(() =>
       shardFromEnvironment({

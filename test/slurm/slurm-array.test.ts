@@ -74,6 +74,55 @@ describe.skipIf(reason !== null)("sharded runs on SLURM", () => {
     }
     expect(merged).toEqual(one);
     expect(merged.valid).toBe(200);
+
+    // A lost shard: the merge names its replicates; rerunning that array index alone (sbatch --array=2, the same
+    // settings) writes it again, and the merge is the one-machine result again.
+    const lost = join(out, "shard-2.json");
+    const before = readFileSync(lost, "utf8");
+    rmSync(lost);
+    const missing = await run("node", [
+      cli,
+      "merge",
+      ...[0, 1, 3].map((k) => join(out, `shard-${k}.json`)),
+    ]).catch((e) => e);
+    expect(missing.stderr).toMatch(/50 of 200 replicates are missing: indices 100–149/);
+    await run(
+      "sbatch",
+      [
+        "--wait",
+        "--array=2",
+        "--export=ALL",
+        `--output=${join(out, "rerun-%A_%a.log")}`,
+        join(root, "examples/slurm/boot-array.sh"),
+      ],
+      {
+        env: {
+          ...process.env,
+          SPRUCE: `node ${cli}`,
+          DATA,
+          NULL_MODEL: F0,
+          ALT_MODEL: F1,
+          NSIM,
+          SEED,
+          SHARDS: "4",
+          OUTDIR: out,
+        },
+      },
+    );
+    const rerun = readFileSync(lost, "utf8");
+    const strip = (t: string) => {
+      const o = JSON.parse(t);
+      delete o.elapsedMs;
+      delete o.workers;
+      return o;
+    };
+    expect(strip(rerun)).toEqual(strip(before));
+    const again = JSON.parse(
+      (await run("node", [cli, "merge", ...[0, 1, 2, 3].map((k) => join(out, `shard-${k}.json`)), "--json"]))
+        .stdout,
+    );
+    for (const k of ["workers", "restarts", "elapsedMs"]) delete again[k];
+    expect(again).toEqual(one);
   });
 
   it("a sharded power simulation (3 tasks) merges into the one-machine power curve, with its plot", async () => {

@@ -39,6 +39,10 @@ export function registerPlot(program: Command): void {
     .option(...MAX_FILE_FLAG)
     .action(async (dataPath: string | undefined, formula: string | undefined, options: PlotOptions) => {
       if (options.power !== undefined) {
+        if (dataPath !== undefined || formula !== undefined || options.ml)
+          throw new DataError(
+            "spruce plot --power FILE.json takes no DATA, FORMULA or --ml (the result holds them)",
+          );
         process.stdout.write(`${writePowerPlot(options.power, options.out)}\n`);
         return;
       }
