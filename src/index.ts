@@ -1,7 +1,9 @@
-// Public API of spruce-lmm. Re-exported module by module as they land.
+// Public API of spruce-lmm. Re-exported module by module as they land. The engine, optimiser, random streams,
+// worker pool and kernel loader are reached through "spruce-lmm/internals" (src/internals.ts), not from here.
 
+export { type Datasets, datasetCsv, datasets } from "./datasets/index.js";
 export type { DesignDescription, NewDataDesign } from "./design/index.js";
-export { buildDesign, describeDesign, newDataDesign, thetaNames, varCorrGroupNames } from "./design/index.js";
+export { buildDesign, describeDesign, thetaNames, varCorrGroupNames } from "./design/index.js";
 export type { Design, DesignBuffers, RandomTerm } from "./design/types.js";
 export {
   cooksDistance,
@@ -18,11 +20,10 @@ export { chiSquareUpper, dchisq } from "./distributions/chisq.js";
 export { dnorm, normalCdf, qnorm } from "./distributions/normal.js";
 export { DataError, ModelError, SpruceError } from "./errors.js";
 export type { PlsEngine, PlsSolution } from "./fit/engine.js";
-export { type FitDesignOptions, type FitOptions, fit, fitDesign, modelAtTheta } from "./fit/fit.js";
+export { type FitDesignOptions, type FitOptions, fit } from "./fit/fit.js";
+export { fromJSON, isSingular, logLik, REMLcrit, refit, sigma, update, VarCorr } from "./fit/lme4-names.js";
 export { type CoefGroup, LinearMixedModel, type OptimizerReport, type RanefGroup } from "./fit/model.js";
-export { minimizeBounded, nelderMead } from "./fit/optimize.js";
 export type { VarCorrRow } from "./fit/varcorr.js";
-export { createEngine, createWasmEngine } from "./fit/wasm-engine.js";
 export { analyzeFormula, FormulaError, parseFormula } from "./formula/index.js";
 export type { DataFrame, DataInput } from "./frame/index.js";
 export { fromColumns, fromRecords, parseCsv, readCsv } from "./frame/index.js";
@@ -47,10 +48,8 @@ export {
 } from "./inference/confint.js";
 export { profileIntervals, varianceParameterNames } from "./inference/profile.js";
 export type { ModelParameters, SimulateOptions, SimulationResult } from "./inference/simulate.js";
-export { ResponseSimulator, simulateResponses } from "./inference/simulate.js";
 export { simulate } from "./inference/simulate-model.js";
-export type { PoolOptions, PoolResult, WorkerFactory, WorkerHandle } from "./parallel/pool.js";
-export { runReplicates, WorkerPool } from "./parallel/pool.js";
+export type { PoolOptions, PoolResult, WorkerFactory, WorkerHandle, WorkerPool } from "./parallel/pool.js";
 export {
   cooksDistanceSvg,
   lrtBootstrapSvg,
@@ -63,8 +62,7 @@ export {
   qqSvg,
   residualsVsFittedSvg,
 } from "./plot/index.js";
-export { philox4x32 } from "./random/philox.js";
-export { RandomStream } from "./random/stream.js";
 export { type FitJson, fitJson } from "./report/json.js";
+export { toPlain, withPlainJson } from "./report/plain.js";
 export { summaryText } from "./report/summary.js";
-export { compileKernels, instantiateKernels, loadKernels } from "./wasm/load.js";
+export { initKernels, type KernelSource } from "./wasm/load.js";

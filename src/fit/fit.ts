@@ -55,14 +55,22 @@ export async function fit(
       : typeof options.engine === "function"
         ? options.engine(buffers)
         : options.engine;
-  return fitDesign(design, engine, options);
+  return fitDesign(design, engine, options, data);
 }
 
 /** lme4's isSingular tolerance: a diagonal θ below this is at its bound. */
 export const SINGULAR_TOLERANCE = 1e-4;
 
-/** Synchronous fit of an already built design with a given engine. */
-export function fitDesign(design: Design, engine: PlsEngine, options: FitDesignOptions = {}): Model {
+/**
+ * Synchronous fit of an already built design with a given engine. `data`, when given, is the data the design was
+ * built from: the model keeps it for update() (lme4's update re-evaluates the call with the same data).
+ */
+export function fitDesign(
+  design: Design,
+  engine: PlsEngine,
+  options: FitDesignOptions = {},
+  data?: DataInput,
+): Model {
   const REML = options.REML ?? true;
   const buffers = engine.buffers;
   const lower = thetaLowerBounds(buffers);
@@ -128,7 +136,7 @@ export function fitDesign(design: Design, engine: PlsEngine, options: FitDesignO
   const solution = engine.solve(theta, REML);
   const elapsedMs = performance.now() - t0;
   checkNotExact(design, buffers.y, solution.pwrss);
-  return buildModel(design, engine, REML, solution, lower, options.newData, {
+  return buildModel(design, engine, REML, solution, lower, options.newData, data, {
     converged: result.converged,
     evaluations,
     gradientEvaluations,
@@ -159,7 +167,7 @@ export function modelAtTheta(
       throw new ModelError(`θ value ${i + 1} (${t[i]}) is outside its bounds`);
   const t0 = performance.now();
   const solution = engine.solve(t, REML);
-  return buildModel(design, engine, REML, solution, lower, options.newData, {
+  return buildModel(design, engine, REML, solution, lower, options.newData, undefined, {
     converged: true,
     evaluations: 0,
     gradientNorm: Number.NaN,
@@ -176,6 +184,7 @@ function buildModel(
   solution: PlsSolution,
   lower: Float64Array,
   newData: NewDataBuilder | undefined,
+  data: DataInput | undefined,
   optimizer: OptimizerReport,
 ): Model {
   const theta = solution.theta;
@@ -202,6 +211,7 @@ function buildModel(
     messages,
     optimizer,
     ...(newData ? { newData } : {}),
+    ...(data !== undefined ? { data } : {}),
   });
 }
 

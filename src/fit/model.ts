@@ -10,8 +10,10 @@
  */
 import { type NewDataDesign, newDataDesign } from "../design/newdata.js";
 import type { Design } from "../design/types.js";
+import { ModelError } from "../errors.js";
 import type { DataInput } from "../frame/frame.js";
 import { type FitJson, fitJson } from "../report/json.js";
+import { withPlainJson } from "../report/plain.js";
 import { type SummaryOptions, summaryText } from "../report/summary.js";
 import type { PlsEngine, PlsSolution } from "./engine.js";
 import { groupCondVar, groupTerms } from "./ranef-groups.js";
@@ -54,6 +56,16 @@ export interface CoefGroup {
   values: number[][];
 }
 
+/** lme4's residual types for a linear mixed model (all the same numbers without prior weights). */
+export const RESIDUAL_TYPES = ["response", "working", "pearson", "deviance"] as const;
+
+export interface ResidualsOptions {
+  /** lme4's `type` (default "response"); for an LMM without weights every type gives y − fitted. */
+  type?: (typeof RESIDUAL_TYPES)[number];
+  /** Divide by σ̂ (lme4's `scaled = TRUE`). */
+  scaled?: boolean;
+}
+
 export interface PredictOptions {
   /** Include the random effects (lme4's default re.form = NULL); false gives the population level (re.form = NA). */
   random?: boolean;
@@ -74,6 +86,8 @@ export interface ModelInit {
   /** Messages lme4 would print with the fit (rank deficiency, singular fit, convergence). */
   messages: string[];
   newData?: NewDataBuilder;
+  /** The data the model was fitted to (fit() keeps it, for update()). */
+  data?: DataInput;
 }
 
 export const SINGULAR_MESSAGE = "boundary (singular) fit: see help('isSingular')";
@@ -89,6 +103,8 @@ export class LinearMixedModel {
   readonly messages: readonly string[];
   /** The PLS solution at θ̂ (β̂, û, b̂, σ̂, log-determinants, vcov). */
   readonly solution: PlsSolution;
+  /** The data given to fit() (undefined for a model built from a design): update() refits with it. */
+  readonly data: DataInput | undefined;
   readonly #newData: NewDataBuilder;
   #fitted: Float64Array | undefined;
 
@@ -102,6 +118,7 @@ export class LinearMixedModel {
     this.singular = init.singular;
     this.messages = init.messages;
     this.#newData = init.newData ?? newDataDesign;
+    this.data = init.data;
   }
 
   get formula(): string {
@@ -109,7 +126,7 @@ export class LinearMixedModel {
   }
 
   get theta(): Float64Array {
-    return Float64Array.from(this.solution.theta);
+    return withPlainJson(Float64Array.from(this.solution.theta));
   }
 
   get sigma(): number {
@@ -298,14 +315,24 @@ export class LinearMixedModel {
       });
       this.#fitted = out;
     }
-    return Float64Array.from(this.#fitted);
+    return withPlainJson(Float64Array.from(this.#fitted));
   }
 
-  /** y − fitted (lme4's response residuals). */
-  residuals(): Float64Array {
+  /**
+   * y − fitted, lme4's residuals(m, type, scaled). For a linear mixed model without prior weights lme4's
+   * "response", "working", "pearson" and "deviance" residuals are the same numbers (the Gaussian family's variance
+   * function is 1); `scaled: true` divides by σ̂. lme4's "partial" residuals need a term and are not offered.
+   */
+  residuals(options: ResidualsOptions = {}): Float64Array {
+    const type = options.type ?? "response";
+    if (!RESIDUAL_TYPES.includes(type))
+      throw new ModelError(
+        `residuals: type '${String(type)}' is not one of ${RESIDUAL_TYPES.map((t) => `'${t}'`).join(", ")}`,
+      );
     const f = this.fitted();
     const y = this.y;
-    return f.map((v, i) => (y[i] as number) - v);
+    const scale = options.scaled ? 1 / this.sigma : 1;
+    return withPlainJson(f.map((v, i) => ((y[i] as number) - v) * scale));
   }
 
   /** lme4's summary() text. */
@@ -325,7 +352,7 @@ export class LinearMixedModel {
    */
   predict(newdata?: DataInput, options: PredictOptions = {}): Float64Array {
     const random = options.random ?? true;
-    if (newdata === undefined) return random ? this.fitted() : this.#fixedPart();
+    if (newdata === undefined) return random ? this.fitted() : withPlainJson(this.#fixedPart());
     const nd = this.#newData(this.design, newdata);
     const out = new Float64Array(nd.n);
     const beta = this.solution.beta;
@@ -347,6 +374,23 @@ export class LinearMixedModel {
         }
       });
     }
-    return out;
+    return withPlainJson(out);
+  }
+
+  // lme4's own names, where lme4 users look for them (the names above stay: they are the package's contract).
+
+  /** lme4's VarCorr(m): the variance components, block by block (same as varCorrBlocks()). */
+  VarCorr(): VarCorrBlock[] {
+    return this.varCorrBlocks();
+  }
+
+  /** lme4's isSingular(m): a variance component at its boundary (a diagonal θ below 1e-4). Same as `singular`. */
+  isSingular(): boolean {
+    return this.singular;
+  }
+
+  /** lme4's REMLcrit(m) (same as remlCriterion()). */
+  REMLcrit(): number {
+    return this.remlCriterion();
   }
 }

@@ -15,6 +15,7 @@ import { createWasmEngine } from "../fit/wasm-engine.js";
 import { type PoolResult, runReplicates, type WorkerFactory, WorkerPool } from "../parallel/pool.js";
 import type { FaultPlan, JobSpec } from "../parallel/protocol.js";
 import { checkSeed, randomSeed } from "../random/stream.js";
+import { withPlainJson } from "../report/plain.js";
 import { compileKernels, instantiateKernels } from "../wasm/load.js";
 import { bootPercentileIntervals, type IntervalTable, type ParameterReplicate } from "./confint.js";
 import { checkSameData, type FittedModel, modelSpec, toMlFit } from "./models.js";
@@ -201,7 +202,7 @@ export async function bootstrapLRT(
   if (nonConverged.length > 0)
     messages.push(`${nonConverged.length} replicates did not fully converge (kept, as lme4 keeps them)`);
   if (run.partial) messages.push(`stopped after ${run.completed} of ${nsim} replicates`);
-  return {
+  return withPlainJson({
     observed,
     df,
     pChisq: chiSquareUpper(Math.max(0, observed), df),
@@ -212,7 +213,7 @@ export async function bootstrapLRT(
     ...runInfo(run, nsim, seed, nonConverged, t0),
     refitted,
     messages,
-  };
+  });
 }
 
 export interface ParameterBootstrapResult extends RunInfo {
@@ -285,7 +286,7 @@ export async function bootstrap(
     throw new SpruceError(
       `bootstrap: only ${finished.length} replicate(s) succeeded; intervals need at least 2`,
     );
-  return {
+  return withPlainJson({
     names,
     estimate,
     values,
@@ -294,7 +295,7 @@ export async function bootstrap(
     level,
     REML: model.REML,
     ...runInfo(run, nsim, seed, nonConverged, t0),
-  };
+  });
 }
 
 /** The JSON of `spruce boot`. */
