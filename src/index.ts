@@ -5,6 +5,7 @@ export { type Datasets, datasetCsv, datasets } from "./datasets/index.js";
 export type { DesignDescription, NewDataDesign } from "./design/index.js";
 export { buildDesign, describeDesign, thetaNames, varCorrGroupNames } from "./design/index.js";
 export type { Design, DesignBuffers, RandomTerm } from "./design/types.js";
+export type { RanefCondVar } from "./diagnostics/condvar.js";
 export {
   cooksDistance,
   diagnosticsJson,
@@ -16,15 +17,35 @@ export {
   residualQQ,
   residuals,
 } from "./diagnostics/index.js";
+// Types that appear in the signatures above (test/package/public-types.test.ts checks that none is missing).
+export type { DiagnosticsJson, Unboxed } from "./diagnostics/json.js";
+export type { QQCoordinates, RanefQQ } from "./diagnostics/qq.js";
+export type { ResidualOptions, ResidualType } from "./diagnostics/residuals.js";
 export { chiSquareUpper, dchisq } from "./distributions/chisq.js";
 export { dnorm, normalCdf, qnorm } from "./distributions/normal.js";
 export { DataError, ModelError, SpruceError } from "./errors.js";
 export type { PlsEngine, PlsSolution } from "./fit/engine.js";
 export { type FitDesignOptions, type FitOptions, fit } from "./fit/fit.js";
 export { fromJSON, isSingular, logLik, REMLcrit, refit, sigma, update, VarCorr } from "./fit/lme4-names.js";
+export type { ModelInit, NewDataBuilder, PredictOptions, ResidualsOptions } from "./fit/model.js";
 export { type CoefGroup, LinearMixedModel, type OptimizerReport, type RanefGroup } from "./fit/model.js";
-export type { VarCorrRow } from "./fit/varcorr.js";
+export type { VarCorrBlock, VarCorrRow } from "./fit/varcorr.js";
+export type {
+  BinaryNode,
+  BinaryOp,
+  CallNode,
+  Expr,
+  NameNode,
+  NumberNode,
+  ParenNode,
+  Span,
+  UnaryNode,
+} from "./formula/ast.js";
 export { analyzeFormula, FormulaError, parseFormula } from "./formula/index.js";
+export type { ModelSpec, RandomSpec } from "./formula/model.js";
+export type { ParsedFormula } from "./formula/parser.js";
+export type { Term, TermsSpec } from "./formula/terms.js";
+export type { CellValue, Column, TableLike } from "./frame/frame.js";
 export type { DataFrame, DataInput } from "./frame/index.js";
 export { fromColumns, fromRecords, parseCsv, readCsv } from "./frame/index.js";
 export type { AnovaOptions, AnovaResult, AnovaRow } from "./inference/anova.js";
@@ -34,8 +55,10 @@ export type {
   BootstrapRunOptions,
   Failures,
   ParameterBootstrapResult,
+  RunInfo,
 } from "./inference/bootstrap.js";
 export { bootstrap, bootstrapLRT, bootstrapLrtJson, createWorkerPool } from "./inference/bootstrap.js";
+export type { IntervalJson, ParameterReplicate } from "./inference/confint.js";
 export {
   bootPercentileIntervals,
   type ConfintMethod,
@@ -46,10 +69,27 @@ export {
   normInter,
   waldIntervals,
 } from "./inference/confint.js";
+export type { FittedModel, MlFit } from "./inference/models.js";
+export type { EngineFactory, ProfileOptions } from "./inference/profile.js";
 export { profileIntervals, varianceParameterNames } from "./inference/profile.js";
 export type { ModelParameters, SimulateOptions, SimulationResult } from "./inference/simulate.js";
 export { simulate } from "./inference/simulate-model.js";
+export type {
+  EngineFactory as ReplicateEngineFactory,
+  ModelJobBuilder,
+  ReplicateJob,
+} from "./parallel/job.js";
 export type { PoolOptions, PoolResult, WorkerFactory, WorkerHandle, WorkerPool } from "./parallel/pool.js";
+export type {
+  BatchResult,
+  FaultPlan,
+  JobSpec,
+  LrtJobSpec,
+  ModelSpec as JobModelSpec,
+  ParamsJobSpec,
+  SelfTestJobSpec,
+  WorkerApi,
+} from "./parallel/protocol.js";
 export {
   cooksDistanceSvg,
   lrtBootstrapSvg,
@@ -62,7 +102,19 @@ export {
   qqSvg,
   residualsVsFittedSvg,
 } from "./plot/index.js";
+export type {
+  CooksInput,
+  GroupSeries,
+  LrtBootstrapInput,
+  ObservedFittedInput,
+  PlotSize,
+  QQInput,
+  QQPanelsInput,
+  ResidualsVsFittedInput,
+} from "./plot/plots.js";
 export { type FitJson, fitJson } from "./report/json.js";
+export type { Plain } from "./report/plain.js";
 export { toPlain, withPlainJson } from "./report/plain.js";
+export type { SummaryOptions } from "./report/summary.js";
 export { summaryText } from "./report/summary.js";
 export { initKernels, type KernelSource } from "./wasm/load.js";

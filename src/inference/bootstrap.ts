@@ -52,7 +52,7 @@ export interface Failures {
   messages: string[];
 }
 
-interface RunInfo {
+export interface RunInfo {
   nsim: number;
   seed: number;
   /** Replicates that finished (succeeded or failed); < nsim only when aborted. */

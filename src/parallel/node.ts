@@ -28,6 +28,14 @@ export function nodeWorkerUrl(): URL {
 
 export function nodeWorkerFactory(url: URL = nodeWorkerUrl()): () => WorkerHandle {
   return () => {
+    // A program bundled into one file (esbuild) has no worker module beside it: say so, and what to do, rather
+    // than let each worker die with "Cannot find module".
+    const fs = process.getBuiltinModule?.("node:fs");
+    if (url.protocol === "file:" && fs && !fs.existsSync(url))
+      throw new Error(
+        `spruce's bootstrap worker module is not at ${url.href} (a program bundled into one file?): ` +
+          "ship node_modules/spruce-lmm/dist with it, or run the bootstrap in this thread with { workers: 0 }",
+      );
     // No inherited execArgv: the worker is plain built JavaScript, and a TypeScript loader inherited from the
     // parent (tsx, as in `npm run bench`) would cost over a second of start-up per worker.
     const worker: NodeWorker = new (nodeBuiltins().threads.Worker)(url, { execArgv: [] });

@@ -9,7 +9,7 @@
  *   structuredClone and postMessage (which copy own enumerable properties) still work on the result.
  */
 
-type Plain = null | boolean | number | string | Plain[] | { [key: string]: Plain };
+export type Plain = null | boolean | number | string | Plain[] | { [key: string]: Plain };
 
 export function toPlain(value: unknown): Plain {
   if (value === null || value === undefined) return null;
