@@ -102,6 +102,7 @@ export {
   qqSvg,
   residualsVsFittedSvg,
 } from "./plot/index.js";
+export type { PlotModelOptions } from "./plot/model-plots.js";
 export type {
   CooksInput,
   GroupSeries,

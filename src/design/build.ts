@@ -5,6 +5,7 @@ import { analyzeFormula, type ModelSpec, type RandomSpec } from "../formula/mode
 import { evaluateGroupingVariable, evaluateVariable, type Variable } from "../frame/evaluate.js";
 import { type Factor, interactFactors, makeFactor } from "../frame/factor.js";
 import { type DataFrame, type DataInput, toDataFrame } from "../frame/frame.js";
+import { nonNumericDetail } from "../frame/not-numeric.js";
 import { type ModelColumns, modelMatrix, type RowVariable } from "./model-matrix.js";
 import { keepFullRank } from "./rank.js";
 import type { Design, RandomTerm } from "./types.js";
@@ -63,7 +64,8 @@ export function buildDesignFromSpec(spec: ModelSpec, frame: DataFrame): Design {
   if (response.kind !== "numeric")
     throw new DataError(
       `the response '${spec.responseName}' must be numeric, but it holds text or logical values ` +
-        `(${response.levels.slice(0, 5).join(", ")}${response.levels.length > 5 ? ", ..." : ""})`,
+        (nonNumericCell(frame, spec.responseName) ||
+          `(${response.levels.slice(0, 5).join(", ")}${response.levels.length > 5 ? ", ..." : ""})`),
     );
   const y = Float64Array.from(response.values);
   checkFinite(spec.responseName, y, mf.rows);
@@ -256,4 +258,11 @@ function checkFinite(name: string, values: Float64Array, rows: Int32Array): void
   for (let i = 0; i < values.length; i++)
     if (!Number.isFinite(values[i]))
       throw new DataError(`'${name}' is ${values[i]} in data row ${rows[i] + 1}; values must be finite`);
+}
+
+/** ": row 17 of the data holds '1.2a', …" when a response column is text because of some cells (see not-numeric.ts). */
+function nonNumericCell(frame: DataFrame, name: string): string {
+  const column = frame.columns.get(name);
+  const detail = column ? nonNumericDetail(column) : "";
+  return detail ? `: ${detail}` : "";
 }

@@ -2,6 +2,7 @@ import { DataError } from "../errors.js";
 import { type Expr, unparen } from "../formula/ast.js";
 import { deparse } from "../formula/deparse.js";
 import type { DataFrame } from "./frame.js";
+import { nonNumericDetail } from "./not-numeric.js";
 
 /**
  * A model variable evaluated on every row of the data: numeric (NaN where missing) or categorical (the raw values,
@@ -84,7 +85,10 @@ function evaluateNumeric(e: Expr, frame: DataFrame, context: string): Float64Arr
     case "name": {
       const col = lookup(e.name, frame);
       if (col.kind !== "numeric")
-        throw new DataError(`'${context}' needs numbers but column '${e.name}' holds ${col.kind} values`);
+        throw new DataError(
+          `'${context}' needs numbers but column '${e.name}' holds ${col.kind} values` +
+            (nonNumericDetail(col) ? `: ${nonNumericDetail(col)}` : ""),
+        );
       return col.values;
     }
     case "paren":
