@@ -78,12 +78,26 @@ export function plotModel(model: FittedLmm, options: PlotModelOptions = {}): Nam
     cooksDistanceSvg({ values: cooks, title: t4, ...(keptCooks ? { drawn: keptCooks } : {}) }),
   );
   const series = observedFittedSeries(design, yhat);
-  const t5 = `Observed and fitted ${design.response} by ${series.group}`;
+  // Above maxPoints, an even sample of the groups whose points together stay within it (all groups otherwise).
+  let groups = series.groups;
+  if (design.n > max && groups.length > 1) {
+    const perGroup = design.n / groups.length;
+    const keep = Math.max(1, Math.min(groups.length, Math.floor(max / perGroup)));
+    groups = Array.from(
+      { length: keep },
+      (_, k) => groups[Math.floor((k * groups.length) / keep)] as GroupSeries,
+    );
+  }
+  const sampledGroups =
+    groups.length < series.groups.length
+      ? ` (${groups.length} of ${series.groups.length} groups, evenly spaced)`
+      : "";
+  const t5 = `Observed and fitted ${design.response} by ${series.group}${sampledGroups}`;
   add(
     "observed-fitted",
     t5,
     observedFittedSvg({
-      groups: series.groups,
+      groups,
       title: t5,
       xLabel: series.xLabel,
       yLabel: design.response,

@@ -282,7 +282,8 @@ export function lrtBootstrapSvg(d: LrtBootstrapInput): string {
   // About √B bins (10 to 50), on nice breaks.
   const step = niceStep(hiData - lo, Math.min(50, Math.max(10, Math.round(Math.sqrt(B)))));
   const start = Math.floor(lo / step) * step;
-  const nb = Math.max(1, Math.ceil((hiData - start) / step));
+  // floor + 1, not ceil: a replicate exactly at the top edge belongs in the last bin, not off scale.
+  const nb = Math.max(1, Math.floor((hiData - start) / step) + 1);
   const counts = new Array<number>(nb).fill(0);
   let beyond = 0;
   for (const v of t) {

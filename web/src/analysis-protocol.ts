@@ -85,7 +85,8 @@ export interface BootstrapReply {
 }
 
 export interface AnalysisApi {
-  load(source: string, text: string): Promise<LoadReply>;
+  /** A CSV's text, or its bytes (transferred; decoded in the worker, not on the page's thread). */
+  load(source: string, text: string | ArrayBuffer): Promise<LoadReply>;
   fit(request: FitRequest): Promise<FitReport | FitProblem>;
   bootstrap(request: BootstrapRequest, onProgress: (done: number) => void): Promise<BootstrapReply>;
   cancel(): void;

@@ -106,7 +106,7 @@ async function fitPair(request: FitRequest, frame: DataFrame): Promise<FitReport
   }
   const method = m1.nobs <= PROFILE_MAX_NOBS ? "profile" : "wald";
   const table = await confint(m1, { method });
-  const plots = plotModel(m1, { maxPoints: 4000 });
+  const plots = plotModel(m1, { maxPoints: 2500 });
   return {
     ok: true,
     summaries: { null: m0.summary({ dataName: state.source }), alt: m1.summary({ dataName: state.source }) },
@@ -134,7 +134,8 @@ function finite(x: number | undefined): number | null {
 }
 
 const api: AnalysisApi = {
-  async load(source: string, text: string): Promise<LoadReply> {
+  async load(source: string, input: string | ArrayBuffer): Promise<LoadReply> {
+    const text = typeof input === "string" ? input : new TextDecoder().decode(input);
     const frame = parseCsv(text, source);
     if (frame.nrow === 0) throw new SpruceError(`${source} has a header but no rows`);
     state.frame = frame;

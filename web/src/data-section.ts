@@ -3,6 +3,7 @@
  * the library's own parseCsv in the analysis worker (so the preview shows the types the model will see, and a
  * large file does not freeze the page), and previewed.
  */
+import * as Comlink from "comlink";
 import { analysis } from "./analysis.js";
 import { renderPreview } from "./data-preview.js";
 import { byId, messageOf, showError } from "./dom.js";
@@ -50,7 +51,10 @@ export class DataSection {
       return;
     }
     try {
-      await this.load(file.name, await file.text());
+      performance.mark("spruce:file-read-start");
+      const bytes = await file.arrayBuffer();
+      performance.mark("spruce:file-read-end");
+      await this.load(file.name, bytes);
     } catch (error) {
       showError(this.error, `Cannot read ${file.name}: ${messageOf(error)}`);
     }
@@ -58,19 +62,20 @@ export class DataSection {
 
   private async load(
     source: string,
-    text: string,
+    text: string | ArrayBuffer,
     example?: Example,
     exampleKey?: string,
   ): Promise<LoadedData | undefined> {
     this.status.textContent = `Reading ${source}…`;
     let reply: Awaited<ReturnType<typeof analysis.load>>;
     try {
-      reply = await analysis.load(source, text);
+      reply = await analysis.load(source, typeof text === "string" ? text : Comlink.transfer(text, [text]));
     } catch (error) {
       this.status.textContent = "No data loaded.";
       showError(this.error, messageOf(error));
       return undefined;
     }
+    performance.mark("spruce:data-parsed");
     showError(this.error, undefined);
     const table = renderPreview(reply.preview);
     table.dataset.source = source;
@@ -87,6 +92,7 @@ export class DataSection {
       ...(exampleKey ? { exampleKey } : {}),
     };
     this.onLoad(data);
+    performance.mark("spruce:data-shown");
     return data;
   }
 }

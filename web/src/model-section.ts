@@ -8,7 +8,7 @@ import type { FitProblem, FitReport, FitRequest } from "./analysis-protocol.js";
 import { renderAnova } from "./anova-table.js";
 import type { BootstrapPanel, BootstrapRunner } from "./bootstrap-panel.js";
 import type { LoadedData } from "./data-section.js";
-import { byId, el, messageOf, showError, svgNode } from "./dom.js";
+import { byId, el, messageOf, nextFrame, showError, svgNode } from "./dom.js";
 import { plotDownloads, textDownload, toCsv } from "./export.js";
 import { FormulaField } from "./formula-field.js";
 import { updateState } from "./url-state.js";
@@ -119,7 +119,7 @@ export class ModelSection {
         `${reply.evaluations[0]} + ${reply.evaluations[1]} deviance evaluations; computed in a background worker).`;
       this.status.dataset.state = "done";
       this.report = reply;
-      this.showResults(reply);
+      await this.showResults(reply);
       updateState({
         data: data.exampleKey ?? data.source,
         m0: request.nullFormula,
@@ -159,16 +159,11 @@ export class ModelSection {
     }
   }
 
-  private showResults(report: FitReport): void {
+  private async showResults(report: FitReport): Promise<void> {
     this.showSummary("alt");
     byId("anova-note").textContent = report.anova.note;
     byId("anova-table").replaceChildren(renderAnova(report.anova.rows));
     byId("intervals").replaceChildren(renderIntervals(report));
-    byId("plots").replaceChildren(
-      ...report.plots.map((plot) =>
-        el("figure", { "data-plot": plot.name }, svgNode(plot.svg), plotDownloads(plot.name, plot.svg)),
-      ),
-    );
     byId("results-export").replaceChildren(
       textDownload("Summaries (txt)", "summaries.txt", "text/plain", () =>
         [report.summaries.alt, "", report.summaries.null].join("\n"),
@@ -176,15 +171,28 @@ export class ModelSection {
       textDownload("LRT table (CSV)", "anova.csv", "text/csv", () => anovaCsv(report)),
       textDownload("Intervals (CSV)", "confint.csv", "text/csv", () => intervalsCsv(report)),
     );
+    const plots = byId("plots");
+    plots.replaceChildren();
+    plots.dataset.complete = "false";
     this.results.hidden = false;
     if (report.pairWarning) {
       showError(this.pairWarning, report.pairWarning);
       this.bootstrapSection.hidden = true;
       this.bootstrap.setRunner(undefined);
-      return;
+    } else {
+      this.bootstrapSection.hidden = false;
+      this.bootstrap.setRunner(bootstrapRunner);
     }
-    this.bootstrapSection.hidden = false;
-    this.bootstrap.setRunner(bootstrapRunner);
+    // One plot per frame: a large model's plots are thousands of SVG elements, and laying them all out in one
+    // task would block the page (the e2e test holds every task under 200 ms).
+    for (const plot of report.plots) {
+      await nextFrame();
+      if (this.report !== report) return;
+      plots.append(
+        el("figure", { "data-plot": plot.name }, svgNode(plot.svg), plotDownloads(plot.name, plot.svg)),
+      );
+    }
+    plots.dataset.complete = "true";
   }
 
   private showSummary(which: "alt" | "null"): void {
