@@ -269,6 +269,22 @@ describe("errors and model pairs", () => {
     const nullError = page.locator("#formula-null-error");
     await nullError.waitFor({ state: "visible" });
     expect(await nullError.textContent()).toContain("row 3 of the data holds '1.2a'");
+
+    // A spreadsheet's semicolon CSV with decimal commas: read (papaparse finds the separator), and the hint given.
+    const semicolons = ["y;x;g", "1,5;1;a", "2,5;2;b", "3,5;3;c", "4,5;4;a"].join("\n");
+    await page.setInputFiles("#csv-file", {
+      name: "semi.csv",
+      mimeType: "text/csv",
+      buffer: Buffer.from(semicolons),
+    });
+    await page.waitForSelector("#data-preview table[data-source='semi.csv']");
+    await page.fill("#formula-null", "y ~ 1 + (1|g)");
+    await page.fill("#formula-alt", "y ~ x + (1|g)");
+    await page.click("#fit-button");
+    await page.waitForFunction(() =>
+      document.querySelector("#formula-null-error")?.textContent?.includes("'1,5'"),
+    );
+    expect(await nullError.textContent()).toContain("decimal commas");
     await page.close();
   });
 
