@@ -8,7 +8,8 @@
  * - `spruce --version` prints the version;
  * - a plain Vite app (no vite.config) builds without a warning and runs a fit and a worker bootstrap in Debian's
  *   chromium;
- * - a Node program bundled by esbuild into one file, run from another folder, still finds the kernels.
+ * - a Node program bundled by esbuild into one file, run from another folder, still finds the kernels;
+ * - a bundle of `import { qnorm }` alone leaves papaparse and the kernels out ("sideEffects").
  *
  * `npm run test:package` (builds first). Needs npm and, for the browser part, /usr/bin/chromium.
  */
@@ -140,6 +141,29 @@ describe("the packed package", () => {
   it("spruce --version prints the version", () => {
     const r = run("npx", ["spruce", "--version"], project);
     expect(r.stdout.trim()).toBe(pkg.version);
+  });
+
+  it('tree-shakes: a bundle of `import { qnorm }` holds neither papaparse nor the kernels ("sideEffects")', () => {
+    const out = join(work, "shake.mjs");
+    const build = run(
+      "npx",
+      [
+        "esbuild",
+        "shake/qnorm.mjs",
+        "--bundle",
+        "--minify",
+        "--format=esm",
+        "--platform=browser",
+        `--outfile=${out}`,
+      ],
+      project,
+    );
+    expect(build.status, build.all).toBe(0);
+    const code = readFileSync(out, "utf8");
+    expect(code.length).toBeLessThan(8000);
+    expect(code).not.toMatch(/papaparse|Papa\.|KERNELS_BASE64/);
+    // R: qnorm(0.975) = 1.959963984540054
+    expect(Math.abs(Number(run("node", [out], project).stdout) - 1.959963984540054)).toBeLessThan(1e-15);
   });
 
   it("bundled by esbuild into one file, run from elsewhere, still finds the kernels", () => {
