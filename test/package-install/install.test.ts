@@ -13,7 +13,7 @@
  *
  * `npm run test:package` (builds first). Needs npm and, for the browser part, /usr/bin/chromium.
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -199,7 +199,67 @@ describe("the packed package", () => {
   }, 120_000);
 });
 
+/** The `#out` result of the Vite app at `url`, in chromium. */
+async function runViteApp(url: string) {
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(String(e)));
+    await page.goto(url);
+    await page.waitForSelector("#out[data-state]", { timeout: 120_000 });
+    const text = (await page.textContent("#out")) ?? "";
+    return { state: await page.getAttribute("#out", "data-state"), text, errors };
+  } finally {
+    await browser.close();
+  }
+}
+
+/** A free localhost port. */
+async function freePort(): Promise<number> {
+  const { createServer } = await import("node:net");
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
 describe.skipIf(!hasChromium())("a plain Vite app", () => {
+  it("runs on Vite's dev server with no config too (fit and worker bootstrap)", async () => {
+    const port = await freePort();
+    const child = spawn("npx", ["vite", "vite-app", "--port", String(port), "--strictPort"], {
+      cwd: project,
+      env: { ...process.env, NO_COLOR: "1" },
+      stdio: ["ignore", "pipe", "pipe"],
+      // Its own process group, so that the server (a grandchild of npx) is stopped with it.
+      detached: true,
+    });
+    let log = "";
+    child.stdout.on("data", (d) => {
+      log += String(d);
+    });
+    child.stderr.on("data", (d) => {
+      log += String(d);
+    });
+    try {
+      const started = Date.now();
+      while (!/ready in/.test(log) && Date.now() - started < 60_000)
+        await new Promise((r) => setTimeout(r, 200));
+      const result = await runViteApp(`http://localhost:${port}/`);
+      expect(result.state, result.text).toBe("done");
+      const parsed = JSON.parse(result.text) as { valid: number; workers: number };
+      expect(parsed.valid).toBe(40);
+      expect(parsed.workers).toBe(2);
+      expect(result.errors).toEqual([]);
+      expect(log).not.toMatch(/warn|externalized|error/i);
+    } finally {
+      if (child.pid !== undefined) process.kill(-child.pid, "SIGTERM");
+    }
+  }, 300_000);
+
   it("builds with no config and no warnings, and fits and bootstraps in chromium", async () => {
     const build = run("npx", ["vite", "build", "vite-app"], project, { NO_COLOR: "1" });
     expect(build.status, build.all).toBe(0);
