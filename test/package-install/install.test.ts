@@ -136,6 +136,11 @@ describe("the packed package", () => {
     const r = run("node", ["use.cjs"], project);
     if (r.status === 0) expect(r.stdout.trim()).toBe("function");
     else expect(r.stderr).toContain("spruce-lmm is an ES module");
+    // A Node that cannot require() ES modules (as before 20.19): the message says what to do.
+    const old = run("node", ["--no-experimental-require-module", "use.cjs"], project);
+    expect(old.status).not.toBe(0);
+    expect(old.stderr).toContain("spruce-lmm is an ES module and this Node.js cannot require() it");
+    expect(old.stderr).toContain('await import("spruce-lmm")');
   });
 
   it("spruce --version prints the version", () => {
