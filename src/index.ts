@@ -1,9 +1,12 @@
-// Public API of spruce-lmm. Re-exported module by module as they land.
+// Public API of spruce-lmm. Re-exported module by module as they land. The engine, optimiser, random streams,
+// worker pool and kernel loader are reached through "spruce-lmm/internals" (src/internals.ts), not from here.
 
+export { type Datasets, datasetCsv, datasets } from "./datasets/index.js";
 export type { BuildOptions } from "./design/build.js";
 export type { DesignDescription, NewDataDesign } from "./design/index.js";
-export { buildDesign, describeDesign, newDataDesign, thetaNames, varCorrGroupNames } from "./design/index.js";
+export { buildDesign, describeDesign, thetaNames, varCorrGroupNames } from "./design/index.js";
 export type { Design, DesignBuffers, RandomTerm } from "./design/types.js";
+export type { RanefCondVar } from "./diagnostics/condvar.js";
 export {
   cooksDistance,
   diagnosticsJson,
@@ -15,19 +18,37 @@ export {
   residualQQ,
   residuals,
 } from "./diagnostics/index.js";
+// Types that appear in the signatures above (test/package/public-types.test.ts checks that none is missing).
+export type { DiagnosticsJson, Unboxed } from "./diagnostics/json.js";
+export type { QQCoordinates, RanefQQ } from "./diagnostics/qq.js";
+export type { ResidualOptions, ResidualType } from "./diagnostics/residuals.js";
 // Sharded bootstraps and power by simulation (issue 17): shards, their files and merge; power curves.
 export { clopperPearson, pbeta, qbeta } from "./distributions/beta.js";
 export { chiSquareUpper, dchisq } from "./distributions/chisq.js";
 export { dnorm, normalCdf, qnorm } from "./distributions/normal.js";
 export { ArgumentError, DataError, ModelError, SpruceError } from "./errors.js";
 export type { PlsEngine, PlsSolution } from "./fit/engine.js";
-export { type FitDesignOptions, type FitOptions, fit, fitDesign, modelAtTheta } from "./fit/fit.js";
+export { type FitDesignOptions, type FitOptions, fit } from "./fit/fit.js";
+export { fromJSON, isSingular, logLik, REMLcrit, refit, sigma, update, VarCorr } from "./fit/lme4-names.js";
+export type { ModelInit, NewDataBuilder, PredictOptions, ResidualsOptions } from "./fit/model.js";
 export { type CoefGroup, LinearMixedModel, type OptimizerReport, type RanefGroup } from "./fit/model.js";
-export { BoundedOptimizer, minimizeBounded, nelderMead } from "./fit/optimize.js";
-export { createReducedEngine, ensureReducedEngine } from "./fit/response-reduction.js";
-export type { VarCorrRow } from "./fit/varcorr.js";
-export { createEngine, createWasmEngine } from "./fit/wasm-engine.js";
+export type { VarCorrBlock, VarCorrRow } from "./fit/varcorr.js";
+export type {
+  BinaryNode,
+  BinaryOp,
+  CallNode,
+  Expr,
+  NameNode,
+  NumberNode,
+  ParenNode,
+  Span,
+  UnaryNode,
+} from "./formula/ast.js";
 export { analyzeFormula, FormulaError, parseFormula } from "./formula/index.js";
+export type { ModelSpec, RandomSpec } from "./formula/model.js";
+export type { ParsedFormula } from "./formula/parser.js";
+export type { Term, TermsSpec } from "./formula/terms.js";
+export type { CellValue, Column, TableLike } from "./frame/frame.js";
 export type { DataFrame, DataInput } from "./frame/index.js";
 export { fromColumns, fromRecords, parseCsv, readCsv } from "./frame/index.js";
 export { glmmAnova } from "./glmm/anova.js";
@@ -48,8 +69,10 @@ export type {
   BootstrapRunOptions,
   Failures,
   ParameterBootstrapResult,
+  RunInfo,
 } from "./inference/bootstrap.js";
 export { bootstrap, bootstrapLRT, bootstrapLrtJson, createWorkerPool } from "./inference/bootstrap.js";
+export type { IntervalJson, ParameterReplicate } from "./inference/confint.js";
 export {
   bootPercentileIntervals,
   type ConfintMethod,
@@ -75,9 +98,11 @@ export {
   type TTest,
 } from "./inference/ddf/index.js";
 export { extendAlong } from "./inference/extend.js";
+export type { FittedModel, MlFit } from "./inference/models.js";
 export { checkNested, notNestedReason } from "./inference/nesting.js";
 export { type PowerOptions, type PowerPoint, type PowerResult, powerJson } from "./inference/power.js";
 export { mergePowerShards, powerShard, powerSimulation } from "./inference/power-run.js";
+export type { EngineFactory, ProfileOptions } from "./inference/profile.js";
 export { profileIntervals, varianceParameterNames } from "./inference/profile.js";
 export {
   type CombinedShards,
@@ -91,10 +116,23 @@ export {
   shardToJson,
 } from "./inference/shard.js";
 export type { ModelParameters, SimulateOptions, SimulationResult } from "./inference/simulate.js";
-export { ResponseSimulator, simulateResponses } from "./inference/simulate.js";
 export { simulate } from "./inference/simulate-model.js";
-export type { PoolOptions, PoolResult, WorkerFactory, WorkerHandle } from "./parallel/pool.js";
-export { runReplicates, WorkerPool } from "./parallel/pool.js";
+export type {
+  EngineFactory as ReplicateEngineFactory,
+  ModelJobBuilder,
+  ReplicateJob,
+} from "./parallel/job.js";
+export type { PoolOptions, PoolResult, WorkerFactory, WorkerHandle, WorkerPool } from "./parallel/pool.js";
+export type {
+  BatchResult,
+  FaultPlan,
+  JobSpec,
+  LrtJobSpec,
+  ModelSpec as JobModelSpec,
+  ParamsJobSpec,
+  SelfTestJobSpec,
+  WorkerApi,
+} from "./parallel/protocol.js";
 export {
   cooksDistanceSvg,
   lrtBootstrapSvg,
@@ -107,10 +145,22 @@ export {
   qqSvg,
   residualsVsFittedSvg,
 } from "./plot/index.js";
+export type { PlotModelOptions } from "./plot/model-plots.js";
+export type {
+  CooksInput,
+  GroupSeries,
+  LrtBootstrapInput,
+  ObservedFittedInput,
+  PlotSize,
+  QQInput,
+  QQPanelsInput,
+  ResidualsVsFittedInput,
+} from "./plot/plots.js";
 export { powerCurveSvg } from "./plot/power-curve.js";
-export { philox4x32 } from "./random/philox.js";
-export { RandomStream } from "./random/stream.js";
 export { type FitJson, fitJson } from "./report/json.js";
+export type { Plain } from "./report/plain.js";
+export { toPlain, withPlainJson } from "./report/plain.js";
+export type { SummaryOptions } from "./report/summary.js";
 export { summaryText } from "./report/summary.js";
 export type { FittedModelView } from "./report/view.js";
 export {
@@ -119,4 +169,4 @@ export {
   MAX_NSIM_DEFAULT,
   MAX_THETA_DEFAULT,
 } from "./validate/limits.js";
-export { compileKernels, instantiateKernels, loadKernels } from "./wasm/load.js";
+export { initKernels, type KernelSource } from "./wasm/load.js";

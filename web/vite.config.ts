@@ -9,22 +9,13 @@ import { fileURLToPath } from "node:url";
 import { defineConfig } from "vite";
 
 const repoRoot = fileURLToPath(new URL("..", import.meta.url));
-const nodeBuiltins = fileURLToPath(new URL("./src/node-builtins.ts", import.meta.url));
 
 export default defineConfig({
   // Relative asset URLs: the built folder works from any path on any static server.
   base: "./",
-  resolve: {
-    // Node built-ins imported by the library's Node-only paths resolve to stand-ins (see src/node-builtins.ts).
-    alias: [{ find: /^node:(fs|fs\/promises|os|worker_threads)$/, replacement: nodeBuiltins }],
-  },
   server: {
     // The page's modules live outside web/: src/, build/spruce.wasm and examples/*.csv.
     fs: { allow: [repoRoot] },
-  },
-  worker: {
-    // Module workers: the pool's worker module uses ES imports (comlink, the kernels loader).
-    format: "es",
   },
   build: {
     target: "es2022",

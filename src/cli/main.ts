@@ -3,6 +3,7 @@
  * The `spruce` command. Each subcommand lives in its own module under ./commands and registers itself here.
  * Errors the user can fix (formula, data, model) are printed as one clear message, never a stack trace.
  */
+import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { registerAnova } from "./commands/anova.js";
 import { registerBoot } from "./commands/boot.js";
@@ -20,7 +21,15 @@ const program = new Command();
 program
   .name("spruce")
   .description("Linear mixed-effects models with lme4's formulas, fitted in WebAssembly")
+  .version(packageVersion(), "-V, --version", "print spruce's version")
   .showHelpAfterError();
+
+/** The version in package.json (../../package.json from src/cli and from dist/cli alike). */
+function packageVersion(): string {
+  return (
+    JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }
+  ).version;
+}
 
 registerFormula(program);
 registerFit(program, [diagnosticsFitExtension, ddfFitExtension]);

@@ -2,14 +2,10 @@ import { DataError, ModelError } from "../errors.js";
 import { type Expr, unparen } from "../formula/ast.js";
 import { deparse } from "../formula/deparse.js";
 import { analyzeFormula, type ModelSpec, type RandomSpec } from "../formula/model.js";
-import {
-  evaluateGroupingVariable,
-  evaluateVariable,
-  firstNonNumber,
-  type Variable,
-} from "../frame/evaluate.js";
+import { evaluateGroupingVariable, evaluateVariable, type Variable } from "../frame/evaluate.js";
 import { type Factor, interactFactors, makeFactor } from "../frame/factor.js";
 import { type DataFrame, type DataInput, toDataFrame } from "../frame/frame.js";
+import { nonNumericDetail } from "../frame/not-numeric.js";
 import { checkArgument, isData, isFormula } from "../validate/options.js";
 import { type ModelColumns, modelMatrix, type RowVariable } from "./model-matrix.js";
 import { keepFullRank } from "./rank.js";
@@ -100,13 +96,10 @@ export function buildDesignFromSpec(spec: ModelSpec, frame: DataFrame, options: 
   const response = mf.variables.get(spec.responseName)!;
   if (response.kind !== "numeric") {
     // Name the first cell that is not a number, where it is (not a sorted list of the values).
-    const col = frame.columns.get(spec.responseName);
-    const at = col && col.kind !== "numeric" ? firstNonNumber(col.values) : null;
     throw new DataError(
-      `the response '${spec.responseName}' must be numeric, but ` +
-        (at
-          ? `data row ${at.row} holds ${JSON.stringify(at.cell)}`
-          : `it holds text or logical values (${response.levels.slice(0, 5).join(", ")}${response.levels.length > 5 ? ", ..." : ""})`),
+      `the response '${spec.responseName}' must be numeric, but it holds text or logical values ` +
+        (nonNumericCell(frame, spec.responseName) ||
+          `(${response.levels.slice(0, 5).join(", ")}${response.levels.length > 5 ? ", ..." : ""})`),
     );
   }
   for (const r of spec.random)
@@ -402,4 +395,11 @@ function checkFinite(name: string, values: Float64Array, rows: Int32Array): void
   for (let i = 0; i < values.length; i++)
     if (!Number.isFinite(values[i]))
       throw new DataError(`'${name}' is ${values[i]} in data row ${rows[i] + 1}; values must be finite`);
+}
+
+/** ": row 17 of the data holds '1.2a', …" when a response column is text because of some cells (see not-numeric.ts). */
+function nonNumericCell(frame: DataFrame, name: string): string {
+  const column = frame.columns.get(name);
+  const detail = column ? nonNumericDetail(column) : "";
+  return detail ? `: ${detail}` : "";
 }

@@ -100,13 +100,21 @@ export async function fit(
       : typeof options.engine === "function"
         ? createReducedEngine(buffers, options.engine)
         : ensureReducedEngine(options.engine);
-  return fitDesign(design, engine, options);
+  return fitDesign(design, engine, options, data);
 }
 
 export { SINGULAR_TOLERANCE } from "./constants.js";
 
-/** Synchronous fit of an already built design with a given engine. */
-export function fitDesign(design: Design, given: PlsEngine, options: FitDesignOptions = {}): Model {
+/**
+ * Synchronous fit of an already built design with a given engine. `data`, when given, is the data the design was
+ * built from: the model keeps it for update() (lme4's update re-evaluates the call with the same data).
+ */
+export function fitDesign(
+  design: Design,
+  given: PlsEngine,
+  options: FitDesignOptions = {},
+  data?: DataInput,
+): Model {
   checkOptions("fitDesign", options, FIT_OPTIONS);
   const engine = ensureReducedEngine(given);
   const REML = options.REML ?? true;
@@ -177,7 +185,7 @@ export function fitDesign(design: Design, given: PlsEngine, options: FitDesignOp
   const solution = engine.solve(theta, REML);
   const elapsedMs = performance.now() - t0;
   checkNotExact(design, buffers.y, solution.pwrss);
-  return buildModel(design, engine, REML, solution, lower, options.newData, {
+  return buildModel(design, engine, REML, solution, lower, options.newData, data, {
     converged: result.converged,
     evaluations,
     gradientEvaluations,
@@ -209,7 +217,7 @@ export function modelAtTheta(
       throw new ModelError(`θ value ${i + 1} (${t[i]}) is outside its bounds`);
   const t0 = performance.now();
   const solution = engine.solve(t, REML);
-  return buildModel(design, engine, REML, solution, lower, options.newData, {
+  return buildModel(design, engine, REML, solution, lower, options.newData, undefined, {
     converged: true,
     evaluations: 0,
     gradientNorm: Number.NaN,
@@ -226,6 +234,7 @@ function buildModel(
   solution: PlsSolution,
   lower: Float64Array,
   newData: NewDataBuilder | undefined,
+  data: DataInput | undefined,
   optimizer: OptimizerReport,
 ): Model {
   const theta = solution.theta;
@@ -254,6 +263,7 @@ function buildModel(
     messages,
     optimizer,
     ...(newData ? { newData } : {}),
+    ...(data !== undefined ? { data } : {}),
   });
 }
 

@@ -14,9 +14,10 @@ import { type NewDataDesign, newDataDesign } from "../design/newdata.js";
 import { termOffsets, termShapes } from "../design/theta.js";
 import type { Design } from "../design/types.js";
 import { logPriorWeights } from "../design/weights.js";
-import { DataError } from "../errors.js";
+import { DataError, ModelError } from "../errors.js";
 import type { DataInput } from "../frame/frame.js";
 import { type FitJson, fitJson } from "../report/json.js";
+import { withPlainJson } from "../report/plain.js";
 import { type SummaryOptions, summaryText } from "../report/summary.js";
 import { PREDICT_OPTIONS } from "../validate/known-options.js";
 import { checkArgument, checkOptions, isData } from "../validate/options.js";
@@ -34,6 +35,16 @@ export interface CoefGroup {
   levels: string[];
   terms: string[];
   values: number[][];
+}
+
+/** lme4's residual types for a linear mixed model (all the same numbers without prior weights). */
+export const RESIDUAL_TYPES = ["response", "working", "pearson", "deviance"] as const;
+
+export interface ResidualsOptions {
+  /** lme4's `type` (default "response"); for an LMM without weights every type gives y − fitted. */
+  type?: (typeof RESIDUAL_TYPES)[number];
+  /** Divide by σ̂ (lme4's `scaled = TRUE`). */
+  scaled?: boolean;
 }
 
 export interface PredictOptions {
@@ -61,6 +72,8 @@ export interface ModelInit {
   /** Messages lme4 would print with the fit (rank deficiency, singular fit, convergence). */
   messages: string[];
   newData?: NewDataBuilder;
+  /** The data the model was fitted to (fit() keeps it, for update()). */
+  data?: DataInput;
 }
 
 export const SINGULAR_MESSAGE = "boundary (singular) fit: see help('isSingular')";
@@ -76,6 +89,8 @@ export class LinearMixedModel {
   readonly messages: readonly string[];
   /** The PLS solution at θ̂ (β̂, û, b̂, σ̂, log-determinants, vcov). */
   readonly solution: PlsSolution;
+  /** The data given to fit() (undefined for a model built from a design): update() refits with it. */
+  readonly data: DataInput | undefined;
   readonly #newData: NewDataBuilder;
   #fitted: Float64Array | undefined;
 
@@ -89,6 +104,7 @@ export class LinearMixedModel {
     this.singular = init.singular;
     this.messages = init.messages;
     this.#newData = init.newData ?? newDataDesign;
+    this.data = init.data;
   }
 
   get formula(): string {
@@ -96,7 +112,7 @@ export class LinearMixedModel {
   }
 
   get theta(): Float64Array {
-    return Float64Array.from(this.solution.theta);
+    return withPlainJson(Float64Array.from(this.solution.theta));
   }
 
   get sigma(): number {
@@ -272,14 +288,24 @@ export class LinearMixedModel {
   /** Xβ̂ + Zb̂. */
   fitted(): Float64Array {
     if (!this.#fitted) this.#fitted = addRandomPart(this.#fixedPart(), this.#randomPart(), this.solution.b);
-    return Float64Array.from(this.#fitted);
+    return withPlainJson(Float64Array.from(this.#fitted));
   }
 
-  /** y − fitted (lme4's response residuals). */
-  residuals(): Float64Array {
+  /**
+   * y − fitted, lme4's residuals(m, type, scaled). For a linear mixed model without prior weights lme4's
+   * "response", "working", "pearson" and "deviance" residuals are the same numbers (the Gaussian family's variance
+   * function is 1); `scaled: true` divides by σ̂. lme4's "partial" residuals need a term and are not offered.
+   */
+  residuals(options: ResidualsOptions = {}): Float64Array {
+    const type = options.type ?? "response";
+    if (!RESIDUAL_TYPES.includes(type))
+      throw new ModelError(
+        `residuals: type '${String(type)}' is not one of ${RESIDUAL_TYPES.map((t) => `'${t}'`).join(", ")}`,
+      );
     const f = this.fitted();
     const y = this.y;
-    return f.map((v, i) => (y[i] as number) - v);
+    const scale = options.scaled ? 1 / this.sigma : 1;
+    return withPlainJson(f.map((v, i) => ((y[i] as number) - v) * scale));
   }
 
   /** lme4's summary() text. */
@@ -300,7 +326,7 @@ export class LinearMixedModel {
   predict(newdata?: DataInput, options: PredictOptions = {}): Float64Array {
     checkOptions("predict", options, PREDICT_OPTIONS);
     const random = options.random ?? true;
-    if (newdata === undefined) return random ? this.fitted() : this.#fixedPart();
+    if (newdata === undefined) return random ? this.fitted() : withPlainJson(this.#fixedPart());
     checkArgument("predict", "newdata", newdata, isData);
     const nd = this.#newData(this.design, newdata);
     if (random && options.allowNewLevels !== true)
@@ -320,6 +346,23 @@ export class LinearMixedModel {
       const terms = nd.terms.map((t, ti) => ({ ...(fitted[ti] as RandomPartTerm), refs: t.refs, z: t.z }));
       addRandomPart(out, terms, this.solution.b);
     }
-    return out;
+    return withPlainJson(out);
+  }
+
+  // lme4's own names, where lme4 users look for them (the names above stay: they are the package's contract).
+
+  /** lme4's VarCorr(m): the variance components, block by block (same as varCorrBlocks()). */
+  VarCorr(): VarCorrBlock[] {
+    return this.varCorrBlocks();
+  }
+
+  /** lme4's isSingular(m): a variance component at its boundary (a diagonal θ below 1e-4). Same as `singular`. */
+  isSingular(): boolean {
+    return this.singular;
+  }
+
+  /** lme4's REMLcrit(m) (same as remlCriterion()). */
+  REMLcrit(): number {
+    return this.remlCriterion();
   }
 }

@@ -5,7 +5,7 @@
  */
 export type Expr = NumberNode | NameNode | CallNode | ParenNode | UnaryNode | BinaryNode;
 
-interface Span {
+export interface Span {
   pos: number;
   end: number;
 }

@@ -2,6 +2,7 @@ import { DataError } from "../errors.js";
 import { type Expr, unparen } from "../formula/ast.js";
 import { deparse } from "../formula/deparse.js";
 import type { DataFrame } from "./frame.js";
+import { nonNumericDetail } from "./not-numeric.js";
 
 /**
  * A model variable evaluated on every row of the data: numeric (NaN where missing) or categorical (the raw values,
@@ -97,13 +98,11 @@ function evaluateNumeric(e: Expr, frame: DataFrame, context: string): Float64Arr
       return new Float64Array(n).fill(e.value);
     case "name": {
       const col = lookup(e.name, frame);
-      if (col.kind !== "numeric") {
-        const at = firstNonNumber(col.values);
+      if (col.kind !== "numeric")
         throw new DataError(
           `'${context}' needs numbers but column '${e.name}' holds ${col.kind} values` +
-            (at ? ` (data row ${at.row}: ${JSON.stringify(at.cell)})` : ""),
+            (nonNumericDetail(col) ? `: ${nonNumericDetail(col)}` : ""),
         );
-      }
       return col.values;
     }
     case "paren":
@@ -150,18 +149,4 @@ function evaluateNumeric(e: Expr, frame: DataFrame, context: string): Float64Arr
       }
     }
   }
-}
-
-/** The first present cell of a text or logical column that is not a number: its 1-based data row and value. */
-export function firstNonNumber(
-  values: readonly (string | boolean | number | null)[],
-): { row: number; cell: string } | null {
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (v === null || v === undefined) continue;
-    if (typeof v === "number") continue;
-    if (typeof v === "string" && v.trim() !== "" && Number.isFinite(Number(v))) continue;
-    return { row: i + 1, cell: String(v) };
-  }
-  return null;
 }

@@ -1,4 +1,5 @@
 import { DataError } from "../errors.js";
+import { foreignTableColumns, unsupportedData } from "./tables.js";
 
 /**
  * A data frame as read: named columns of equal length. Numbers stay numbers, everything else is kept as text or
@@ -34,12 +35,24 @@ export interface DataFrame {
 /** A value in a record or column given by a program; null, undefined and NaN are missing. */
 export type CellValue = number | string | boolean | null | undefined;
 
-/** What buildDesign accepts: a frame (from readCsv/parseCsv), an array of records, or an object of columns. */
+/**
+ * What buildDesign accepts: a frame (from readCsv/parseCsv), an array of records, an object of columns, a Map of
+ * columns, an iterable of records, or an Apache Arrow / arquero table (read through their column accessors, see
+ * ./tables.ts).
+ */
 export type DataInput =
   | DataFrame
   /** Records: objects whose values are CellValues (an interface type without an index signature is fine). */
   | readonly object[]
-  | Record<string, readonly CellValue[] | Float64Array | Float32Array | Int32Array>;
+  | Record<string, readonly CellValue[] | Float64Array | Float32Array | Int32Array>
+  | ReadonlyMap<string, ArrayLike<unknown> | Iterable<unknown>>
+  | Iterable<object>
+  | TableLike;
+
+/** A table of another library, duck-typed: Apache Arrow (`schema.fields`, `getChild`) or arquero (`columnNames`, `array`). */
+export type TableLike =
+  | { schema: { fields: readonly { name: string }[] }; getChild(name: string): Iterable<unknown> | null }
+  | { columnNames(): string[]; array(name: string): ArrayLike<unknown> | Iterable<unknown> };
 
 export function isDataFrame(x: unknown): x is DataFrame {
   return typeof x === "object" && x !== null && (x as DataFrame).kind === "spruce.frame";
@@ -49,8 +62,13 @@ export function isDataFrame(x: unknown): x is DataFrame {
 export function toDataFrame(input: DataInput): DataFrame {
   if (isDataFrame(input)) return input;
   if (Array.isArray(input)) return fromRecords(input as readonly Record<string, CellValue>[]);
-  if (typeof input !== "object" || input === null)
-    throw new DataError("data must be an array of records, an object of columns or a frame from readCsv");
+  if (typeof input !== "object" || input === null) throw unsupportedData(input);
+  const foreign = foreignTableColumns(input);
+  if (foreign?.kind === "records") return fromRecords(foreign.records as Record<string, CellValue>[]);
+  if (foreign?.kind === "columns") return fromColumns(foreign.columns);
+  // Only a plain object is an object of columns; an instance of some other class is a table spruce cannot read.
+  const proto = Object.getPrototypeOf(input);
+  if (proto !== Object.prototype && proto !== null) throw unsupportedData(input);
   return fromColumns(input as Record<string, readonly CellValue[] | ArrayLike<number>>);
 }
 

@@ -15,8 +15,9 @@ import type { GlmmFitResult } from "./fit-glmm.js";
 import { addZLambdaU, type GlmmData } from "./pirls.js";
 import { type GlmmJson, glmmJson, glmmSummaryText } from "./report.js";
 import { offsetOf } from "./response.js";
+import type { GlmmResidualType } from "./view.js";
 
-export type GlmmResidualType = "deviance" | "pearson" | "response" | "working";
+export type { GlmmResidualType } from "./view.js";
 
 export interface GlmmPredictOptions {
   /** "link" (η, lme4's default) or "response" (μ). */

@@ -19,7 +19,7 @@ import {
   rRound,
   zapsmall,
 } from "../report/rformat.js";
-import type { GeneralizedLinearMixedModel } from "./model.js";
+import type { GlmmView } from "./view.js";
 
 const DIGITS = 4;
 const COR_MAX = 12;
@@ -55,7 +55,7 @@ function formatPValues(ps: number[]): string[] {
   return out;
 }
 
-export function glmmSummaryText(m: GeneralizedLinearMixedModel, options: { dataName?: string } = {}): string {
+export function glmmSummaryText(m: GlmmView, options: { dataName?: string } = {}): string {
   const approx =
     m.nAGQ === 1
       ? ["Generalized linear mixed model fit by maximum likelihood (Laplace", "  Approximation) [glmerMod]"]
@@ -92,7 +92,7 @@ export function glmmSummaryText(m: GeneralizedLinearMixedModel, options: { dataN
   return lines.join("\n");
 }
 
-function randomEffectsLines(m: GeneralizedLinearMixedModel): string[] {
+function randomEffectsLines(m: GlmmView): string[] {
   const blocks = varCorrBlocks(m.design.terms, m.theta, 1);
   const groups: string[] = [];
   const names: string[] = [];
@@ -143,7 +143,7 @@ function randomEffectsLines(m: GeneralizedLinearMixedModel): string[] {
   ];
 }
 
-function fixedEffectsLines(m: GeneralizedLinearMixedModel): string[] {
+function fixedEffectsLines(m: GlmmView): string[] {
   const names = m.design.fixedNames;
   if (names.length === 0) return [];
   const est = Object.values(m.fixef());
@@ -178,7 +178,7 @@ function fixedEffectsLines(m: GeneralizedLinearMixedModel): string[] {
   ];
 }
 
-function correlationLines(m: GeneralizedLinearMixedModel): string[] {
+function correlationLines(m: GlmmView): string[] {
   const names = m.design.fixedNames;
   const p = names.length;
   if (p < 2 || p > COR_MAX) return [];
@@ -246,7 +246,7 @@ function finite(x: number): number {
   return Number.isFinite(x) ? x : (null as unknown as number);
 }
 
-export function glmmJson(m: GeneralizedLinearMixedModel): GlmmJson {
+export function glmmJson(m: GlmmView): GlmmJson {
   const fixef = m.fixef();
   const se = m.se();
   const z: Record<string, number> = {};

@@ -15,6 +15,7 @@ import { createWasmEngine } from "../fit/wasm-engine.js";
 import { type PoolResult, runReplicates, type WorkerFactory, WorkerPool } from "../parallel/pool.js";
 import type { FaultPlan, JobSpec, LrtJobSpec } from "../parallel/protocol.js";
 import { checkSeed, randomSeed } from "../random/stream.js";
+import { withPlainJson } from "../report/plain.js";
 import { BOOTSTRAP_OPTIONS, PARAMETER_BOOTSTRAP_OPTIONS } from "../validate/known-options.js";
 import { checkNsimLimit } from "../validate/limits.js";
 import { checkArgument, checkOptions, isFittedModel } from "../validate/options.js";
@@ -60,7 +61,7 @@ export interface Failures {
   messages: string[];
 }
 
-interface RunInfo {
+export interface RunInfo {
   nsim: number;
   seed: number;
   /** Replicates that finished (succeeded or failed); < nsim only when aborted. */
@@ -284,7 +285,7 @@ export function lrtResult(
   if (run.partial) messages.push(`stopped after ${run.completed} of ${nsim} replicates`);
   // A p-value needs replicates: with none (stopped at once, or all failed) there is none to report.
   if (valid === 0) messages.push(NO_REPLICATES);
-  return {
+  return withPlainJson({
     observed,
     df,
     pChisq: chiSquareUpper(Math.max(0, observed), df),
@@ -295,7 +296,7 @@ export function lrtResult(
     ...runInfo(run, nsim, prepared.spec.seed, nonConverged, elapsedMs),
     refitted,
     messages,
-  };
+  });
 }
 
 export interface ParameterBootstrapResult extends RunInfo {
@@ -371,7 +372,7 @@ export async function bootstrap(
     throw new SpruceError(
       `bootstrap: only ${finished.length} replicate(s) succeeded; intervals need at least 2`,
     );
-  return {
+  return withPlainJson({
     names,
     estimate,
     values,
@@ -380,7 +381,7 @@ export async function bootstrap(
     level,
     REML: model.REML,
     ...runInfo(run, nsim, seed, nonConverged, performance.now() - t0),
-  };
+  });
 }
 
 /** The JSON of `spruce boot`. */

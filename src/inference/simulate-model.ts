@@ -3,6 +3,7 @@
  * use.u = FALSE): y* = Xβ̂ + σ̂(ZΛ̂u* + ε*). Kept apart from ./simulate.ts so the workers, which import that
  * module, do not load the fitting layer.
  */
+import { withPlainJson } from "../report/plain.js";
 import { SIMULATE_OPTIONS } from "../validate/known-options.js";
 import { checkArgument, checkOptions, isFittedModel } from "../validate/options.js";
 import { type FittedModel, modelSpec } from "./models.js";
@@ -11,5 +12,5 @@ import { type SimulateOptions, type SimulationResult, simulateResponses } from "
 export function simulate(model: FittedModel, options: SimulateOptions = {}): SimulationResult {
   checkArgument("simulate", "model", model, isFittedModel);
   checkOptions("simulate", options, SIMULATE_OPTIONS);
-  return simulateResponses(modelSpec(model), options);
+  return withPlainJson(simulateResponses(modelSpec(model), options));
 }

@@ -2,13 +2,23 @@
  * Starting bootstrap workers in Node (worker_threads). The worker is the built JavaScript module
  * dist/parallel/worker.js: Node's worker_threads cannot load TypeScript, so when this file itself runs from
  * source (vitest, tsx) the worker is taken from dist/ (build it first: `npm run build:ts`).
+ *
+ * Node's built-ins are reached through process.getBuiltinModule, not imported: this module is also part of browser
+ * bundles of the package (it is only called in Node), and a `node:` import would make bundlers warn or fail.
  */
-import { availableParallelism } from "node:os";
-import { Worker } from "node:worker_threads";
+import type { Worker as NodeWorker } from "node:worker_threads";
 import * as Comlink from "comlink";
 import nodeEndpoint from "comlink/dist/esm/node-adapter.mjs";
 import type { WorkerHandle } from "./pool.js";
 import type { WorkerApi } from "./protocol.js";
+
+function nodeBuiltins() {
+  const threads = process.getBuiltinModule?.("node:worker_threads");
+  const os = process.getBuiltinModule?.("node:os");
+  if (!threads || !os)
+    throw new Error("spruce's Node worker pool needs Node.js >= 20.16 (process.getBuiltinModule)");
+  return { threads, os };
+}
 
 /** URL of the built worker module. */
 export function nodeWorkerUrl(): URL {
@@ -18,9 +28,17 @@ export function nodeWorkerUrl(): URL {
 
 export function nodeWorkerFactory(url: URL = nodeWorkerUrl()): () => WorkerHandle {
   return () => {
+    // A program bundled into one file (esbuild) has no worker module beside it: say so, and what to do, rather
+    // than let each worker die with "Cannot find module".
+    const fs = process.getBuiltinModule?.("node:fs");
+    if (url.protocol === "file:" && fs && !fs.existsSync(url))
+      throw new Error(
+        `spruce's bootstrap worker module is not at ${url.href} (a program bundled into one file?): ` +
+          "ship node_modules/spruce-lmm/dist with it, or run the bootstrap in this thread with { workers: 0 }",
+      );
     // No inherited execArgv: the worker is plain built JavaScript, and a TypeScript loader inherited from the
     // parent (tsx, as in `npm run bench`) would cost over a second of start-up per worker.
-    const worker = new Worker(url, { execArgv: [] });
+    const worker: NodeWorker = new (nodeBuiltins().threads.Worker)(url, { execArgv: [] });
     const api = Comlink.wrap<WorkerApi>(nodeEndpoint(worker));
     const exited = new Promise<never>((_, reject) => {
       worker.once("error", (error) => reject(error));
@@ -40,5 +58,5 @@ export function nodeWorkerFactory(url: URL = nodeWorkerUrl()): () => WorkerHandl
 
 /** All cores (what `workers` defaults to). */
 export function defaultWorkerCount(): number {
-  return availableParallelism();
+  return nodeBuiltins().os.availableParallelism();
 }

@@ -10,6 +10,7 @@
  * the caller; each worker instantiates its own copy, AssemblyScript having no threads); `run` executes a batch.
  */
 import * as Comlink from "comlink";
+import nodeEndpoint from "comlink/dist/esm/node-adapter.mjs";
 import { buildModelJob } from "../inference/model-jobs.js";
 import { wasmEngineFactory } from "./engines.js";
 import { createJob, type ReplicateJob, runBatch } from "./job.js";
@@ -49,11 +50,12 @@ const api: WorkerApi = {
 
 declare const WorkerGlobalScope: unknown;
 
+// No top-level await and no `node:` import: bundlers build this module as a classic (iife) or module worker alike,
+// and a browser bundle never sees Node's built-ins (worker_threads is reached through process.getBuiltinModule).
 if (typeof WorkerGlobalScope !== "undefined") {
   Comlink.expose(api);
 } else {
-  const { parentPort } = await import("node:worker_threads");
+  const parentPort = globalThis.process?.getBuiltinModule?.("node:worker_threads")?.parentPort;
   if (!parentPort) throw new Error("src/parallel/worker.ts must run as a worker");
-  const { default: nodeEndpoint } = await import("comlink/dist/esm/node-adapter.mjs");
   Comlink.expose(api, nodeEndpoint(parentPort));
 }

@@ -16,6 +16,7 @@ import {
   qqSvg,
   residualsVsFittedSvg,
 } from "./plots.js";
+import { thinIndices, thinnedNote } from "./thin.js";
 
 export interface NamedPlot {
   /** File-name friendly name: "residuals-fitted", "qq-residuals", … */
@@ -24,39 +25,79 @@ export interface NamedPlot {
   svg: string;
 }
 
+export interface PlotModelOptions {
+  /**
+   * Most points a scatter draws (residuals vs fitted, the residuals' QQ plot, Cook's stems); above it the most
+   * extreme points and an even sample of the rest are drawn, and the title says so (./thin.ts). Default: all.
+   */
+  maxPoints?: number;
+}
+
 /** Residuals vs fitted, QQ of residuals, QQ of each random-effect term, Cook's distance, observed vs fitted. */
-export function plotModel(model: FittedLmm): NamedPlot[] {
+export function plotModel(model: FittedLmm, options: PlotModelOptions = {}): NamedPlot[] {
   const { design } = model;
   const yhat = fitted(model);
   const res = residuals(model);
   const plots: NamedPlot[] = [];
   const add = (name: string, title: string, svg: string) => plots.push({ name, title, svg });
+  const max = options.maxPoints ?? Number.POSITIVE_INFINITY;
+  const pick = (values: Float64Array, kept: Int32Array | null): Float64Array =>
+    kept ? Float64Array.from(kept, (i) => values[i] as number) : values;
 
-  const t1 = "Residuals vs fitted";
+  const keptRes = thinIndices(res.length, max, (i) => Math.abs(res[i] as number));
+  const t1 = `Residuals vs fitted${thinnedNote(keptRes, res.length)}`;
   add(
     "residuals-fitted",
     t1,
     residualsVsFittedSvg({
-      fitted: yhat,
-      residuals: res,
+      fitted: pick(yhat, keptRes),
+      residuals: pick(res, keptRes),
       title: t1,
       yLabel: `Residuals (${design.response})`,
     }),
   );
-  const t2 = "Normal QQ plot of the scaled residuals";
-  add("qq-residuals", t2, qqSvg({ qq: residualQQ(model), title: t2, yLabel: "Scaled residuals" }));
+  const qq = residualQQ(model);
+  const keptQQ = thinIndices(qq.sample.length, max, (i) => Math.abs(qq.theoretical[i] as number));
+  const t2 = `Normal QQ plot of the scaled residuals${thinnedNote(keptQQ, qq.sample.length)}`;
+  const qqDrawn = keptQQ
+    ? { ...qq, theoretical: pick(qq.theoretical, keptQQ), sample: pick(qq.sample, keptQQ) }
+    : qq;
+  add("qq-residuals", t2, qqSvg({ qq: qqDrawn, title: t2, yLabel: "Scaled residuals" }));
   const t3 = "Normal QQ plots of the random effects";
   const panels = ranefQQ(model).map((r) => ({ label: `${r.term} | ${r.group}`, qq: r }));
   add("qq-ranef", t3, qqPanelsSvg({ panels, title: t3 }));
-  const t4 = "Cook's distance";
-  add("cooks-distance", t4, cooksDistanceSvg({ values: cooksDistance(model), title: t4 }));
+  const cooks = cooksDistance(model);
+  const keptCooks = thinIndices(cooks.length, max, (i) => {
+    const v = cooks[i] as number;
+    return Number.isFinite(v) ? v : -1;
+  });
+  const t4 = `Cook's distance${thinnedNote(keptCooks, cooks.length)}`;
+  add(
+    "cooks-distance",
+    t4,
+    cooksDistanceSvg({ values: cooks, title: t4, ...(keptCooks ? { drawn: keptCooks } : {}) }),
+  );
   const series = observedFittedSeries(design, yhat);
-  const t5 = `Observed and fitted ${design.response} by ${series.group}`;
+  // Above maxPoints, an even sample of the groups whose points together stay within it (all groups otherwise).
+  let groups = series.groups;
+  if (design.n > max && groups.length > 1) {
+    const perGroup = design.n / groups.length;
+    const keep = Math.max(1, Math.min(groups.length, Math.floor(max / perGroup)));
+    groups = Array.from(
+      { length: keep },
+      (_, k) => groups[Math.floor((k * groups.length) / keep)] as GroupSeries,
+    );
+  }
+  const sampledGroups =
+    groups.length < series.groups.length
+      ? ` (${groups.length} of ${series.groups.length} groups, evenly spaced)`
+      : "";
+  const t5 = `Observed and fitted ${design.response} by ${series.group}${sampledGroups}`;
   add(
     "observed-fitted",
     t5,
     observedFittedSvg({
-      groups: series.groups,
+      groups,
       title: t5,
       xLabel: series.xLabel,
       yLabel: design.response,

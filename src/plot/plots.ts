@@ -159,7 +159,12 @@ export interface CooksInput extends PlotSize {
   title?: string;
   /** Labels of the observations (default: 1-based row numbers). */
   labels?: string[];
+  /** Observations to draw (0-based; default all). The 3×mean line is always computed from all of them. */
+  drawn?: ArrayLike<number>;
 }
+
+/** Labels drawn at most: the largest distances (more would cover each other and the stems). */
+const MAX_COOKS_LABELS = 10;
 
 /** Cook's distance as stems against observation number, the 3×mean rule-of-thumb line, flagged points labelled. */
 export function cooksDistanceSvg(d: CooksInput): string {
@@ -184,8 +189,9 @@ export function cooksDistanceSvg(d: CooksInput): string {
   const y0 = axes.yScale(0);
   let stems = "";
   const flagged: { x: number; y: number; label: string; v: number }[] = [];
+  const drawn = d.drawn ? new Set(Array.from(d.drawn)) : undefined;
   vals.forEach((v, i) => {
-    if (!Number.isFinite(v)) return;
+    if (!Number.isFinite(v) || (drawn && !drawn.has(i))) return;
     const x = axes.xScale(i + 1);
     const y = axes.yScale(v);
     const over = v > cut;
@@ -197,6 +203,7 @@ export function cooksDistanceSvg(d: CooksInput): string {
   const placed: { x: number; y: number }[] = [];
   const labels: string[] = [];
   for (const f of flagged) {
+    if (labels.length >= MAX_COOKS_LABELS) break;
     if (placed.some((p) => Math.abs(p.x - f.x) < 16 && Math.abs(p.y - f.y) < 12)) continue;
     placed.push(f);
     labels.push(text(f.x, f.y - 4, f.label, { "text-anchor": "middle", "font-size": 10, fill: LINE }));
@@ -265,13 +272,19 @@ export function lrtBootstrapSvg(d: LrtBootstrapInput): string {
   const t = Array.from(d.replicates).filter(Number.isFinite);
   const B = t.length;
   const sorted = [...t].sort((a, b) => a - b);
-  const q99 = B ? (sorted[Math.min(B - 1, Math.floor(0.995 * B))] as number) : 1;
-  const hiData = Math.max(q99, Number.isFinite(d.observed) ? d.observed : 0, d.df + 3 * Math.sqrt(2 * d.df));
+  // The axis covers every replicate (those beyond T are the ones that make the p-value), T itself and the bulk
+  // of the χ² density.
+  const hiData = Math.max(
+    B ? (sorted[B - 1] as number) : 1,
+    Number.isFinite(d.observed) ? d.observed : 0,
+    d.df + 3 * Math.sqrt(2 * d.df),
+  );
   const lo = Math.min(0, sorted[0] ?? 0);
   // About √B bins (10 to 50), on nice breaks.
   const step = niceStep(hiData - lo, Math.min(50, Math.max(10, Math.round(Math.sqrt(B)))));
   const start = Math.floor(lo / step) * step;
-  const nb = Math.max(1, Math.ceil((hiData - start) / step));
+  // floor + 1, not ceil: a replicate exactly at the top edge belongs in the last bin, not off scale.
+  const nb = Math.max(1, Math.floor((hiData - start) / step) + 1);
   const counts = new Array<number>(nb).fill(0);
   let beyond = 0;
   for (const v of t) {
@@ -330,7 +343,10 @@ export function lrtBootstrapSvg(d: LrtBootstrapInput): string {
         "stroke-dasharray": "5 3",
       })
     : "";
-  const lx = axes.box.x + axes.box.width - 250;
+  // The legend goes top right, or top left when the observed T's line would run under it.
+  const right = axes.box.x + axes.box.width - 250;
+  const left = axes.box.x + 16;
+  const lx = Number.isFinite(d.observed) && ox >= right - 14 && ox <= right + 250 ? left : right;
   const ly = axes.box.y + 12;
   const legendLines = [
     {

@@ -4,6 +4,15 @@
  * The module is compiled once (`compileKernels`) and instantiated per thread (`instantiateKernels`):
  * a `WebAssembly.Module` can be posted to a worker, an instance cannot. We do not use AssemblyScript's
  * ESM glue because it copies typed arrays on every call; callers pass pointers into `memory` instead.
+ *
+ * Where the bytes come from, in order:
+ * 1. what the program handed to `compileKernels(source)` / `initKernels(source)` (bytes, a URL, a Response or an
+ *    already compiled WebAssembly.Module) — for hosts that serve the file from elsewhere;
+ * 2. build/spruce.wasm next to the package, read from disk in Node (`process.getBuiltinModule`, so that no bundler
+ *    sees a `node:` import) or fetched in a browser (bundlers such as Vite rewrite `new URL(…, import.meta.url)`
+ *    to their copy of the asset);
+ * 3. if that file is not there (a program bundled into one file by esbuild, where the relative URL points nowhere),
+ *    the same release wasm embedded as base64 in ./embedded.generated.js (made by scripts/embed-wasm.mjs).
  */
 
 import { KERNEL_NAMES, type KernelExports } from "./contract.js";
@@ -11,21 +20,106 @@ import { KERNEL_NAMES, type KernelExports } from "./contract.js";
 /** The typed exports of build/spruce.wasm, declared once in scripts/contract/spec.mjs (generated ./contract.ts). */
 export type { KernelExports } from "./contract.js";
 
+/** Where the kernels can come from: the wasm bytes, where to fetch them, a fetch Response, or a compiled module. */
+export type KernelSource = WebAssembly.Module | ArrayBuffer | ArrayBufferView | URL | string | Response;
+
 const wasmUrl = new URL("../../build/spruce.wasm", import.meta.url);
 
+// The one compiled module of this thread (a cache: compiling twice would give the same module), and the source
+// a program named for it, if any.
 let compiled: Promise<WebAssembly.Module> | undefined;
+let compiledFrom: KernelSource | undefined;
 
-/** Compile build/spruce.wasm once per thread (cached). Works in Node and in browsers. */
-export function compileKernels(): Promise<WebAssembly.Module> {
-  compiled ??= (async () => {
-    if (typeof process !== "undefined" && process.versions?.node && wasmUrl.protocol === "file:") {
-      const { readFile } = await import("node:fs/promises");
-      return WebAssembly.compile(await readFile(wasmUrl));
+function isNode(): boolean {
+  return typeof process !== "undefined" && typeof process.versions?.node === "string";
+}
+
+async function compileFrom(source: KernelSource): Promise<WebAssembly.Module> {
+  if (source instanceof WebAssembly.Module) return source;
+  if (source instanceof ArrayBuffer) return WebAssembly.compile(source);
+  if (ArrayBuffer.isView(source))
+    return WebAssembly.compile(new Uint8Array(source.buffer, source.byteOffset, source.byteLength).slice());
+  if (typeof Response !== "undefined" && source instanceof Response) {
+    if (!source.ok) throw new Error(`spruce kernels: fetching ${source.url} gave HTTP ${source.status}`);
+    return WebAssembly.compile(await source.arrayBuffer());
+  }
+  if (typeof source === "string" || source instanceof URL) {
+    const url = new URL(String(source), typeof location === "undefined" ? undefined : location.href);
+    const bytes = await readUrl(url);
+    if (!bytes) throw new Error(`spruce kernels: cannot read ${url.href}`);
+    return WebAssembly.compile(bytes as BufferSource);
+  }
+  throw new TypeError(
+    "spruce kernels: the source must be a WebAssembly.Module, an ArrayBuffer or typed array of the wasm bytes, a URL or a Response",
+  );
+}
+
+/** The bytes at a URL (a file read in Node, a fetch elsewhere), or undefined when there are none. */
+async function readUrl(url: URL): Promise<ArrayBuffer | Uint8Array | undefined> {
+  if (url.protocol === "file:" && isNode()) {
+    const fs = process.getBuiltinModule?.("node:fs");
+    if (!fs) return undefined;
+    try {
+      return new Uint8Array(fs.readFileSync(url));
+    } catch {
+      return undefined;
     }
-    const response = await fetch(wasmUrl);
-    return WebAssembly.compile(await response.arrayBuffer());
-  })();
+  }
+  try {
+    const response = await fetch(url);
+    return response.ok ? await response.arrayBuffer() : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The release wasm embedded in the package as base64 (the fallback when build/spruce.wasm cannot be reached). */
+async function embeddedBytes(): Promise<Uint8Array> {
+  const { KERNELS_BASE64 } = await import("./embedded.generated.js");
+  const text = atob(KERNELS_BASE64);
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  return bytes;
+}
+
+async function compileDefault(): Promise<WebAssembly.Module> {
+  const bytes = (await readUrl(wasmUrl)) ?? (await embeddedBytes());
+  return WebAssembly.compile(bytes as BufferSource);
+}
+
+/**
+ * Compile the kernels once per thread (cached). With no argument the package's own build/spruce.wasm is used (see
+ * the module comment); with a `source` (bytes, URL, Response or compiled module) that is used instead, provided it
+ * comes before the first fit of this thread — later calls return the module already compiled.
+ */
+export function compileKernels(source?: KernelSource): Promise<WebAssembly.Module> {
+  if (compiled === undefined) {
+    compiled = source === undefined ? compileDefault() : compileFrom(source);
+    compiledFrom = source;
+    // A source that failed can be replaced by another one.
+    compiled.catch(() => {
+      compiled = undefined;
+      compiledFrom = undefined;
+    });
+  }
   return compiled;
+}
+
+/**
+ * Tell spruce where its kernels are before the first fit: `await initKernels(new URL("/assets/spruce.wasm",
+ * location.href))`, `await initKernels(bytes)` or `await initKernels(module)`. Only needed where the package's own
+ * file cannot be found and the embedded copy is not wanted. Returns the compiled module.
+ */
+export function initKernels(source: KernelSource): Promise<WebAssembly.Module> {
+  if (compiled !== undefined && compiledFrom !== source)
+    return Promise.reject(
+      new Error(
+        "spruce kernels: initKernels must be called before the first fit (the kernels are already loaded from " +
+          (compiledFrom === undefined ? "the package's own wasm" : "another source") +
+          ")",
+      ),
+    );
+  return compileKernels(source);
 }
 
 function abort(_message: number, _file: number, line: number, column: number): never {
@@ -47,6 +141,6 @@ export function instantiateKernels(module: WebAssembly.Module): KernelExports {
 }
 
 /** Convenience: compile (cached) and instantiate. */
-export async function loadKernels(): Promise<KernelExports> {
-  return instantiateKernels(await compileKernels());
+export async function loadKernels(source?: KernelSource): Promise<KernelExports> {
+  return instantiateKernels(await compileKernels(source));
 }

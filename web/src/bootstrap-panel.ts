@@ -5,8 +5,11 @@
  *
  * The section knows nothing of models: main.ts hands it a `BootstrapRunner` that runs the replicates in Web Workers.
  */
+import type { BootstrapReply } from "./analysis-protocol.js";
 import { byId, el, messageOf, showError, svgNode } from "./dom.js";
+import { plotDownloads, textDownload, toCsv } from "./export.js";
 import { Heartbeat, progressFigures, progressText } from "./progress.js";
+import { updateState } from "./url-state.js";
 
 export interface BootstrapRequest {
   nsim: number;
@@ -16,30 +19,8 @@ export interface BootstrapRequest {
   onProgress: (done: number) => void;
 }
 
-/** What the page shows of a finished or cancelled run. */
-export interface BootstrapOutcome {
-  observed: number;
-  df: number;
-  pChisq: number;
-  /** (1 + #{T* ≥ T}) / (1 + B) over the B replicates that succeeded. */
-  pBootstrap: number;
-  /** lme4's share mean(T* > T). */
-  pExceed: number;
-  /** T* of the replicates that succeeded (NaN-free). */
-  stats: ArrayLike<number>;
-  requested: number;
-  /** Replicates attempted (succeeded + failed). */
-  done: number;
-  failures: number;
-  partial: boolean;
-  workers: number;
-  /** Replicates done by each worker, when the pool reports it. */
-  perWorker?: number[];
-  elapsedMs: number;
-  seed: number;
-  /** The histogram of T* with the observed T and the χ² density (an SVG string from src/plot). */
-  histogram: string;
-}
+/** What the page shows of a finished or cancelled run (made by the analysis worker). */
+export type BootstrapOutcome = BootstrapReply;
 
 export type BootstrapRunner = (request: BootstrapRequest) => Promise<BootstrapOutcome>;
 
@@ -80,6 +61,13 @@ export class BootstrapPanel {
     this.progressLabel.textContent = "";
     showError(this.error, undefined);
     this.runButton.disabled = runner === undefined;
+  }
+
+  /** Settings from a restored address; with `run`, start the bootstrap (resolves when it ends). */
+  async restore(nsim: number | undefined, seed: number | undefined, run: boolean): Promise<void> {
+    if (nsim !== undefined) this.nsimInput.value = String(nsim);
+    if (seed !== undefined) this.seedInput.value = String(seed);
+    if (run) await this.run();
   }
 
   /** A whole number from a field, within the field's own min/max attributes. */
@@ -171,7 +159,7 @@ export class BootstrapPanel {
         outcome.pBootstrap,
         formatP(outcome.pBootstrap),
       ],
-      ["pExceed", "Share of T* > T (lme4's PBmodcomp)", outcome.pExceed, formatP(outcome.pExceed)],
+      ["pExceed", "Share of T* > T (pbkrtest's PBmodcomp)", outcome.pExceed, `${outcome.above}/${successes}`],
       ["done", "Replicates done", outcome.done, `${outcome.done} of ${outcome.requested}`],
       ["requested", "Replicates asked for", outcome.requested, String(outcome.requested)],
       ["failures", "Replicates that failed (not in B)", outcome.failures, String(outcome.failures)],
@@ -207,15 +195,34 @@ export class BootstrapPanel {
         ),
       ),
     );
-    this.histogram.replaceChildren(svgNode(outcome.histogram));
+    this.histogram.replaceChildren(
+      svgNode(outcome.histogram),
+      plotDownloads("lrt-bootstrap", outcome.histogram),
+    );
+    byId("boot-export").replaceChildren(
+      textDownload("T* of each replicate (CSV)", "bootstrap-stats.csv", "text/csv", () =>
+        toCsv(
+          ["replicate", "T"],
+          outcome.stats.map((t, i) => [i + 1, t]),
+        ),
+      ),
+      textDownload("This table (CSV)", "bootstrap.csv", "text/csv", () =>
+        toCsv(
+          ["quantity", "value"],
+          rows.map(([key, , value]) => [key, value]),
+        ),
+      ),
+    );
+    if (!outcome.partial) updateState({ nsim: outcome.requested, seed: outcome.seed, boot: true });
     this.result.hidden = false;
     this.result.setAttribute("data-state", outcome.partial ? "partial" : "done");
   }
 }
 
-/** p-values as R prints them: 4 significant digits, "< 2.2e-16" at the bottom. */
+/** p-values as R prints them: 4 significant digits, "< 2.2e-16" at the bottom (an exact 0 is 0). */
 export function formatP(p: number): string {
   if (!Number.isFinite(p)) return "NA";
+  if (p === 0) return "0";
   if (p < 2.2e-16) return "< 2.2e-16";
   return p < 1e-4 ? p.toExponential(2) : p.toPrecision(4).replace(/\.?0+$/, "");
 }

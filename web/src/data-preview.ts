@@ -1,25 +1,10 @@
 /** The data preview: the first rows of the loaded table, each column headed by its type and its missing count. */
 import { el } from "./dom.js";
 
-export interface ColumnPreview {
-  name: string;
-  /** How the model will read the column: numbers, or a factor (levels sorted as lme4 does). */
-  type: "numeric" | "factor";
-  missing: number;
-  /** Number of distinct levels, for factors. */
-  levels?: number;
-  /** Values of the first rows (null = missing). */
-  head: (number | string | null)[];
-}
+import { type DataPreview, PREVIEW_ROWS } from "./preview-types.js";
 
-export interface DataPreview {
-  /** Where the data came from: a file name or an example's name. */
-  source: string;
-  rows: number;
-  columns: ColumnPreview[];
-}
-
-export const PREVIEW_ROWS = 8;
+export type { ColumnPreview, DataPreview } from "./preview-types.js";
+export { PREVIEW_ROWS };
 
 export function renderPreview(preview: DataPreview): HTMLTableElement {
   const shownRows = Math.min(PREVIEW_ROWS, preview.rows);

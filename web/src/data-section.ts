@@ -1,58 +1,25 @@
 /**
  * The data section: a CSV from the person's disk (read in the page, never uploaded) or a bundled example, parsed by
- * the library's own parseCsv (so the preview shows the types the model will see), and previewed.
+ * the library's own parseCsv in the analysis worker (so the preview shows the types the model will see, and a
+ * large file does not freeze the page), and previewed.
  */
-import { DataError } from "../../src/errors.js";
-import { parseCsv } from "../../src/frame/csv.js";
-import type { Column, DataFrame } from "../../src/frame/frame.js";
-import { type ColumnPreview, type DataPreview, PREVIEW_ROWS, renderPreview } from "./data-preview.js";
+import * as Comlink from "comlink";
+import { analysis } from "./analysis.js";
+import { renderPreview } from "./data-preview.js";
 import { byId, messageOf, showError } from "./dom.js";
 import { type Example, examples } from "./examples.js";
 
 export interface LoadedData {
   source: string;
-  frame: DataFrame;
+  rows: number;
   /** Formulas suggested with the data (the examples have some). */
   example?: Example;
+  /** The example's key ("sitka"), for the page's address. */
+  exampleKey?: string;
 }
 
-/** Larger files work but would make the page sluggish to parse and fit on the main thread. */
+/** Larger files work but take long to read. */
 const MAX_FILE_BYTES = 50 * 1024 * 1024;
-
-export function describeColumn(name: string, column: Column): ColumnPreview {
-  if (column.kind === "numeric") {
-    let missing = 0;
-    for (const v of column.values) if (Number.isNaN(v)) missing++;
-    return {
-      name,
-      type: "numeric",
-      missing,
-      head: Array.from(column.values.subarray(0, PREVIEW_ROWS), (v) => (Number.isNaN(v) ? null : v)),
-    };
-  }
-  let missing = 0;
-  const levels = new Set<string>();
-  for (const v of column.values) {
-    if (v === null) missing++;
-    else levels.add(String(v));
-  }
-  // Text and TRUE/FALSE columns enter a model as factors (treatment contrasts, levels sorted).
-  return {
-    name,
-    type: "factor",
-    missing,
-    levels: levels.size,
-    head: column.values.slice(0, PREVIEW_ROWS).map((v) => (v === null ? null : String(v))),
-  };
-}
-
-export function describeFrame(source: string, frame: DataFrame): DataPreview {
-  return {
-    source,
-    rows: frame.nrow,
-    columns: frame.names.map((name) => describeColumn(name, frame.columns.get(name)!)),
-  };
-}
 
 export class DataSection {
   private readonly fileInput = byId<HTMLInputElement>("csv-file");
@@ -65,9 +32,14 @@ export class DataSection {
       const file = this.fileInput.files?.[0];
       if (file) void this.loadFile(file);
     });
-    for (const [key, example] of Object.entries(examples)) {
-      byId(`example-${key}`).addEventListener("click", () => this.load(example.file, example.text, example));
+    for (const key of Object.keys(examples) as (keyof typeof examples)[]) {
+      byId(`example-${key}`).addEventListener("click", () => void this.loadExample(key));
     }
+  }
+
+  loadExample(key: keyof typeof examples): Promise<LoadedData | undefined> {
+    const example = examples[key];
+    return this.load(example.file, example.text, example, key);
   }
 
   private async loadFile(file: File): Promise<void> {
@@ -79,36 +51,48 @@ export class DataSection {
       return;
     }
     try {
-      this.load(file.name, await file.text());
+      performance.mark("spruce:file-read-start");
+      const bytes = await file.arrayBuffer();
+      performance.mark("spruce:file-read-end");
+      await this.load(file.name, bytes);
     } catch (error) {
       showError(this.error, `Cannot read ${file.name}: ${messageOf(error)}`);
     }
   }
 
-  private load(source: string, text: string, example?: Example): void {
-    let frame: DataFrame;
+  private async load(
+    source: string,
+    text: string | ArrayBuffer,
+    example?: Example,
+    exampleKey?: string,
+  ): Promise<LoadedData | undefined> {
+    this.status.textContent = `Reading ${source}…`;
+    let reply: Awaited<ReturnType<typeof analysis.load>>;
     try {
-      frame = parseCsv(text, source);
-      if (frame.nrow === 0) throw new DataError(`${source} has a header but no rows`);
+      reply = await analysis.load(source, typeof text === "string" ? text : Comlink.transfer(text, [text]));
     } catch (error) {
+      this.status.textContent = "No data loaded.";
       showError(this.error, messageOf(error));
-      return;
+      return undefined;
     }
+    performance.mark("spruce:data-parsed");
     showError(this.error, undefined);
-    const description = describeFrame(source, frame);
-    const table = renderPreview(description);
+    const table = renderPreview(reply.preview);
     table.dataset.source = source;
     this.preview.replaceChildren(table);
-    const missingCells = totalMissing(description);
     this.status.textContent =
-      `${source}: ${frame.nrow} rows, ${frame.names.length} columns` +
-      (missingCells > 0
-        ? ` (${missingCells} cells missing: rows missing a variable a model uses are dropped, as lme4 does)`
+      `${source}: ${reply.preview.rows} rows, ${reply.preview.columns.length} columns` +
+      (reply.missingCells > 0
+        ? ` (${reply.missingCells} cells missing: rows missing a variable a model uses are dropped, as lme4 does)`
         : "");
-    this.onLoad({ source, frame, ...(example ? { example } : {}) });
+    const data: LoadedData = {
+      source,
+      rows: reply.preview.rows,
+      ...(example ? { example } : {}),
+      ...(exampleKey ? { exampleKey } : {}),
+    };
+    this.onLoad(data);
+    performance.mark("spruce:data-shown");
+    return data;
   }
-}
-
-function totalMissing(description: DataPreview): number {
-  return description.columns.reduce((sum, column) => sum + column.missing, 0);
 }

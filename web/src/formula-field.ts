@@ -38,13 +38,24 @@ export class FormulaField {
       this.showError(undefined);
       return true;
     } catch (error) {
-      this.showError(error instanceof FormulaError ? error.message : messageOf(error));
+      if (error instanceof FormulaError) this.showError(error.reason, error.position);
+      else this.showError(messageOf(error));
       return false;
     }
   }
 
-  showError(message: string | undefined): void {
-    this.errorLine.textContent = message ?? "";
+  /**
+   * Show an error under the input; with a position, the formula is repeated with a caret under that character (a
+   * syntax error, or the name of a column the data lacks).
+   */
+  showError(message: string | undefined, position?: number): void {
+    const caret =
+      message && position !== undefined
+        ? `\n  ${this.value}\n  ${" ".repeat(Math.max(0, Math.min(position, this.value.length)))}^`
+        : "";
+    this.errorLine.textContent = message ? message + caret : "";
+    if (position !== undefined) this.errorLine.dataset.position = String(position);
+    else delete this.errorLine.dataset.position;
     this.errorLine.hidden = !message;
     if (message) this.input.setAttribute("aria-invalid", "true");
     else this.input.removeAttribute("aria-invalid");

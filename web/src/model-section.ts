@@ -1,17 +1,18 @@
 /**
- * The model and results sections: two formulas and the criterion in; both fits, the lme4-style summaries, the
- * likelihood-ratio table and the diagnostic plots out; then the bootstrap section gets a runner for this pair.
+ * The model and results sections: two formulas and the criterion in; both fits (in the analysis worker), the
+ * lme4-style summaries, the likelihood-ratio table, the confidence intervals and the diagnostic plots out, each
+ * with a download; then the bootstrap section gets a runner for this pair, unless the pair is not nested.
  */
-import { SpruceError } from "../../src/errors.js";
-import { FormulaError } from "../../src/formula/errors.js";
+import { analysis, callback } from "./analysis.js";
+import type { FitProblem, FitReport, FitRequest } from "./analysis-protocol.js";
 import { renderAnova } from "./anova-table.js";
-import type { BootstrapPanel } from "./bootstrap-panel.js";
+import type { BootstrapPanel, BootstrapRunner } from "./bootstrap-panel.js";
 import type { LoadedData } from "./data-section.js";
-import { byId, messageOf, nextFrame, showError } from "./dom.js";
+import { byId, el, messageOf, nextFrame, showError, svgNode } from "./dom.js";
+import { plotDownloads, textDownload, toCsv } from "./export.js";
 import { FormulaField } from "./formula-field.js";
-import { renderPlots } from "./plots.js";
 import { PValueSwitch } from "./pvalue-switch.js";
-import { bootstrapRunner, compareModels, type FittedPair, fitModel, summaryText } from "./spruce.js";
+import { updateState } from "./url-state.js";
 
 export class ModelSection {
   private readonly form = byId<HTMLFormElement>("model-form");
@@ -20,6 +21,7 @@ export class ModelSection {
   private readonly fitButton = byId<HTMLButtonElement>("fit-button");
   private readonly status = byId("fit-status");
   private readonly error = byId("fit-error");
+  private readonly pairWarning = byId("pair-warning");
   private readonly results = byId("results-section");
   private readonly bootstrapSection = byId("bootstrap-section");
   private readonly summary = byId("summary-text");
@@ -30,7 +32,7 @@ export class ModelSection {
   private readonly pvalues = new PValueSwitch(() => this.showSummary(this.shown));
   private shown: "alt" | "null" = "alt";
   private data: LoadedData | undefined;
-  private fitted: FittedPair | undefined;
+  private report: FitReport | undefined;
 
   constructor(private readonly bootstrap: BootstrapPanel) {
     this.form.addEventListener("submit", (event) => {
@@ -54,88 +56,221 @@ export class ModelSection {
     this.clearResults();
   }
 
+  /** Formulas and criterion from a restored address. */
+  setModels(m0: string | undefined, m1: string | undefined, criterion: "REML" | "ML" | undefined): void {
+    if (m0 !== undefined) this.nullField.input.value = m0;
+    if (m1 !== undefined) this.altField.input.value = m1;
+    if (criterion) this.criterionInput(criterion).checked = true;
+    this.nullField.check();
+    this.altField.check();
+  }
+
   private criterionInput(value: "REML" | "ML"): HTMLInputElement {
     return this.form.querySelector<HTMLInputElement>(`input[name="criterion"][value="${value}"]`)!;
   }
 
   private clearResults(): void {
-    this.fitted = undefined;
+    this.report = undefined;
     this.results.hidden = true;
     this.bootstrapSection.hidden = true;
     this.bootstrap.setRunner(undefined);
     this.status.textContent = "";
     showError(this.error, undefined);
+    showError(this.pairWarning, undefined);
   }
 
-  private async fit(): Promise<void> {
+  /** Fit both models; resolves once the results (or an error) are shown. */
+  async fit(sharedRows = false): Promise<boolean> {
     const data = this.data;
-    if (!data) return;
+    if (!data) return false;
     const syntaxOk = [this.nullField.check(), this.altField.check()].every(Boolean);
     if (!syntaxOk || !this.nullField.value || !this.altField.value) {
       if (!this.nullField.value)
         this.nullField.showError("Type the null model's formula, e.g. y ~ x + (1|g)");
       if (!this.altField.value) this.altField.showError("Type the alternative model's formula");
       this.clearResults();
-      return;
+      return false;
     }
-    const REML = this.criterionInput("REML").checked;
+    const request: FitRequest = {
+      nullFormula: this.nullField.value,
+      altFormula: this.altField.value,
+      REML: this.criterionInput("REML").checked,
+      sharedRows,
+    };
     this.clearResults();
     this.fitButton.disabled = true;
-    this.status.textContent = "Fitting…";
-    await nextFrame();
+    // The fit runs in the worker; the status counts the seconds honestly meanwhile.
+    const started = performance.now();
+    const tick = () => {
+      this.status.textContent = `Fitting ${data.rows.toLocaleString("en")} rows in a background worker… ${((performance.now() - started) / 1000).toFixed(1)} s`;
+    };
+    tick();
+    const timer = setInterval(tick, 250);
+    this.status.dataset.state = "fitting";
     try {
-      const m0 = await this.fitOne(this.nullField, data, REML);
-      const m1 = await this.fitOne(this.altField, data, REML);
-      if (!m0 || !m1) {
-        this.status.textContent = "";
-        return;
+      const reply = await analysis.fit(request);
+      clearInterval(timer);
+      if (!reply.ok) {
+        this.showProblem(reply);
+        this.status.dataset.state = "error";
+        return false;
       }
-      const comparison = compareModels(m0, m1);
-      this.fitted = { m0, m1, comparison, source: data.source };
+      const seconds = (performance.now() - started) / 1000;
       this.status.textContent =
-        `Fitted in ${(m0.optimizer.elapsedMs + m1.optimizer.elapsedMs).toFixed(0)} ms ` +
-        `(${m0.optimizer.evaluations} + ${m1.optimizer.evaluations} deviance evaluations).`;
-      this.showResults(this.fitted);
+        `Fitted in ${seconds.toFixed(2)} s (${reply.nobs.toLocaleString("en")} observations` +
+        `${reply.sharedRows !== undefined ? ", the rows both models can use" : ""}; ` +
+        `${reply.evaluations[0]} + ${reply.evaluations[1]} deviance evaluations; computed in a background worker).`;
+      this.status.dataset.state = "done";
+      this.report = reply;
+      await this.showResults(reply);
+      updateState({
+        data: data.exampleKey ?? data.source,
+        m0: request.nullFormula,
+        m1: request.altFormula,
+        criterion: request.REML ? "REML" : "ML",
+        boot: false,
+      });
+      return true;
     } catch (error) {
+      clearInterval(timer);
       this.status.textContent = "";
+      this.status.dataset.state = "error";
       showError(this.error, messageOf(error));
-      if (!(error instanceof SpruceError)) console.error(error);
+      return false;
     } finally {
       this.fitButton.disabled = false;
     }
   }
 
-  /** Fit one formula; a formula error lands under its input (and gives undefined), anything else is thrown. */
-  private async fitOne(field: FormulaField, data: LoadedData, REML: boolean) {
-    try {
-      return await fitModel(field.value, data.frame, REML);
-    } catch (error) {
-      if (error instanceof FormulaError) {
-        field.showError(error.message);
-        return undefined;
-      }
-      // Say which model a data or model error belongs to; programming errors go up unchanged.
-      if (error instanceof SpruceError) throw new SpruceError(`${field.value}: ${error.message}`);
-      throw error;
+  private showProblem(problem: FitProblem): void {
+    this.status.textContent = "";
+    if (problem.field) {
+      const field = problem.field === "null" ? this.nullField : this.altField;
+      field.showError(problem.message, problem.position);
+      field.input.focus();
+      return;
+    }
+    showError(this.error, problem.message);
+    if (problem.rowsDiffer) {
+      const button = el(
+        "button",
+        { type: "button", id: "fit-shared-rows" },
+        `Fit both on the ${problem.rowsDiffer.shared.toLocaleString("en")} rows both can use`,
+      );
+      button.addEventListener("click", () => void this.fit(true));
+      this.error.append(" ", button);
     }
   }
 
-  private showResults(pair: FittedPair): void {
+  private async showResults(report: FitReport): Promise<void> {
     this.showSummary("alt");
-    byId("anova-note").textContent = pair.comparison.note;
-    byId("anova-table").replaceChildren(renderAnova(pair.comparison.rows));
-    byId("plots").replaceChildren(...renderPlots(pair.m1));
+    byId("anova-note").textContent = report.anova.note;
+    byId("anova-table").replaceChildren(renderAnova(report.anova.rows));
+    byId("intervals").replaceChildren(renderIntervals(report));
+    byId("results-export").replaceChildren(
+      textDownload("Summaries (txt)", "summaries.txt", "text/plain", () =>
+        [report.summaries.alt.none, "", report.summaries.null.none].join("\n"),
+      ),
+      textDownload("LRT table (CSV)", "anova.csv", "text/csv", () => anovaCsv(report)),
+      textDownload("Intervals (CSV)", "confint.csv", "text/csv", () => intervalsCsv(report)),
+    );
+    const plots = byId("plots");
+    plots.replaceChildren();
+    plots.dataset.complete = "false";
     this.results.hidden = false;
-    this.bootstrapSection.hidden = false;
-    this.bootstrap.setRunner(bootstrapRunner(pair));
+    if (report.pairWarning) {
+      showError(this.pairWarning, report.pairWarning);
+      this.bootstrapSection.hidden = true;
+      this.bootstrap.setRunner(undefined);
+    } else {
+      this.bootstrapSection.hidden = false;
+      this.bootstrap.setRunner(bootstrapRunner);
+    }
+    // One plot per frame: a large model's plots are thousands of SVG elements, and laying them all out in one
+    // task would block the page (the e2e test holds every task under 200 ms).
+    for (const plot of report.plots) {
+      await nextFrame();
+      if (this.report !== report) return;
+      plots.append(
+        el("figure", { "data-plot": plot.name }, svgNode(plot.svg), plotDownloads(plot.name, plot.svg)),
+      );
+    }
+    plots.dataset.complete = "true";
   }
 
   private showSummary(which: "alt" | "null"): void {
-    if (!this.fitted) return;
-    const model = which === "alt" ? this.fitted.m1 : this.fitted.m0;
+    if (!this.report) return;
     this.shown = which;
-    this.summary.textContent = summaryText(model, this.fitted.source, this.pvalues.methodFor(model));
+    const texts = this.report.summaries[which];
+    const method = this.pvalues.methodFor(texts);
+    this.summary.textContent = method ? (texts[method] ?? texts.Satterthwaite) : texts.none;
     this.toggles.alt.setAttribute("aria-pressed", String(which === "alt"));
     this.toggles.null.setAttribute("aria-pressed", String(which === "null"));
   }
+}
+
+/** The bootstrap of the fitted pair, run by the analysis worker (whose pool of Web Workers does the replicates). */
+const bootstrapRunner: BootstrapRunner = async ({ nsim, seed, workers, signal, onProgress }) => {
+  const onAbort = () => void analysis.cancel();
+  signal.addEventListener("abort", onAbort);
+  try {
+    return await analysis.bootstrap({ nsim, seed, workers }, callback(onProgress));
+  } finally {
+    signal.removeEventListener("abort", onAbort);
+  }
+};
+
+function anovaCsv(report: FitReport): string {
+  const keys = ["name", "formula", "npar", "AIC", "BIC", "logLik", "deviance", "Chisq", "Df", "p"] as const;
+  return toCsv(
+    [...keys],
+    report.anova.rows.map((row) =>
+      keys.map((k) => (row as unknown as Record<string, string | number | null>)[k]),
+    ),
+  );
+}
+
+function intervalsCsv(report: FitReport): string {
+  const { level, rows } = report.intervals;
+  const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
+  return toCsv(
+    ["parameter", "estimate", pct((1 - level) / 2), pct(1 - (1 - level) / 2)],
+    rows.map((r) => [r.name, r.estimate, r.lower, r.upper]),
+  );
+}
+
+function renderIntervals(report: FitReport): HTMLElement {
+  const { method, level, rows } = report.intervals;
+  const shown = (v: number | null) => (v === null ? "NA" : v.toPrecision(5));
+  return el(
+    "table",
+    { class: "numbers", id: "intervals-table" },
+    el("caption", {}, `${Math.round(level * 100)} % confidence intervals of m1 (${method})`),
+    el(
+      "thead",
+      {},
+      el(
+        "tr",
+        {},
+        el("th", {}, "parameter"),
+        el("th", {}, "estimate"),
+        el("th", {}, "lower"),
+        el("th", {}, "upper"),
+      ),
+    ),
+    el(
+      "tbody",
+      {},
+      ...rows.map((r) =>
+        el(
+          "tr",
+          {},
+          el("th", { scope: "row" }, r.name),
+          el("td", { "data-value": r.estimate ?? "NA" }, shown(r.estimate)),
+          el("td", { "data-value": r.lower ?? "NA" }, shown(r.lower)),
+          el("td", { "data-value": r.upper ?? "NA" }, shown(r.upper)),
+        ),
+      ),
+    ),
+  );
 }

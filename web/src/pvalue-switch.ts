@@ -3,7 +3,6 @@
  * (pbkrtest) denominator degrees of freedom for the t tests in the summary. Kenward–Roger needs a REML fit; for an
  * ML fit the switch says so and the summary keeps Satterthwaite's.
  */
-import type { LinearMixedModel } from "../../src/fit/model.js";
 import { byId } from "./dom.js";
 
 export type PValueMethod = "none" | "Satterthwaite" | "Kenward-Roger";
@@ -27,7 +26,7 @@ export class PValueSwitch {
   }
 
   /** The method for this model's summary (undefined: no p-values), and the switch's state shown. */
-  methodFor(model: LinearMixedModel): "Satterthwaite" | "Kenward-Roger" | undefined {
+  methodFor(model: { REML: boolean }): "Satterthwaite" | "Kenward-Roger" | undefined {
     this.render();
     if (this.selected === "Kenward-Roger" && !model.REML) {
       this.note.textContent =

@@ -38,6 +38,8 @@ export async function fitModels(
     );
     throw new Error(`the page did not fit the models:\n${errors}`);
   }
+  // The plots are laid out one per frame after the results appear.
+  await page.waitForSelector("#plots[data-complete='true']");
 }
 
 /** The numbers of the bootstrap result table, by key (`data-key` → `data-value`). */

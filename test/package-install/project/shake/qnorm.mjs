@@ -1,0 +1,3 @@
+import { qnorm } from "spruce-lmm";
+
+console.log(qnorm(0.975));
