@@ -18,7 +18,15 @@ export { chiSquareUpper, dchisq } from "./distributions/chisq.js";
 export { dnorm, normalCdf, qnorm } from "./distributions/normal.js";
 export { DataError, ModelError, SpruceError } from "./errors.js";
 export type { PlsEngine, PlsSolution } from "./fit/engine.js";
-export { type FitDesignOptions, type FitOptions, fit, fitDesign, modelAtTheta } from "./fit/fit.js";
+export {
+  type FitDesignOptions,
+  type FitOptions,
+  type FitResult,
+  fit,
+  fitDesign,
+  fitMixed,
+  modelAtTheta,
+} from "./fit/fit.js";
 export { type CoefGroup, LinearMixedModel, type OptimizerReport, type RanefGroup } from "./fit/model.js";
 export { minimizeBounded, nelderMead } from "./fit/optimize.js";
 export type { VarCorrRow } from "./fit/varcorr.js";
@@ -49,6 +57,18 @@ export { profileIntervals, varianceParameterNames } from "./inference/profile.js
 export type { ModelParameters, SimulateOptions, SimulationResult } from "./inference/simulate.js";
 export { ResponseSimulator, simulateResponses } from "./inference/simulate.js";
 export { simulate } from "./inference/simulate-model.js";
+export {
+  type AnyModel,
+  anovaLm,
+  anovaMixedLm,
+  BOUNDARY_NOTE,
+  type FTestResult,
+  formatFTest,
+  fTestJson,
+} from "./lm/anova.js";
+export { fitLinearModel } from "./lm/fit.js";
+export { type CoefficientRow, LinearModel, type LmSummary } from "./lm/model.js";
+export { type LmJson, lmJson, lmSummaryText } from "./lm/report.js";
 export type { PoolOptions, PoolResult, WorkerFactory, WorkerHandle } from "./parallel/pool.js";
 export { runReplicates, WorkerPool } from "./parallel/pool.js";
 export {

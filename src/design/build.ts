@@ -55,7 +55,19 @@ export function designOrigin(design: Design): DesignOrigin | undefined {
   return origins.get(design);
 }
 
-export function buildDesignFromSpec(spec: ModelSpec, frame: DataFrame): Design {
+export interface BuildDesignOptions {
+  /**
+   * Keep aliased fixed-effects columns in X (R's lm decides aliasing itself, with its pivoting QR, and reports the
+   * aliased coefficients as NA); lme4 drops them before fitting, the default.
+   */
+  keepAliased?: boolean;
+}
+
+export function buildDesignFromSpec(
+  spec: ModelSpec,
+  frame: DataFrame,
+  options: BuildDesignOptions = {},
+): Design {
   const mf = buildModelFrame(spec, frame);
   const n = mf.n;
 
@@ -72,7 +84,7 @@ export function buildDesignFromSpec(spec: ModelSpec, frame: DataFrame): Design {
   full.columns.forEach((c, j) => {
     checkFinite(full.names[j], c, mf.rows);
   });
-  const keep = keepFullRank(full.columns);
+  const keep = options.keepAliased ? full.columns.map(() => true) : keepFullRank(full.columns);
   const fixedNames = full.names.filter((_, j) => keep[j]);
   const droppedFixed = full.names.filter((_, j) => !keep[j]);
   const X = new Float64Array(n * fixedNames.length);

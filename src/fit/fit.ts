@@ -10,7 +10,10 @@ import {
   thetaStart,
 } from "../design/types.js";
 import { ModelError } from "../errors.js";
+import { analyzeFormula } from "../formula/model.js";
 import type { DataInput } from "../frame/frame.js";
+import { fitLinearModel } from "../lm/fit.js";
+import type { LinearModel } from "../lm/model.js";
 import { denseBlockOrder, LARGE_DENSE_BLOCK } from "./blocked-layout.js";
 import type { PlsEngine, PlsSolution } from "./engine.js";
 import {
@@ -39,10 +42,31 @@ export interface FitOptions extends FitDesignOptions {
 }
 
 /**
- * Fit a linear mixed model as lme4's lmer(formula, data, REML): build the design, load the kernels, optimise θ.
- * REML is the default.
+ * What fit() returns for a formula: a mixed model when the formula (as a literal type) has a random-effects bar,
+ * a linear model (R's lm) when it has none, and either when the formula is only known at run time.
  */
-export async function fit(
+export type FitResult<F extends string> = string extends F
+  ? LinearMixedModel | LinearModel
+  : F extends `${string}|${string}`
+    ? LinearMixedModel
+    : LinearModel;
+
+/**
+ * Fit a linear mixed model as lme4's lmer(formula, data, REML): build the design, load the kernels, optimise θ.
+ * REML is the default. A formula without random-effects terms is fitted as R's lm (src/lm/: QR least squares;
+ * REML and the engine do not apply).
+ */
+export async function fit<F extends string>(
+  formula: F,
+  data: DataInput,
+  options: FitOptions = {},
+): Promise<FitResult<F>> {
+  if (analyzeFormula(formula).random.length === 0) return fitLinearModel(formula, data) as FitResult<F>;
+  return (await fitMixed(formula, data, options)) as FitResult<F>;
+}
+
+/** fit() for a formula with random-effects terms (an error for one without). */
+export async function fitMixed(
   formula: string,
   data: DataInput,
   options: FitOptions = {},

@@ -4,7 +4,7 @@
  * (the same functions the CLI and Node programs call); this module only shapes the results for the page.
  */
 // Imported under another name: biome reads a bare `fit(...)` call as a focused jasmine test.
-import { fit as fitFormula } from "../../src/fit/fit.js";
+import { fitMixed as fitFormula } from "../../src/fit/fit.js";
 import type { LinearMixedModel } from "../../src/fit/model.js";
 import type { DataFrame } from "../../src/frame/frame.js";
 import { type AnovaRow, anova } from "../../src/inference/anova.js";

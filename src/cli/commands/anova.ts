@@ -5,8 +5,11 @@
 import type { Command } from "commander";
 import { SpruceError } from "../../errors.js";
 import { fit as fitModel } from "../../fit/fit.js";
+import { LinearMixedModel } from "../../fit/model.js";
 import { readCsv } from "../../frame/csv.js";
 import { anova, anovaSummary, formatAnova } from "../../inference/anova.js";
+import { anovaLm, anovaMixedLm, BOUNDARY_NOTE, formatFTest, fTestJson } from "../../lm/anova.js";
+import { LinearModel } from "../../lm/model.js";
 
 export function registerAnova(program: Command): void {
   program
@@ -21,10 +24,30 @@ export function registerAnova(program: Command): void {
       const data = readCsv(dataPath);
       const models = [];
       for (const f of formulas) models.push(await fitModel(f, data, { REML: !options.ml }));
-      const result = anova(models);
+      const linear = models.filter((m) => m instanceof LinearModel);
+      if (linear.length === models.length) {
+        // R's anova(lm0, lm1, ...): the F test.
+        const f = anovaLm(linear);
+        if (options.json) process.stdout.write(`${JSON.stringify(fTestJson(f), null, 2)}\n`);
+        else process.stdout.write(`${formatFTest(f)}\n`);
+        return;
+      }
+      const mixed = models.filter((m) => m instanceof LinearMixedModel);
+      const result = linear.length > 0 ? anovaMixedLm(models) : anova(mixed);
       if (options.json) {
         for (const m of result.messages) process.stderr.write(`${m}\n`);
-        process.stdout.write(`${JSON.stringify({ ...anovaSummary(result), table: result.rows }, null, 2)}\n`);
+        process.stdout.write(
+          `${JSON.stringify(
+            {
+              ...anovaSummary(result),
+              table: result.rows,
+              // Random effects against a model without them: the χ² p-value is conservative (boundary).
+              ...(linear.length > 0 ? { test: "LRT", conservative: true, note: BOUNDARY_NOTE } : {}),
+            },
+            null,
+            2,
+          )}\n`,
+        );
         return;
       }
       process.stdout.write(`Data: ${dataPath}\n${formatAnova(result)}\n`);

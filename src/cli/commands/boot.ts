@@ -5,7 +5,7 @@
  */
 import type { Command } from "commander";
 import { SpruceError } from "../../errors.js";
-import { fit as fitModel } from "../../fit/fit.js";
+import { fitMixed as fitModel } from "../../fit/fit.js";
 import type { LinearMixedModel } from "../../fit/model.js";
 import { readCsv } from "../../frame/csv.js";
 import { type BootstrapLrtResult, bootstrapLRT, bootstrapLrtJson } from "../../inference/bootstrap.js";

@@ -1,7 +1,11 @@
 import type { Command } from "commander";
-import { fit as fitLmm } from "../../fit/fit.js";
+import { SpruceError } from "../../errors.js";
+import { fitMixed as fitLmm } from "../../fit/fit.js";
 import type { LinearMixedModel } from "../../fit/model.js";
+import { analyzeFormula } from "../../formula/model.js";
 import { readCsv } from "../../frame/csv.js";
+import { fitLinearModel } from "../../lm/fit.js";
+import { lmJson, lmSummaryText } from "../../lm/report.js";
 import { type FitJson, fitJson, unboxLikeJsonlite } from "../../report/json.js";
 
 /**
@@ -66,6 +70,10 @@ export function registerFit(program: Command, extensions: readonly FitExtension[
     .option("--json", "print the fit as JSON (lme4's names: fixef, se, varcorr, ranef, ...)");
   for (const ext of extensions) ext.configure(command);
   command.action(async (dataPath: string, formula: string, options: FitCommandOptions) => {
+    if (analyzeFormula(formula).random.length === 0) {
+      runLinearFit(dataPath, formula, options);
+      return;
+    }
     const { model, elapsedMs } = await runFit(dataPath, formula, options);
     if (options.json) {
       // Messages (rank deficiency, singular fit, convergence) go to stderr so stdout stays pure JSON.
@@ -81,4 +89,28 @@ export function registerFit(program: Command, extensions: readonly FitExtension[
     }
     process.stdout.write(`${text}\n`);
   });
+}
+
+/**
+ * A formula without random-effects terms: R's lm (src/lm/). The mixed-model extensions (diagnostics, intervals)
+ * do not apply and are refused by name; --ml changes nothing (least squares is the ML fit).
+ */
+function runLinearFit(dataPath: string, formula: string, options: FitCommandOptions): void {
+  const refused = Object.keys(options).filter(
+    (k) => k !== "ml" && k !== "json" && options[k] !== undefined && options[k] !== false,
+  );
+  if (refused.length > 0)
+    throw new SpruceError(
+      `--${refused[0]} applies to mixed models only; the formula has no random-effects term (fitted as lm)`,
+    );
+  const data = readCsv(dataPath);
+  const t0 = performance.now();
+  const model = fitLinearModel(formula, data);
+  const elapsedMs = performance.now() - t0;
+  if (options.json) {
+    for (const m of model.messages) process.stderr.write(`${m}\n`);
+    process.stdout.write(`${JSON.stringify({ ...lmJson(model), elapsedMs }, null, 2)}\n`);
+    return;
+  }
+  process.stdout.write(`${lmSummaryText(model, dataPath)}\n`);
 }
