@@ -5,7 +5,8 @@ import { analyzeFormula, type ModelSpec, type RandomSpec } from "../formula/mode
 import { evaluateGroupingVariable, evaluateVariable, type Variable } from "../frame/evaluate.js";
 import { type Factor, interactFactors, makeFactor } from "../frame/factor.js";
 import { type DataFrame, type DataInput, toDataFrame } from "../frame/frame.js";
-import { type ModelColumns, modelMatrix, type RowVariable } from "./model-matrix.js";
+import type { TransformParams } from "../frame/transforms.js";
+import { type ContrastKind, type ModelColumns, modelMatrix, type RowVariable } from "./model-matrix.js";
 import { keepFullRank } from "./rank.js";
 import type { Design, RandomTerm } from "./types.js";
 
@@ -14,9 +15,11 @@ import type { Design, RandomTerm } from "./types.js";
  * with a missing value in any variable the model uses dropped, factors made on the rows kept), fixed-effects
  * matrix with treatment contrasts and aliased columns dropped, random-effects terms in lme4's order.
  */
-export function buildDesign(formula: string, data: DataInput): Design {
-  const spec = analyzeFormula(formula);
-  return buildDesignFromSpec(spec, toDataFrame(data));
+export function buildDesign(formula: string, data: DataInput, options: BuildDesignOptions = {}): Design {
+  const frame = toDataFrame(data);
+  // `.` on the right-hand side stands for every other column of the data.
+  const spec = analyzeFormula(formula, { columns: frame.names });
+  return buildDesignFromSpec(spec, frame, options);
 }
 
 /** The model frame: the variables a model uses, evaluated on the complete rows only. */
@@ -31,6 +34,10 @@ export interface ModelFrame {
   grouping: Map<string, Factor>;
   /** Factor variables and grouping variables made from an integer column (labelled 100000, not 1e+05), by name. */
   integerLabelled: Set<string>;
+  /** Parameters of poly() and scale() variables as computed on the data (R's makepredictcall keeps them). */
+  transforms: Map<string, TransformParams>;
+  /** The sum of the formula's offset() terms on the complete rows; absent without offsets. */
+  offset?: Float64Array;
 }
 
 /**
@@ -46,6 +53,10 @@ export interface DesignOrigin {
   fullFixedNames: string[];
   /** Factor and grouping variables whose levels are integer labels, so new data's numbers are labelled alike. */
   integerLabelled: Set<string>;
+  /** poly()/scale() parameters of the fitting data, reused for new data (R's makepredictcall). */
+  transforms: Map<string, TransformParams>;
+  /** Contrasts chosen per factor (others: contr.treatment). */
+  contrasts: Map<string, ContrastKind>;
 }
 
 const origins = new WeakMap<Design, DesignOrigin>();
@@ -61,6 +72,33 @@ export interface BuildDesignOptions {
    * aliased coefficients as NA); lme4 drops them before fitting, the default.
    */
   keepAliased?: boolean;
+  /**
+   * Contrasts per factor of the fixed effects, by the factor's name in the formula (`treat`, `factor(tree)`):
+   * R's contrasts = list(treat = "contr.sum"). Default contr.treatment.
+   */
+  contrasts?: Record<string, ContrastKind>;
+}
+
+const CONTRASTS: readonly ContrastKind[] = ["contr.treatment", "contr.sum", "contr.helmert", "contr.poly"];
+
+/** Check the contrasts option against the model's factors: unknown kinds and names that are no factor are errors. */
+function contrastsMap(
+  contrasts: Record<string, ContrastKind> | undefined,
+  variables: ReadonlyMap<string, RowVariable>,
+): Map<string, ContrastKind> {
+  const out = new Map<string, ContrastKind>();
+  for (const [name, kind] of Object.entries(contrasts ?? {})) {
+    if (!CONTRASTS.includes(kind))
+      throw new ModelError(`unknown contrasts '${kind}' for '${name}' (known: ${CONTRASTS.join(", ")})`);
+    const v = variables.get(name);
+    if (!v)
+      throw new ModelError(
+        `contrasts given for '${name}', which is not a variable of the fixed effects (${[...variables.keys()].join(", ")})`,
+      );
+    if (v.kind !== "factor") throw new ModelError(`contrasts given for '${name}', which is not a factor`);
+    out.set(name, kind);
+  }
+  return out;
 }
 
 export function buildDesignFromSpec(
@@ -72,6 +110,8 @@ export function buildDesignFromSpec(
   const n = mf.n;
 
   const response = mf.variables.get(spec.responseName)!;
+  if (response.kind === "matrix")
+    throw new DataError(`the response '${spec.responseName}' must be one column`);
   if (response.kind !== "numeric")
     throw new DataError(
       `the response '${spec.responseName}' must be numeric, but it holds text or logical values ` +
@@ -80,7 +120,8 @@ export function buildDesignFromSpec(
   const y = Float64Array.from(response.values);
   checkFinite(spec.responseName, y, mf.rows);
 
-  const full = modelMatrix(spec.fixed, mf.variables, n);
+  const contrasts = contrastsMap(options.contrasts, mf.variables);
+  const full = modelMatrix(spec.fixed, mf.variables, n, contrasts);
   full.columns.forEach((c, j) => {
     checkFinite(full.names[j], c, mf.rows);
   });
@@ -108,6 +149,7 @@ export function buildDesignFromSpec(
     terms,
     rows: mf.rows,
     droppedRows: mf.droppedRows,
+    ...(mf.offset ? { offset: mf.offset } : {}),
   };
   const factorLevels = new Map<string, string[]>();
   for (const [name, v] of mf.variables) if (v.kind === "factor") factorLevels.set(name, v.levels);
@@ -116,6 +158,8 @@ export function buildDesignFromSpec(
     factorLevels,
     fullFixedNames: full.names,
     integerLabelled: mf.integerLabelled,
+    transforms: mf.transforms,
+    contrasts,
   });
   return design;
 }
@@ -123,13 +167,16 @@ export function buildDesignFromSpec(
 /** Evaluate every variable the model uses, drop incomplete rows (na.omit), make factors on what is left. */
 export function buildModelFrame(spec: ModelSpec, frame: DataFrame): ModelFrame {
   const raw = new Map<string, Variable>();
+  const transforms = new Map<string, TransformParams>();
   const add = (e: Expr) => {
     const name = deparse(e);
-    if (!raw.has(name)) raw.set(name, evaluateVariable(e, frame));
+    if (!raw.has(name)) raw.set(name, evaluateVariable(e, frame, { mode: "record", params: transforms }));
   };
   add(spec.response);
   spec.fixed.variables.forEach(add);
   for (const r of spec.random) r.lhs.variables.forEach(add);
+  const offsets = spec.fixed.offsets ?? [];
+  offsets.forEach(add);
   const groupRaw = new Map<string, Variable>();
   for (const r of spec.random)
     for (const atom of groupAtoms(r.group)) {
@@ -142,8 +189,11 @@ export function buildModelFrame(spec: ModelSpec, frame: DataFrame): ModelFrame {
   for (const v of [...raw.values(), ...groupRaw.values()]) {
     let count = 0;
     for (let i = 0; i < frame.nrow; i++) {
-      const x = v.values[i];
-      if (x === null || (typeof x === "number" && Number.isNaN(x))) {
+      const missing =
+        v.kind === "matrix"
+          ? v.columns.some((c) => Number.isNaN(c[i] as number))
+          : v.values[i] === null || (typeof v.values[i] === "number" && Number.isNaN(v.values[i]));
+      if (missing) {
         if (complete[i]) count++;
         complete[i] = 0;
       }
@@ -169,15 +219,38 @@ export function buildModelFrame(spec: ModelSpec, frame: DataFrame): ModelFrame {
   const grouping = new Map<string, Factor>();
   for (const [name, v] of groupRaw) {
     const f = toRowVariable(v, rows);
+    if (f.kind === "matrix") throw new DataError(`'${name}' cannot be a grouping factor`);
     grouping.set(name, f.kind === "factor" ? f : makeFactor({ kind: "numeric", values: f.values }));
   }
   const integerLabelled = new Set<string>();
   for (const v of [...raw.values(), ...groupRaw.values()])
     if (v.kind === "categorical" && v.source === "integer") integerLabelled.add(v.name);
-  return { rows, n, droppedRows, variables, grouping, integerLabelled };
+  let offset: Float64Array | undefined;
+  for (const e of offsets) {
+    const v = variables.get(deparse(e)) as RowVariable;
+    if (v.kind !== "numeric") throw new DataError(`'${deparse(e)}' must be numeric to be an offset`);
+    offset ??= new Float64Array(n);
+    for (let i = 0; i < n; i++) offset[i] = (offset[i] as number) + (v.values[i] as number);
+  }
+  return {
+    rows,
+    n,
+    droppedRows,
+    variables,
+    grouping,
+    integerLabelled,
+    transforms,
+    ...(offset ? { offset } : {}),
+  };
 }
 
 function toRowVariable(v: Variable, rows: Int32Array): RowVariable {
+  if (v.kind === "matrix")
+    return {
+      kind: "matrix",
+      columns: v.columns.map((c) => Float64Array.from(rows, (r) => c[r] as number)),
+      suffixes: v.suffixes,
+    };
   if (v.kind === "numeric") {
     const values = new Float64Array(rows.length);
     for (let i = 0; i < rows.length; i++) values[i] = v.values[rows[i]];

@@ -50,6 +50,8 @@ export interface Design {
   rows: Int32Array;
   /** Number of input rows dropped because a variable the model uses was missing. */
   droppedRows: number;
+  /** The sum of the formula's offset() terms, length n (R's model.offset); absent without offsets. */
+  offset?: Float64Array;
 }
 
 /** The numeric part of a design: what the engine and the workers need (structured-clone/transfer friendly). */

@@ -2,6 +2,7 @@
  * Fitting: optimise θ for a design with a PLS engine, then collect the results into a LinearMixedModel.
  */
 import { buildDesign } from "../design/build.js";
+import type { ContrastKind } from "../design/model-matrix.js";
 import {
   type Design,
   type DesignBuffers,
@@ -11,7 +12,7 @@ import {
 } from "../design/types.js";
 import { ModelError } from "../errors.js";
 import { analyzeFormula } from "../formula/model.js";
-import type { DataInput } from "../frame/frame.js";
+import { type DataInput, toDataFrame } from "../frame/frame.js";
 import { fitLinearModel } from "../lm/fit.js";
 import type { LinearModel } from "../lm/model.js";
 import { denseBlockOrder, LARGE_DENSE_BLOCK } from "./blocked-layout.js";
@@ -37,6 +38,8 @@ export interface FitDesignOptions {
 }
 
 export interface FitOptions extends FitDesignOptions {
+  /** Contrasts per factor of the fixed effects (R's contrasts = list(f = "contr.sum")); default contr.treatment. */
+  contrasts?: Record<string, ContrastKind>;
   /** The PLS engine (or a factory for one); default the wasm blocked-Cholesky engine. Tests inject the dense one. */
   engine?: PlsEngine | ((buffers: DesignBuffers) => PlsEngine);
 }
@@ -61,7 +64,12 @@ export async function fit<F extends string>(
   data: DataInput,
   options: FitOptions = {},
 ): Promise<FitResult<F>> {
-  if (analyzeFormula(formula).random.length === 0) return fitLinearModel(formula, data) as FitResult<F>;
+  if (analyzeFormula(formula, { columns: toDataFrame(data).names }).random.length === 0)
+    return fitLinearModel(
+      formula,
+      data,
+      options.contrasts ? { contrasts: options.contrasts } : {},
+    ) as FitResult<F>;
   return (await fitMixed(formula, data, options)) as FitResult<F>;
 }
 
@@ -71,7 +79,7 @@ export async function fitMixed(
   data: DataInput,
   options: FitOptions = {},
 ): Promise<LinearMixedModel> {
-  const design = buildDesign(formula, data);
+  const design = buildDesign(formula, data, options.contrasts ? { contrasts: options.contrasts } : {});
   const buffers = designBuffers(design);
   const engine =
     options.engine === undefined
@@ -92,6 +100,10 @@ export function fitDesign(design: Design, engine: PlsEngine, options: FitDesignO
   const lower = thetaLowerBounds(buffers);
   const nTheta = lower.length;
   if (nTheta === 0) throw new ModelError("the model has no random-effects terms: use a linear model instead");
+  if (design.offset)
+    throw new ModelError(
+      "offset() is supported in linear models (no random effects) only so far; fit y - z as the response instead",
+    );
   if (design.n <= design.fixedNames.length)
     throw new ModelError(
       `${design.n} observations are not enough for ${design.fixedNames.length} fixed-effects coefficients`,

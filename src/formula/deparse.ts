@@ -12,7 +12,9 @@ export function deparse(e: Expr): string {
     case "name":
       return deparseName(e.name);
     case "call":
-      return `${deparseName(e.fn)}(${e.args.map(deparse).join(", ")})`;
+      return `${deparseName(e.fn)}(${e.args
+        .map((a, i) => (e.argNames?.[i] !== undefined ? `${e.argNames[i]} = ${deparse(a)}` : deparse(a)))
+        .join(", ")})`;
     case "paren":
       return `(${deparse(e.expr)})`;
     case "unary":

@@ -14,11 +14,13 @@ import { SpruceError } from "../errors.js";
 import { createWasmEngine } from "../fit/wasm-engine.js";
 import { type PoolResult, runReplicates, type WorkerFactory, WorkerPool } from "../parallel/pool.js";
 import type { FaultPlan, JobSpec } from "../parallel/protocol.js";
+import { R_INT_MAX, type RStreamSpec } from "../random/r-rng.js";
 import { checkSeed, randomSeed } from "../random/stream.js";
 import { compileKernels, instantiateKernels } from "../wasm/load.js";
 import { bootPercentileIntervals, type IntervalTable, type ParameterReplicate } from "./confint.js";
 import { checkSameData, type FittedModel, modelSpec, toMlFit } from "./models.js";
 import { thetaToSdCor, varianceParameterNames } from "./profile.js";
+import { checkRStreamSpec } from "./r-streams.js";
 import { buildModelJob, LRT_WIDTH } from "./replicates.js";
 import { checkNsim } from "./simulate.js";
 
@@ -41,6 +43,14 @@ export interface BootstrapRunOptions {
    * warm-up. The run borrows them and gives them back; the caller closes the pool when done.
    */
   pool?: WorkerPool;
+  /**
+   * Random numbers: "philox" (default; spruce's counter-based streams, replicate k = stream (seed, k)) or "r" (R's
+   * Mersenne-Twister and Inversion normals in lme4's simulate() order, so replicate k is the response R draws:
+   * `set.seed(seed); simulate(m0, nsim)`, or with `rSeedPerReplicate` K the loop `set.seed(K * i); simulate(m0)`).
+   */
+  rng?: "philox" | "r";
+  /** With rng "r": seed replicate i (1-based) with set.seed(K * i), as the lecture's loop does. */
+  rSeedPerReplicate?: number;
   /** For the tests of fault handling: the worker that first runs replicate `atIndex` dies or throws. */
   faults?: FaultPlan;
 }
@@ -103,6 +113,31 @@ export async function createWorkerPool(): Promise<WorkerPool> {
   return new WorkerPool(await defaultFactory());
 }
 
+/**
+ * The run's seed and, for rng "r", how R's generator is seeded. The seed is reported either way; with
+ * rSeedPerReplicate it is the multiplier K.
+ */
+function randomness(options: BootstrapRunOptions, nsim: number): { seed: number; rStream?: RStreamSpec } {
+  const rng = options.rng ?? "philox";
+  if (rng !== "philox" && rng !== "r") throw new SpruceError(`rng must be "philox" or "r", got "${rng}"`);
+  if (rng === "philox") {
+    if (options.rSeedPerReplicate !== undefined)
+      throw new SpruceError('rSeedPerReplicate (--r-seed-per-replicate) needs rng "r" (--rng r)');
+    return { seed: options.seed === undefined ? randomSeed() : checkSeed(options.seed) };
+  }
+  if (options.rSeedPerReplicate !== undefined) {
+    if (options.seed !== undefined)
+      throw new SpruceError(
+        "give either a seed (one R stream) or rSeedPerReplicate (set.seed(K * i)), not both",
+      );
+    const multiplier = options.rSeedPerReplicate;
+    return { seed: multiplier, rStream: checkRStreamSpec({ scheme: "perReplicate", multiplier }, nsim) };
+  }
+  // R's set.seed takes a 32-bit integer: a random one when none was given (reported, so the run can be repeated).
+  const seed = options.seed ?? randomSeed() % R_INT_MAX;
+  return { seed, rStream: checkRStreamSpec({ scheme: "stream", seed, nsim }, nsim) };
+}
+
 /** Run a model job (`lrt` or `params`) with the options' workers. */
 async function runJob(spec: JobSpec, nsim: number, options: BootstrapRunOptions) {
   const workers = options.workers ?? (await defaultWorkers());
@@ -161,7 +196,7 @@ export async function bootstrapLRT(
 ): Promise<BootstrapLrtResult> {
   const t0 = performance.now();
   const nsim = checkNsim(options.nsim ?? 1000);
-  const seed = options.seed === undefined ? randomSeed() : checkSeed(options.seed);
+  const { seed, rStream } = randomness(options, nsim);
   checkSameData([m0.design, m1.design], "bootstrapLRT");
   let f0 = toMlFit(m0);
   let f1 = toMlFit(m1);
@@ -176,6 +211,7 @@ export async function bootstrapLRT(
   const spec: JobSpec = {
     kind: "lrt",
     seed,
+    ...(rStream ? { rStream } : {}),
     null: modelSpec(f0.model),
     alt: modelSpec(f1.model),
   };
@@ -241,11 +277,12 @@ export async function bootstrap(
 ): Promise<ParameterBootstrapResult> {
   const t0 = performance.now();
   const nsim = checkNsim(options.nsim ?? 500);
-  const seed = options.seed === undefined ? randomSeed() : checkSeed(options.seed);
+  const { seed, rStream } = randomness(options, nsim);
   const level = options.level ?? 0.95;
   const spec: JobSpec = {
     kind: "params",
     seed,
+    ...(rStream ? { rStream } : {}),
     model: modelSpec(model),
     reml: model.REML,
   };

@@ -13,6 +13,7 @@
 import type { DesignBuffers } from "../design/types.js";
 import { SpruceError } from "../errors.js";
 import { checkSeed, RandomStream, randomSeed } from "../random/stream.js";
+import type { NormalSource } from "./r-streams.js";
 
 /** What simulating (and refitting) needs from a fitted model: its design buffers and its estimates. */
 export interface ModelParameters {
@@ -85,10 +86,18 @@ export class ResponseSimulator {
   }
 
   /** Fill `out` (length n) with one simulated response drawn from `rng` (from its current position). */
-  simulate(rng: RandomStream, out: Float64Array): Float64Array {
+  simulate(rng: NormalSource, out: Float64Array): Float64Array {
+    return this.simulateFrom(rng, rng, out);
+  }
+
+  /**
+   * Fill `out` with one simulated response whose spherical random effects u* come from `uSource` (q normals) and
+   * whose noise ε* comes from `eSource` (n normals); lme4's one-stream simulate(nsim) draws them far apart.
+   */
+  simulateFrom(uSource: NormalSource, eSource: NormalSource, out: Float64Array): Float64Array {
     const { n, terms } = this.buffers;
     const { u, b, mean } = this;
-    rng.fillNormal(u, 0, this.q);
+    uSource.fillNormal(u, 0, this.q);
     for (let ti = 0; ti < terms.length; ti++) {
       const t = terms[ti] as DesignBuffers["terms"][number];
       const T = this.templates[ti] as Float64Array;
@@ -103,7 +112,7 @@ export class ResponseSimulator {
         }
       }
     }
-    for (let i = 0; i < n; i++) out[i] = (mean[i] as number) + this.sigma * rng.nextNormal();
+    for (let i = 0; i < n; i++) out[i] = (mean[i] as number) + this.sigma * eSource.nextNormal();
     for (let ti = 0; ti < terms.length; ti++) {
       const t = terms[ti] as DesignBuffers["terms"][number];
       const off = this.offsets[ti] as number;

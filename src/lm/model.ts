@@ -201,6 +201,8 @@ export class LinearModel {
       if (Number.isNaN(c)) continue;
       for (let i = 0; i < nd.n; i++) out[i] = (out[i] as number) + (nd.X[j * nd.n + i] as number) * c;
     }
+    // R's predict.lm adds the offset() terms evaluated on the new data.
+    if (nd.offset) for (let i = 0; i < nd.n; i++) out[i] = (out[i] as number) + (nd.offset[i] as number);
     return out;
   }
 

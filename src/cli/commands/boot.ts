@@ -16,6 +16,8 @@ export interface BootCommandOptions {
   nsim: string;
   seed?: string;
   workers?: string;
+  rng?: string;
+  rSeedPerReplicate?: string;
   ml?: boolean;
   json?: boolean;
 }
@@ -32,7 +34,7 @@ export function integerOption(name: string, value: string | undefined, min: numb
 export async function runBootstrap(
   m0: LinearMixedModel,
   m1: LinearMixedModel,
-  options: { nsim: number; seed?: number; workers: number },
+  options: { nsim: number; seed?: number; workers: number; rng?: "philox" | "r"; rSeedPerReplicate?: number },
 ): Promise<BootstrapLrtResult> {
   const progress = createProgress("bootstrap");
   const controller = new AbortController();
@@ -43,6 +45,8 @@ export async function runBootstrap(
       nsim: options.nsim,
       ...(options.seed !== undefined ? { seed: options.seed } : {}),
       workers: options.workers,
+      ...(options.rng !== undefined ? { rng: options.rng } : {}),
+      ...(options.rSeedPerReplicate !== undefined ? { rSeedPerReplicate: options.rSeedPerReplicate } : {}),
       signal: controller.signal,
       onProgress: (done, total) => progress.update(done, total),
     });
@@ -82,6 +86,14 @@ export function registerBoot(program: Command): void {
     .option("--nsim <n>", "number of bootstrap replicates", "1000")
     .option("--seed <s>", "seed of the random streams (default: random, reported)")
     .option("--workers <n>", "number of worker threads (default: all cores; 0: no workers)")
+    .option(
+      "--rng <kind>",
+      'random numbers: "philox" (spruce\'s streams, default) or "r" (R\'s Mersenne-Twister in lme4\'s simulate() order: --seed S is set.seed(S); simulate(m0, nsim))',
+    )
+    .option(
+      "--r-seed-per-replicate <K>",
+      "with --rng r: set.seed(K * i) before replicate i, as the loop for (i in 1:nsim) { set.seed(K*i); simulate(m0) }",
+    )
     .option("--ml", "fit the models by maximum likelihood directly (they are refitted with ML anyway)")
     .option(
       "--json",
@@ -89,12 +101,23 @@ export function registerBoot(program: Command): void {
     )
     .action(async (dataPath: string, f0: string, f1: string, options: BootCommandOptions) => {
       const nsim = integerOption("nsim", options.nsim, 1) as number;
-      const seed = integerOption("seed", options.seed, 0);
+      const rng = options.rng;
+      if (rng !== undefined && rng !== "philox" && rng !== "r")
+        throw new SpruceError(`--rng must be "philox" or "r", got "${rng}"`);
+      // R's set.seed takes negative integers too.
+      const seed = integerOption("seed", options.seed, rng === "r" ? -2147483647 : 0);
+      const rSeedPerReplicate = integerOption("r-seed-per-replicate", options.rSeedPerReplicate, -2147483647);
       const workers = integerOption("workers", options.workers, 0) ?? defaultWorkerCount();
       const data = readCsv(dataPath);
       const m0 = await fitModel(f0, data, { REML: !options.ml });
       const m1 = await fitModel(f1, data, { REML: !options.ml });
-      const result = await runBootstrap(m0, m1, { nsim, ...(seed !== undefined ? { seed } : {}), workers });
+      const result = await runBootstrap(m0, m1, {
+        nsim,
+        ...(seed !== undefined ? { seed } : {}),
+        workers,
+        ...(rng !== undefined ? { rng } : {}),
+        ...(rSeedPerReplicate !== undefined ? { rSeedPerReplicate } : {}),
+      });
       if (options.json) {
         for (const m of result.messages) process.stderr.write(`${m}\n`);
         process.stdout.write(`${JSON.stringify(bootstrapLrtJson(result))}\n`);

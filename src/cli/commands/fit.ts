@@ -70,7 +70,7 @@ export function registerFit(program: Command, extensions: readonly FitExtension[
     .option("--json", "print the fit as JSON (lme4's names: fixef, se, varcorr, ranef, ...)");
   for (const ext of extensions) ext.configure(command);
   command.action(async (dataPath: string, formula: string, options: FitCommandOptions) => {
-    if (analyzeFormula(formula).random.length === 0) {
+    if (analyzeFormula(formula, { columns: [] }).random.length === 0) {
       runLinearFit(dataPath, formula, options);
       return;
     }
