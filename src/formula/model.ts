@@ -314,6 +314,12 @@ function expandBar(bar: BinaryNode, text: string): RandomSpec[] {
   checkVariables(bar.left, text);
   const groups = expandGroup(bar.right, text);
   const lhs = expandTerms(bar.left, text);
+  if (lhs.offsets)
+    throw new FormulaError(
+      "offset() cannot be inside a random-effects term",
+      text,
+      (lhs.offsets[0] as Expr).pos,
+    );
   if (lhs.terms.length === 0 && !lhs.intercept)
     throw new FormulaError(
       "this random-effects term has no columns (nothing left of '|')",

@@ -47,6 +47,8 @@ export function evaluateVariable(e: Expr, frame: DataFrame, transforms?: Transfo
   const inner = unparen(e);
   if (inner.kind === "call" && (inner.fn === "poly" || inner.fn === "scale"))
     return evaluateTransform(inner, name, frame, transforms);
+  if (inner.kind === "call" && inner.fn === "offset")
+    return { kind: "numeric", name, values: evaluateNumeric(inner.args[0] as Expr, frame, name) };
   if (inner.kind === "name") {
     const col = lookup(inner.name, frame);
     if (col.kind === "numeric")

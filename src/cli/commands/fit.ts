@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import type { ContrastKind } from "../../design/model-matrix.js";
 import { SpruceError } from "../../errors.js";
 import { fitMixed as fitLmm } from "../../fit/fit.js";
 import type { LinearMixedModel } from "../../fit/model.js";
@@ -16,6 +17,8 @@ import { type FitJson, fitJson, unboxLikeJsonlite } from "../../report/json.js";
 export interface FitCommandOptions {
   ml?: boolean;
   json?: boolean;
+  /** `f=contr.sum,g=contr.helmert`: contrasts per factor (R's contrasts = list(...)). */
+  contrasts?: string;
   /** Options added by extensions (e.g. --diagnostics, --confint) arrive here too. */
   [option: string]: unknown;
 }
@@ -44,7 +47,8 @@ export async function runFit(
 ): Promise<{ model: LinearMixedModel; elapsedMs: number }> {
   const data = readCsv(dataPath);
   const t0 = performance.now();
-  const model = await fitLmm(formula, data, { REML: !options.ml });
+  const contrasts = parseContrasts(options.contrasts);
+  const model = await fitLmm(formula, data, { REML: !options.ml, ...(contrasts ? { contrasts } : {}) });
   return { model, elapsedMs: performance.now() - t0 };
 }
 
@@ -67,7 +71,11 @@ export function registerFit(program: Command, extensions: readonly FitExtension[
     .argument("<data>", "CSV file with a header row (NA or empty cells are missing)")
     .argument("<formula>", 'lme4 formula, e.g. "Reaction ~ Days + (Days | Subject)"')
     .option("--ml", "maximum likelihood instead of REML")
-    .option("--json", "print the fit as JSON (lme4's names: fixef, se, varcorr, ranef, ...)");
+    .option("--json", "print the fit as JSON (lme4's names: fixef, se, varcorr, ranef, ...)")
+    .option(
+      "--contrasts <list>",
+      "contrasts per factor, e.g. treat=contr.sum,plate=contr.helmert (contr.treatment, contr.sum, contr.helmert, contr.poly)",
+    );
   for (const ext of extensions) ext.configure(command);
   command.action(async (dataPath: string, formula: string, options: FitCommandOptions) => {
     if (analyzeFormula(formula, { columns: [] }).random.length === 0) {
@@ -97,7 +105,8 @@ export function registerFit(program: Command, extensions: readonly FitExtension[
  */
 function runLinearFit(dataPath: string, formula: string, options: FitCommandOptions): void {
   const refused = Object.keys(options).filter(
-    (k) => k !== "ml" && k !== "json" && options[k] !== undefined && options[k] !== false,
+    (k) =>
+      k !== "ml" && k !== "json" && k !== "contrasts" && options[k] !== undefined && options[k] !== false,
   );
   if (refused.length > 0)
     throw new SpruceError(
@@ -105,7 +114,8 @@ function runLinearFit(dataPath: string, formula: string, options: FitCommandOpti
     );
   const data = readCsv(dataPath);
   const t0 = performance.now();
-  const model = fitLinearModel(formula, data);
+  const contrasts = parseContrasts(options.contrasts);
+  const model = fitLinearModel(formula, data, contrasts ? { contrasts } : {});
   const elapsedMs = performance.now() - t0;
   if (options.json) {
     for (const m of model.messages) process.stderr.write(`${m}\n`);
@@ -113,4 +123,25 @@ function runLinearFit(dataPath: string, formula: string, options: FitCommandOpti
     return;
   }
   process.stdout.write(`${lmSummaryText(model, dataPath)}\n`);
+}
+
+const CONTRAST_KINDS = ["contr.treatment", "contr.sum", "contr.helmert", "contr.poly"] as const;
+
+/** `treat=contr.sum,plate=contr.helmert` → { treat: "contr.sum", plate: "contr.helmert" }. */
+export function parseContrasts(text: string | undefined): Record<string, ContrastKind> | undefined {
+  if (text === undefined) return undefined;
+  const out: Record<string, ContrastKind> = {};
+  for (const part of text.split(",")) {
+    const eq = part.lastIndexOf("=");
+    const name = part.slice(0, eq).trim();
+    const kind = part.slice(eq + 1).trim();
+    if (eq <= 0 || !name)
+      throw new SpruceError(`--contrasts: expected factor=contr.kind, got "${part}" (e.g. treat=contr.sum)`);
+    if (!(CONTRAST_KINDS as readonly string[]).includes(kind))
+      throw new SpruceError(
+        `--contrasts: unknown contrasts "${kind}" for ${name} (known: ${CONTRAST_KINDS.join(", ")})`,
+      );
+    out[name] = kind as ContrastKind;
+  }
+  return out;
 }
