@@ -16,6 +16,7 @@ import { fitLinearModel } from "../../src/lm/fit.js";
 import { groupLabels, plotGroupLines } from "../../src/plot/lecture-model.js";
 import { groupedBoxStats } from "../../src/plot/lecture-plots.js";
 import { fixturesDir } from "../support/fixtures.js";
+import { xmlError } from "./xml.js";
 
 const run = promisify(execFile);
 const cli = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
@@ -93,7 +94,19 @@ describe("spruce plot", () => {
     expect(lm.stdout).toMatch(/group-lines\.svg/);
     const svg = readFileSync(join(dir, "residuals-by-group.svg"), "utf8");
     expect((svg.match(/data-group=/g) ?? []).length).toBe(79);
-    const mixed = await run("node", [cli, "plot", sitkaPath, "size ~ time + (1 | tree)", "--out", dir]);
+    expect(xmlError(svg)).toBeNull();
+    expect(xmlError(readFileSync(join(dir, "group-lines.svg"), "utf8"))).toBeNull();
+    const mixed = await run("node", [
+      cli,
+      "plot",
+      sitkaPath,
+      "size ~ time + (1 | tree)",
+      "--group",
+      "tree",
+      "--out",
+      dir,
+    ]);
+    expect(mixed.stdout).toMatch(/observed-fitted\.svg/);
     expect(mixed.stdout).toMatch(/residuals-by-group\.svg/);
     await expect(run("node", [cli, "plot", sitkaPath, "size ~ time", "--out", dir])).rejects.toThrow(
       /--group/,

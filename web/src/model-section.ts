@@ -9,7 +9,7 @@ import type { BootstrapPanel } from "./bootstrap-panel.js";
 import type { LoadedData } from "./data-section.js";
 import { byId, messageOf, nextFrame, showError } from "./dom.js";
 import { FormulaField } from "./formula-field.js";
-import { renderPlots } from "./plots.js";
+import { renderLecturePlots, renderPlots } from "./plots.js";
 import { bootstrapRunner, compareModels, type FittedPair, fitModel, summaryText } from "./spruce.js";
 
 export class ModelSection {
@@ -93,6 +93,14 @@ export class ModelSection {
         `Fitted in ${(m0.optimizer.elapsedMs + m1.optimizer.elapsedMs).toFixed(0)} ms ` +
         `(${m0.optimizer.evaluations} + ${m1.optimizer.evaluations} deviance evaluations).`;
       this.showResults(this.fitted);
+      // The lecture's pictures (residuals by group, fixed vs random-intercept lines) follow the diagnostics.
+      const fitted = this.fitted;
+      void renderLecturePlots(fitted.m1, data.frame).then(
+        (figures) => {
+          if (this.fitted === fitted) byId("plots").append(...figures);
+        },
+        (error: unknown) => console.error(error),
+      );
     } catch (error) {
       this.status.textContent = "";
       showError(this.error, messageOf(error));

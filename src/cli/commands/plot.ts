@@ -14,7 +14,7 @@ import { runFit } from "./fit.js";
  * `spruce plot DATA.csv "FORMULA" [--ml] [--group G] [--x X] --out DIR`: fit the model and write its plots as
  * standalone SVG files, printing one path per line. A mixed model gets its diagnostic plots (residuals vs fitted,
  * QQ of the residuals and of each random effect, Cook's distance, observed vs fitted by group); every model gets
- * the lecture's two pictures when a grouping column is known (--group, else the first random-effects factor):
+ * the lecture's two pictures when a grouping column is given (--group; required for a model without random effects):
  * its residuals grouped by that column (boxplots ordered by median), and the per-group lines of the
  * fixed-effect-only fit `y ~ group + x` (dashed) beside the random-intercept fit `y ~ x + (1 | group)` (solid).
  */
@@ -25,7 +25,10 @@ export function registerPlot(program: Command): void {
     .argument("<data>", "CSV file with a header row (NA or empty cells are missing)")
     .argument("<formula>", 'lme4 formula, e.g. "Reaction ~ Days + (Days | Subject)", or an lm formula')
     .option("--ml", "maximum likelihood instead of REML")
-    .option("--group <column>", "grouping column for the residuals-by-group and group-lines plots")
+    .option(
+      "--group <column>",
+      "also draw the lecture's pictures: residuals grouped by this column, and per-group fixed vs random-intercept lines",
+    )
     .option(
       "--x <column>",
       "numeric column for the group lines (default: the first numeric fixed-effect variable)",
@@ -40,7 +43,7 @@ export function registerPlot(program: Command): void {
         const data = readCsv(dataPath);
         const spec = analyzeFormula(formula, { columns: data.names });
         const plots: NamedPlot[] = [];
-        let group = options.group;
+        const group = options.group;
         if (spec.random.length === 0) {
           if (!group)
             throw new DataError("a model without random effects has no grouping factor: give --group COLUMN");
@@ -49,8 +52,6 @@ export function registerPlot(program: Command): void {
           const { model } = await runFit(dataPath, formula, { ml: options.ml });
           for (const m of model.messages) process.stderr.write(`${m}\n`);
           plots.push(...plotModel(model));
-          const first = spec.random[0]?.groupName;
-          group ??= first !== undefined && data.columns.has(first) ? first : undefined;
           if (group) plots.push(plotResidualsByGroup(model, data, group));
         }
         const x = options.x ?? firstNumericVariable(spec.fixed.variableNames, data);
