@@ -2,6 +2,7 @@
 
 export type { DesignDescription, NewDataDesign } from "./design/index.js";
 export { buildDesign, describeDesign, newDataDesign, thetaNames, varCorrGroupNames } from "./design/index.js";
+export type { ContrastKind } from "./design/model-matrix.js";
 export type { Design, DesignBuffers, RandomTerm } from "./design/types.js";
 export {
   cooksDistance,
@@ -83,7 +84,10 @@ export {
   qqSvg,
   residualsVsFittedSvg,
 } from "./plot/index.js";
+export { plotGroupLines, plotResidualsByGroup } from "./plot/lecture-model.js";
+export { type BoxStats, groupedBoxStats, groupLinesSvg, residualsByGroupSvg } from "./plot/lecture-plots.js";
 export { philox4x32 } from "./random/philox.js";
+export { checkRSeed, qnormR, RRandom, type RStreamSpec } from "./random/r-rng.js";
 export { RandomStream } from "./random/stream.js";
 export { type FitJson, fitJson } from "./report/json.js";
 export { summaryText } from "./report/summary.js";

@@ -8,10 +8,14 @@
  *
  * - `stream` (`set.seed(S); simulate(m0, nsim)`): one stream for all replicates. Replicate j needs normals
  *   j·q … and nsim·q + j·n … of it. Each worker keeps two generators (one for u, one for ε) and seeks them to
- *   those positions; normals take exactly two uniforms each, so seeking skips whole 624-word blocks without
- *   drawing them (forward seeks within a worker's batch cost ~1 µs per skipped block; measured in
- *   bench/ and test/inference/r-bootstrap.test.ts). Identical for any number of workers, since every position is
- *   a function of (S, nsim, j) alone.
+ *   those positions; normals take exactly two uniforms each, so seeking regenerates whole 624-word blocks
+ *   without tempering them, and a backward seek (batches can reach a worker out of order) restarts from the
+ *   checkpoint the generator saved every 64 blocks on its way forward. Identical for any number of workers,
+ *   since every position is a function of (S, nsim, j) alone. Chosen over pre-drawing on the main thread, which
+ *   would ship nsim·(q + n) numbers to the workers (5 MB for Sitka, far more for large models). Measured on
+ *   Sitka, nsim = 1000 (2 shared cores, other jobs running, so rough): a fresh worker's seek to the last
+ *   replicate ~35 ms (the whole stream is 1.26 M uniforms), a backward seek after that ~0.6 ms, all draws of
+ *   1000 replicates in order ~50 ms; the refits take ~1 s.
  * - `perReplicate` (the lecture's loop `for (i in 1:nsim) { set.seed(K * i); simulate(m0) }`): replicate j
  *   (i = j + 1) seeds its own generator with K·i and draws q normals for u, then n for ε.
  */

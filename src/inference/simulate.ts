@@ -12,8 +12,9 @@
  */
 import type { DesignBuffers } from "../design/types.js";
 import { SpruceError } from "../errors.js";
+import { R_INT_MAX } from "../random/r-rng.js";
 import { checkSeed, RandomStream, randomSeed } from "../random/stream.js";
-import type { NormalSource } from "./r-streams.js";
+import { checkRStreamSpec, type NormalSource, RReplicateDraws } from "./r-streams.js";
 
 /** What simulating (and refitting) needs from a fitted model: its design buffers and its estimates. */
 export interface ModelParameters {
@@ -136,8 +137,13 @@ export class ResponseSimulator {
 export interface SimulateOptions {
   /** Number of responses (default 1). */
   nsim?: number;
-  /** Seed of the Philox streams; random (and reported) when omitted. */
+  /** Seed of the Philox streams; random (and reported) when omitted. With rng "r": R's set.seed(seed). */
   seed?: number;
+  /**
+   * "philox" (default) or "r": R's generator in lme4's order, so that the responses are R's
+   * `set.seed(seed); simulate(model, nsim)` (up to the difference between the two fits' estimates).
+   */
+  rng?: "philox" | "r";
 }
 
 export interface SimulationResult {
@@ -156,8 +162,20 @@ export function checkNsim(nsim: number): number {
 /** Simulate `nsim` responses from the parameters of a fitted model (see the module comment for the draw order). */
 export function simulateResponses(params: ModelParameters, options: SimulateOptions = {}): SimulationResult {
   const nsim = checkNsim(options.nsim ?? 1);
-  const seed = options.seed === undefined ? randomSeed() : checkSeed(options.seed);
   const sim = new ResponseSimulator(params.buffers, params.theta, params.beta, params.sigma);
+  if (options.rng === "r") {
+    const seed = options.seed ?? randomSeed() % R_INT_MAX;
+    const draws = new RReplicateDraws(checkRStreamSpec({ scheme: "stream", seed, nsim }, nsim), sim.q, sim.n);
+    const responses: Float64Array[] = [];
+    for (let k = 0; k < nsim; k++) {
+      const { u, e } = draws.forReplicate(k);
+      responses.push(sim.simulateFrom(u, e, new Float64Array(sim.n)));
+    }
+    return { seed, responses };
+  }
+  if (options.rng !== undefined && options.rng !== "philox")
+    throw new SpruceError(`rng must be "philox" or "r", got "${options.rng}"`);
+  const seed = options.seed === undefined ? randomSeed() : checkSeed(options.seed);
   const rng = new RandomStream(seed);
   const responses: Float64Array[] = [];
   for (let k = 0; k < nsim; k++) responses.push(sim.simulate(rng.reset(k), new Float64Array(sim.n)));

@@ -32,6 +32,12 @@ export type RStreamSpec =
   /** set.seed(multiplier * i) before replicate i = 1..nsim. */
   | { scheme: "perReplicate"; multiplier: number };
 
+/**
+ * Blocks between the checkpoints seekUniform keeps (64 blocks = 39,936 uniforms; 2.5 kB each): a backward seek
+ * regenerates at most this many blocks.
+ */
+const CHECKPOINT_BLOCKS = 64;
+
 /** R's integer range: set.seed takes an R integer (NA is −2³¹, so the range is symmetric). */
 export const R_INT_MAX = 2147483647;
 
@@ -51,6 +57,8 @@ export class RRandom {
   /** Uniforms drawn since set.seed (the position in the stream). */
   private drawn = 0;
   private seed = 0;
+  /** Block states saved while seeking, by the position their block starts at (see seekUniform). */
+  private readonly checkpoints = new Map<number, Uint32Array>();
 
   constructor(seed: number) {
     this.setSeed(seed);
@@ -59,6 +67,7 @@ export class RRandom {
   /** R's set.seed(seed) (RNG_Init with Mersenne-Twister). */
   setSeed(seed: number): this {
     checkRSeed(seed);
+    if (seed !== this.seed) this.checkpoints.clear();
     this.seed = seed;
     let s = seed >>> 0;
     for (let j = 0; j < 50; j++) s = (Math.imul(69069, s) + 1) >>> 0;
@@ -130,29 +139,42 @@ export class RRandom {
   }
 
   /**
-   * Move to uniform number `position` of the stream (counted from set.seed): forward by skipping whole blocks
-   * without tempering them, backward by seeding again first.
+   * Move to uniform number `position` of the stream (counted from set.seed): forward by regenerating whole
+   * 624-word blocks without tempering them; backward from the nearest checkpoint (the state saved every
+   * CHECKPOINT_BLOCKS blocks while seeking forward) or from set.seed.
    */
   seekUniform(position: number): this {
     if (!Number.isSafeInteger(position) || position < 0)
       throw new SpruceError(`stream position must be a non-negative integer, got ${position}`);
-    if (position < this.drawn) this.setSeed(this.seed);
+    if (position < this.drawn) this.restoreAtOrBefore(position);
     let left = position - this.drawn;
-    // Finish the current block, then skip whole blocks, then the rest one word at a time.
     const inBlock = Math.min(left, N - this.mti);
     this.mti += inBlock;
+    this.drawn += inBlock;
     left -= inBlock;
-    while (left >= N) {
+    while (left > 0) {
+      // The current block is used up: the next starts at `drawn`, a multiple of 624.
       this.regenerate();
-      this.mti = N;
-      left -= N;
+      if (this.drawn % (CHECKPOINT_BLOCKS * N) === 0 && !this.checkpoints.has(this.drawn))
+        this.checkpoints.set(this.drawn, Uint32Array.from(this.mt));
+      const take = Math.min(left, N);
+      this.mti = take;
+      this.drawn += take;
+      left -= take;
     }
-    if (left > 0) {
-      this.regenerate();
-      this.mti = left;
-    }
-    this.drawn = position;
     return this;
+  }
+
+  private restoreAtOrBefore(position: number): void {
+    let best = -1;
+    for (const start of this.checkpoints.keys()) if (start <= position && start > best) best = start;
+    if (best < 0) {
+      this.setSeed(this.seed);
+      return;
+    }
+    this.mt.set(this.checkpoints.get(best) as Uint32Array);
+    this.mti = 0;
+    this.drawn = best;
   }
 
   /** Move to normal number `k` of the stream (uniforms 2k and 2k + 1). */

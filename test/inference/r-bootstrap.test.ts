@@ -16,7 +16,7 @@ import { fitMixed } from "../../src/fit/fit.js";
 import { readCsv } from "../../src/frame/csv.js";
 import { bootstrapLRT } from "../../src/inference/bootstrap.js";
 import { checkRStreamSpec, RReplicateDraws } from "../../src/inference/r-streams.js";
-import { ResponseSimulator } from "../../src/inference/simulate.js";
+import { ResponseSimulator, simulateResponses } from "../../src/inference/simulate.js";
 import { conformanceDir, fixturesDir } from "../support/fixtures.js";
 
 const run = promisify(execFile);
@@ -87,6 +87,21 @@ describe("R's simulate(mm0) draws, from lme4's own estimates", () => {
       sim.simulateFrom(u, e, y);
       expect(maxAbsDiff(y, sref.stream[key])).toBeLessThan(1e-12);
     }
+  });
+
+  it("simulateResponses(..., { rng: 'r', seed: 1, nsim: 20 }) is R's simulate(mm0, 20) after set.seed(1)", () => {
+    const r = simulateResponses(
+      {
+        buffers: designBuffers(design),
+        theta: Float64Array.from(sref.theta),
+        beta: Float64Array.from(sref.beta),
+        sigma: sref.sigma[0] as number,
+      },
+      { nsim: 20, seed: 1, rng: "r" },
+    );
+    expect(r.seed).toBe(1);
+    expect(maxAbsDiff(r.responses[0] as Float64Array, sref.stream.y1)).toBeLessThan(1e-12);
+    expect(maxAbsDiff(r.responses[19] as Float64Array, sref.stream.y20)).toBeLessThan(1e-12);
   });
 
   it("refuses seeds R could not set", () => {

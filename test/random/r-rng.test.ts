@@ -86,6 +86,19 @@ describe("seeking", () => {
     expect(r.normRand()).toBe(n.normRand());
   });
 
+  it("seeks backward from its checkpoints to the same draws as a fresh generator", () => {
+    const r = new RRandom(1);
+    r.seekUniform(1_300_000);
+    const far = r.unifRand();
+    for (const pos of [1_250_001, 39_935, 39_936, 39_937, 79_872, 600_000, 5]) {
+      r.seekUniform(pos);
+      const fresh = new RRandom(1).seekUniform(pos);
+      expect(r.unifRand()).toBe(fresh.unifRand());
+    }
+    r.seekUniform(1_300_000);
+    expect(r.unifRand()).toBe(far);
+  });
+
   it("refuses seeds R's set.seed cannot take, by value", () => {
     expect(() => checkRSeed(2 ** 31)).toThrow(/2147483648/);
     expect(() => checkRSeed(1.5)).toThrow(/integer/);
