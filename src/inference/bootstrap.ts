@@ -77,6 +77,8 @@ interface RunInfo {
 }
 
 export interface BootstrapLrtResult extends RunInfo {
+  /** How R's generator was seeded when the run drew as R does (rng "r"); absent for spruce's own streams. */
+  rStream?: RStreamSpec;
   /** Observed likelihood-ratio statistic 2(ℓ1 − ℓ0) of the ML fits. */
   observed: number;
   df: number;
@@ -248,6 +250,7 @@ export async function bootstrapLRT(
     ...runInfo(run, nsim, seed, nonConverged, t0),
     refitted,
     messages,
+    ...(rStream ? { rStream } : {}),
   };
 }
 
@@ -341,6 +344,8 @@ export function bootstrapLrtJson(r: BootstrapLrtResult): Record<string, unknown>
     df: r.df,
     nsim: r.nsim,
     seed: r.seed,
+    rng: r.rStream ? "r" : "philox",
+    ...(r.rStream?.scheme === "perReplicate" ? { rSeedPerReplicate: r.rStream.multiplier } : {}),
     pChisq: r.pChisq,
     pBootstrap: r.pBootstrap,
     pExceed: r.pExceed,

@@ -168,6 +168,8 @@ describe("spruce boot --rng r --r-seed-per-replicate 517 (the lecture's loop)", 
     };
     expect(out.pExceed).toBe(0.011);
     expect(ref.pExceed).toBe(0.011);
+    expect((out as unknown as { rng: string }).rng).toBe("r");
+    expect((out as unknown as { rSeedPerReplicate: number }).rSeedPerReplicate).toBe(517);
     expect(out.failures.count).toBe(0);
     expect(Math.abs(out.observed - ref.lrstat)).toBeLessThan(1e-4);
     // Against tightly converged lme4 fits (boot_sitka_517_tight.R). Measured: 989 of 1000 replicates agree to

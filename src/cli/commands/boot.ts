@@ -61,11 +61,19 @@ function fmtP(p: number): string {
   return p < 1e-4 ? p.toExponential(3) : p.toPrecision(4);
 }
 
+/** Where the random numbers came from, in words. */
+function randomness(r: BootstrapLrtResult): string {
+  if (!r.rStream) return `seed ${r.seed}`;
+  if (r.rStream.scheme === "perReplicate")
+    return `R's generator, set.seed(${r.rStream.multiplier} * i) for replicate i`;
+  return `R's generator, set.seed(${r.rStream.seed}); simulate(m0, ${r.rStream.nsim})`;
+}
+
 /** The result for a person. */
 export function formatBootstrap(r: BootstrapLrtResult): string {
   const lines = [
     ...r.messages,
-    `Parametric bootstrap of the likelihood-ratio test (${r.completed} of ${r.nsim} replicates${r.partial ? ", stopped early" : ""}, seed ${r.seed})`,
+    `Parametric bootstrap of the likelihood-ratio test (${r.completed} of ${r.nsim} replicates${r.partial ? ", stopped early" : ""}, ${randomness(r)})`,
     `  observed LRT  ${r.observed.toFixed(4)} on ${r.df} df`,
     `  p (chi-square)         ${fmtP(r.pChisq)}`,
     `  p (bootstrap)          ${fmtP(r.pBootstrap)}   (1 + #{T* >= T}) / (1 + B), B = ${r.valid}`,
