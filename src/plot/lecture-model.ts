@@ -52,8 +52,7 @@ export async function plotGroupLines(
     throw new DataError("the two fits used different rows (missing values); remove incomplete rows first");
   const frame = toDataFrame(data);
   const xcol = frame.columns.get(x);
-  if (!xcol || xcol.kind !== "numeric")
-    throw new DataError(`'${x}' must be a numeric column to draw lines against`);
+  if (xcol?.kind !== "numeric") throw new DataError(`'${x}' must be a numeric column to draw lines against`);
   const labels = groupLabels(data, group, fixed.design.rows);
   const mixedFit = mixed.fitted();
   const byGroup = new Map<string, number[]>();

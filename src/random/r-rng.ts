@@ -12,6 +12,7 @@
  *   in the stream can be reached by skipping whole 624-word blocks (regenerated, not tempered) — cheap.
  */
 import { SpruceError } from "../errors.js";
+import { exactLog } from "./exact-log.js";
 
 const N = 624;
 const M = 397;
@@ -220,7 +221,8 @@ export function qnormR(p: number): number {
   }
   // R_DT_CIv(p) is R_D_Cval(p) = 0.5 - p + 0.5, which can differ from 1 - p in the last bit.
   r = q < 0 ? p : 0.5 - p + 0.5;
-  r = Math.sqrt(-Math.log(r));
+  // glibc's log, which R calls, is correctly rounded; V8's Math.log is not always (see ./exact-log.ts).
+  r = Math.sqrt(-exactLog(r));
   if (r <= 5) {
     r += -1.6;
     val =

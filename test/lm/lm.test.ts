@@ -181,7 +181,7 @@ describe("fit() without random effects", () => {
     const sitka = readCsv(dataPath("sitka.csv"));
     const m = fitLinearModel("size ~ time*treat", sitka);
     expect(Array.from(m.predict(sitka))).toEqual(
-      Array.from(m.fittedValues).map((v, i) => expect.closeTo(v, 12) as unknown as number),
+      Array.from(m.fittedValues).map((v) => expect.closeTo(v, 12) as unknown as number),
     );
     const p = m.predict({ time: [0, 1], treat: ["ozone", "control"] });
     const b = m.fixef();
