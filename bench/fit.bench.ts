@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
 import { Bench } from "tinybench";
 import { buildDesign } from "../src/design/build.js";
 import { designBuffers } from "../src/design/types.js";
-import { fitDesign, fit as fitLmm } from "../src/fit/fit.js";
+import { fitDesign, fitMixed as fitLmm } from "../src/fit/fit.js";
 import { createEngine } from "../src/fit/wasm-engine.js";
 import { readCsv } from "../src/frame/csv.js";
 

@@ -5,6 +5,7 @@ export { type Datasets, datasetCsv, datasets } from "./datasets/index.js";
 export type { BuildOptions } from "./design/build.js";
 export type { DesignDescription, NewDataDesign } from "./design/index.js";
 export { buildDesign, describeDesign, thetaNames, varCorrGroupNames } from "./design/index.js";
+export type { ContrastKind } from "./design/model-matrix.js";
 export type { Design, DesignBuffers, RandomTerm } from "./design/types.js";
 export type { RanefCondVar } from "./diagnostics/condvar.js";
 export {
@@ -28,7 +29,7 @@ export { chiSquareUpper, dchisq } from "./distributions/chisq.js";
 export { dnorm, normalCdf, qnorm } from "./distributions/normal.js";
 export { ArgumentError, DataError, ModelError, SpruceError } from "./errors.js";
 export type { PlsEngine, PlsSolution } from "./fit/engine.js";
-export { type FitDesignOptions, type FitOptions, fit } from "./fit/fit.js";
+export { type FitDesignOptions, type FitOptions, type FitResult, fit, fitMixed } from "./fit/fit.js";
 export { fromJSON, isSingular, logLik, REMLcrit, refit, sigma, update, VarCorr } from "./fit/lme4-names.js";
 export type { ModelInit, NewDataBuilder, PredictOptions, ResidualsOptions } from "./fit/model.js";
 export { type CoefGroup, LinearMixedModel, type OptimizerReport, type RanefGroup } from "./fit/model.js";
@@ -117,6 +118,18 @@ export {
 } from "./inference/shard.js";
 export type { ModelParameters, SimulateOptions, SimulationResult } from "./inference/simulate.js";
 export { simulate } from "./inference/simulate-model.js";
+export {
+  type AnyModel,
+  anovaLm,
+  anovaMixedLm,
+  BOUNDARY_NOTE,
+  type FTestResult,
+  formatFTest,
+  fTestJson,
+} from "./lm/anova.js";
+export { fitLinearModel } from "./lm/fit.js";
+export { type CoefficientRow, LinearModel, type LmSummary } from "./lm/model.js";
+export { type LmJson, lmJson, lmSummaryText } from "./lm/report.js";
 export type {
   EngineFactory as ReplicateEngineFactory,
   ModelJobBuilder,
@@ -145,6 +158,8 @@ export {
   qqSvg,
   residualsVsFittedSvg,
 } from "./plot/index.js";
+export { plotGroupLines, plotResidualsByGroup } from "./plot/lecture-model.js";
+export { type BoxStats, groupedBoxStats, groupLinesSvg, residualsByGroupSvg } from "./plot/lecture-plots.js";
 export type { PlotModelOptions } from "./plot/model-plots.js";
 export type {
   CooksInput,
@@ -157,6 +172,7 @@ export type {
   ResidualsVsFittedInput,
 } from "./plot/plots.js";
 export { powerCurveSvg } from "./plot/power-curve.js";
+export type { RStreamSpec } from "./random/r-rng.js";
 export { type FitJson, fitJson } from "./report/json.js";
 export type { Plain } from "./report/plain.js";
 export { toPlain, withPlainJson } from "./report/plain.js";

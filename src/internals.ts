@@ -18,5 +18,6 @@ export { ResponseSimulator, simulateResponses } from "./inference/simulate.js";
 export { runReplicates, WorkerPool } from "./parallel/pool.js";
 export type { FaultPlan, JobSpec } from "./parallel/protocol.js";
 export { philox4x32 } from "./random/philox.js";
+export { checkRSeed, qnormR, RRandom } from "./random/r-rng.js";
 export { RandomStream } from "./random/stream.js";
 export { compileKernels, instantiateKernels, type KernelExports, loadKernels } from "./wasm/load.js";

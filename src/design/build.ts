@@ -6,9 +6,11 @@ import { evaluateGroupingVariable, evaluateVariable, type Variable } from "../fr
 import { type Factor, interactFactors, makeFactor } from "../frame/factor.js";
 import { type DataFrame, type DataInput, toDataFrame } from "../frame/frame.js";
 import { nonNumericDetail } from "../frame/not-numeric.js";
+import type { TransformParams } from "../frame/transforms.js";
 import { checkArgument, isData, isFormula } from "../validate/options.js";
-import { type ModelColumns, modelMatrix, type RowVariable } from "./model-matrix.js";
+import { type ContrastKind, type ModelColumns, modelMatrix, type RowVariable } from "./model-matrix.js";
 import { keepFullRank } from "./rank.js";
+import { checkTransformNaN } from "./transform-nan.js";
 import type { Design, RandomTerm } from "./types.js";
 import { checkWeights } from "./weights.js";
 
@@ -20,8 +22,10 @@ import { checkWeights } from "./weights.js";
 export function buildDesign(formula: string, data: DataInput, options: DesignOptions = {}): Design {
   checkArgument("buildDesign", "formula", formula, isFormula);
   checkArgument("buildDesign", "data", data, isData);
-  const spec = analyzeFormula(formula);
-  return buildDesignFromSpec(spec, toDataFrame(data), options);
+  const frame = toDataFrame(data);
+  // `.` on the right-hand side stands for every other column of the data.
+  const spec = analyzeFormula(formula, { columns: frame.names });
+  return buildDesignFromSpec(spec, frame, options);
 }
 
 /** What a design takes beside the formula and the data. */
@@ -43,10 +47,21 @@ export interface DesignOptions {
    * room for one (levels < observations, observations > random effects), so observation-level terms are allowed.
    */
   noResidualScale?: boolean;
+  /**
+   * Keep aliased fixed-effects columns in X (R's lm decides aliasing itself, with its pivoting QR, and reports the
+   * aliased coefficients as NA); lme4 drops them before fitting, the default.
+   */
+  keepAliased?: boolean;
+  /**
+   * Contrasts per factor of the fixed effects, by the factor's name in the formula (`treat`, `factor(tree)`):
+   * R's contrasts = list(treat = "contr.sum"). Default contr.treatment.
+   */
+  contrasts?: Record<string, ContrastKind>;
 }
 
-/** The same options under the name src/index.ts exports. */
+/** The same options under the names src/index.ts and the lm module use. */
 export type BuildOptions = DesignOptions;
+export type BuildDesignOptions = DesignOptions;
 
 /** The model frame: the variables a model uses, evaluated on the complete rows only. */
 export interface ModelFrame {
@@ -62,6 +77,10 @@ export interface ModelFrame {
   integerLabelled: Set<string>;
   /** Transforms that gave NaN on present inputs, and on how many rows (only with dropNaN). */
   nanDropped: { term: string; rows: number }[];
+  /** Parameters of poly() and scale() variables as computed on the data (R's makepredictcall keeps them). */
+  transforms: Map<string, TransformParams>;
+  /** The sum of the formula's offset() terms on the complete rows; absent without offsets. */
+  offset?: Float64Array;
 }
 
 /**
@@ -79,6 +98,10 @@ export interface DesignOrigin {
   integerLabelled: Set<string>;
   /** The model frame's variables on the rows used (lmerTest's type III contrasts rebuild terms from them). */
   variables: ReadonlyMap<string, RowVariable>;
+  /** poly()/scale() parameters of the fitting data, reused for new data (R's makepredictcall). */
+  transforms: Map<string, TransformParams>;
+  /** Contrasts chosen per factor (others: contr.treatment). */
+  contrasts: Map<string, ContrastKind>;
 }
 
 const origins = new WeakMap<Design, DesignOrigin>();
@@ -88,12 +111,36 @@ export function designOrigin(design: Design): DesignOrigin | undefined {
   return origins.get(design);
 }
 
+const CONTRASTS: readonly ContrastKind[] = ["contr.treatment", "contr.sum", "contr.helmert", "contr.poly"];
+
+/** Check the contrasts option against the model's factors: unknown kinds and names that are no factor are errors. */
+function contrastsMap(
+  contrasts: Record<string, ContrastKind> | undefined,
+  variables: ReadonlyMap<string, RowVariable>,
+): Map<string, ContrastKind> {
+  const out = new Map<string, ContrastKind>();
+  for (const [name, kind] of Object.entries(contrasts ?? {})) {
+    if (!CONTRASTS.includes(kind))
+      throw new ModelError(`unknown contrasts '${kind}' for '${name}' (known: ${CONTRASTS.join(", ")})`);
+    const v = variables.get(name);
+    if (!v)
+      throw new ModelError(
+        `contrasts given for '${name}', which is not a variable of the fixed effects (${[...variables.keys()].join(", ")})`,
+      );
+    if (v.kind !== "factor") throw new ModelError(`contrasts given for '${name}', which is not a factor`);
+    out.set(name, kind);
+  }
+  return out;
+}
+
 export function buildDesignFromSpec(spec: ModelSpec, frame: DataFrame, options: DesignOptions = {}): Design {
   const weightsIn = options.weights === undefined ? undefined : priorWeightsColumn(options.weights, frame);
   const mf = buildModelFrame(spec, frame, options, weightsIn);
   const n = mf.n;
 
   const response = mf.variables.get(spec.responseName)!;
+  if (response.kind === "matrix")
+    throw new DataError(`the response '${spec.responseName}' must be one column`);
   if (response.kind !== "numeric") {
     // Name the first cell that is not a number, where it is (not a sorted list of the values).
     throw new DataError(
@@ -112,11 +159,12 @@ export function buildDesignFromSpec(spec: ModelSpec, frame: DataFrame, options: 
   const y = Float64Array.from(response.values);
   checkFinite(spec.responseName, y, mf.rows);
 
-  const full = modelMatrix(spec.fixed, mf.variables, n);
+  const contrasts = contrastsMap(options.contrasts, mf.variables);
+  const full = modelMatrix(spec.fixed, mf.variables, n, contrasts);
   full.columns.forEach((c, j) => {
     checkFinite(full.names[j], c, mf.rows);
   });
-  const keep = keepFullRank(full.columns);
+  const keep = options.keepAliased ? full.columns.map(() => true) : keepFullRank(full.columns);
   const fixedNames = full.names.filter((_, j) => keep[j]);
   const droppedFixed = full.names.filter((_, j) => !keep[j]);
   const X = new Float64Array(n * fixedNames.length);
@@ -141,6 +189,7 @@ export function buildDesignFromSpec(spec: ModelSpec, frame: DataFrame, options: 
     rows: mf.rows,
     droppedRows: mf.droppedRows,
     ...(mf.nanDropped.length > 0 ? { nanDropped: mf.nanDropped } : {}),
+    ...(mf.offset ? { offset: mf.offset } : {}),
   };
   if (weightsIn) {
     const w = Float64Array.from(mf.rows, (r) => weightsIn.values[r] as number);
@@ -156,6 +205,8 @@ export function buildDesignFromSpec(spec: ModelSpec, frame: DataFrame, options: 
     fullFixedNames: full.names,
     integerLabelled: mf.integerLabelled,
     variables: mf.variables,
+    transforms: mf.transforms,
+    contrasts,
   });
   return design;
 }
@@ -168,13 +219,16 @@ export function buildModelFrame(
   weights?: Variable,
 ): ModelFrame {
   const raw = new Map<string, Variable>();
+  const transforms = new Map<string, TransformParams>();
   const add = (e: Expr) => {
     const name = deparse(e);
-    if (!raw.has(name)) raw.set(name, evaluateVariable(e, frame));
+    if (!raw.has(name)) raw.set(name, evaluateVariable(e, frame, { mode: "record", params: transforms }));
   };
   add(spec.response);
   spec.fixed.variables.forEach(add);
   for (const r of spec.random) r.lhs.variables.forEach(add);
+  const offsets = spec.fixed.offsets ?? [];
+  offsets.forEach(add);
   const groupRaw = new Map<string, Variable>();
   for (const r of spec.random)
     for (const atom of groupAtoms(r.group)) {
@@ -188,8 +242,11 @@ export function buildModelFrame(
   for (const v of [...raw.values(), ...groupRaw.values(), ...(weights ? [weights] : [])]) {
     let count = 0;
     for (let i = 0; i < frame.nrow; i++) {
-      const x = v.values[i];
-      if (x === null || (typeof x === "number" && Number.isNaN(x))) {
+      const missing =
+        v.kind === "matrix"
+          ? v.columns.some((c) => Number.isNaN(c[i] as number))
+          : v.values[i] === null || (typeof v.values[i] === "number" && Number.isNaN(v.values[i]));
+      if (missing) {
         if (complete[i]) count++;
         complete[i] = 0;
       }
@@ -215,70 +272,39 @@ export function buildModelFrame(
   const grouping = new Map<string, Factor>();
   for (const [name, v] of groupRaw) {
     const f = toRowVariable(v, rows);
+    if (f.kind === "matrix") throw new DataError(`'${name}' cannot be a grouping factor`);
     grouping.set(name, f.kind === "factor" ? f : makeFactor({ kind: "numeric", values: f.values }));
   }
   const integerLabelled = new Set<string>();
   for (const v of [...raw.values(), ...groupRaw.values()])
     if (v.kind === "categorical" && v.source === "integer") integerLabelled.add(v.name);
-  return { rows, n, droppedRows, variables, grouping, integerLabelled, nanDropped };
-}
-
-/**
- * Rows where a computed variable is NaN although every column it reads is present: the transform produced the NaN
- * (`log` of a negative number). An error naming the term and the count, unless `drop` (then the rows go the way of
- * missing values, and the count is reported with the fit).
- */
-function checkTransformNaN(
-  raw: Map<string, Variable>,
-  frame: DataFrame,
-  drop: boolean,
-): { term: string; rows: number }[] {
-  const out: { term: string; rows: number }[] = [];
-  for (const [name, v] of raw) {
-    if (v.kind !== "numeric" || frame.columns.has(name)) continue;
-    const inputs = [...new Set(columnNames(v.expr))]
-      .map((c) => frame.columns.get(c))
-      .filter((c) => c !== undefined);
-    let count = 0;
-    let first = -1;
-    for (let i = 0; i < frame.nrow; i++) {
-      if (!Number.isNaN(v.values[i] as number)) continue;
-      const present = inputs.every((c) => {
-        const x = c.values[i];
-        return !(x === null || (typeof x === "number" && Number.isNaN(x)));
-      });
-      if (!present) continue;
-      if (first < 0) first = i;
-      count++;
-    }
-    if (count === 0) continue;
-    if (!drop)
-      throw new DataError(
-        `'${name}' gave NaN in ${count} of ${frame.nrow} rows (first: data row ${first + 1}), although its inputs ` +
-          "are present; fix the transform, or drop those rows with the option dropNaN: true (CLI: --drop-nan)",
-      );
-    out.push({ term: name, rows: count });
+  let offset: Float64Array | undefined;
+  for (const e of offsets) {
+    const v = variables.get(deparse(e)) as RowVariable;
+    if (v.kind !== "numeric") throw new DataError(`'${deparse(e)}' must be numeric to be an offset`);
+    offset ??= new Float64Array(n);
+    for (let i = 0; i < n; i++) offset[i] = (offset[i] as number) + (v.values[i] as number);
   }
-  return out;
-}
-
-/** The data columns an expression reads. */
-function columnNames(e: Expr | undefined): string[] {
-  if (!e) return [];
-  const names: string[] = [];
-  const stack: Expr[] = [e];
-  while (stack.length > 0) {
-    const x = stack.pop() as Expr;
-    if (x.kind === "name") names.push(x.name);
-    else if (x.kind === "paren") stack.push(x.expr);
-    else if (x.kind === "unary") stack.push(x.arg);
-    else if (x.kind === "binary") stack.push(x.left, x.right);
-    else if (x.kind === "call") stack.push(...x.args);
-  }
-  return names;
+  return {
+    rows,
+    n,
+    droppedRows,
+    variables,
+    grouping,
+    integerLabelled,
+    nanDropped,
+    transforms,
+    ...(offset ? { offset } : {}),
+  };
 }
 
 function toRowVariable(v: Variable, rows: Int32Array): RowVariable {
+  if (v.kind === "matrix")
+    return {
+      kind: "matrix",
+      columns: v.columns.map((c) => Float64Array.from(rows, (r) => c[r] as number)),
+      suffixes: v.suffixes,
+    };
   if (v.kind === "numeric") {
     const values = new Float64Array(rows.length);
     for (let i = 0; i < rows.length; i++) values[i] = v.values[rows[i]];
@@ -368,7 +394,10 @@ function checkGrouping(terms: (RandomTerm & { label: string })[], n: number, res
 }
 
 /** The prior weights as a numeric variable over the data rows (NaN: missing, dropped as lme4's na.omit does). */
-function priorWeightsColumn(weights: string | ArrayLike<number>, frame: DataFrame): Variable {
+function priorWeightsColumn(
+  weights: string | ArrayLike<number>,
+  frame: DataFrame,
+): Extract<Variable, { kind: "numeric" }> {
   if (typeof weights === "string") {
     const col = frame.columns.get(weights);
     if (!col)

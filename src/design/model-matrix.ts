@@ -3,7 +3,14 @@ import type { TermsSpec } from "../formula/terms.js";
 import type { Factor } from "../frame/factor.js";
 
 /** A model variable on the complete rows: a numeric vector or a factor. */
-export type RowVariable = { kind: "numeric"; values: Float64Array } | ({ kind: "factor" } & Factor);
+export type RowVariable =
+  | { kind: "numeric"; values: Float64Array }
+  | ({ kind: "factor" } & Factor)
+  /** Several columns under one variable (poly(x, 2)): column names are the variable's name + each suffix. */
+  | { kind: "matrix"; columns: Float64Array[]; suffixes: string[] };
+
+/** R's contrast functions for the factors of the fixed effects (contr.treatment unless chosen per factor). */
+export type ContrastKind = "contr.treatment" | "contr.sum" | "contr.helmert" | "contr.poly";
 
 /** Named columns of a model matrix, in R's order. */
 export interface ModelColumns {
@@ -21,6 +28,8 @@ export function modelMatrix(
   spec: TermsSpec,
   vars: ReadonlyMap<string, RowVariable>,
   n: number,
+  /** Contrasts of factors coded by contrasts, by variable name (default contr.treatment). */
+  contrasts?: ReadonlyMap<string, ContrastKind>,
 ): ModelColumns {
   const names: string[] = [];
   const columns: Float64Array[] = [];
@@ -44,7 +53,25 @@ export function modelMatrix(
       const x = variable(spec, vars, v);
       let parts: { name: string; values: Float64Array }[];
       if (x.kind === "numeric") parts = [{ name, values: x.values }];
-      else {
+      else if (x.kind === "matrix")
+        parts = x.columns.map((values, c) => ({ name: name + (x.suffixes[c] as string), values }));
+      else if (codes[j][k] === 1 && (contrasts?.get(name) ?? "contr.treatment") !== "contr.treatment") {
+        if (x.levels.length < 2)
+          throw new DataError(
+            `factor '${name}' has only one level (${x.levels.join("")}) in the rows used; ` +
+              "a factor in the model needs at least two levels",
+          );
+        const { matrix, names: cn } = contrastMatrix(contrasts?.get(name) as ContrastKind, x.levels);
+        const kk = x.levels.length;
+        parts = cn.map((suffix, c) => {
+          const values = new Float64Array(n);
+          for (let i = 0; i < n; i++) {
+            const l = x.codes[i] as number;
+            values[i] = l < 0 ? Number.NaN : (matrix[l * (kk - 1) + c] as number);
+          }
+          return { name: name + suffix, values };
+        });
+      } else {
         if (x.levels.length < 2)
           throw new DataError(
             `factor '${name}' has only one level (${x.levels.join("")}) in the rows used; ` +
@@ -86,4 +113,66 @@ function variable(spec: TermsSpec, vars: ReadonlyMap<string, RowVariable>, v: nu
   const x = vars.get(spec.variableNames[v]);
   if (!x) throw new Error(`internal: variable ${spec.variableNames[v]} was not evaluated`);
   return x;
+}
+
+/**
+ * R's contrast matrices (k levels × k − 1 columns, row-major) and the column names model.matrix gives them:
+ * contr.sum and contr.helmert number the columns 1 … k − 1; contr.poly names them .L, .Q, .C, ^4, … and holds the
+ * orthonormal polynomials in the level index 1 … k (R's contr.poly(k), scores 1:k).
+ */
+export function contrastMatrix(
+  kind: ContrastKind,
+  levels: readonly string[],
+): { matrix: Float64Array; names: string[] } {
+  const k = levels.length;
+  const m = new Float64Array(k * (k - 1));
+  const numbered = Array.from({ length: k - 1 }, (_, c) => String(c + 1));
+  switch (kind) {
+    case "contr.treatment":
+      for (let c = 0; c < k - 1; c++) m[(c + 1) * (k - 1) + c] = 1;
+      return { matrix: m, names: levels.slice(1) };
+    case "contr.sum":
+      for (let c = 0; c < k - 1; c++) {
+        m[c * (k - 1) + c] = 1;
+        m[(k - 1) * (k - 1) + c] = -1;
+      }
+      return { matrix: m, names: numbered };
+    case "contr.helmert":
+      for (let c = 0; c < k - 1; c++) {
+        for (let r = 0; r <= c; r++) m[r * (k - 1) + c] = -1;
+        m[(c + 1) * (k - 1) + c] = c + 1;
+      }
+      return { matrix: m, names: numbered };
+    case "contr.poly": {
+      // Orthonormal polynomials of degree 1 … k − 1 in the scores 1 … k (R: qr of the centred powers).
+      const x = Float64Array.from({ length: k }, (_, i) => i + 1);
+      const mean = (k + 1) / 2;
+      const cols: Float64Array[] = [new Float64Array(k).fill(1)];
+      for (let d = 1; d < k; d++) {
+        const v = x.map((xi) => (xi - mean) ** d);
+        for (const q of cols) {
+          let dot = 0;
+          let qq = 0;
+          for (let i = 0; i < k; i++) {
+            dot += (v[i] as number) * (q[i] as number);
+            qq += (q[i] as number) ** 2;
+          }
+          for (let i = 0; i < k; i++) v[i] = (v[i] as number) - (dot / qq) * (q[i] as number);
+        }
+        cols.push(v);
+      }
+      for (let d = 1; d < k; d++) {
+        const v = cols[d] as Float64Array;
+        let norm = 0;
+        for (let i = 0; i < k; i++) norm += (v[i] as number) ** 2;
+        norm = Math.sqrt(norm);
+        // R's sign: the last level's value is positive (QR's R diagonal positive after qr.qy of diag).
+        for (let i = 0; i < k; i++) m[i * (k - 1) + (d - 1)] = (v[i] as number) / norm;
+      }
+      const names = Array.from({ length: k - 1 }, (_, c) =>
+        c === 0 ? ".L" : c === 1 ? ".Q" : c === 2 ? ".C" : `^${c + 1}`,
+      );
+      return { matrix: m, names };
+    }
+  }
 }

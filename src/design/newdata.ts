@@ -13,6 +13,8 @@ export interface NewDataDesign {
   n: number;
   /** n × p column-major, the columns of `design.fixedNames`; a row with a missing variable is NaN. */
   X: Float64Array;
+  /** The offset() terms on the new rows (R adds them to predictions); absent without offsets. */
+  offset?: Float64Array;
   /** One entry per term of `design.terms`, in that order. */
   terms: {
     /** Index into the term's levels; -1 where the group level was not in the fitting data or is missing. */
@@ -32,7 +34,9 @@ export interface NewDataDesign {
 export function newDataDesign(design: Design, newdata: DataInput): NewDataDesign {
   const origin = designOrigin(design);
   if (!origin) throw new DataError("predictions on new data need a design made by buildDesign");
-  const { spec, factorLevels, fullFixedNames, integerLabelled } = origin;
+  const { spec, factorLevels, fullFixedNames, integerLabelled, transforms, contrasts } = origin;
+  // poly() and scale() are evaluated with the fitting data's parameters, as R's makepredictcall arranges.
+  const context = { mode: "use" as const, params: transforms };
   const frame = toDataFrame(newdata);
   const n = frame.nrow;
   const variables = new Map<string, RowVariable>();
@@ -41,7 +45,7 @@ export function newDataDesign(design: Design, newdata: DataInput): NewDataDesign
   const addVariable = (e: Expr) => {
     const name = deparse(e);
     if (variables.has(name)) return;
-    const v = evaluateVariable(e, frame);
+    const v = evaluateVariable(e, frame, context);
     const missing = new Uint8Array(n);
     missingOf.set(name, missing);
     const levels = factorLevels.get(name);
@@ -53,6 +57,9 @@ export function newDataDesign(design: Design, newdata: DataInput): NewDataDesign
       });
     else if (v.kind === "numeric") {
       for (let i = 0; i < n; i++) if (Number.isNaN(v.values[i])) missing[i] = 1;
+      variables.set(name, v);
+    } else if (v.kind === "matrix") {
+      for (const c of v.columns) for (let i = 0; i < n; i++) if (Number.isNaN(c[i] as number)) missing[i] = 1;
       variables.set(name, v);
     } else throw new DataError(`'${name}' was numeric in the fitted data but holds text in the new data`);
   };
@@ -68,7 +75,15 @@ export function newDataDesign(design: Design, newdata: DataInput): NewDataDesign
   };
 
   const fixedMissing = anyMissing(spec.fixed.variableNames);
-  const full = modelMatrix(spec.fixed, variables, n);
+  const full = modelMatrix(spec.fixed, variables, n, contrasts);
+  let offset: Float64Array | undefined;
+  for (const e of spec.fixed.offsets ?? []) {
+    addVariable(e);
+    const v = variables.get(deparse(e)) as RowVariable;
+    if (v.kind !== "numeric") throw new DataError(`'${deparse(e)}' must be numeric to be an offset`);
+    offset ??= new Float64Array(n);
+    for (let i = 0; i < n; i++) offset[i] = (offset[i] as number) + (v.values[i] as number);
+  }
   if (full.names.join("\u0000") !== fullFixedNames.join("\u0000"))
     throw new Error("internal: new-data columns differ from the fitted columns");
   const p = design.fixedNames.length;
@@ -112,7 +127,7 @@ export function newDataDesign(design: Design, newdata: DataInput): NewDataDesign
     }
     return { refs, z, newLevels: [...newLevels] };
   });
-  return { n, X, terms };
+  return offset ? { n, X, terms, offset } : { n, X, terms };
 }
 
 /**
@@ -120,6 +135,7 @@ export function newDataDesign(design: Design, newdata: DataInput): NewDataDesign
  * the fitted factor came from an integer column, so numbers are labelled as R labels integers.
  */
 function codesFor(v: Variable, levels: string[], missing: Uint8Array, integer: boolean): Int32Array {
+  if (v.kind === "matrix") throw new DataError(`'${v.name}' is a factor in the fit but a matrix here`);
   const index = new Map(levels.map((l, i) => [l, i]));
   const codes = new Int32Array(v.values.length);
   for (let i = 0; i < codes.length; i++) {
@@ -163,6 +179,7 @@ function groupLabels(
     return a.map((x, i) => (x === null || b[i] === null ? null : `${x}:${b[i]}`));
   }
   const v = evaluateGroupingVariable(inner, frame);
+  if (v.kind === "matrix") throw new DataError(`'${v.name}' cannot be a grouping factor`);
   const integer = integerLabelled.has(v.name);
   return Array.from(v.values as ArrayLike<number | string | boolean | null>, (x) => labelOf(x, integer));
 }

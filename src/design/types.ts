@@ -59,6 +59,8 @@ export interface Design {
   weightsName?: string;
   /** Transforms that gave NaN on present data and how many rows that dropped (only when asked: dropNaN). */
   nanDropped?: { term: string; rows: number }[];
+  /** The sum of the formula's offset() terms, length n (R's model.offset); absent without offsets. */
+  offset?: Float64Array;
 }
 
 /** The numeric part of a design: what the engine and the workers need (structured-clone/transfer friendly). */

@@ -2,6 +2,7 @@
  * Fitting: optimise θ for a design with a PLS engine, then collect the results into a LinearMixedModel.
  */
 import { buildDesign } from "../design/build.js";
+import type { ContrastKind } from "../design/model-matrix.js";
 import {
   type Design,
   type DesignBuffers,
@@ -10,10 +11,13 @@ import {
   thetaStart,
 } from "../design/types.js";
 import { ModelError } from "../errors.js";
-import type { DataInput } from "../frame/frame.js";
+import { analyzeFormula } from "../formula/model.js";
+import { type DataInput, toDataFrame } from "../frame/frame.js";
 import { fitGlmmFromOptions, type GlmmFitOptions, isGlmmRequest } from "../glmm/dispatch.js";
 import type { GeneralizedLinearMixedModel } from "../glmm/model.js";
-import { FIT_OPTIONS, GLMM_FIT_OPTIONS } from "../validate/known-options.js";
+import { fitLinearModel } from "../lm/fit.js";
+import type { LinearModel } from "../lm/model.js";
+import { FIT_OPTIONS, GLMM_FIT_OPTIONS, LM_FIT_OPTIONS } from "../validate/known-options.js";
 import { checkModelSize } from "../validate/limits.js";
 import { checkArgument, checkOptions, isData, isFormula } from "../validate/options.js";
 import { projectedGradientNorm } from "./bfgs.js";
@@ -49,6 +53,8 @@ export interface FitOptions extends FitDesignOptions {
    * Observation i then has residual variance σ²/wᵢ (src/design/weights.ts).
    */
   weights?: string | ArrayLike<number>;
+  /** Contrasts per factor of the fixed effects (R's contrasts = list(f = "contr.sum")); default contr.treatment. */
+  contrasts?: Record<string, ContrastKind>;
   /** The PLS engine (or a factory for one); default the wasm blocked-Cholesky engine. Tests inject the dense one. */
   engine?: PlsEngine | ((buffers: DesignBuffers) => PlsEngine);
   /** Drop rows where a transform such as log(x) gives NaN (default: an error naming the term; CLI --drop-nan). */
@@ -60,14 +66,25 @@ export interface FitOptions extends FitDesignOptions {
 }
 
 /**
- * Fit a linear mixed model as lme4's lmer(formula, data, REML): build the design, load the kernels, optimise θ.
- * REML is the default. With a `family` other than gaussian, a GLMM as lme4's glmer (src/glmm/fit.ts).
+ * What fit() returns for a formula: a mixed model when the formula (as a literal type) has a random-effects bar,
+ * a linear model (R's lm) when it has none, and either when the formula is only known at run time.
  */
-export async function fit(
-  formula: string,
+export type FitResult<F extends string> = string extends F
+  ? LinearMixedModel | LinearModel
+  : F extends `${string}|${string}`
+    ? LinearMixedModel
+    : LinearModel;
+
+/**
+ * Fit a model as lme4 and R would: a linear mixed model as lmer(formula, data, REML) (REML by default); with a
+ * `family` other than gaussian, a GLMM as glmer (src/glmm/); a formula without random-effects terms as R's lm
+ * (src/lm/: QR least squares; REML and the engine do not apply).
+ */
+export async function fit<F extends string>(
+  formula: F,
   data: DataInput,
   options?: FitOptions & { family?: "gaussian" | { name: "gaussian" } },
-): Promise<LinearMixedModel>;
+): Promise<FitResult<F>>;
 export async function fit(
   formula: string,
   data: DataInput,
@@ -77,7 +94,7 @@ export async function fit(
   formula: string,
   data: DataInput,
   options: FitOptions & Partial<GlmmFitOptions> = {},
-): Promise<LinearMixedModel | GeneralizedLinearMixedModel> {
+): Promise<LinearMixedModel | LinearModel | GeneralizedLinearMixedModel> {
   checkArgument("fit", "formula", formula, isFormula);
   checkArgument("fit", "data", data, isData);
   checkOptions("fit", options, FIT_OPTIONS);
@@ -86,9 +103,27 @@ export async function fit(
     checkOptions("fit (GLMM)", options, GLMM_FIT_OPTIONS);
     return fitGlmmFromOptions(formula, data, options);
   }
+  const frame = toDataFrame(data);
+  if (analyzeFormula(formula, { columns: frame.names }).random.length === 0) {
+    checkOptions("fit (a linear model: no random-effects term)", options, LM_FIT_OPTIONS);
+    return fitLinearModel(formula, frame, options.contrasts ? { contrasts: options.contrasts } : {});
+  }
+  return fitMixed(formula, frame, options);
+}
+
+/** fit() for a formula with random-effects terms (an error for one without). */
+export async function fitMixed(
+  formula: string,
+  data: DataInput,
+  options: FitOptions = {},
+): Promise<LinearMixedModel> {
+  checkArgument("fit", "formula", formula, isFormula);
+  checkArgument("fit", "data", data, isData);
+  checkOptions("fit", options, FIT_OPTIONS);
   const design = buildDesign(formula, data, {
     ...(options.weights === undefined ? {} : { weights: options.weights }),
     ...(options.dropNaN === true ? { dropNaN: true } : {}),
+    ...(options.contrasts ? { contrasts: options.contrasts } : {}),
   });
   const buffers = designBuffers(design);
   // The size up front: a model that would take hours is refused with its size, before any work.
@@ -122,6 +157,10 @@ export function fitDesign(
   const lower = thetaLowerBounds(buffers);
   const nTheta = lower.length;
   if (nTheta === 0) throw new ModelError("the model has no random-effects terms: use a linear model instead");
+  if (design.offset)
+    throw new ModelError(
+      "offset() is supported in linear models (no random effects) only so far; fit y - z as the response instead",
+    );
   if (design.n <= design.fixedNames.length)
     throw new ModelError(
       `${design.n} observations are not enough for ${design.fixedNames.length} fixed-effects coefficients`,

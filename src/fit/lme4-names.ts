@@ -8,7 +8,7 @@ import { designBuffers } from "../design/types.js";
 import { DataError, ModelError } from "../errors.js";
 import type { DataInput } from "../frame/frame.js";
 import type { FitJson } from "../report/json.js";
-import { type FitOptions, fit, fitDesign, modelAtTheta } from "./fit.js";
+import { type FitOptions, fitDesign, fitMixed, modelAtTheta } from "./fit.js";
 import { LinearMixedModel, type RanefGroup } from "./model.js";
 import type { VarCorrBlock } from "./varcorr.js";
 import { createEngine } from "./wasm-engine.js";
@@ -85,7 +85,7 @@ export async function update(
     throw new ModelError(
       "update: this model does not know its data (it was not made by fit()); pass { data }",
     );
-  return fit(updateFormula(model.formula, formula), data, { REML: model.REML, ...fitOptions });
+  return fitMixed(updateFormula(model.formula, formula), data, { REML: model.REML, ...fitOptions });
 }
 
 /** R's update.formula, textually: `.` on either side of the new formula stands for that side of the old one. */

@@ -26,6 +26,8 @@ export interface CallNode extends Span {
   kind: "call";
   fn: string;
   args: Expr[];
+  /** Names of named arguments (`raw` in `poly(x, 2, raw = TRUE)`), aligned with args; absent when none is named. */
+  argNames?: (string | undefined)[];
 }
 
 export interface ParenNode extends Span {

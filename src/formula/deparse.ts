@@ -10,9 +10,12 @@ export function deparse(e: Expr): string {
     case "number":
       return e.integer && Number.isInteger(e.value) ? `${e.value}L` : formatRNumber(e.value);
     case "name":
-      return deparseName(e.name);
+      // TRUE and FALSE are R's logical constants (poly(x, 2, raw = TRUE)), deparsed as written.
+      return e.name === "TRUE" || e.name === "FALSE" ? e.name : deparseName(e.name);
     case "call":
-      return `${deparseName(e.fn)}(${e.args.map(deparse).join(", ")})`;
+      return `${deparseName(e.fn)}(${e.args
+        .map((a, i) => (e.argNames?.[i] !== undefined ? `${e.argNames[i]} = ${deparse(a)}` : deparse(a)))
+        .join(", ")})`;
     case "paren":
       return `(${deparse(e.expr)})`;
     case "unary":

@@ -2,7 +2,7 @@ import { FormulaError } from "./errors.js";
 
 /** A token of the formula language, with its offset in the text for error carets. */
 export interface Token {
-  type: "number" | "name" | "op" | "(" | ")" | "," | "end";
+  type: "number" | "name" | "op" | "(" | ")" | "," | "=" | "end";
   text: string;
   pos: number;
   end: number;
@@ -58,7 +58,8 @@ export function tokenize(text: string): Token[] {
       i = close + 1;
       continue;
     }
-    if (c === "(" || c === ")" || c === ",") {
+    // '=' only names a function argument (poly(x, 2, raw = TRUE)); the parser rejects it anywhere else.
+    if (c === "(" || c === ")" || c === "," || c === "=") {
       tokens.push({ type: c, text: c, pos: start, end: i + 1 });
       i++;
       continue;

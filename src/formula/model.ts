@@ -34,8 +34,9 @@ export interface ModelSpec {
  * `(x || g)` becomes `(1 | g) + (0 + x | g)` (one term per term of x, as lme4's `expandDoubleVerts`), and
  * `(x | a/b)` becomes `(x | b:a) + (x | a)` (lme4's `expandSlash`).
  */
-export function analyzeFormula(text: string): ModelSpec {
+export function analyzeFormula(text: string, options: { columns?: readonly string[] } = {}): ModelSpec {
   const parsed = parseFormula(text);
+  if (options.columns) parsed.rhs = expandDot(parsed.rhs, parsed.lhs, options.columns);
   const bars: BinaryNode[] = [];
   const fixedExpr = stripBars(parsed.rhs, bars, text);
   if (containsBar(parsed.lhs)) {
@@ -50,6 +51,71 @@ export function analyzeFormula(text: string): ModelSpec {
   const random: RandomSpec[] = [];
   for (const bar of bars) random.push(...expandBar(bar, text));
   return { formula: text, response, responseName: deparse(response), fixed, random };
+}
+
+/** Names used by an expression (the response's variables, which `.` leaves out). */
+function namesIn(e: Expr, out: Set<string>): Set<string> {
+  switch (e.kind) {
+    case "name":
+      out.add(e.name);
+      break;
+    case "call":
+      for (const a of e.args) namesIn(a, out);
+      break;
+    case "paren":
+      namesIn(e.expr, out);
+      break;
+    case "unary":
+      namesIn(e.arg, out);
+      break;
+    case "binary":
+      namesIn(e.left, out);
+      namesIn(e.right, out);
+      break;
+    default:
+      break;
+  }
+  return out;
+}
+
+/**
+ * R's `.` in a formula with data: every column of the data not used on the left-hand side, as a parenthesised
+ * sum in column order (so `. - x` and `.:z` work as in R).
+ */
+function expandDot(rhs: Expr, lhs: Expr, columns: readonly string[]): Expr {
+  const used = namesIn(lhs, new Set());
+  const rest = columns.filter((c) => !used.has(c));
+  const replace = (e: Expr): Expr => {
+    switch (e.kind) {
+      case "name": {
+        if (e.name !== ".") return e;
+        if (rest.length === 0) return { kind: "number", value: 1, pos: e.pos, end: e.end };
+        let sum: Expr = { kind: "name", name: rest[0] as string, pos: e.pos, end: e.end };
+        for (const c of rest.slice(1))
+          sum = {
+            kind: "binary",
+            op: "+",
+            left: sum,
+            right: { kind: "name", name: c, pos: e.pos, end: e.end },
+            pos: e.pos,
+            end: e.end,
+            opPos: e.pos,
+          };
+        return { kind: "paren", expr: sum, pos: e.pos, end: e.end };
+      }
+      case "call":
+        return { ...e, args: e.args.map(replace) };
+      case "paren":
+        return { ...e, expr: replace(e.expr) };
+      case "unary":
+        return { ...e, arg: replace(e.arg) };
+      case "binary":
+        return { ...e, left: replace(e.left), right: replace(e.right) };
+      default:
+        return e;
+    }
+  };
+  return replace(rhs);
 }
 
 function isBar(e: Expr): boolean {
@@ -137,7 +203,27 @@ export const KNOWN_FUNCTIONS = new Set([
   "factor",
   "as.factor",
   "as.numeric",
+  "poly",
+  "scale",
+  "offset",
 ]);
+
+/**
+ * Functions whose value depends on the data they are first evaluated on (R's makepredictcall keeps their
+ * parameters for predictions) and their argument names: poly(x, degree, raw = FALSE), scale(x, center, scale).
+ */
+const NAMED_ARGUMENTS: Record<string, readonly string[]> = {
+  poly: ["degree", "raw"],
+  scale: ["center", "scale"],
+};
+
+/** Argument counts of the known functions (default: one). */
+function arityOf(fn: string): [number, number] {
+  if (fn === "log") return [1, 2];
+  if (fn === "poly") return [1, 3];
+  if (fn === "scale") return [1, 3];
+  return [1, 1];
+}
 
 /** Catch unknown functions and misplaced operators early, with the position. */
 function checkVariables(e: Expr, text: string, insideCall = false): void {
@@ -153,14 +239,34 @@ function checkVariables(e: Expr, text: string, insideCall = false): void {
           text,
           e.pos,
         );
-      const arity = e.fn === "log" ? [1, 2] : [1, 1];
+      const arity = arityOf(e.fn);
       if (e.args.length < arity[0] || e.args.length > arity[1])
         throw new FormulaError(
-          `${e.fn}() takes ${arity[1] === 1 ? "one argument" : "one or two arguments"}`,
+          `${e.fn}() takes ${arity[1] === 1 ? "one argument" : arity[1] === 2 ? "one or two arguments" : `one to ${arity[1]} arguments`}`,
           text,
           e.pos,
         );
-      for (const a of e.args) checkVariables(a, text, true);
+      e.argNames?.forEach((name, i) => {
+        if (name === undefined) return;
+        const allowed = NAMED_ARGUMENTS[e.fn] ?? [];
+        if (!allowed.includes(name))
+          throw new FormulaError(
+            allowed.length
+              ? `${e.fn}() has no argument '${name}' (it takes ${allowed.join(", ")})`
+              : `${e.fn}() takes no named arguments ('${name}')`,
+            text,
+            (e.args[i] as Expr).pos,
+          );
+      });
+      if (e.fn === "offset" && insideCall)
+        throw new FormulaError(
+          "offset() must be a term of its own, not inside another function",
+          text,
+          e.pos,
+        );
+      // Only the data argument is a variable: degree, raw, center and scale are constants.
+      checkVariables(e.args[0] as Expr, text, true);
+      for (let i = 1; i < e.args.length; i++) checkConstant(e.args[i] as Expr, e.fn, text);
       return;
     }
     case "binary":
@@ -186,11 +292,34 @@ function checkVariables(e: Expr, text: string, insideCall = false): void {
   }
 }
 
+/** A constant argument: a number, TRUE/FALSE, or arithmetic on numbers (a variable there is an error). */
+function checkConstant(e: Expr, fn: string, text: string): void {
+  if (fn !== "poly" && fn !== "scale" && fn !== "log") {
+    checkVariables(e, text, true);
+    return;
+  }
+  if (fn === "log") {
+    checkVariables(e, text, true);
+    return;
+  }
+  const inner = unparen(e);
+  if (inner.kind === "number") return;
+  if (inner.kind === "name" && (inner.name === "TRUE" || inner.name === "FALSE")) return;
+  if (inner.kind === "unary" && unparen(inner.arg).kind === "number") return;
+  throw new FormulaError(`${fn}()'s options must be numbers or TRUE/FALSE`, text, e.pos);
+}
+
 /** lme4's expandDoubleVerts and expandSlash for one bar. */
 function expandBar(bar: BinaryNode, text: string): RandomSpec[] {
   checkVariables(bar.left, text);
   const groups = expandGroup(bar.right, text);
   const lhs = expandTerms(bar.left, text);
+  if (lhs.offsets)
+    throw new FormulaError(
+      "offset() cannot be inside a random-effects term",
+      text,
+      (lhs.offsets[0] as Expr).pos,
+    );
   if (lhs.terms.length === 0 && !lhs.intercept)
     throw new FormulaError(
       "this random-effects term has no columns (nothing left of '|')",

@@ -109,6 +109,11 @@ class Parser {
     private readonly tokens: Token[],
   ) {}
 
+  /** The token `k` places ahead (the end token past the end). */
+  peekAt(k: number): Token {
+    return this.tokens[Math.min(this.i + k, this.tokens.length - 1)];
+  }
+
   peek(): Token {
     return this.tokens[this.i];
   }
@@ -181,6 +186,15 @@ class Parser {
     return this.expression(power);
   }
 
+  /** `name =` before a function argument: consumed and returned; undefined for a positional argument. */
+  private argumentName(): string | undefined {
+    const t = this.peek();
+    if (t.type !== "name" || this.peekAt(1).type !== "=") return undefined;
+    this.next();
+    this.next();
+    return t.text;
+  }
+
   private prefix(): Expr {
     const t = this.next();
     switch (t.type) {
@@ -192,14 +206,21 @@ class Parser {
         if (this.peek().type !== "(") return { kind: "name", name: t.text, pos: t.pos, end: t.end };
         this.next();
         const args: Expr[] = [];
+        const argNames: (string | undefined)[] = [];
         if (this.peek().type === ")") this.fail(`${t.text}() needs an argument`, this.peek());
         this.enter(t.pos);
         for (;;) {
+          argNames.push(this.argumentName());
           args.push(this.expression(0));
           const sep = this.next();
           if (sep.type === ")") {
             this.nesting--;
-            return this.node({ kind: "call", fn: t.text, args, pos: t.pos, end: sep.end }, ...args);
+            return this.node(
+              argNames.some((a) => a !== undefined)
+                ? { kind: "call", fn: t.text, args, argNames, pos: t.pos, end: sep.end }
+                : { kind: "call", fn: t.text, args, pos: t.pos, end: sep.end },
+              ...args,
+            );
           }
           if (sep.type !== ",") this.fail(`expected ',' or ')' in the call to ${t.text}()`, sep);
         }

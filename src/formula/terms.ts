@@ -15,6 +15,8 @@ export interface TermsSpec {
   variableNames: string[];
   /** Terms in R's order: by interaction order, then appearance. */
   terms: Term[];
+  /** `offset(z)` expressions (R keeps them among the variables, not the terms); absent when there are none. */
+  offsets?: Expr[];
 }
 
 export interface Term {
@@ -63,12 +65,14 @@ export function expandTerms(rhs: Expr | null, text: string, preinstalled: Expr[]
       0,
     );
   }
-  return {
+  const out: TermsSpec = {
     intercept: enc.intercept,
     variables: enc.vars.slice(skip),
     variableNames: enc.names.slice(skip),
     terms,
   };
+  if (enc.offsets.length > 0) out.offsets = enc.offsets;
+  return out;
 }
 
 /** Remove repeated and empty terms, keeping the first occurrence (R's TrimRepeats). */
@@ -101,6 +105,7 @@ class Encoder {
   private parity = true;
   readonly vars: Expr[] = [];
   readonly names: string[] = [];
+  readonly offsets: Expr[] = [];
 
   constructor(private readonly text: string) {}
 
@@ -131,8 +136,16 @@ class Encoder {
           this.text,
           e.pos,
         );
-      case "name":
       case "call":
+        if (e.fn === "offset") {
+          // R: an offset is a variable of the model frame but no term; `- offset(z)` is not a removal.
+          if (!this.parity)
+            throw new FormulaError("an offset cannot be removed with '-': leave it out", this.text, e.pos);
+          if (!this.offsets.some((o) => deparse(o) === deparse(e))) this.offsets.push(e);
+          return [];
+        }
+        return [[this.install(e)]];
+      case "name":
         return [[this.install(e)]];
       case "paren":
         return this.encode(e.expr);

@@ -115,6 +115,8 @@ export function buildGlmmDesign(
     }
   } else {
     const v = evaluateVariable(parsed.lhs, frame);
+    if (v.kind === "matrix")
+      throw new DataError(`the response '${responseName}' must be one column, not a matrix such as poly()`);
     if (v.kind === "numeric") yRaw.set(v.values);
     else {
       if (family.name !== "binomial")

@@ -45,6 +45,11 @@ export async function bootstrapLrtShard(
   options: LrtShardOptions = {},
 ): Promise<ShardFile> {
   const t0 = performance.now();
+  // Shard files record spruce's own (Philox) streams; R's generator is one sequential stream per seed.
+  if ((options.rng !== undefined && options.rng !== "philox") || options.rSeedPerReplicate !== undefined)
+    throw new SpruceError(
+      'bootstrapLrtShard: rng "r" (R-compatible draws) cannot be sharded yet: run it on one machine',
+    );
   const nsim = checkNsim(options.nsim ?? 1000);
   const seed = options.seed === undefined ? randomSeed() : checkSeed(options.seed);
   const range = shardRange(options.shard ?? { index: 0, count: 1 }, nsim);

@@ -14,6 +14,7 @@ import { ModelError, SpruceError } from "../errors.js";
 import { createWasmEngine } from "../fit/wasm-engine.js";
 import { type PoolResult, runReplicates, type WorkerFactory, WorkerPool } from "../parallel/pool.js";
 import type { FaultPlan, JobSpec, LrtJobSpec } from "../parallel/protocol.js";
+import { R_INT_MAX, type RStreamSpec } from "../random/r-rng.js";
 import { checkSeed, randomSeed } from "../random/stream.js";
 import { withPlainJson } from "../report/plain.js";
 import { BOOTSTRAP_OPTIONS, PARAMETER_BOOTSTRAP_OPTIONS } from "../validate/known-options.js";
@@ -25,6 +26,7 @@ import { buildModelJob } from "./model-jobs.js";
 import { checkSameData, type FittedModel, modelSpec, toMlFit } from "./models.js";
 import { checkNested, lrtRoundingTolerance } from "./nesting.js";
 import { type IntervalTable, thetaToSdCor, varianceParameterNames } from "./profile.js";
+import { checkRStreamSpec } from "./r-streams.js";
 import { LRT_WIDTH } from "./replicates.js";
 import { checkNsim } from "./simulate.js";
 
@@ -47,6 +49,14 @@ export interface BootstrapRunOptions {
    * warm-up. The run borrows them and gives them back; the caller closes the pool when done.
    */
   pool?: WorkerPool;
+  /**
+   * Random numbers: "philox" (default; spruce's counter-based streams, replicate k = stream (seed, k)) or "r" (R's
+   * Mersenne-Twister and Inversion normals in lme4's simulate() order, so replicate k is the response R draws:
+   * `set.seed(seed); simulate(m0, nsim)`, or with `rSeedPerReplicate` K the loop `set.seed(K * i); simulate(m0)`).
+   */
+  rng?: "philox" | "r";
+  /** With rng "r": seed replicate i (1-based) with set.seed(K * i), as the lecture's loop does. */
+  rSeedPerReplicate?: number;
   /** For the tests of fault handling: the worker that first runs replicate `atIndex` dies or throws. */
   faults?: FaultPlan;
   /** Largest nsim accepted (default 100,000; CLI --max-nsim): above it the run is refused before it starts. */
@@ -77,6 +87,8 @@ export interface RunInfo {
 }
 
 export interface BootstrapLrtResult extends RunInfo {
+  /** How R's generator was seeded when the run drew as R does (rng "r"); absent for spruce's own streams. */
+  rStream?: RStreamSpec;
   /** Observed likelihood-ratio statistic 2(ℓ1 − ℓ0) of the ML fits. */
   observed: number;
   df: number;
@@ -114,6 +126,31 @@ async function defaultFactory(): Promise<WorkerFactory> {
 /** A pool of warm bootstrap workers for this environment (Node worker_threads or browser Web Workers). */
 export async function createWorkerPool(): Promise<WorkerPool> {
   return new WorkerPool(await defaultFactory());
+}
+
+/**
+ * The run's seed and, for rng "r", how R's generator is seeded. The seed is reported either way; with
+ * rSeedPerReplicate it is the multiplier K.
+ */
+function randomness(options: BootstrapRunOptions, nsim: number): { seed: number; rStream?: RStreamSpec } {
+  const rng = options.rng ?? "philox";
+  if (rng !== "philox" && rng !== "r") throw new SpruceError(`rng must be "philox" or "r", got "${rng}"`);
+  if (rng === "philox") {
+    if (options.rSeedPerReplicate !== undefined)
+      throw new SpruceError('rSeedPerReplicate (--r-seed-per-replicate) needs rng "r" (--rng r)');
+    return { seed: options.seed === undefined ? randomSeed() : checkSeed(options.seed) };
+  }
+  if (options.rSeedPerReplicate !== undefined) {
+    if (options.seed !== undefined)
+      throw new SpruceError(
+        "give either a seed (one R stream) or rSeedPerReplicate (set.seed(K * i)), not both",
+      );
+    const multiplier = options.rSeedPerReplicate;
+    return { seed: multiplier, rStream: checkRStreamSpec({ scheme: "perReplicate", multiplier }, nsim) };
+  }
+  // R's set.seed takes a 32-bit integer: a random one when none was given (reported, so the run can be repeated).
+  const seed = options.seed ?? randomSeed() % R_INT_MAX;
+  return { seed, rStream: checkRStreamSpec({ scheme: "stream", seed, nsim }, nsim) };
 }
 
 /**
@@ -202,8 +239,8 @@ export async function bootstrapLRT(
   checkOptions("bootstrapLRT", options, BOOTSTRAP_OPTIONS);
   const nsim = checkNsim(options.nsim ?? 1000);
   checkNsimLimit("bootstrapLRT", nsim, options.maxNsim);
-  const seed = options.seed === undefined ? randomSeed() : checkSeed(options.seed);
-  const prepared = prepareLrt(m0, m1, seed);
+  const { seed, rStream } = randomness(options, nsim);
+  const prepared = prepareLrt(m0, m1, seed, rStream);
   const notes: string[] = [];
   const run = await runJob(prepared.spec, nsim, options, 0, notes);
   return lrtResult(prepared, run, nsim, performance.now() - t0, notes);
@@ -217,8 +254,16 @@ export interface PreparedLrt {
   refitted: boolean;
 }
 
-/** The ML fits of m0 (null) and m1, the observed statistic and the job of their bootstrap with `seed`. */
-export function prepareLrt(m0: FittedModel, m1: FittedModel, seed: number): PreparedLrt {
+/**
+ * The ML fits of m0 (null) and m1, the observed statistic and the job of their bootstrap with `seed` (and, for R's
+ * generator, how it is seeded).
+ */
+export function prepareLrt(
+  m0: FittedModel,
+  m1: FittedModel,
+  seed: number,
+  rStream?: RStreamSpec,
+): PreparedLrt {
   checkSameData([m0.design, m1.design], "bootstrapLRT");
   let f0 = toMlFit(m0);
   let f1 = toMlFit(m1);
@@ -241,6 +286,7 @@ export function prepareLrt(m0: FittedModel, m1: FittedModel, seed: number): Prep
   const spec: LrtJobSpec = {
     kind: "lrt",
     seed,
+    ...(rStream ? { rStream } : {}),
     null: modelSpec(f0.model),
     alt: modelSpec(f1.model),
   };
@@ -254,7 +300,7 @@ export function prepareLrt(m0: FittedModel, m1: FittedModel, seed: number): Prep
  * messages (a worker cap).
  */
 export function lrtResult(
-  prepared: Omit<PreparedLrt, "spec"> & { spec: Pick<LrtJobSpec, "seed"> },
+  prepared: Omit<PreparedLrt, "spec"> & { spec: Pick<LrtJobSpec, "seed" | "rStream"> },
   run: PoolResult,
   nsim: number,
   elapsedMs: number,
@@ -296,6 +342,7 @@ export function lrtResult(
     ...runInfo(run, nsim, prepared.spec.seed, nonConverged, elapsedMs),
     refitted,
     messages,
+    ...(prepared.spec.rStream ? { rStream: prepared.spec.rStream } : {}),
   });
 }
 
@@ -328,11 +375,12 @@ export async function bootstrap(
   checkOptions("bootstrap", options, PARAMETER_BOOTSTRAP_OPTIONS);
   const nsim = checkNsim(options.nsim ?? 500);
   checkNsimLimit("bootstrap", nsim, options.maxNsim);
-  const seed = options.seed === undefined ? randomSeed() : checkSeed(options.seed);
+  const { seed, rStream } = randomness(options, nsim);
   const level = options.level ?? 0.95;
   const spec: JobSpec = {
     kind: "params",
     seed,
+    ...(rStream ? { rStream } : {}),
     model: modelSpec(model),
     reml: model.REML,
   };
@@ -391,6 +439,8 @@ export function bootstrapLrtJson(r: BootstrapLrtResult): Record<string, unknown>
     df: r.df,
     nsim: r.nsim,
     seed: r.seed,
+    rng: r.rStream ? "r" : "philox",
+    ...(r.rStream?.scheme === "perReplicate" ? { rSeedPerReplicate: r.rStream.multiplier } : {}),
     pChisq: r.pChisq,
     pBootstrap: Number.isFinite(r.pBootstrap) ? r.pBootstrap : null,
     pExceed: Number.isFinite(r.pExceed) ? r.pExceed : null,

@@ -21,7 +21,7 @@ import { modelSolution } from "../diagnostics/model.js";
 import { clopperPearson } from "../distributions/beta.js";
 import { chiSquareUpper } from "../distributions/chisq.js";
 import { DataError, SpruceError } from "../errors.js";
-import { fit } from "../fit/fit.js";
+import { fitMixed as fit } from "../fit/fit.js";
 import type { LinearMixedModel } from "../fit/model.js";
 import { type DataFrame, type DataInput, toDataFrame } from "../frame/frame.js";
 import type { PoolResult } from "../parallel/pool.js";

@@ -20,6 +20,7 @@ import { createReducedEngine } from "../fit/response-reduction.js";
 import type { EngineFactory, ReplicateJob } from "../parallel/job.js";
 import type { JobSpec, LrtJobSpec, ParamsJobSpec } from "../parallel/protocol.js";
 import { RandomStream } from "../random/stream.js";
+import { RReplicateDraws } from "./r-streams.js";
 import { NearbyRefit } from "./refit.js";
 import { ResponseSimulator } from "./simulate.js";
 
@@ -81,6 +82,25 @@ export function makeRefit(engine: PlsEngine, start: Float64Array, reml: boolean,
   return refit;
 }
 
+/** Simulates replicate `index` into y: from Philox stream (seed, index), or as R would (spec.rStream). */
+function replicateDraws(
+  seed: number,
+  rStream: LrtJobSpec["rStream"],
+  simulator: ResponseSimulator,
+): (index: number, y: Float64Array) => void {
+  if (rStream) {
+    const draws = new RReplicateDraws(rStream, simulator.q, simulator.n);
+    return (index, y) => {
+      const { u, e } = draws.forReplicate(index);
+      simulator.simulateFrom(u, e, y);
+    };
+  }
+  const rng = new RandomStream(seed);
+  return (index, y) => {
+    simulator.simulate(rng.reset(index), y);
+  };
+}
+
 function lrtJob(spec: LrtJobSpec, createEngine: EngineFactory): ReplicateJob {
   const m0 = spec.null;
   const m1 = spec.alt;
@@ -91,12 +111,12 @@ function lrtJob(spec: LrtJobSpec, createEngine: EngineFactory): ReplicateJob {
   const e1 = createReducedEngine(m1.buffers, createEngine);
   const refit0 = makeRefit(e0, m0.theta, false);
   const refit1 = makeRefit(e1, m1.theta, false);
-  const rng = new RandomStream(spec.seed);
+  const draw = replicateDraws(spec.seed, spec.rStream, simulator);
   const y = new Float64Array(m0.buffers.n);
   return {
     width: LRT_WIDTH,
     run(index, out, offset) {
-      simulator.simulate(rng.reset(index), y);
+      draw(index, y);
       e0.setResponse(y);
       e1.setResponse(y);
       const d0 = refit0();
@@ -127,14 +147,14 @@ function paramsJob(spec: ParamsJobSpec, createEngine: EngineFactory): ReplicateJ
   const engine = createReducedEngine(m.buffers, createEngine);
   // The estimates themselves are the output here: optimise to the rounding noise of the objective.
   const refit = makeRefit(engine, m.theta, spec.reml, PARAMETER_TOLERANCE);
-  const rng = new RandomStream(spec.seed);
+  const draw = replicateDraws(spec.seed, spec.rStream, simulator);
   const y = new Float64Array(m.buffers.n);
   const p = m.buffers.p;
   const nTheta = m.theta.length;
   return {
     width: paramsWidth(p, nTheta),
     run(index, out, offset) {
-      simulator.simulate(rng.reset(index), y);
+      draw(index, y);
       engine.setResponse(y);
       refit();
       const sol = engine.solve(refit.theta, spec.reml);

@@ -18,7 +18,9 @@ import { addRandomPart, fixedPart } from "../design/linear-predictor.js";
 import { templateSize, termOffsets, thetaTemplates } from "../design/theta.js";
 import type { DesignBuffers } from "../design/types.js";
 import { SpruceError } from "../errors.js";
+import { R_INT_MAX } from "../random/r-rng.js";
 import { checkSeed, RandomStream, randomSeed } from "../random/stream.js";
+import { checkRStreamSpec, type NormalSource, RReplicateDraws } from "./r-streams.js";
 
 /** What simulating (and refitting) needs from a fitted model: its design buffers and its estimates. */
 export interface ModelParameters {
@@ -74,10 +76,18 @@ export class ResponseSimulator {
   }
 
   /** Fill `out` (length n) with one simulated response drawn from `rng` (from its current position). */
-  simulate(rng: RandomStream, out: Float64Array): Float64Array {
+  simulate(rng: NormalSource, out: Float64Array): Float64Array {
+    return this.simulateFrom(rng, rng, out);
+  }
+
+  /**
+   * Fill `out` with one simulated response whose spherical random effects u* come from `uSource` (q normals) and
+   * whose noise ε* comes from `eSource` (n normals); lme4's one-stream simulate(nsim) draws them far apart.
+   */
+  simulateFrom(uSource: NormalSource, eSource: NormalSource, out: Float64Array): Float64Array {
     const { n, terms } = this.buffers;
     const { u, b, mean } = this;
-    rng.fillNormal(u, 0, this.q);
+    uSource.fillNormal(u, 0, this.q);
     for (let ti = 0; ti < terms.length; ti++) {
       const t = terms[ti] as DesignBuffers["terms"][number];
       const T = this.templates[ti] as Float64Array;
@@ -92,9 +102,11 @@ export class ResponseSimulator {
         }
       }
     }
+    // Prior weights: observation i has noise sd σ/√wᵢ (0 for a zero weight).
     const sd = this.noiseSd;
-    if (sd) for (let i = 0; i < n; i++) out[i] = (mean[i] as number) + (sd[i] as number) * rng.nextNormal();
-    else for (let i = 0; i < n; i++) out[i] = (mean[i] as number) + this.sigma * rng.nextNormal();
+    if (sd)
+      for (let i = 0; i < n; i++) out[i] = (mean[i] as number) + (sd[i] as number) * eSource.nextNormal();
+    else for (let i = 0; i < n; i++) out[i] = (mean[i] as number) + this.sigma * eSource.nextNormal();
     addRandomPart(out, terms, b, this.offsets);
     return out;
   }
@@ -108,8 +120,13 @@ export class ResponseSimulator {
 export interface SimulateOptions {
   /** Number of responses (default 1). */
   nsim?: number;
-  /** Seed of the Philox streams; random (and reported) when omitted. */
+  /** Seed of the Philox streams; random (and reported) when omitted. With rng "r": R's set.seed(seed). */
   seed?: number;
+  /**
+   * "philox" (default) or "r": R's generator in lme4's order, so that the responses are R's
+   * `set.seed(seed); simulate(model, nsim)` (up to the difference between the two fits' estimates).
+   */
+  rng?: "philox" | "r";
 }
 
 export interface SimulationResult {
@@ -128,8 +145,20 @@ export function checkNsim(nsim: number): number {
 /** Simulate `nsim` responses from the parameters of a fitted model (see the module comment for the draw order). */
 export function simulateResponses(params: ModelParameters, options: SimulateOptions = {}): SimulationResult {
   const nsim = checkNsim(options.nsim ?? 1);
-  const seed = options.seed === undefined ? randomSeed() : checkSeed(options.seed);
   const sim = new ResponseSimulator(params.buffers, params.theta, params.beta, params.sigma);
+  if (options.rng === "r") {
+    const seed = options.seed ?? randomSeed() % R_INT_MAX;
+    const draws = new RReplicateDraws(checkRStreamSpec({ scheme: "stream", seed, nsim }, nsim), sim.q, sim.n);
+    const responses: Float64Array[] = [];
+    for (let k = 0; k < nsim; k++) {
+      const { u, e } = draws.forReplicate(k);
+      responses.push(sim.simulateFrom(u, e, new Float64Array(sim.n)));
+    }
+    return { seed, responses };
+  }
+  if (options.rng !== undefined && options.rng !== "philox")
+    throw new SpruceError(`rng must be "philox" or "r", got "${options.rng}"`);
+  const seed = options.seed === undefined ? randomSeed() : checkSeed(options.seed);
   const rng = new RandomStream(seed);
   const responses: Float64Array[] = [];
   for (let k = 0; k < nsim; k++) responses.push(sim.simulate(rng.reset(k), new Float64Array(sim.n)));

@@ -6,6 +6,7 @@
  * `run(first, count)` for contiguous batches of replicate indices; results come back by index.
  */
 import type { DesignBuffers } from "../design/types.js";
+import type { RStreamSpec } from "../random/r-rng.js";
 
 /**
  * A deliberate fault, for the tests of the pool's recovery. The pool arms it in exactly one worker: the first one
@@ -30,6 +31,8 @@ export interface ModelSpec {
 export interface LrtJobSpec {
   kind: "lrt";
   seed: number;
+  /** Draw as R does (src/inference/r-streams.ts) instead of from spruce's Philox streams (seed, k). */
+  rStream?: RStreamSpec;
   null: ModelSpec;
   alt: ModelSpec;
 }
@@ -38,6 +41,8 @@ export interface LrtJobSpec {
 export interface ParamsJobSpec {
   kind: "params";
   seed: number;
+  /** Draw as R does (src/inference/r-streams.ts) instead of from spruce's Philox streams (seed, k). */
+  rStream?: RStreamSpec;
   model: ModelSpec;
   reml: boolean;
 }

@@ -33,6 +33,16 @@ function isFamily(v: unknown): string | null {
   return 'a family name ("binomial", "poisson", "gaussian") or { name, link }';
 }
 
+/** Contrasts per factor: { factor: "contr.sum" | ... } (the kinds are checked against the factors when fitting). */
+function isContrasts(v: unknown): string | null {
+  return typeof v === "object" &&
+    v !== null &&
+    !Array.isArray(v) &&
+    Object.values(v).every((k) => typeof k === "string")
+    ? null
+    : 'an object of contrasts per factor, e.g. { treat: "contr.sum" }';
+}
+
 export const FIT_OPTIONS: Readonly<Record<string, Checker>> = {
   REML: isBoolean,
   start: isNumberArray(),
@@ -46,6 +56,13 @@ export const FIT_OPTIONS: Readonly<Record<string, Checker>> = {
   family: isFamily,
   link: isString,
   nAGQ: isInteger(0, 100),
+  contrasts: isContrasts,
+};
+
+/** fit() of a formula without random-effects terms (R's lm): the mixed-model options are unknown there. */
+export const LM_FIT_OPTIONS: Readonly<Record<string, Checker>> = {
+  REML: isBoolean,
+  contrasts: isContrasts,
 };
 
 /**
@@ -64,7 +81,7 @@ export const GLMM_FIT_OPTIONS: Readonly<Record<string, Checker>> = {
 
 export const BOOTSTRAP_OPTIONS: Readonly<Record<string, Checker>> = {
   nsim: isInteger(1),
-  seed: isInteger(0, 2 ** 53 - 1),
+  seed: isInteger(-2147483647, 2 ** 53 - 1),
   workers: isInteger(0),
   onProgress: isFunction,
   signal: isAbortSignal,
@@ -74,6 +91,8 @@ export const BOOTSTRAP_OPTIONS: Readonly<Record<string, Checker>> = {
   faults: isObject,
   maxNsim: isInteger(1),
   forceWorkers: isBoolean,
+  rng: isOneOf("philox", "r"),
+  rSeedPerReplicate: isInteger(-2147483647, 2147483647),
 };
 
 export const PARAMETER_BOOTSTRAP_OPTIONS: Readonly<Record<string, Checker>> = {
@@ -93,7 +112,9 @@ export const CONFINT_OPTIONS: Readonly<Record<string, Checker>> = {
 
 export const SIMULATE_OPTIONS: Readonly<Record<string, Checker>> = {
   nsim: isInteger(1, MAX_NSIM_DEFAULT),
-  seed: isInteger(0, 2 ** 53 - 1),
+  // R's set.seed takes negative integers too (rng "r"); Philox seeds are checked where they are used.
+  seed: isInteger(-2147483647, 2 ** 53 - 1),
+  rng: isOneOf("philox", "r"),
 };
 
 export const PREDICT_OPTIONS: Readonly<Record<string, Checker>> = {

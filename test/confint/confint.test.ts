@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 // Aliased: a bare `fit(` reads as a focused test to the linter.
-import { fit as fitModel } from "../../src/fit/fit.js";
+import { fitMixed as fitModel } from "../../src/fit/fit.js";
 import { readCsv } from "../../src/frame/index.js";
 import { confint, confintJson, normInter, waldIntervals } from "../../src/inference/confint.js";
 import { sdCorToTheta, thetaToSdCor } from "../../src/inference/profile.js";

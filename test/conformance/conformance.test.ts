@@ -3,7 +3,7 @@
  * and with the dense oracle engine as a cross-check on the small models.
  */
 import { describe, expect, it } from "vitest";
-import { fit as fitLmm } from "../../src/fit/fit.js";
+import { fitMixed as fitLmm } from "../../src/fit/fit.js";
 import { readCsv } from "../../src/frame/csv.js";
 import { fitJson } from "../../src/report/json.js";
 import { expectMatchesLme4 } from "../support/compare.js";

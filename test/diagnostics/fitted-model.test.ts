@@ -8,7 +8,7 @@ import { ranefCondVar } from "../../src/diagnostics/condvar.js";
 import { diagnosticsJson } from "../../src/diagnostics/json.js";
 import { ranefQQ, residualQQ } from "../../src/diagnostics/qq.js";
 // Aliased: a bare `fit(` reads as a focused test to the linter.
-import { fit as fitModel } from "../../src/fit/fit.js";
+import { fitMixed as fitModel } from "../../src/fit/fit.js";
 import { readCsv } from "../../src/frame/index.js";
 import { asArray, fixtureDataPath } from "../support/fixtures.js";
 import { extrasIds, loadExtras, maxRelError } from "./support.js";

@@ -158,6 +158,8 @@ describe("spruce web app in chromium", () => {
     expect(anova[1]!.logLik).toBeCloseTo(anovaSitka.logLik[1], 2);
     await screenshotBetween("#results-heading", "#anova-table", "3-summary");
 
+    // The lecture's two pictures are appended once their extra fits finish.
+    await page.waitForSelector('#plots figure[data-plot="group-lines"]');
     const plots = await page.$$eval("#plots figure", (figures) =>
       figures.map((figure) => ({
         name: figure.getAttribute("data-plot"),
@@ -170,6 +172,8 @@ describe("spruce web app in chromium", () => {
       "qq-ranef",
       "cooks-distance",
       "observed-fitted",
+      "residuals-by-group",
+      "group-lines",
     ]);
     expect(plots.every((plot) => plot.label.length > 0)).toBe(true);
     // Rendered, not just present: every plot has a laid-out box of a readable size.

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { buildDesign } from "../../src/design/build.js";
 import { designBuffers } from "../../src/design/types.js";
 import { ModelError } from "../../src/errors.js";
-import { fitDesign, fit as fitLmm, normaliseColumnSigns } from "../../src/fit/fit.js";
+import { fitDesign, fitMixed as fitLmm, normaliseColumnSigns } from "../../src/fit/fit.js";
 import { readCsv } from "../../src/frame/csv.js";
 import { createDenseEngine } from "../support/dense-pls.js";
 import { asArray, fixtureDataPath, loadFitFixture, loadJson, readFixtureCsv } from "../support/fixtures.js";

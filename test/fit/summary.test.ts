@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { buildDesign } from "../../src/design/build.js";
 import { designBuffers } from "../../src/design/types.js";
-import { fit as fitLmm, modelAtTheta } from "../../src/fit/fit.js";
+import { fitMixed as fitLmm, modelAtTheta } from "../../src/fit/fit.js";
 import { createEngine } from "../../src/fit/wasm-engine.js";
 import { readCsv } from "../../src/frame/csv.js";
 import { abbreviate, formatNumbers, quantile7, zapsmall } from "../../src/report/rformat.js";

@@ -15,7 +15,7 @@
 import { describe, expect, it } from "vitest";
 import { designBuffers } from "../../src/design/types.js";
 import { denseBlockOrder, LARGE_DENSE_BLOCK } from "../../src/fit/blocked-layout.js";
-import { fit } from "../../src/fit/fit.js";
+import { fitMixed as fit } from "../../src/fit/fit.js";
 import type { LinearMixedModel } from "../../src/fit/model.js";
 import type { DataFrame } from "../../src/frame/frame.js";
 import { readCsv } from "../../src/frame/index.js";

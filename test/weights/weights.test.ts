@@ -9,7 +9,7 @@ import { buildDesign } from "../../src/design/build.js";
 import { designBuffers } from "../../src/design/types.js";
 import { DataError } from "../../src/errors.js";
 import type { PlsEngine } from "../../src/fit/engine.js";
-import { fit, fitDesign } from "../../src/fit/fit.js";
+import { fitMixed as fit, fitDesign } from "../../src/fit/fit.js";
 import { createWasmEngine } from "../../src/fit/wasm-engine.js";
 import { readCsv } from "../../src/frame/csv.js";
 import { bootstrap } from "../../src/inference/bootstrap.js";

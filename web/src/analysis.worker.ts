@@ -5,7 +5,7 @@
  */
 import * as Comlink from "comlink";
 import { SpruceError } from "../../src/errors.js";
-import { fit as fitFormula } from "../../src/fit/fit.js";
+import { fitMixed as fitFormula } from "../../src/fit/fit.js";
 import type { LinearMixedModel } from "../../src/fit/model.js";
 import { FormulaError } from "../../src/formula/errors.js";
 import { parseCsv } from "../../src/frame/csv.js";
@@ -13,7 +13,8 @@ import type { DataFrame } from "../../src/frame/frame.js";
 import { anova } from "../../src/inference/anova.js";
 import { bootstrapLRT } from "../../src/inference/bootstrap.js";
 import { confint } from "../../src/inference/confint.js";
-import { plotLrtBootstrap, plotModel } from "../../src/plot/model-plots.js";
+import { plotGroupLines, plotResidualsByGroup } from "../../src/plot/lecture-model.js";
+import { type NamedPlot, plotLrtBootstrap, plotModel } from "../../src/plot/model-plots.js";
 import type {
   AnalysisApi,
   BootstrapReply,
@@ -107,7 +108,7 @@ async function fitPair(request: FitRequest, frame: DataFrame): Promise<FitReport
   }
   const method = m1.nobs <= PROFILE_MAX_NOBS ? "profile" : "wald";
   const table = await confint(m1, { method });
-  const plots = plotModel(m1, { maxPoints: 2500 });
+  const plots = [...plotModel(m1, { maxPoints: 2500 }), ...(await lecturePlots(m1, frame))];
   return {
     ok: true,
     summaries: { null: summaryTexts(m0, state.source), alt: summaryTexts(m1, state.source) },
@@ -228,4 +229,24 @@ function summaryTexts(m: LinearMixedModel, dataName: string): SummaryTexts {
     Satterthwaite: withDdf("Satterthwaite"),
     "Kenward-Roger": m.REML ? withDdf("Kenward-Roger") : null,
   };
+}
+
+/**
+ * The lecture's two pictures, when the model's first grouping factor is a column of the data: the residuals grouped
+ * by it (boxplots ordered by median) and the per-group lines of the fixed-effect-only fit (dashed) beside the
+ * random-intercept fit (solid) against the first numeric fixed-effect variable. None otherwise.
+ */
+async function lecturePlots(model: LinearMixedModel, frame: DataFrame): Promise<NamedPlot[]> {
+  const group = model.design.terms[0]?.group;
+  if (!group || !frame.columns.has(group)) return [];
+  const plots = [plotResidualsByGroup(model, frame, group)];
+  const numeric = frame.names.find(
+    (n) =>
+      n !== model.design.response &&
+      n !== group &&
+      frame.columns.get(n)?.kind === "numeric" &&
+      model.design.fixedNames.includes(n),
+  );
+  if (numeric) plots.push(await plotGroupLines(frame, model.design.response, numeric, group));
+  return plots;
 }

@@ -8,12 +8,15 @@
  */
 import { type Command, Option } from "commander";
 import { SpruceError } from "../../errors.js";
-import { fit as fitModel } from "../../fit/fit.js";
+import { fitMixed, fit as fitModel } from "../../fit/fit.js";
+import { LinearMixedModel } from "../../fit/model.js";
 import { readCsv } from "../../frame/csv.js";
 import { glmmAnova } from "../../glmm/anova.js";
 import { fitGlmm } from "../../glmm/fit.js";
 import { anova, anovaSummary, formatAnova } from "../../inference/anova.js";
 import { fixedEffectsAnova, formatFixedAnova, parseDdfMethod } from "../../inference/ddf/index.js";
+import { anovaLm, anovaMixedLm, BOUNDARY_NOTE, formatFTest, fTestJson } from "../../lm/anova.js";
+import { LinearModel } from "../../lm/model.js";
 import { ddfOption } from "./fit-ddf.js";
 import { parseNAGQ, wantsGlmm } from "./fit-glmm.js";
 
@@ -61,7 +64,7 @@ export function registerAnova(program: Command): void {
           throw new SpruceError(
             "the F tests of one model are for linear mixed models: give two GLMM formulas",
           );
-        const model = await fitModel(formulas[0] as string, data, { REML: !options.ml });
+        const model = await fitMixed(formulas[0] as string, data, { REML: !options.ml });
         const table = fixedEffectsAnova(model, {
           type: Number(options.type ?? 3) as 1 | 2 | 3,
           ddf: parseDdfMethod(options.ddf ?? "satterthwaite"),
@@ -80,6 +83,8 @@ export function registerAnova(program: Command): void {
       if (options.type || options.ddf)
         throw new SpruceError("--type and --ddf apply to the F tests of one model: give one formula");
       let result: ReturnType<typeof anova>;
+      // Random effects against a model without them (lme4's anova(mixed, lm)): a boundary test.
+      let againstLm = false;
       if (wantsGlmm(options)) {
         if (options.ml) throw new SpruceError("--ml does not apply to GLMMs (always maximum likelihood)");
         const nAGQ = parseNAGQ(options.nAGQ);
@@ -99,11 +104,32 @@ export function registerAnova(program: Command): void {
           throw new SpruceError("--weights is only supported with --family here");
         const models = [];
         for (const f of formulas) models.push(await fitModel(f, data, { REML: !options.ml }));
-        result = anova(models);
+        const linear = models.filter((m) => m instanceof LinearModel);
+        if (linear.length === models.length) {
+          // R's anova(lm0, lm1, ...): the F test.
+          const f = anovaLm(linear);
+          if (options.json) process.stdout.write(`${JSON.stringify(fTestJson(f), null, 2)}\n`);
+          else process.stdout.write(`${formatFTest(f)}\n`);
+          return;
+        }
+        const mixed = models.filter((m) => m instanceof LinearMixedModel);
+        againstLm = linear.length > 0;
+        result = againstLm ? anovaMixedLm(models) : anova(mixed);
       }
       if (options.json) {
         for (const m of result.messages) process.stderr.write(`${m}\n`);
-        process.stdout.write(`${JSON.stringify({ ...anovaSummary(result), table: result.rows }, null, 2)}\n`);
+        process.stdout.write(
+          `${JSON.stringify(
+            {
+              ...anovaSummary(result),
+              table: result.rows,
+              // Random effects against a model without them: the χ² p-value is conservative (boundary).
+              ...(againstLm ? { test: "LRT", conservative: true, note: BOUNDARY_NOTE } : {}),
+            },
+            null,
+            2,
+          )}\n`,
+        );
         return;
       }
       process.stdout.write(`Data: ${dataPath}\n${formatAnova(result)}\n`);

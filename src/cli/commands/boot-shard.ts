@@ -3,7 +3,7 @@
  * as a shard file for `spruce merge` (src/inference/shard.ts describes the cut and the file).
  */
 import { SpruceError } from "../../errors.js";
-import { fit as fitModel } from "../../fit/fit.js";
+import { fitMixed as fitModel } from "../../fit/fit.js";
 import { readCsv } from "../../frame/csv.js";
 import { bootstrapLrtShard } from "../../inference/boot-shard.js";
 import { requireSeed, selectShard, writeShard } from "./shard-io.js";

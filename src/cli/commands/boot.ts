@@ -5,7 +5,7 @@
  */
 import type { Command } from "commander";
 import { SpruceError } from "../../errors.js";
-import { fit as fitModel } from "../../fit/fit.js";
+import { fitMixed as fitModel } from "../../fit/fit.js";
 import type { LinearMixedModel } from "../../fit/model.js";
 import { readCsv } from "../../frame/csv.js";
 import {
@@ -24,6 +24,8 @@ export interface BootCommandOptions {
   nsim: string;
   seed?: string;
   workers?: string;
+  rng?: string;
+  rSeedPerReplicate?: string;
   ml?: boolean;
   json?: boolean;
   shard?: string;
@@ -48,7 +50,15 @@ export function integerOption(name: string, value: string | undefined, min: numb
 export async function runBootstrap(
   m0: LinearMixedModel,
   m1: LinearMixedModel,
-  options: { nsim: number; seed?: number; workers: number; maxNsim?: number; forceWorkers?: boolean },
+  options: {
+    nsim: number;
+    seed?: number;
+    workers: number;
+    maxNsim?: number;
+    forceWorkers?: boolean;
+    rng?: "philox" | "r";
+    rSeedPerReplicate?: number;
+  },
 ): Promise<BootstrapLrtResult> {
   const progress = createProgress("bootstrap");
   const controller = new AbortController();
@@ -61,6 +71,8 @@ export async function runBootstrap(
       workers: options.workers,
       ...(options.maxNsim !== undefined ? { maxNsim: options.maxNsim } : {}),
       ...(options.forceWorkers ? { forceWorkers: true } : {}),
+      ...(options.rng !== undefined ? { rng: options.rng } : {}),
+      ...(options.rSeedPerReplicate !== undefined ? { rSeedPerReplicate: options.rSeedPerReplicate } : {}),
       signal: controller.signal,
       onProgress: (done, total) => progress.update(done, total),
     });
@@ -75,11 +87,19 @@ function fmtP(p: number): string {
   return p < 1e-4 ? p.toExponential(3) : p.toPrecision(4);
 }
 
+/** Where the random numbers came from, in words. */
+function randomness(r: BootstrapLrtResult): string {
+  if (!r.rStream) return `seed ${r.seed}`;
+  if (r.rStream.scheme === "perReplicate")
+    return `R's generator, set.seed(${r.rStream.multiplier} * i) for replicate i`;
+  return `R's generator, set.seed(${r.rStream.seed}); simulate(m0, ${r.rStream.nsim})`;
+}
+
 /** The result for a person. */
 export function formatBootstrap(r: BootstrapLrtResult): string {
   const lines = [
     ...r.messages,
-    `Parametric bootstrap of the likelihood-ratio test (${r.completed} of ${r.nsim} replicates${r.partial ? ", stopped early" : ""}, seed ${r.seed})`,
+    `Parametric bootstrap of the likelihood-ratio test (${r.completed} of ${r.nsim} replicates${r.partial ? ", stopped early" : ""}, ${randomness(r)})`,
     `  observed LRT  ${r.observed.toFixed(4)} on ${r.df} df`,
     `  p (chi-square)         ${fmtP(r.pChisq)}`,
     r.valid > 0
@@ -102,6 +122,14 @@ export function registerBoot(program: Command): void {
     .option("--nsim <n>", "number of bootstrap replicates", "1000")
     .option("--seed <s>", "seed of the random streams (default: random, reported)")
     .option("--workers <n>", "number of worker threads (default: all cores; 0: no workers)")
+    .option(
+      "--rng <kind>",
+      'random numbers: "philox" (spruce\'s streams, default) or "r" (R\'s Mersenne-Twister in lme4\'s simulate() order: --seed S is set.seed(S); simulate(m0, nsim))',
+    )
+    .option(
+      "--r-seed-per-replicate <K>",
+      "with --rng r: set.seed(K * i) before replicate i, as the loop for (i in 1:nsim) { set.seed(K*i); simulate(m0) }",
+    )
     .option("--ml", "fit the models by maximum likelihood directly (they are refitted with ML anyway)")
     .option("--max-nsim <n>", `largest --nsim accepted (default ${MAX_NSIM_DEFAULT})`)
     .option("--force-workers", "start --workers threads even when that is more than the cores")
@@ -128,12 +156,22 @@ export function registerBoot(program: Command): void {
     )
     .action(async (dataPath: string, f0: string, f1: string, options: BootCommandOptions) => {
       const nsim = integerOption("nsim", options.nsim, 1) as number;
-      const seed = integerOption("seed", options.seed, 0);
+      const rng = options.rng;
+      if (rng !== undefined && rng !== "philox" && rng !== "r")
+        throw new SpruceError(`--rng must be "philox" or "r", got "${rng}"`);
+      // R's set.seed takes negative integers too.
+      const seed = integerOption("seed", options.seed, rng === "r" ? -2147483647 : 0);
+      const rSeedPerReplicate = integerOption("r-seed-per-replicate", options.rSeedPerReplicate, -2147483647);
       const workers = integerOption("workers", options.workers, 0) ?? defaultWorkerCount();
       const maxNsim = integerOption("max-nsim", options.maxNsim, 1);
       // Refused before the data are read and the models fitted.
       checkNsimLimit("boot", nsim, maxNsim);
       if (options.shard !== undefined || options.out !== undefined || options.shards !== undefined) {
+        // Shard files record spruce's own (Philox) streams; R's generator is one sequential stream per seed.
+        if (rng === "r" || rSeedPerReplicate !== undefined)
+          throw new SpruceError(
+            "--rng r and --r-seed-per-replicate cannot be sharded yet: run them on one machine",
+          );
         await runBootShard(dataPath, [f0, f1], { ...options, nsim, seed, workers });
         return;
       }
@@ -147,6 +185,8 @@ export function registerBoot(program: Command): void {
         workers,
         ...(maxNsim !== undefined ? { maxNsim } : {}),
         ...(options.forceWorkers ? { forceWorkers: true } : {}),
+        ...(rng !== undefined ? { rng } : {}),
+        ...(rSeedPerReplicate !== undefined ? { rSeedPerReplicate } : {}),
       });
       // No replicate, no test: the run says so and the exit status is not success.
       if (result.valid === 0) process.exitCode = 3;

@@ -1,7 +1,12 @@
 import type { Command } from "commander";
-import { fit as fitLmm } from "../../fit/fit.js";
+import type { ContrastKind } from "../../design/model-matrix.js";
+import { SpruceError } from "../../errors.js";
+import { fitMixed as fitLmm } from "../../fit/fit.js";
 import type { LinearMixedModel } from "../../fit/model.js";
+import { analyzeFormula } from "../../formula/model.js";
 import { readCsv } from "../../frame/csv.js";
+import { fitLinearModel } from "../../lm/fit.js";
+import { lmJson, lmSummaryText } from "../../lm/report.js";
 import { type FitJson, fitJson, unboxLikeJsonlite } from "../../report/json.js";
 import type { SummaryOptions } from "../../report/summary.js";
 import { addFitFlags, type FitFlags, fitFlagOptions, readOptions } from "../fit-flags.js";
@@ -17,6 +22,8 @@ export interface FitCommandOptions {
   json?: boolean;
   /** Name of the prior-weights column (lme4's `weights =`). */
   weights?: string;
+  /** `f=contr.sum,g=contr.helmert`: contrasts per factor (R's contrasts = list(...)). */
+  contrasts?: string;
   /** Options added by extensions (e.g. --diagnostics, --confint) arrive here too. */
   [option: string]: unknown;
 }
@@ -50,9 +57,11 @@ export async function runFit(
   const data = readCsv(dataPath, readOptions(options as FitFlags));
   const t0 = performance.now();
   const progress = fitProgress();
+  const contrasts = parseContrasts(options.contrasts);
   const model = await fitLmm(formula, data, {
     REML: !options.ml,
     ...(options.weights === undefined ? {} : { weights: options.weights }),
+    ...(contrasts ? { contrasts } : {}),
     ...fitFlagOptions(options as FitFlags),
     ...(progress ? { onProgress: progress.update } : {}),
   }).finally(() => progress?.stop());
@@ -113,6 +122,10 @@ export function registerFit(program: Command, extensions: readonly FitExtension[
     .option(
       "--nAGQ <n>",
       "GLMM quadrature points: 1 Laplace (default), 0, or > 1 (one scalar random-effects term)",
+    )
+    .option(
+      "--contrasts <list>",
+      "contrasts per factor, e.g. treat=contr.sum,plate=contr.helmert (contr.treatment, contr.sum, contr.helmert, contr.poly)",
     );
   addFitFlags(command);
   const builtIn = new Set(["ml", "weights", "json", "family", "link", "nAGQ"]);
@@ -129,6 +142,10 @@ export function registerFit(program: Command, extensions: readonly FitExtension[
         options as { family: string },
         extra.map((k) => `--${k}`),
       );
+    }
+    if (analyzeFormula(formula, { columns: [] }).random.length === 0) {
+      runLinearFit(dataPath, formula, options);
+      return;
     }
     const { model, elapsedMs } = await runFit(dataPath, formula, options);
     if (options.json) {
@@ -148,4 +165,51 @@ export function registerFit(program: Command, extensions: readonly FitExtension[
     }
     process.stdout.write(`${text}\n`);
   });
+}
+
+/**
+ * A formula without random-effects terms: R's lm (src/lm/). The mixed-model extensions (diagnostics, intervals)
+ * do not apply and are refused by name; --ml changes nothing (least squares is the ML fit).
+ */
+function runLinearFit(dataPath: string, formula: string, options: FitCommandOptions): void {
+  const refused = Object.keys(options).filter(
+    (k) =>
+      k !== "ml" && k !== "json" && k !== "contrasts" && options[k] !== undefined && options[k] !== false,
+  );
+  if (refused.length > 0)
+    throw new SpruceError(
+      `--${refused[0]} applies to mixed models only; the formula has no random-effects term (fitted as lm)`,
+    );
+  const data = readCsv(dataPath);
+  const t0 = performance.now();
+  const contrasts = parseContrasts(options.contrasts);
+  const model = fitLinearModel(formula, data, contrasts ? { contrasts } : {});
+  const elapsedMs = performance.now() - t0;
+  if (options.json) {
+    for (const m of model.messages) process.stderr.write(`${m}\n`);
+    process.stdout.write(`${JSON.stringify({ ...lmJson(model), elapsedMs }, null, 2)}\n`);
+    return;
+  }
+  process.stdout.write(`${lmSummaryText(model, dataPath)}\n`);
+}
+
+const CONTRAST_KINDS = ["contr.treatment", "contr.sum", "contr.helmert", "contr.poly"] as const;
+
+/** `treat=contr.sum,plate=contr.helmert` → { treat: "contr.sum", plate: "contr.helmert" }. */
+export function parseContrasts(text: string | undefined): Record<string, ContrastKind> | undefined {
+  if (text === undefined) return undefined;
+  const out: Record<string, ContrastKind> = {};
+  for (const part of text.split(",")) {
+    const eq = part.lastIndexOf("=");
+    const name = part.slice(0, eq).trim();
+    const kind = part.slice(eq + 1).trim();
+    if (eq <= 0 || !name)
+      throw new SpruceError(`--contrasts: expected factor=contr.kind, got "${part}" (e.g. treat=contr.sum)`);
+    if (!(CONTRAST_KINDS as readonly string[]).includes(kind))
+      throw new SpruceError(
+        `--contrasts: unknown contrasts "${kind}" for ${name} (known: ${CONTRAST_KINDS.join(", ")})`,
+      );
+    out[name] = kind as ContrastKind;
+  }
+  return out;
 }

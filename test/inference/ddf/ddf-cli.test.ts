@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import { fit } from "../../../src/fit/fit.js";
+import { fitMixed as fit } from "../../../src/fit/fit.js";
 import { readCsv } from "../../../src/frame/csv.js";
 import { anova } from "../../../src/inference/anova.js";
 import { contest, type FixedAnovaTable } from "../../../src/inference/ddf/index.js";

@@ -8,7 +8,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { fit, modelAtTheta } from "../../../src/fit/fit.js";
+import { fitMixed as fit, modelAtTheta } from "../../../src/fit/fit.js";
 import { readCsv } from "../../../src/frame/csv.js";
 import { coefTable, contest, fixedEffectsAnova } from "../../../src/inference/ddf/index.js";
 import { fixturesDir } from "../../support/fixtures.js";
