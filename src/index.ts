@@ -2,9 +2,12 @@
 // worker pool and kernel loader are reached through "spruce-lmm/internals" (src/internals.ts), not from here.
 
 export { type Datasets, datasetCsv, datasets } from "./datasets/index.js";
-export type { BuildOptions } from "./design/build.js";
+// Types in the signatures of the GLMM, ddf, shard/power, lm and lecture-plot exports (merged from their issues;
+// test/package/public-types.test.ts checks that none is missing).
+export type { BuildOptions, DesignOptions } from "./design/build.js";
 export type { DesignDescription, NewDataDesign } from "./design/index.js";
 export { buildDesign, describeDesign, thetaNames, varCorrGroupNames } from "./design/index.js";
+export type { RandomPartTerm } from "./design/linear-predictor.js";
 export type { ContrastKind } from "./design/model-matrix.js";
 export type { Design, DesignBuffers, RandomTerm } from "./design/types.js";
 export type { RanefCondVar } from "./diagnostics/condvar.js";
@@ -56,14 +59,20 @@ export { glmmAnova } from "./glmm/anova.js";
 export type { GlmmFitOptions } from "./glmm/dispatch.js";
 export { type Family, type FamilyName, makeFamily } from "./glmm/family.js";
 export { type FamilyOption, fitGlmm, type GlmmOptions } from "./glmm/fit.js";
+export type { GlmmFitResult } from "./glmm/fit-glmm.js";
+export type { Link, LinkName } from "./glmm/link.js";
+export type { GlmmInit } from "./glmm/model.js";
 export {
   GeneralizedLinearMixedModel,
   type GlmmPredictOptions,
   type GlmmResidualType,
 } from "./glmm/model.js";
+export type { GlmmData, PirlsState } from "./glmm/pirls.js";
 export { type GlmmJson, glmmJson, glmmSummaryText } from "./glmm/report.js";
+export type { GlmmView } from "./glmm/view.js";
 export type { AnovaOptions, AnovaResult, AnovaRow } from "./inference/anova.js";
 export { anova, anovaSummary, formatAnova } from "./inference/anova.js";
+export type { MergeInfo } from "./inference/boot-shard.js";
 export { bootstrapLrtShard, type LrtShardOptions, mergeLrtShards } from "./inference/boot-shard.js";
 export type {
   BootstrapLrtResult,
@@ -84,6 +93,8 @@ export {
   normInter,
   waldIntervals,
 } from "./inference/confint.js";
+export type { ContrastTests } from "./inference/ddf/contest.js";
+export type { AnovaType } from "./inference/ddf/hypotheses.js";
 export {
   type CoefTable,
   type ContestOptions,
@@ -98,13 +109,16 @@ export {
   formatFixedAnova,
   type TTest,
 } from "./inference/ddf/index.js";
+export type { DdfModel } from "./inference/ddf/model.js";
 export { extendAlong } from "./inference/extend.js";
 export type { FittedModel, MlFit } from "./inference/models.js";
 export { checkNested, notNestedReason } from "./inference/nesting.js";
+export type { PowerMethod } from "./inference/power.js";
 export { type PowerOptions, type PowerPoint, type PowerResult, powerJson } from "./inference/power.js";
 export { mergePowerShards, powerShard, powerSimulation } from "./inference/power-run.js";
 export type { EngineFactory, ProfileOptions } from "./inference/profile.js";
 export { profileIntervals, varianceParameterNames } from "./inference/profile.js";
+export type { ShardHeader, ShardRange, ShardReplicate } from "./inference/shard.js";
 export {
   type CombinedShards,
   combineShards,
@@ -129,6 +143,7 @@ export {
 } from "./lm/anova.js";
 export { fitLinearModel } from "./lm/fit.js";
 export { type CoefficientRow, LinearModel, type LmSummary } from "./lm/model.js";
+export type { QrDecomposition } from "./lm/qr.js";
 export { type LmJson, lmJson, lmSummaryText } from "./lm/report.js";
 export type {
   EngineFactory as ReplicateEngineFactory,
@@ -143,6 +158,7 @@ export type {
   LrtJobSpec,
   ModelSpec as JobModelSpec,
   ParamsJobSpec,
+  PowerJobSpec,
   SelfTestJobSpec,
   WorkerApi,
 } from "./parallel/protocol.js";
@@ -159,6 +175,7 @@ export {
   residualsVsFittedSvg,
 } from "./plot/index.js";
 export { plotGroupLines, plotResidualsByGroup } from "./plot/lecture-model.js";
+export type { GroupLine, GroupLinesInput, ResidualsByGroupInput } from "./plot/lecture-plots.js";
 export { type BoxStats, groupedBoxStats, groupLinesSvg, residualsByGroupSvg } from "./plot/lecture-plots.js";
 export type { PlotModelOptions } from "./plot/model-plots.js";
 export type {
@@ -171,8 +188,10 @@ export type {
   QQPanelsInput,
   ResidualsVsFittedInput,
 } from "./plot/plots.js";
+export type { PowerCurveInput } from "./plot/power-curve.js";
 export { powerCurveSvg } from "./plot/power-curve.js";
 export type { RStreamSpec } from "./random/r-rng.js";
+export type { RandomStream } from "./random/stream.js";
 export { type FitJson, fitJson } from "./report/json.js";
 export type { Plain } from "./report/plain.js";
 export { toPlain, withPlainJson } from "./report/plain.js";

@@ -144,9 +144,9 @@ export function buildDesignFromSpec(spec: ModelSpec, frame: DataFrame, options: 
   if (response.kind !== "numeric") {
     // Name the first cell that is not a number, where it is (not a sorted list of the values).
     throw new DataError(
-      `the response '${spec.responseName}' must be numeric, but it holds text or logical values ` +
+      `the response '${spec.responseName}' must be numeric, but it holds text or logical values` +
         (nonNumericCell(frame, spec.responseName) ||
-          `(${response.levels.slice(0, 5).join(", ")}${response.levels.length > 5 ? ", ..." : ""})`),
+          ` (${response.levels.slice(0, 5).join(", ")}${response.levels.length > 5 ? ", ..." : ""})`),
     );
   }
   for (const r of spec.random)

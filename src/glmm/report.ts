@@ -19,6 +19,7 @@ import {
   rRound,
   zapsmall,
 } from "../report/rformat.js";
+import { maxOf, minOf } from "../util/extremes.js";
 import type { GlmmView } from "./view.js";
 
 const DIGITS = 4;
@@ -108,7 +109,7 @@ function randomEffectsLines(m: GlmmView): string[] {
     DIGITS,
   );
   const stddev = formatNumbers(sds, DIGITS);
-  const nCorr = Math.max(...blocks.map((b) => b.columns.length)) - 1;
+  const nCorr = maxOf(blocks.map((b) => b.columns.length)) - 1;
   const corrCells: string[][] = [];
   if (nCorr > 0)
     for (const b of blocks) {
@@ -151,7 +152,7 @@ function fixedEffectsLines(m: GlmmView): string[] {
   const z = est.map((e, i) => e / (se[i] as number));
   const pv = z.map(pValueZ);
   const acs = [...est, ...se].map(Math.abs).filter((v) => Number.isFinite(v) && v !== 0);
-  const digmin = acs.length ? 1 + Math.floor(Math.log10(Math.min(...acs))) : 1;
+  const digmin = acs.length ? 1 + Math.floor(Math.log10(minOf(acs))) : 1;
   const dec = Math.max(1, DIGITS - digmin);
   const cs = formatNumbers(
     [...est, ...se].map((v) => rRound(v, dec)),

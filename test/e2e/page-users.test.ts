@@ -268,7 +268,7 @@ describe("errors and model pairs", () => {
     await page.click("#fit-button");
     const nullError = page.locator("#formula-null-error");
     await nullError.waitFor({ state: "visible" });
-    expect(await nullError.textContent()).toContain("row 3 of the data holds '1.2a'");
+    expect(await nullError.textContent()).toContain('data row 3 is "1.2a"');
 
     // A spreadsheet's semicolon CSV with decimal commas: read (papaparse finds the separator), and the hint given.
     const semicolons = ["y;x;g", "1,5;1;a", "2,5;2;b", "3,5;3;c", "4,5;4;a"].join("\n");

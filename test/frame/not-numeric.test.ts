@@ -10,7 +10,7 @@ describe("a response with a bad cell", () => {
   it("names the row and the cell", () => {
     const data = parseCsv(rows(["1.5", "2.5", "1.2a", "3.5", "4", "5"]));
     expect(() => buildDesign("y ~ x + (1|g)", data)).toThrow(
-      /response 'y' must be numeric.*row 3 of the data holds '1.2a', which is not a number$/,
+      /column 'y' holds numbers except one cell: data row 3 is "1.2a"; fix the cell/,
     );
   });
 

@@ -12,7 +12,7 @@ describe("10. messages", () => {
   it("a non-numeric response names the data row and the cell (was: a sorted list of values)", async () => {
     await expect(fit("treat ~ time + (1|tree)", sitka)).rejects.toThrow(DataError);
     await expect(fit("treat ~ time + (1|tree)", sitka)).rejects.toThrow(
-      "the response 'treat' must be numeric, but it holds text or logical values: row 1 of the data holds 'ozone', which is not a number",
+      "the response 'treat' must be numeric, but it holds text or logical values: row 1 of the data holds 'ozone', which is not a number (and 394 more cells)",
     );
     const d = { y: [1, 2, "3,5", 4, 5, 6], g: ["a", "a", "a", "b", "b", "b"] };
     await expect(fit("y ~ 1 + (1|g)", d)).rejects.toThrow("row 3 of the data holds '3,5'");
