@@ -4,7 +4,7 @@
  * Every quantity the Satterthwaite and Kenward–Roger methods need has the form CᵀV⁻¹D or CᵀWD with C, D among Z,
  * X and the residuals, where W = V⁻¹ − V⁻¹XΦXᵀV⁻¹ is the REML projection and Φ = (XᵀV⁻¹X)⁻¹. Woodbury's identity
  * V⁻¹ = (I − ZΛM⁻¹ΛᵀZᵀ)/σ², M = ΛᵀZᵀZΛ + I, turns these into q×q and q×p products of ZᵀZ, ZᵀX and XᵀX: no n×n
- * matrix is formed (test/inference/ddf-dense-oracle.test.ts checks the results against the dense n×n formulas).
+ * matrix is formed (test/inference/ddf/ddf-dense-oracle.test.ts checks the results against the dense n×n formulas).
  * Cost: one dense q×q Cholesky factor and a few q×q products, O(q³); fine up to q of a few thousand.
  *
  * W·y = e/σ², e the residuals y − Xβ̂ − Zb̂, because (I − ZΛM⁻¹ΛᵀZᵀ)(y − Xβ̂) = y − Xβ̂ − ZΛû.

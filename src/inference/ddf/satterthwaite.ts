@@ -11,7 +11,7 @@
  *   ∂Φ/∂s_a      = Φ XᵀV⁻¹G_aV⁻¹X Φ,
  * with W̃ = W (REML) or V⁻¹ (ML; the deviance is profiled over β, hence the yᵀWy terms), then the chain rule
  * through s(θ, σ): H = JᵀH_sJ + Σ_a (∂D/∂s_a) ∇²s_a, ∂Φ/∂varpar = Σ_a ∂Φ/∂s_a J_a. The second term matters on
- * the boundary (a θ at 0), where ∂D/∂s ≠ 0. test/inference/ddf-derivatives.test.ts checks H and ∂Φ against
+ * the boundary (a θ at 0), where ∂D/∂s ≠ 0. test/inference/ddf/ddf-derivatives.test.ts checks H and ∂Φ against
  * central differences of the deviance and of vcov(β̂) computed by the engine.
  */
 import { ModelError } from "../../errors.js";
