@@ -10,9 +10,15 @@ import type { LinearMixedModel } from "../../fit/model.js";
 import { readCsv } from "../../frame/csv.js";
 import { type BootstrapLrtResult, bootstrapLRT, bootstrapLrtJson } from "../../inference/bootstrap.js";
 import { defaultWorkerCount } from "../../parallel/node.js";
+import { randomSeed } from "../../random/stream.js";
 import { createProgress } from "../progress.js";
+import { runGlmmBoot, wantsGlmm } from "./fit-glmm.js";
 
 export interface BootCommandOptions {
+  family?: string;
+  link?: string;
+  nAGQ?: string;
+  weights?: string;
   nsim: string;
   seed?: string;
   workers?: string;
@@ -87,9 +93,22 @@ export function registerBoot(program: Command): void {
       "--json",
       "print { observed, nsim, pChisq, pBootstrap, pExceed, stats, failures, workers, elapsedMs } as JSON",
     )
+    .option("--family <name>", "bootstrap two GLMMs (binomial or poisson), as glmer fits")
+    .option("--link <name>", "link of the family")
+    .option("--nAGQ <n>", "GLMM quadrature points (default 1, Laplace)")
+    .option("--weights <column>", "GLMM prior weights (binomial trials)")
     .action(async (dataPath: string, f0: string, f1: string, options: BootCommandOptions) => {
       const nsim = integerOption("nsim", options.nsim, 1) as number;
       const seed = integerOption("seed", options.seed, 0);
+      if (wantsGlmm(options))
+        return runGlmmBoot(dataPath, f0, f1, {
+          ...options,
+          nsim,
+          seed: seed ?? randomSeed(),
+          workersGiven: options.workers !== undefined,
+        });
+      if (options.weights !== undefined)
+        throw new SpruceError("--weights is only supported with --family here");
       const workers = integerOption("workers", options.workers, 0) ?? defaultWorkerCount();
       const data = readCsv(dataPath);
       const m0 = await fitModel(f0, data, { REML: !options.ml });
