@@ -76,7 +76,10 @@ export async function glmmBootstrapLRT(
       try {
         const ll = [small, big].map((m, j) => {
           const d: GlmmData = { ...m.data, y, logNormaliser: logNormaliserOf(m.family, y, m.data.pw) };
-          return -fitGlmmData(d, j === 0 ? e0 : e1, m.nAGQ, { hessian: false }).objective / 2;
+          // Refits start from the fitted θ, as lme4's refit does.
+          return (
+            -fitGlmmData(d, j === 0 ? e0 : e1, m.nAGQ, { hessian: false, startTheta: m.theta }).objective / 2
+          );
         });
         stats[k] = 2 * Math.max(0, (ll[1] as number) - (ll[0] as number));
       } catch (e) {

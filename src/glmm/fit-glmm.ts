@@ -142,7 +142,7 @@ export function fitGlmmData(
   data: GlmmData,
   engines: GlmmEngines,
   nAGQ: number,
-  options: { hessian?: boolean } = {},
+  options: { hessian?: boolean; startTheta?: Float64Array } = {},
 ): GlmmFitResult {
   const t0 = performance.now();
   const lower = thetaLowerBounds({ terms: data.terms });
@@ -173,7 +173,10 @@ export function fitGlmmData(
       return Number.POSITIVE_INFINITY;
     }
   };
-  const theta0 = thetaStart({ terms: data.terms });
+  // lme4's start (1 on the diagonal), or a given θ (a refit: the fitted model's).
+  const theta0 = options.startTheta
+    ? Float64Array.from(options.startTheta)
+    : thetaStart({ terms: data.terms });
   if (!Number.isFinite(f1(theta0)))
     throw new ModelError("PIRLS failed at the starting values: the model cannot be fitted to these data");
   const unb1 = new Float64Array(nTheta).fill(Number.NEGATIVE_INFINITY);
