@@ -1,7 +1,8 @@
 /**
  * GLMM fit times (issue 12): VerbAgg (`r2 ~ Anger + Gender + btype + situ + (1|id) + (1|item)`, binomial, Laplace;
  * 7,584 rows) and cbpp, fit only with the data in memory (`fit(formula, rows, { family: "binomial" })`), median of
- * a few runs beside lme4's and glmmTMB's medians recorded by test/fixtures/glmm/time-glmm.R (timings.json). Those
+ * a few runs beside lme4's and glmmTMB's medians recorded by test/fixtures/glmm/time-glmm.R (timings.json), and the
+ * cbpp parametric bootstrap LRT (50 replicates, one thread) beside lme4's. Those
  * were measured at another time on the same shared 2-core machine: compare with care, and better with lme4 timed
  * in the same run.
  */
@@ -9,6 +10,7 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { readCsv } from "../src/frame/csv.js";
+import { glmmBootstrapLRT } from "../src/glmm/bootstrap.js";
 import { fitGlmm } from "../src/glmm/fit.js";
 
 const dir = join(dirname(fileURLToPath(import.meta.url)), "..", "test", "fixtures", "glmm");
@@ -54,4 +56,21 @@ export async function run(): Promise<void> {
     "\nGLMM fit times (spruce now; lme4/glmmTMB from timings.json, another run on a shared machine)",
   );
   console.table(rows);
+
+  // The cbpp parametric bootstrap LRT (null ~ 1 + (1|herd)), 50 replicates as time-glmm.R times lme4's.
+  const boot = timings.bootstrapLRT;
+  const cbpp = readCsv(join(dir, "data", "cbpp.csv"));
+  const m0 = await fitGlmm(boot.null, cbpp, { family: "binomial" });
+  const m1 = await fitGlmm(boot.alt, cbpp, { family: "binomial" });
+  const r = await glmmBootstrapLRT(m0, m1, { nsim: 50, seed: 1 });
+  console.log("\nGLMM bootstrap LRT, cbpp, 50 replicates (one thread; lme4 from timings.json, another run)");
+  console.table([
+    {
+      "spruce (s)": Number((r.elapsedMs / 1000).toFixed(2)),
+      "spruce, 1000 estimated (s)": Number(((r.elapsedMs / 1000) * 20).toFixed(1)),
+      "lme4 50 (s)": boot.seconds,
+      "lme4 1000 estimated (s)": boot.estimatedSecondsFor1000,
+      failed: r.failures.count,
+    },
+  ]);
 }

@@ -56,6 +56,7 @@ export type { CellValue, Column, TableLike } from "./frame/frame.js";
 export type { DataFrame, DataInput } from "./frame/index.js";
 export { fromColumns, fromRecords, parseCsv, readCsv } from "./frame/index.js";
 export { glmmAnova } from "./glmm/anova.js";
+export { type GlmmBootstrapResult, glmmBootstrapLRT } from "./glmm/bootstrap.js";
 export type { GlmmFitOptions } from "./glmm/dispatch.js";
 export { type Family, type FamilyName, makeFamily } from "./glmm/family.js";
 export { type FamilyOption, fitGlmm, type GlmmOptions } from "./glmm/fit.js";

@@ -39,7 +39,7 @@ export function isGlmmRequest(options: {
 export function fitGlmmFromOptions(
   formula: string,
   data: DataInput,
-  options: GlmmFitOptions & { REML?: boolean; start?: unknown; engine?: unknown },
+  options: GlmmFitOptions & { REML?: boolean; start?: unknown; engine?: unknown; newData?: unknown },
 ): Promise<GeneralizedLinearMixedModel> {
   if (options.REML !== undefined)
     throw new ModelError(

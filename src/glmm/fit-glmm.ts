@@ -138,7 +138,12 @@ export function criterionAt(
 }
 
 /** Fit θ (and β) of a GLMM; the data, engines and nAGQ have been checked by the caller. */
-export function fitGlmmData(data: GlmmData, engines: GlmmEngines, nAGQ: number): GlmmFitResult {
+export function fitGlmmData(
+  data: GlmmData,
+  engines: GlmmEngines,
+  nAGQ: number,
+  options: { hessian?: boolean; startTheta?: Float64Array } = {},
+): GlmmFitResult {
   const t0 = performance.now();
   const lower = thetaLowerBounds({ terms: data.terms });
   const nTheta = lower.length;
@@ -168,7 +173,10 @@ export function fitGlmmData(data: GlmmData, engines: GlmmEngines, nAGQ: number):
       return Number.POSITIVE_INFINITY;
     }
   };
-  const theta0 = thetaStart({ terms: data.terms });
+  // lme4's start (1 on the diagonal), or a given θ (a refit: the fitted model's).
+  const theta0 = options.startTheta
+    ? Float64Array.from(options.startTheta)
+    : thetaStart({ terms: data.terms });
   if (!Number.isFinite(f1(theta0)))
     throw new ModelError("PIRLS failed at the starting values: the model cannot be fitted to these data");
   const unb1 = new Float64Array(nTheta).fill(Number.NEGATIVE_INFINITY);
@@ -242,49 +250,57 @@ export function fitGlmmData(data: GlmmData, engines: GlmmEngines, nAGQ: number):
       data.terms.map((t) => ({ p: t.p })),
     );
     // lme4's derivatives at the end point (its checkConv and vcov use them).
-    // Every evaluation of the finite differences starts PIRLS from the end point's modes (no warm-start history).
-    const end = stage2State(x);
-    const fromEnd = { beta: end.beta, u: end.u };
-    const d = deriv12((xx: Float64Array) => {
-      evaluations++;
-      const s = pirls(data, engines.uOnly, xx.slice(0, nTheta), xx.slice(nTheta), fromEnd);
-      return criterionAt(data, s, nAGQ, rule);
-    }, x);
-    gradient = d.g;
-    hessian = d.H;
-    state = stage2State(x);
-    objective = criterionAt(data, state, nAGQ, rule);
-    const k = nTheta + p;
-    const Hinv = invertSpd(d.H, k);
-    if (Hinv) {
-      vcov = new Float64Array(p * p);
-      for (let i = 0; i < p; i++)
-        for (let j = 0; j < p; j++)
-          vcov[i * p + j] =
-            (Hinv[(nTheta + i) * k + nTheta + j] as number) + (Hinv[(nTheta + j) * k + nTheta + i] as number);
-      vcovSource = "hessian";
+    if (options.hessian === false) {
+      // Refits that only need the likelihood (a bootstrap): no finite-difference Hessian; RX SEs.
+      state = stage2State(x);
+      objective = criterionAt(data, state, nAGQ, rule);
+      converged = r2.converged || r2.gradientNorm < 2e-3;
     } else {
-      messages.push(
-        "variance-covariance matrix computed from finite-difference Hessian is not positive definite or contains NA values: falling back to var-cov estimated from RX",
-      );
-    }
-    // lme4's checkConv: the gradient scaled by the Hessian, min(|H⁻¹g|, |g|) < 2e-3.
-    let maxScaled = 0;
-    for (let i = 0; i < k; i++) {
-      const gi = Math.abs(d.g[i] as number);
-      let s = gi;
+      // Every evaluation of the finite differences starts PIRLS from the end point's modes (no warm-start history).
+      const end = stage2State(x);
+      const fromEnd = { beta: end.beta, u: end.u };
+      const d = deriv12((xx: Float64Array) => {
+        evaluations++;
+        const s = pirls(data, engines.uOnly, xx.slice(0, nTheta), xx.slice(nTheta), fromEnd);
+        return criterionAt(data, s, nAGQ, rule);
+      }, x);
+      gradient = d.g;
+      hessian = d.H;
+      state = stage2State(x);
+      objective = criterionAt(data, state, nAGQ, rule);
+      const k = nTheta + p;
+      const Hinv = invertSpd(d.H, k);
       if (Hinv) {
-        let hg = 0;
-        for (let j = 0; j < k; j++) hg += (Hinv[i * k + j] as number) * (d.g[j] as number);
-        s = Math.min(Math.abs(hg), gi);
+        vcov = new Float64Array(p * p);
+        for (let i = 0; i < p; i++)
+          for (let j = 0; j < p; j++)
+            vcov[i * p + j] =
+              (Hinv[(nTheta + i) * k + nTheta + j] as number) +
+              (Hinv[(nTheta + j) * k + nTheta + i] as number);
+        vcovSource = "hessian";
+      } else {
+        messages.push(
+          "variance-covariance matrix computed from finite-difference Hessian is not positive definite or contains NA values: falling back to var-cov estimated from RX",
+        );
       }
-      maxScaled = Math.max(maxScaled, s);
+      // lme4's checkConv: the gradient scaled by the Hessian, min(|H⁻¹g|, |g|) < 2e-3.
+      let maxScaled = 0;
+      for (let i = 0; i < k; i++) {
+        const gi = Math.abs(d.g[i] as number);
+        let s = gi;
+        if (Hinv) {
+          let hg = 0;
+          for (let j = 0; j < k; j++) hg += (Hinv[i * k + j] as number) * (d.g[j] as number);
+          s = Math.min(Math.abs(hg), gi);
+        }
+        maxScaled = Math.max(maxScaled, s);
+      }
+      converged = maxScaled < 2e-3;
+      if (!converged)
+        messages.push(
+          `Model failed to converge with max|grad| = ${maxScaled.toPrecision(6)} (tol = 0.002, component 1)`,
+        );
     }
-    converged = maxScaled < 2e-3;
-    if (!converged)
-      messages.push(
-        `Model failed to converge with max|grad| = ${maxScaled.toPrecision(6)} (tol = 0.002, component 1)`,
-      );
   }
   if (!vcov) vcov = rxVcov(data, engines.joint, state);
   const separated = separationMessage(data, state);

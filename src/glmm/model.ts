@@ -265,19 +265,23 @@ export class GeneralizedLinearMixedModel {
    */
   simulate(nsim: number, seed: number): Float64Array[] {
     const rng = new RandomStream(seed);
-    const out: Float64Array[] = [];
-    const ustar = new Float64Array(this.u.length);
     const fixed = this.predict(undefined, { random: false });
-    for (let s = 0; s < nsim; s++) {
-      for (let i = 0; i < ustar.length; i++) ustar[i] = rng.nextNormal();
-      const eta = Float64Array.from(fixed);
-      addZLambdaU(this.data, this.theta, ustar, eta);
-      out.push(
-        Float64Array.from(eta, (e, i) =>
-          this.family.draw(this.family.link.inverse(e), this.data.pw[i] as number, rng),
-        ),
-      );
-    }
+    const out: Float64Array[] = [];
+    for (let s = 0; s < nsim; s++) out.push(this.drawResponse(rng, fixed));
     return out;
+  }
+  /** One simulated response (new u* ~ N(0, I), then y | u*) from `rng`; `fixed` is offset + Xβ. */
+  drawResponse(
+    rng: RandomStream,
+    fixed: Float64Array = this.predict(undefined, { random: false }),
+  ): Float64Array {
+    const ustar = new Float64Array(this.u.length);
+    for (let i = 0; i < ustar.length; i++) ustar[i] = rng.nextNormal();
+    const eta = Float64Array.from(fixed);
+    addZLambdaU(this.data, this.theta, ustar, eta);
+    const y = new Float64Array(eta.length);
+    for (let i = 0; i < eta.length; i++)
+      y[i] = this.family.draw(this.family.link.inverse(eta[i] as number), this.data.pw[i] as number, rng);
+    return y;
   }
 }

@@ -66,6 +66,38 @@ describe("spruce fit --family", () => {
     expect(stdout).toContain("z value Pr(>|z|)");
   });
 
+  it("anova and boot accept --family (lme4's anova table; a reproducible bootstrap)", async () => {
+    const fx = loadGlmmFixture("cbpp_binomial");
+    const data = join(glmmDir, fx.data);
+    const f0 = "cbind(incidence, size - incidence) ~ 1 + (1|herd)";
+    const a = JSON.parse(
+      (await run("node", [cli, "anova", data, f0, fx.formula, "--family", "binomial", "--json"])).stdout,
+    );
+    expect(Math.abs(a.Chisq - 25.61)).toBeLessThan(4e-3);
+    const args = [
+      cli,
+      "boot",
+      data,
+      f0,
+      fx.formula,
+      "--family",
+      "binomial",
+      "--nsim",
+      "5",
+      "--seed",
+      "3",
+      "--json",
+    ];
+    const b1 = JSON.parse((await run("node", args)).stdout);
+    const b2 = JSON.parse((await run("node", args)).stdout);
+    expect(b1.stats).toEqual(b2.stats);
+    expect(b1.valid).toBe(5);
+    expect(b1.pBootstrap).toBeCloseTo(1 / 6, 12);
+    await expect(run("node", [...args, "--workers", "2"])).rejects.toThrow(
+      /--workers is not supported with --family/,
+    );
+  });
+
   it("unsupported combinations are errors", async () => {
     const fx = loadGlmmFixture("cbpp_binomial");
     const data = join(glmmDir, fx.data);

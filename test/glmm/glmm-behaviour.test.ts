@@ -11,6 +11,7 @@ import { fit } from "../../src/fit/fit.js";
 import { createEngine } from "../../src/fit/wasm-engine.js";
 import { gaussHermite } from "../../src/glmm/agq.js";
 import { glmmAnova } from "../../src/glmm/anova.js";
+import { glmmBootstrapLRT } from "../../src/glmm/bootstrap.js";
 import { fitGlmm } from "../../src/glmm/fit.js";
 import { criterionAt, deriv12 } from "../../src/glmm/fit-glmm.js";
 import { GeneralizedLinearMixedModel } from "../../src/glmm/model.js";
@@ -290,4 +291,22 @@ describe("anova of nested GLMMs", () => {
       expect(Math.abs(r.rows[1]!.Chisq! - a.Chisq)).toBeLessThan(4e-3);
       expect(Math.abs(r.rows[1]!.p! / a.p - 1)).toBeLessThan(0.01);
     });
+});
+
+describe("parametric bootstrap LRT of nested GLMMs", () => {
+  test("cbpp: deterministic per seed, replicate by replicate; p-value near lme4's χ² one for a strong effect", async () => {
+    const m0 = await fitFixture(loadGlmmFixture("cbpp_null"));
+    const m1 = await fitFixture(loadGlmmFixture("cbpp_binomial"));
+    const a = await glmmBootstrapLRT(m0, m1, { nsim: 12, seed: 5 });
+    const b = await glmmBootstrapLRT(m1, m0, { nsim: 6, seed: 5 });
+    expect(a.failures.count).toBe(0);
+    expect(a.valid).toBe(12);
+    // Replicate k depends on (seed, k) only: the first 6 of 12 equal a run of 6.
+    expect(Array.from(b.stats)).toEqual(Array.from(a.stats.subarray(0, 6)));
+    expect(a.df).toBe(3);
+    expect(Math.abs(a.observed - 25.61)).toBeLessThan(4e-3);
+    // Under the null the statistics are χ²(3)-like: none reaches the observed 25.6.
+    expect(Math.max(...a.stats)).toBeLessThan(a.observed);
+    expect(a.pBootstrap).toBeCloseTo(1 / 13, 12);
+  });
 });

@@ -15,12 +15,18 @@ import {
   NO_REPLICATES,
 } from "../../inference/bootstrap.js";
 import { defaultWorkerCount } from "../../parallel/node.js";
+import { randomSeed } from "../../random/stream.js";
 import { checkNsimLimit, MAX_NSIM_DEFAULT } from "../../validate/limits.js";
 import { MAX_FILE_FLAG, readOptions } from "../fit-flags.js";
 import { createProgress } from "../progress.js";
 import { runBootShard } from "./boot-shard.js";
+import { runGlmmBoot, wantsGlmm } from "./fit-glmm.js";
 
 export interface BootCommandOptions {
+  family?: string;
+  link?: string;
+  nAGQ?: string;
+  weights?: string;
   nsim: string;
   seed?: string;
   workers?: string;
@@ -154,6 +160,10 @@ export function registerBoot(program: Command): void {
       "--out <file>",
       "write the shard file here (default: standard output); without --shard, one shard 0/1",
     )
+    .option("--family <name>", "bootstrap two GLMMs (binomial or poisson), as glmer fits")
+    .option("--link <name>", "link of the family")
+    .option("--nAGQ <n>", "GLMM quadrature points (default 1, Laplace)")
+    .option("--weights <column>", "GLMM prior weights (binomial trials)")
     .action(async (dataPath: string, f0: string, f1: string, options: BootCommandOptions) => {
       const nsim = integerOption("nsim", options.nsim, 1) as number;
       const rng = options.rng;
@@ -162,6 +172,25 @@ export function registerBoot(program: Command): void {
       // R's set.seed takes negative integers too.
       const seed = integerOption("seed", options.seed, rng === "r" ? -2147483647 : 0);
       const rSeedPerReplicate = integerOption("r-seed-per-replicate", options.rSeedPerReplicate, -2147483647);
+      if (wantsGlmm(options)) {
+        const unsupported = (["shard", "shards", "out", "rng", "rSeedPerReplicate"] as const).filter(
+          (k) => options[k] !== undefined,
+        );
+        if (unsupported.length > 0)
+          throw new SpruceError(
+            `--${unsupported[0] === "rSeedPerReplicate" ? "r-seed-per-replicate" : unsupported[0]} is not available ` +
+              "for GLMM bootstraps yet (--family)",
+          );
+        checkNsimLimit("boot", nsim, integerOption("max-nsim", options.maxNsim, 1));
+        return runGlmmBoot(dataPath, f0, f1, {
+          ...options,
+          nsim,
+          seed: seed ?? randomSeed(),
+          workersGiven: options.workers !== undefined,
+        });
+      }
+      if (options.weights !== undefined)
+        throw new SpruceError("--weights is only supported with --family here");
       const workers = integerOption("workers", options.workers, 0) ?? defaultWorkerCount();
       const maxNsim = integerOption("max-nsim", options.maxNsim, 1);
       // Refused before the data are read and the models fitted.
