@@ -4,6 +4,7 @@
  * digits − log10(max) decimals (rounded to the nearest whole number), and every column is formatted on its own.
  */
 import { formatNumbers, rRound } from "../report/rformat.js";
+import { maxOf } from "../util/extremes.js";
 
 export const SIGNIF_LEGEND = "Signif. codes:  0 ‘***’ 0.001 ‘**’ 0.01 ‘*’ 0.05 ‘.’ 0.1 ‘ ’ 1";
 
@@ -11,7 +12,7 @@ export const SIGNIF_LEGEND = "Signif. codes:  0 ‘***’ 0.001 ‘**’ 0.01 �
 export function zapsmallR(xs: readonly number[], digits: number): number[] {
   const finite = xs.filter((v) => Number.isFinite(v));
   if (finite.length === 0) return [...xs];
-  const mx = Math.max(...finite.map(Math.abs));
+  const mx = maxOf(finite.map(Math.abs));
   const d = mx > 0 ? Math.max(0, Math.floor(digits - Math.log10(mx) + 0.5)) : digits;
   return xs.map((v) => (Number.isFinite(v) ? rRound(v, d) : v));
 }
@@ -45,7 +46,7 @@ export function formatPValues(pv: readonly (number | null)[], digits: number): s
   let d = Math.max(1, digits - 2);
   let sep: string;
   if (regular.some((p) => p !== null)) {
-    const nc = Math.max(...rr.filter((_, i) => regular[i] !== null).map((x) => x.length));
+    const nc = maxOf(rr.filter((_, i) => regular[i] !== null).map((x) => x.length));
     if (d > 1 && d + 6 > nc) d = Math.max(1, nc - 7);
     sep = d === 1 && nc <= 6 ? "" : " ";
   } else sep = d === 1 ? "" : " ";
@@ -73,8 +74,8 @@ export function printRight(
   colNames: readonly string[],
   cells: string[][],
 ): string[] {
-  const rn = Math.max(0, ...rowNames.map((r) => r.length));
-  const widths = colNames.map((h, j) => Math.max(h.length, ...cells.map((row) => (row[j] ?? "").length)));
+  const rn = Math.max(0, maxOf(rowNames.map((r) => r.length)));
+  const widths = colNames.map((h, j) => Math.max(h.length, maxOf(cells.map((row) => (row[j] ?? "").length))));
   const lines = [[" ".repeat(rn), ...colNames.map((h, j) => h.padStart(widths[j] as number))].join(" ")];
   cells.forEach((row, i) => {
     lines.push(
@@ -92,7 +93,7 @@ export function withStars(cells: string[][], colNames: string[], pv: readonly (n
   const any = pv.some((p) => p !== null && !Number.isNaN(p) && p < 0.1);
   if (!any) return false;
   const s = pv.map(stars);
-  const w = Math.max(...s.map((x) => x.length));
+  const w = maxOf(s.map((x) => x.length));
   cells.forEach((row, i) => {
     row.push((s[i] as string).padEnd(w));
   });

@@ -3,6 +3,7 @@
  * random effects: the field names of the mixed fits where they mean the same thing).
  */
 import { formatNumbers } from "../report/rformat.js";
+import { maxOf, minOf } from "../util/extremes.js";
 import type { LinearModel } from "./model.js";
 import { formatColumn, formatPValues, printRight, SIGNIF_LEGEND, withStars } from "./print.js";
 
@@ -92,7 +93,7 @@ export function lmSummaryText(m: LinearModel, dataName?: string): string {
     const q = s.residualQuantiles;
     const vals = formatNumbers([q.min, q.q1, q.median, q.q3, q.max], digits);
     const names = ["Min", "1Q", "Median", "3Q", "Max"];
-    const w = Math.max(...vals.map((v) => v.length), ...names.map((n) => n.length));
+    const w = Math.max(maxOf(vals.map((v) => v.length)), maxOf(names.map((n) => n.length)));
     out.push(
       `${names.map((n) => n.padStart(w)).join(" ")} `,
       `${vals.map((v) => v.padStart(w)).join(" ")} `,
@@ -108,7 +109,7 @@ export function lmSummaryText(m: LinearModel, dataName?: string): string {
   const rows = new Map(s.coefficients.map((c) => [c.name, c]));
   // printCoefmat: estimate and SE rounded together to digits − digmin decimals, t to 3 decimals.
   const finite = s.coefficients.flatMap((c) => [Math.abs(c.estimate), Math.abs(c.se)]).filter((v) => v > 0);
-  const digmin = finite.length ? 1 + Math.floor(Math.log10(Math.min(...finite))) : 1;
+  const digmin = finite.length ? 1 + Math.floor(Math.log10(minOf(finite))) : 1;
   const dec = Math.max(1, digits - digmin);
   // Estimates and standard errors are formatted as one matrix (common decimals), as printCoefmat does.
   const both = formatColumn(
