@@ -9,10 +9,9 @@
  *    spruce's own counter-based streams on every core.
  * 6. The diagnostics, and where the pictures come from.
  */
-import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
+import { datasets } from "../../datasets/index.js";
 import { fitMixed as fitModel } from "../../fit/fit.js";
-import { readCsv } from "../../frame/csv.js";
 import { anova, formatAnova } from "../../inference/anova.js";
 import { anovaLm, anovaMixedLm, formatFTest } from "../../lm/anova.js";
 import { fitLinearModel } from "../../lm/fit.js";
@@ -23,11 +22,6 @@ import { formatBootstrap, integerOption, runBootstrap } from "./boot.js";
 
 export const SITKA_NULL = "size ~ time+I(time^2) + (time+I(time^2)|tree)";
 export const SITKA_ALT = "size ~ treat*(time+I(time^2)) + (time+I(time^2)|tree)";
-
-/** examples/sitka.csv of the package (the same path from src/cli/commands and dist/cli/commands). */
-export function sitkaPath(): string {
-  return fileURLToPath(new URL("../../../examples/sitka.csv", import.meta.url));
-}
 
 export function registerDemo(program: Command): void {
   program
@@ -45,10 +39,10 @@ export function registerDemo(program: Command): void {
       const nsim = integerOption("nsim", options.nsim, 1) as number;
       const seed = integerOption("seed", options.seed, 0) as number;
       const workers = integerOption("workers", options.workers, 0) ?? defaultWorkerCount();
-      const path = sitkaPath();
-      const data = readCsv(path);
+      // The bundled data set (a module of the package, so the demo runs wherever the package is installed).
+      const data = datasets.sitka;
       out("spruce demo: ozone and the growth of Sitka spruce (79 trees, 5 measurements each)");
-      out(`data: ${path}`);
+      out("data: spruce's bundled Sitka data (datasets.sitka; examples/sitka.csv in the repository)");
       out();
 
       out("1. Linear models: a line per treatment against a line per tree (R's anova(lm0, lm1))");
