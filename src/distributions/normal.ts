@@ -1,3 +1,4 @@
+import { exactLog } from "../random/exact-log.js";
 import { gammaQ } from "./gamma.js";
 
 /**
@@ -6,16 +7,20 @@ import { gammaQ } from "./gamma.js";
  */
 
 /**
- * Normal quantile function Φ⁻¹(p), Wichura's algorithm AS241 (PPND16): relative accuracy about 1e-16 over
- * (0, 1). Returns ∓Infinity at 0 and 1 and NaN outside [0, 1].
+ * Normal quantile function Φ⁻¹(p): R's qnorm(p, 0, 1) bit for bit (src/nmath/qnorm.c, Wichura's AS241 PPND16 as in
+ * R 4.2, with R's constants written as the shortest decimals of the same doubles, R's R_D_Cval complement and a
+ * correctly rounded log as glibc's), so that R-compatible normals (src/random/r-rng.ts) are R's. Relative accuracy
+ * about 1e-16 over (0, 1); ∓Infinity at 0 and 1, NaN outside [0, 1].
  */
 export function qnorm(p: number): number {
   if (Number.isNaN(p) || p < 0 || p > 1) return Number.NaN;
   if (p === 0) return Number.NEGATIVE_INFINITY;
   if (p === 1) return Number.POSITIVE_INFINITY;
   const q = p - 0.5;
+  let r: number;
+  let val: number;
   if (Math.abs(q) <= 0.425) {
-    const r = 0.180625 - q * q;
+    r = 0.180625 - q * q;
     return (
       (q *
         (((((((r * 2509.0809287301227 + 33430.57558358813) * r + 67265.7709270087) * r + 45921.95393154987) *
@@ -38,11 +43,13 @@ export function qnorm(p: number): number {
         1)
     );
   }
-  let r = Math.sqrt(-Math.log(q < 0 ? p : 1 - p));
-  let value: number;
+  // R_DT_CIv(p) is R_D_Cval(p) = 0.5 - p + 0.5, which can differ from 1 - p in the last bit.
+  r = q < 0 ? p : 0.5 - p + 0.5;
+  // glibc's log, which R calls, is correctly rounded; V8's Math.log is not always (see ./exact-log.ts).
+  r = Math.sqrt(-exactLog(r));
   if (r <= 5) {
-    r -= 1.6;
-    value =
+    r += -1.6;
+    val =
       (((((((r * 0.0007745450142783414 + 0.022723844989269184) * r + 0.2417807251774506) * r +
         1.2704582524523684) *
         r +
@@ -64,9 +71,9 @@ export function qnorm(p: number): number {
         r +
         1);
   } else {
-    r -= 5;
-    value =
-      (((((((r * 2.0103343992922881e-7 + 2.7115555687434876e-5) * r + 0.0012426609473880784) * r +
+    r += -5;
+    val =
+      (((((((r * 2.0103343992922881e-7 + 0.000027115555687434876) * r + 0.0012426609473880784) * r +
         0.026532189526576124) *
         r +
         0.29656057182850487) *
@@ -76,7 +83,7 @@ export function qnorm(p: number): number {
         5.463784911164114) *
         r +
         6.657904643501103) /
-      (((((((r * 2.0442631033899397e-15 + 1.421511758316446e-7) * r + 1.8463183175100548e-5) * r +
+      (((((((r * 2.0442631033899397e-15 + 1.421511758316446e-7) * r + 0.000018463183175100548) * r +
         0.0007868691311456133) *
         r +
         0.014875361290850615) *
@@ -87,7 +94,7 @@ export function qnorm(p: number): number {
         r +
         1);
   }
-  return q < 0 ? -value : value;
+  return q < 0 ? -val : val;
 }
 
 /** Standard normal density. */
