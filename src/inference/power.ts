@@ -49,7 +49,8 @@ export interface PowerOptions extends Omit<BootstrapRunOptions, "nsim" | "onProg
   nsim?: number;
   /** Level of the tests (default 0.05). */
   alpha?: number;
-  /** "lrt" (default) or "satterthwaite-when-available" (falls back to the LRT, saying so, in this build). */
+  /** "lrt" (default) or "satterthwaite-when-available" (falls back to the LRT, saying so: the
+   * replicate refits do not compute Satterthwaite's df yet). */
   method?: PowerMethod;
   /** Fit the model by REML (default, as lme4) or ML; the simulation uses that fit's estimates. */
   REML?: boolean;
@@ -114,7 +115,8 @@ export interface PreparedPower {
 }
 
 const SATTERTHWAITE_FALLBACK =
-  "Satterthwaite's t-test is not available in this build of spruce: the likelihood-ratio test (χ²₁) was used";
+  "Satterthwaite's t-test is not yet available inside power simulations (only for fitted models: summary({ ddf })): " +
+  "the likelihood-ratio test (χ²₁) was used";
 
 /** The messages a method adds to every report (the fallback of satterthwaite-when-available). */
 export function methodMessages(method: PowerMethod): string[] {

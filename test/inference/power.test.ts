@@ -170,7 +170,9 @@ describe("spruce power", async () => {
     });
     expect(r.method).toBe("lrt");
     expect(r.requestedMethod).toBe("satterthwaite-when-available");
-    expect(r.messages.join("\n")).toMatch(/Satterthwaite's t-test is not available .* likelihood-ratio test/);
+    expect(r.messages.join("\n")).toMatch(
+      /Satterthwaite's t-test is not yet available inside power simulations .* likelihood-ratio test/,
+    );
   });
 
   it("refuses what it cannot do, naming it", async () => {
