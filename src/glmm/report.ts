@@ -11,7 +11,6 @@ import { varCorrBlocks } from "../fit/varcorr.js";
 import { deparse } from "../formula/deparse.js";
 import { parseExpression } from "../formula/parser.js";
 import {
-  abbreviate,
   formatNumbers,
   printMatrix,
   printNamedVector,
@@ -19,11 +18,11 @@ import {
   rRound,
   zapsmall,
 } from "../report/rformat.js";
+import { fixedEffectsCorrelationLines } from "../report/summary.js";
 import { maxOf, minOf } from "../util/extremes.js";
 import type { GlmmView } from "./view.js";
 
 const DIGITS = 4;
-const COR_MAX = 12;
 
 function deparsedFormula(formula: string): string {
   try {
@@ -87,7 +86,7 @@ export function glmmSummaryText(m: GlmmView, options: { dataName?: string } = {}
   lines.push(`Number of obs: ${m.nobs}, groups:  ${parts.join("; ")}`);
   const fixed = fixedEffectsLines(m);
   if (fixed.length) lines.push("", ...fixed);
-  const corr = correlationLines(m);
+  const corr = fixedEffectsCorrelationLines(m.design.fixedNames, m.vcov());
   if (corr.length) lines.push("", ...corr);
   if (m.messages.length) lines.push(...m.messages);
   return lines.join("\n");
@@ -177,31 +176,6 @@ function fixedEffectsLines(m: GlmmView): string[] {
     "---",
     "Signif. codes:  0 ‘***’ 0.001 ‘**’ 0.01 ‘*’ 0.05 ‘.’ 0.1 ‘ ’ 1",
   ];
-}
-
-function correlationLines(m: GlmmView): string[] {
-  const names = m.design.fixedNames;
-  const p = names.length;
-  if (p < 2 || p > COR_MAX) return [];
-  const V = m.vcov();
-  const corr: number[] = [];
-  for (let i = 0; i < p; i++)
-    for (let j = 0; j < p; j++)
-      corr.push(
-        ((V[i] as number[])[j] as number) /
-          Math.sqrt(((V[i] as number[])[i] as number) * ((V[j] as number[])[j] as number)),
-      );
-  const all = formatNumbers(
-    corr.map((v) => rRound(v, 3)),
-    7,
-    3,
-  );
-  const rowNames = abbreviate(names, 11).slice(1);
-  const colNames = abbreviate(names, 6).slice(0, p - 1);
-  const cells = rowNames.map((_, r) =>
-    colNames.map((_, j) => (j < r + 1 ? (all[(r + 1) * p + j] as string) : "")),
-  );
-  return ["Correlation of Fixed Effects:", ...printMatrix(rowNames, colNames, cells)];
 }
 
 export interface GlmmJson {

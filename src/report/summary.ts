@@ -197,11 +197,16 @@ function fixedEffectsLines(model: FittedModelView, ddf?: SummaryOptions["ddf"]):
   return ["Fixed effects:", ...printMatrix(names, ["Estimate", "Std. Error", "t value"], cells, true)];
 }
 
-function correlationLines(model: FittedModelView): string[] {
-  const names = model.design.fixedNames;
+/**
+ * lme4's "Correlation of Fixed Effects" block (lower triangle, abbreviated names, 3 decimals) from vcov(β̂); none
+ * for fewer than 2 or more than COR_MAX coefficients. Shared by the lmer and glmer summaries.
+ */
+export function fixedEffectsCorrelationLines(
+  names: readonly string[],
+  V: readonly (readonly number[])[],
+): string[] {
   const p = names.length;
   if (p < 2 || p > COR_MAX) return [];
-  const V = model.vcov();
   const corr: number[] = [];
   for (let i = 0; i < p; i++)
     for (let j = 0; j < p; j++)
@@ -237,7 +242,7 @@ export function summaryText(model: FittedModelView, options: SummaryOptions = {}
   ];
   const fixed = fixedEffectsLines(model, options.ddf);
   if (fixed.length) lines.push("", ...fixed);
-  const corr = correlationLines(model);
+  const corr = fixedEffectsCorrelationLines(model.design.fixedNames, model.vcov());
   if (corr.length) lines.push("", ...corr);
   if (model.messages.length) lines.push(...model.messages);
   return lines.join("\n");

@@ -158,6 +158,24 @@ function formatStat(x: number, digits: number): string {
   return String(Number(x.toPrecision(digits)));
 }
 
+/**
+ * Header and rows in columns as lmerTest prints them: the first (names) and last (stars) left-aligned, the numbers
+ * right-aligned, each column as wide as its widest cell.
+ */
+function tableLines(header: string[], body: string[][]): string[] {
+  const widths = header.map((h, j) =>
+    Math.max(h.length, maxOf(body.map((row) => (row[j] as string).length))),
+  );
+  const line = (cells: string[]) =>
+    cells
+      .map((c, j) =>
+        j === 0 || j === cells.length - 1 ? c.padEnd(widths[j] as number) : c.padStart(widths[j] as number),
+      )
+      .join(" ")
+      .trimEnd();
+  return [line(header), ...body.map(line)];
+}
+
 /** The table as lmerTest prints it (heading, then Sum Sq, Mean Sq, NumDF, DenDF, F value, Pr(>F) and stars). */
 export function formatFixedAnova(table: FixedAnovaTable): string {
   const header = ["", "Sum Sq", "Mean Sq", "NumDF", "DenDF", "F value", "Pr(>F)", ""];
@@ -171,17 +189,7 @@ export function formatFixedAnova(table: FixedAnovaTable): string {
     formatPValue(table.p[i] as number),
     significanceStars(table.p[i] as number),
   ]);
-  const widths = header.map((h, j) =>
-    Math.max(h.length, maxOf(body.map((row) => (row[j] as string).length))),
-  );
-  const line = (cells: string[]) =>
-    cells
-      .map((c, j) =>
-        j === 0 || j === cells.length - 1 ? c.padEnd(widths[j] as number) : c.padStart(widths[j] as number),
-      )
-      .join(" ")
-      .trimEnd();
-  const out = [table.heading, line(header), ...body.map(line)];
+  const out = [table.heading, ...tableLines(header, body)];
   if (body.length) out.push("---", SIGNIF_LEGEND);
   return out.join("\n");
 }
@@ -198,20 +206,9 @@ export function formatCoefTable(table: CoefTable): string {
     formatPValue(table.p[i] as number),
     significanceStars(table.p[i] as number),
   ]);
-  const widths = header.map((h, j) =>
-    Math.max(h.length, maxOf(body.map((row) => (row[j] as string).length))),
-  );
-  const line = (cells: string[]) =>
-    cells
-      .map((c, j) =>
-        j === 0 || j === cells.length - 1 ? c.padEnd(widths[j] as number) : c.padStart(widths[j] as number),
-      )
-      .join(" ")
-      .trimEnd();
   return [
     `Fixed effects, t-tests with ${table.method}'s method:`,
-    line(header),
-    ...body.map(line),
+    ...tableLines(header, body),
     "---",
     SIGNIF_LEGEND,
   ].join("\n");
