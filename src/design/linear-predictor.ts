@@ -53,3 +53,9 @@ export function addRandomPart(
   });
   return out;
 }
+
+/** out += offset (R's offset() terms, summed), when there is one. */
+export function addOffset(out: Float64Array, offset: ArrayLike<number> | undefined): Float64Array {
+  if (offset) for (let i = 0; i < out.length; i++) out[i] = (out[i] as number) + (offset[i] as number);
+  return out;
+}

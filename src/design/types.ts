@@ -74,6 +74,11 @@ export interface DesignBuffers {
   terms: { nlevels: number; p: number; refs: Int32Array; z: Float64Array }[];
   /** Prior weights, length n (absent: all 1). */
   weights?: Float64Array;
+  /**
+   * The summed offset() terms, length n (absent: none). The response reduction (src/fit/response-reduction.ts) fits
+   * y − offset, so an engine never sees it; simulated responses add it to Xβ.
+   */
+  offset?: Float64Array;
 }
 
 export function designBuffers(design: Design): DesignBuffers {
@@ -84,6 +89,7 @@ export function designBuffers(design: Design): DesignBuffers {
     X: design.X,
     terms: design.terms.map((t) => ({ nlevels: t.levels.length, p: t.columns.length, refs: t.refs, z: t.z })),
     ...(design.weights ? { weights: design.weights } : {}),
+    ...(design.offset ? { offset: design.offset } : {}),
   };
 }
 

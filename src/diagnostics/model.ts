@@ -3,7 +3,7 @@
  * `LinearMixedModel` (src/fit/model.ts) has these members; taking the minimal shape keeps the diagnostics usable
  * with any engine (the wasm one, or the dense test oracle) and testable on their own.
  */
-import { addRandomPart, fixedPart } from "../design/linear-predictor.js";
+import { addOffset, addRandomPart, fixedPart } from "../design/linear-predictor.js";
 import type { Design } from "../design/types.js";
 import type { PlsEngine, PlsSolution } from "../fit/engine.js";
 import { checkArgument, isFittedModel } from "../validate/options.js";
@@ -35,7 +35,7 @@ function sameTheta(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
   return true;
 }
 
-/** Fitted values Xβ̂ + Zb̂ from a solution (b̂ in the engine's order: term by term, level-major). */
+/** Fitted values offset + Xβ̂ + Zb̂ from a solution (b̂ in the engine's order: term by term, level-major). */
 export function fittedValues(design: Design, beta: ArrayLike<number>, b: ArrayLike<number>): Float64Array {
   const terms = design.terms.map((t) => ({
     p: t.columns.length,
@@ -43,5 +43,5 @@ export function fittedValues(design: Design, beta: ArrayLike<number>, b: ArrayLi
     refs: t.refs,
     z: t.z,
   }));
-  return addRandomPart(fixedPart(design.n, design.X, beta), terms, b);
+  return addRandomPart(addOffset(fixedPart(design.n, design.X, beta), design.offset), terms, b);
 }

@@ -134,7 +134,7 @@ export async function fitMixed(
       ? await createReducedEngineAsync(buffers, createEngine)
       : typeof options.engine === "function"
         ? createReducedEngine(buffers, options.engine)
-        : ensureReducedEngine(options.engine);
+        : ensureReducedEngine(options.engine, design.offset);
   return fitDesign(design, engine, options, data);
 }
 
@@ -151,16 +151,13 @@ export function fitDesign(
   data?: DataInput,
 ): Model {
   checkOptions("fitDesign", options, FIT_OPTIONS);
-  const engine = ensureReducedEngine(given);
+  // offset() terms: the reduced engine fits y − offset (./response-reduction.ts), as lme4 does.
+  const engine = ensureReducedEngine(given, design.offset);
   const REML = options.REML ?? true;
   const buffers = engine.buffers;
   const lower = thetaLowerBounds(buffers);
   const nTheta = lower.length;
   if (nTheta === 0) throw new ModelError("the model has no random-effects terms: use a linear model instead");
-  if (design.offset)
-    throw new ModelError(
-      "offset() is supported in linear models (no random effects) only so far; fit y - z as the response instead",
-    );
   if (design.n <= design.fixedNames.length)
     throw new ModelError(
       `${design.n} observations are not enough for ${design.fixedNames.length} fixed-effects coefficients`,
@@ -181,7 +178,8 @@ export function fitDesign(
     if (!Number.isFinite(start[i] as number))
       throw new ModelError(`start value ${i + 1} is not a finite number`);
 
-  checkResponseVaries(design, buffers.y);
+  const fittedResponse = responseLessOffset(buffers.y, design.offset);
+  checkResponseVaries(design, fittedResponse);
   const t0 = performance.now();
   const onProgress = options.onProgress;
   let evaluationCount = 0;
@@ -223,7 +221,7 @@ export function fitDesign(
   const gradientNorm = projectedGradientNorm(theta, gradient, lower);
   const solution = engine.solve(theta, REML);
   const elapsedMs = performance.now() - t0;
-  checkNotExact(design, buffers.y, solution.pwrss);
+  checkNotExact(design, fittedResponse, solution.pwrss);
   return buildModel(design, engine, REML, solution, lower, options.newData, data, {
     converged: result.converged,
     evaluations,
@@ -245,7 +243,7 @@ export function modelAtTheta(
   theta: ArrayLike<number>,
   options: Pick<FitDesignOptions, "REML" | "newData"> = {},
 ): Model {
-  const engine = ensureReducedEngine(given);
+  const engine = ensureReducedEngine(given, design.offset);
   const REML = options.REML ?? true;
   const lower = thetaLowerBounds(engine.buffers);
   if (theta.length !== lower.length)
@@ -314,11 +312,16 @@ function cannotFit(REML: boolean, theta: Float64Array): ModelError {
   );
 }
 
+/** y − offset: what the engine fits (y itself without offset() terms). */
+function responseLessOffset(y: Float64Array, offset: Float64Array | undefined): Float64Array {
+  return offset ? y.map((v, i) => v - (offset[i] as number)) : y;
+}
+
 /** A response with no variance, or one the fixed effects reproduce exactly, leaves nothing to estimate. */
 function checkResponseVaries(design: Design, y: Float64Array): void {
   if (y.every((v) => v === y[0]))
     throw new ModelError(
-      `the model cannot be fitted: the response '${design.response}' is constant, so there is no variance to estimate`,
+      `the model cannot be fitted: the response '${design.response}'${design.offset ? " less its offset() terms" : ""} is constant, so there is no variance to estimate`,
     );
 }
 

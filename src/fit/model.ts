@@ -9,7 +9,7 @@
  * - vcov() is σ̂² S⁻¹ (lme4's RX-based covariance), se() its diagonal's square roots.
  */
 
-import { addRandomPart, fixedPart, type RandomPartTerm } from "../design/linear-predictor.js";
+import { addOffset, addRandomPart, fixedPart, type RandomPartTerm } from "../design/linear-predictor.js";
 import { type NewDataDesign, newDataDesign } from "../design/newdata.js";
 import { termOffsets, termShapes } from "../design/theta.js";
 import type { Design } from "../design/types.js";
@@ -280,12 +280,12 @@ export class LinearMixedModel {
     });
   }
 
-  /** Xβ̂ (the population-level prediction) for the fitted data. */
+  /** offset + Xβ̂ (the population-level prediction, lme4's predict(re.form = NA)) for the fitted data. */
   #fixedPart(): Float64Array {
-    return fixedPart(this.design.n, this.design.X, this.solution.beta);
+    return addOffset(fixedPart(this.design.n, this.design.X, this.solution.beta), this.design.offset);
   }
 
-  /** Xβ̂ + Zb̂. */
+  /** offset + Xβ̂ + Zb̂ (the offset() terms, when the formula has them, as lme4's fitted()). */
   fitted(): Float64Array {
     if (!this.#fitted) this.#fitted = addRandomPart(this.#fixedPart(), this.#randomPart(), this.solution.b);
     return withPlainJson(Float64Array.from(this.#fitted));
@@ -340,7 +340,8 @@ export class LinearMixedModel {
             "pass allowNewLevels: true for the population-level prediction of new groups (lme4's allow.new.levels)",
         );
       });
-    const out = fixedPart(nd.n, nd.X, this.solution.beta);
+    // The offset() terms evaluated on the new rows, as lme4's predict.merMod.
+    const out = addOffset(fixedPart(nd.n, nd.X, this.solution.beta), nd.offset);
     if (random) {
       const fitted = this.#randomPart();
       const terms = nd.terms.map((t, ti) => ({ ...(fitted[ti] as RandomPartTerm), refs: t.refs, z: t.z }));

@@ -13,6 +13,10 @@
  * over X for the Gram matrix, half the cost of a Householder QR) followed by one step of iterative refinement on the
  * residual are enough: the refinement takes the error of β₀ from κ(X)²·ε·|y| down to κ(X)²·ε·|r|. If XᵀX is not
  * numerically positive definite β₀ = 0 (the engine then sees y, as before).
+ *
+ * Offsets (R's offset() terms, `buffers.offset`) are taken out here too: the engine fits y − offset − Xβ₀, as lme4's
+ * response module fits y − offset. Every response given to the wrapper (the data's, a bootstrap's simulated one,
+ * refit()'s) is on the original scale, offset included, so refits and replicates see the offset without knowing it.
  */
 import type { DesignBuffers } from "../design/types.js";
 import type { PlsEngine, PlsSolution } from "./engine.js";
@@ -45,9 +49,23 @@ export function createReducedEngine(
 ): PlsEngine {
   const reduction = new ResponseReduction(buffers.X, buffers.n, buffers.p);
   const yReduced = new Float64Array(buffers.n);
-  const beta0 = reduction.reduce(buffers.y, yReduced);
-  const inner = factory({ ...buffers, y: yReduced });
+  const beta0 = reduction.reduce(withoutOffset(buffers.y, buffers.offset), yReduced);
+  const inner = factory(innerBuffers(buffers, yReduced));
   return wrap(inner, reduction, buffers, beta0);
+}
+
+/** y − offset (a new array), or y itself without an offset. */
+function withoutOffset(y: Float64Array, offset: Float64Array | undefined, out?: Float64Array): Float64Array {
+  if (!offset) return y;
+  const r = out ?? new Float64Array(y.length);
+  for (let i = 0; i < y.length; i++) r[i] = (y[i] as number) - (offset[i] as number);
+  return r;
+}
+
+/** The inner engine's buffers: the reduced response, and no offset (already taken out of it). */
+function innerBuffers(buffers: DesignBuffers, y: Float64Array): DesignBuffers {
+  const { offset: _offset, ...rest } = buffers;
+  return { ...rest, y };
 }
 
 /** Async variant of createReducedEngine (the factories that load kernels first). */
@@ -57,23 +75,27 @@ export async function createReducedEngineAsync(
 ): Promise<PlsEngine> {
   const reduction = new ResponseReduction(buffers.X, buffers.n, buffers.p);
   const yReduced = new Float64Array(buffers.n);
-  const beta0 = reduction.reduce(buffers.y, yReduced);
-  const inner = await factory({ ...buffers, y: yReduced });
+  const beta0 = reduction.reduce(withoutOffset(buffers.y, buffers.offset), yReduced);
+  const inner = await factory(innerBuffers(buffers, yReduced));
   return wrap(inner, reduction, buffers, beta0);
 }
 
 /**
  * An engine given by the caller (it holds the original response): wrapped once, its response then replaced by the
- * reduced one. Later calls with the same engine return the same wrapper.
+ * reduced one. Later calls with the same engine return the same wrapper. `offset`: the design's offset, when the
+ * engine's buffers may lack it (an engine built from other buffers); default the engine's own `buffers.offset`.
  */
-export function ensureReducedEngine(engine: PlsEngine): PlsEngine {
+export function ensureReducedEngine(engine: PlsEngine, offset?: Float64Array): PlsEngine {
   if (innerOf.has(engine)) return engine;
   const known = wrapperOf.get(engine);
   if (known) return known;
   const buffers = engine.buffers;
   const reduction = new ResponseReduction(buffers.X, buffers.n, buffers.p);
   const y = Float64Array.from(buffers.y);
-  const wrapper = wrap(engine, reduction, { ...buffers, y }, new Float64Array(buffers.p));
+  const off = offset ?? buffers.offset;
+  const original: DesignBuffers = { ...buffers, y };
+  if (off) original.offset = off;
+  const wrapper = wrap(engine, reduction, original, new Float64Array(buffers.p));
   wrapper.setResponse(y);
   wrapperOf.set(engine, wrapper);
   return wrapper;
@@ -88,6 +110,7 @@ function wrap(
   const buffers: DesignBuffers = { ...original };
   let beta0 = initialBeta0;
   const scratch = new Float64Array(reduction.n);
+  const offset = original.offset;
   const addBeta0 = (s: PlsSolution): PlsSolution => {
     const beta = Float64Array.from(s.beta, (b, j) => b + (beta0[j] as number));
     return { ...s, beta };
@@ -96,7 +119,7 @@ function wrap(
     buffers,
     nTheta: inner.nTheta,
     setResponse(y: Float64Array): void {
-      const b0 = reduction.reduce(y, scratch);
+      const b0 = reduction.reduce(withoutOffset(y, offset, scratch), scratch);
       // The inner engine keeps a reference to what it is given (its buffers.y): a fresh array each time.
       inner.setResponse(Float64Array.from(scratch));
       beta0 = b0;

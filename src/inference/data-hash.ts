@@ -22,6 +22,11 @@ export async function designHash(designs: DesignBuffers[]): Promise<string> {
   for (const d of designs) {
     header(d.n, d.p, d.terms.length);
     parts.push(bytesOf(d.y), bytesOf(d.X));
+    // Only with offset() terms (so the hashes of models without them are unchanged): a marker, then the offset.
+    if (d.offset) {
+      header(-1, d.offset.length);
+      parts.push(bytesOf(d.offset));
+    }
     for (const t of d.terms) {
       header(t.nlevels, t.p, t.refs.length, t.z.length);
       parts.push(bytesOf(t.refs), bytesOf(t.z));

@@ -371,7 +371,9 @@ export async function profileIntervals(
   const lower: number[] = [];
   const upper: number[] = [];
 
-  const parts = new DevianceParts(design, engine, design.y, design.X, p);
+  // The engine fits y − offset (offset() terms): so do the residuals of the σ-profile's gradient.
+  const yFitted = design.offset ? design.y.map((v, i) => v - (design.offset?.[i] as number)) : design.y;
+  const parts = new DevianceParts(design, engine, yFitted, design.X, p);
   const isCor = thetaSlots(design).map((s) => s.row !== s.col);
 
   // --- variance parameters and σ ---
@@ -480,7 +482,7 @@ export async function profileIntervals(
       y: Float64Array.from(design.y),
     };
     // Exact under a shifted response, as the fit (../fit/response-reduction.ts).
-    const reduced = ensureReducedEngine(await factory(buffers));
+    const reduced = ensureReducedEngine(await factory(buffers), design.offset);
     let thetaPrev: Float64Array = Float64Array.from(thetaHat);
     const yShift = new Float64Array(n);
     const zeta: ZetaFunction = (value) => {

@@ -1,5 +1,5 @@
 /**
- * Simulating responses from a fitted model: y* = Xβ̂ + σ̂(ZΛ̂u* + ε*), u* and ε* standard normal (lme4's
+ * Simulating responses from a fitted model: y* = offset + Xβ̂ + σ̂(ZΛ̂u* + ε*), u* and ε* standard normal (lme4's
  * `simulate.merMod`). Λ_θ is relative to σ: b = Λ_θ u with u ~ N(0, σ²I), so Var(b) = σ² Λ_θ Λ_θᵀ.
  *
  * Draw order inside one replicate's random stream (fixed, so a replicate is reproducible from (seed, k) alone):
@@ -14,7 +14,7 @@
  * Λ is block diagonal with the lower-triangular template T_t of each term repeated per level, so b = Λu is, per
  * level g of term t, b_g = σ̂ T_t u*_g, and (Zb)_i = Σ_t Σ_j z_t[i, j] · b_{t, refs_t[i], j}.
  */
-import { addRandomPart, fixedPart } from "../design/linear-predictor.js";
+import { addOffset, addRandomPart, fixedPart } from "../design/linear-predictor.js";
 import { templateSize, termOffsets, thetaTemplates } from "../design/theta.js";
 import type { DesignBuffers } from "../design/types.js";
 import { SpruceError } from "../errors.js";
@@ -65,7 +65,8 @@ export class ResponseSimulator {
     if (!(sigma >= 0) || !Number.isFinite(sigma))
       throw new SpruceError(`simulate: σ must be finite and ≥ 0, got ${sigma}`);
     this.n = n;
-    this.mean = fixedPart(n, X, beta);
+    // lme4's simulate draws around predict(re.form = NA): the offset() terms are part of the mean.
+    this.mean = addOffset(fixedPart(n, X, beta), buffers.offset);
     this.templates = thetaTemplates(terms, theta);
     this.offsets = termOffsets(terms);
     const q = this.offsets[terms.length] as number;
@@ -111,7 +112,7 @@ export class ResponseSimulator {
     return out;
   }
 
-  /** Xβ̂, the mean of every simulated response (a view; do not modify). */
+  /** offset + Xβ̂, the mean of every simulated response (a view; do not modify). */
   get fixedPart(): Float64Array {
     return this.mean;
   }
