@@ -9,6 +9,7 @@ export type { DesignDescription, NewDataDesign } from "./design/index.js";
 export { buildDesign, describeDesign, thetaNames, varCorrGroupNames } from "./design/index.js";
 export type { RandomPartTerm } from "./design/linear-predictor.js";
 export type { ContrastKind } from "./design/model-matrix.js";
+export type { OrderedLevels } from "./design/ordered.js";
 export type { Design, DesignBuffers, RandomTerm } from "./design/types.js";
 export type { RanefCondVar } from "./diagnostics/condvar.js";
 export {

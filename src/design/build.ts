@@ -9,6 +9,7 @@ import { nonNumericDetail } from "../frame/not-numeric.js";
 import type { TransformParams } from "../frame/transforms.js";
 import { checkArgument, isData, isFormula } from "../validate/options.js";
 import { type ContrastKind, type ModelColumns, modelMatrix, type RowVariable } from "./model-matrix.js";
+import { type OrderedLevels, orderFactors } from "./ordered.js";
 import { keepFullRank } from "./rank.js";
 import { checkTransformNaN } from "./transform-nan.js";
 import type { Design, RandomTerm } from "./types.js";
@@ -57,6 +58,11 @@ export interface DesignOptions {
    * R's contrasts = list(treat = "contr.sum"). Default contr.treatment.
    */
   contrasts?: Record<string, ContrastKind>;
+  /**
+   * Ordered factors per data column (./ordered.ts): the levels in order, or true for the sorted levels. Ordered
+   * factors get contr.poly unless `contrasts` names them.
+   */
+  ordered?: OrderedLevels;
 }
 
 /** The same options under the names src/index.ts and the lm module use. */
@@ -102,6 +108,8 @@ export interface DesignOrigin {
   transforms: Map<string, TransformParams>;
   /** Contrasts chosen per factor (others: contr.treatment). */
   contrasts: Map<string, ContrastKind>;
+  /** Contrasts of the random-effects terms' factors: contr.poly for the ordered ones (./ordered.ts). */
+  randomContrasts?: Map<string, ContrastKind>;
 }
 
 const origins = new WeakMap<Design, DesignOrigin>();
@@ -137,6 +145,8 @@ export function buildDesignFromSpec(spec: ModelSpec, frame: DataFrame, options: 
   const weightsIn = options.weights === undefined ? undefined : priorWeightsColumn(options.weights, frame);
   const mf = buildModelFrame(spec, frame, options, weightsIn);
   const n = mf.n;
+  // Ordered factors: levels in order, contr.poly by default (./ordered.ts).
+  const orderedContrasts = orderFactors(spec, mf, frame, options.ordered);
 
   const response = mf.variables.get(spec.responseName)!;
   if (response.kind === "matrix")
@@ -159,7 +169,7 @@ export function buildDesignFromSpec(spec: ModelSpec, frame: DataFrame, options: 
   const y = Float64Array.from(response.values);
   checkFinite(spec.responseName, y, mf.rows);
 
-  const contrasts = contrastsMap(options.contrasts, mf.variables);
+  const contrasts = new Map([...orderedContrasts, ...contrastsMap(options.contrasts, mf.variables)]);
   const full = modelMatrix(spec.fixed, mf.variables, n, contrasts);
   full.columns.forEach((c, j) => {
     checkFinite(full.names[j], c, mf.rows);
@@ -173,7 +183,7 @@ export function buildDesignFromSpec(spec: ModelSpec, frame: DataFrame, options: 
     if (keep[j]) X.set(c, n * k++);
   });
 
-  const labelled = orderTerms(spec.random.map((r) => randomTerm(r, mf)));
+  const labelled = orderTerms(spec.random.map((r) => randomTerm(r, mf, orderedContrasts)));
   checkGrouping(labelled, n, options.noResidualScale !== true);
   const terms: RandomTerm[] = labelled.map(({ label: _label, ...term }) => term);
 
@@ -207,6 +217,7 @@ export function buildDesignFromSpec(spec: ModelSpec, frame: DataFrame, options: 
     variables: mf.variables,
     transforms: mf.transforms,
     contrasts,
+    ...(orderedContrasts.size > 0 ? { randomContrasts: orderedContrasts } : {}),
   });
   return design;
 }
@@ -336,9 +347,13 @@ function groupFactor(e: Expr, mf: ModelFrame): Factor {
   return mf.grouping.get(deparse(inner))!;
 }
 
-function randomTerm(r: RandomSpec, mf: ModelFrame): RandomTerm & { correlated: boolean; label: string } {
+function randomTerm(
+  r: RandomSpec,
+  mf: ModelFrame,
+  contrasts?: ReadonlyMap<string, ContrastKind>,
+): RandomTerm & { correlated: boolean; label: string } {
   const factor = groupFactor(r.group, mf);
-  const cols: ModelColumns = modelMatrix(r.lhs, mf.variables, mf.n);
+  const cols: ModelColumns = modelMatrix(r.lhs, mf.variables, mf.n, contrasts);
   cols.columns.forEach((c, j) => {
     checkFinite(cols.names[j], c, mf.rows);
   });

@@ -100,7 +100,7 @@ export function newDataDesign(design: Design, newdata: DataInput): NewDataDesign
   // Terms in the design's order: match each spec term to its design term by group and columns, in order.
   const used = new Set<number>();
   const specTerms = spec.random.map((r) => {
-    const cols = modelMatrix(r.lhs, variables, n);
+    const cols = modelMatrix(r.lhs, variables, n, origin.randomContrasts);
     return { r, cols };
   });
   const terms = design.terms.map((t) => {

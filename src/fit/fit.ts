@@ -3,6 +3,7 @@
  */
 import { buildDesign } from "../design/build.js";
 import type { ContrastKind } from "../design/model-matrix.js";
+import type { OrderedLevels } from "../design/ordered.js";
 import {
   type Design,
   type DesignBuffers,
@@ -55,6 +56,12 @@ export interface FitOptions extends FitDesignOptions {
   weights?: string | ArrayLike<number>;
   /** Contrasts per factor of the fixed effects (R's contrasts = list(f = "contr.sum")); default contr.treatment. */
   contrasts?: Record<string, ContrastKind>;
+  /**
+   * Ordered factors per data column, as R's `d$dose <- ordered(d$dose, levels = ...)`: the levels in order
+   * (`{ dose: ["low", "mid", "high"] }`) or true for the sorted levels. They get contr.poly (columns .L, .Q, .C, ^4)
+   * unless `contrasts` names them (src/design/ordered.ts). In the formula: ordered(x), factor(x, ordered = TRUE).
+   */
+  ordered?: OrderedLevels;
   /** The PLS engine (or a factory for one); default the wasm blocked-Cholesky engine. Tests inject the dense one. */
   engine?: PlsEngine | ((buffers: DesignBuffers) => PlsEngine);
   /** Drop rows where a transform such as log(x) gives NaN (default: an error naming the term; CLI --drop-nan). */
@@ -106,7 +113,10 @@ export async function fit(
   const frame = toDataFrame(data);
   if (analyzeFormula(formula, { columns: frame.names }).random.length === 0) {
     checkOptions("fit (a linear model: no random-effects term)", options, LM_FIT_OPTIONS);
-    return fitLinearModel(formula, frame, options.contrasts ? { contrasts: options.contrasts } : {});
+    return fitLinearModel(formula, frame, {
+      ...(options.contrasts ? { contrasts: options.contrasts } : {}),
+      ...(options.ordered ? { ordered: options.ordered } : {}),
+    });
   }
   return fitMixed(formula, frame, options);
 }
@@ -124,6 +134,7 @@ export async function fitMixed(
     ...(options.weights === undefined ? {} : { weights: options.weights }),
     ...(options.dropNaN === true ? { dropNaN: true } : {}),
     ...(options.contrasts ? { contrasts: options.contrasts } : {}),
+    ...(options.ordered ? { ordered: options.ordered } : {}),
   });
   const buffers = designBuffers(design);
   // The size up front: a model that would take hours is refused with its size, before any work.

@@ -202,6 +202,8 @@ export const KNOWN_FUNCTIONS = new Set([
   "abs",
   "factor",
   "as.factor",
+  "ordered",
+  "as.ordered",
   "as.numeric",
   "poly",
   "scale",
@@ -215,6 +217,8 @@ export const KNOWN_FUNCTIONS = new Set([
 const NAMED_ARGUMENTS: Record<string, readonly string[]> = {
   poly: ["degree", "raw"],
   scale: ["center", "scale"],
+  // factor(x, ordered = TRUE): an ordered factor (contr.poly by default), as R's ordered(x).
+  factor: ["ordered"],
 };
 
 /** Argument counts of the known functions (default: one). */
@@ -222,6 +226,7 @@ function arityOf(fn: string): [number, number] {
   if (fn === "log") return [1, 2];
   if (fn === "poly") return [1, 3];
   if (fn === "scale") return [1, 3];
+  if (fn === "factor") return [1, 2];
   return [1, 1];
 }
 
@@ -264,7 +269,14 @@ function checkVariables(e: Expr, text: string, insideCall = false): void {
           text,
           e.pos,
         );
-      // Only the data argument is a variable: degree, raw, center and scale are constants.
+      if (e.fn === "factor" && e.args.length === 2 && e.argNames?.[1] !== "ordered")
+        throw new FormulaError(
+          "factor()'s second argument can only be ordered = TRUE or FALSE (for the order of the levels use the " +
+            "ordered option, e.g. { ordered: { dose: ['low', 'mid', 'high'] } }, CLI --ordered dose=low,mid,high)",
+          text,
+          (e.args[1] as Expr).pos,
+        );
+      // Only the data argument is a variable: degree, raw, center, scale and ordered are constants.
       checkVariables(e.args[0] as Expr, text, true);
       for (let i = 1; i < e.args.length; i++) checkConstant(e.args[i] as Expr, e.fn, text);
       return;
@@ -294,6 +306,11 @@ function checkVariables(e: Expr, text: string, insideCall = false): void {
 
 /** A constant argument: a number, TRUE/FALSE, or arithmetic on numbers (a variable there is an error). */
 function checkConstant(e: Expr, fn: string, text: string): void {
+  if (fn === "factor") {
+    const inner = unparen(e);
+    if (inner.kind === "name" && (inner.name === "TRUE" || inner.name === "FALSE")) return;
+    throw new FormulaError("factor()'s ordered must be TRUE or FALSE", text, e.pos);
+  }
   if (fn !== "poly" && fn !== "scale" && fn !== "log") {
     checkVariables(e, text, true);
     return;

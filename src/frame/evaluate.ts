@@ -46,6 +46,9 @@ const MATH: Record<string, (x: number) => number> = {
   as_numeric: (x) => x,
 };
 
+/** The functions that make a factor of their argument. */
+const FACTOR_FUNCTIONS: ReadonlySet<string> = new Set(["factor", "as.factor", "ordered", "as.ordered"]);
+
 /**
  * Evaluate one variable of a model (`time`, `I(time^2)`, `log(x)`, `factor(g)`, `poly(x, 2)`, `scale(x)`) on the
  * frame. `transforms` records (fitting) or supplies (predicting) the parameters of poly() and scale(). `asFactor`:
@@ -76,7 +79,8 @@ export function evaluateVariable(
     }
     return { kind: "categorical", name, source: col.kind, values: col.values };
   }
-  if (inner.kind === "call" && (inner.fn === "factor" || inner.fn === "as.factor")) {
+  // ordered(x), as.ordered(x), factor(x, ordered = TRUE): a factor here; the design orders it (src/design/ordered.ts).
+  if (inner.kind === "call" && FACTOR_FUNCTIONS.has(inner.fn)) {
     const v = evaluateVariable(inner.args[0] as Expr, frame, transforms, true);
     if (v.kind === "categorical") return { ...v, name };
     if (v.kind === "matrix") throw new DataError(`'${name}': a matrix cannot be made a factor`);
@@ -195,7 +199,7 @@ function evaluateNumeric(e: Expr, frame: DataFrame, context: string): Float64Arr
     }
     case "call": {
       if (e.fn === "I") return evaluateNumeric(e.args[0], frame, context);
-      if (e.fn === "factor" || e.fn === "as.factor")
+      if (FACTOR_FUNCTIONS.has(e.fn))
         throw new DataError(`'${context}': a factor cannot be used in arithmetic`);
       if (e.fn === "poly" || e.fn === "scale" || e.fn === "offset")
         throw new DataError(`'${context}': ${e.fn}() cannot be used inside arithmetic`);

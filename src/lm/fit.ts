@@ -5,6 +5,7 @@
  */
 import { buildDesignFromSpec } from "../design/build.js";
 import type { ContrastKind } from "../design/model-matrix.js";
+import type { OrderedLevels } from "../design/ordered.js";
 import { ModelError } from "../errors.js";
 import { analyzeFormula } from "../formula/model.js";
 import { type DataInput, toDataFrame } from "../frame/frame.js";
@@ -14,7 +15,7 @@ import { LinearModel } from "./model.js";
 export function fitLinearModel(
   formula: string,
   data: DataInput,
-  options: { contrasts?: Record<string, ContrastKind> } = {},
+  options: { contrasts?: Record<string, ContrastKind>; ordered?: OrderedLevels } = {},
 ): LinearModel {
   const frame = toDataFrame(data);
   const spec = analyzeFormula(formula, { columns: frame.names });
@@ -25,6 +26,7 @@ export function fitLinearModel(
   const design = buildDesignFromSpec(spec, frame, {
     keepAliased: true,
     ...(options.contrasts ? { contrasts: options.contrasts } : {}),
+    ...(options.ordered ? { ordered: options.ordered } : {}),
   });
   if (design.fixedNames.length === 0)
     throw new ModelError("the model has no coefficients (no intercept and no terms)");

@@ -43,6 +43,21 @@ function isContrasts(v: unknown): string | null {
     : 'an object of contrasts per factor, e.g. { treat: "contr.sum" }';
 }
 
+/** Ordered factors per column: { dose: ["low", "mid", "high"] } or { dose: true } (checked against the data when fitting). */
+function isOrdered(v: unknown): string | null {
+  return typeof v === "object" &&
+    v !== null &&
+    !Array.isArray(v) &&
+    Object.values(v).every(
+      (k) =>
+        k === true ||
+        (Array.isArray(k) &&
+          k.every((l) => typeof l === "string" || (typeof l === "number" && Number.isFinite(l)))),
+    )
+    ? null
+    : 'an object of ordered levels per column, e.g. { dose: ["low", "mid", "high"] } or { dose: true }';
+}
+
 export const FIT_OPTIONS: Readonly<Record<string, Checker>> = {
   REML: isBoolean,
   start: isNumberArray(),
@@ -57,12 +72,14 @@ export const FIT_OPTIONS: Readonly<Record<string, Checker>> = {
   link: isString,
   nAGQ: isInteger(0, 100),
   contrasts: isContrasts,
+  ordered: isOrdered,
 };
 
 /** fit() of a formula without random-effects terms (R's lm): the mixed-model options are unknown there. */
 export const LM_FIT_OPTIONS: Readonly<Record<string, Checker>> = {
   REML: isBoolean,
   contrasts: isContrasts,
+  ordered: isOrdered,
 };
 
 /**

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import type { ContrastKind } from "../../design/model-matrix.js";
+import type { OrderedLevels } from "../../design/ordered.js";
 import { SpruceError } from "../../errors.js";
 import { fitMixed as fitLmm } from "../../fit/fit.js";
 import type { LinearMixedModel } from "../../fit/model.js";
@@ -24,6 +25,8 @@ export interface FitCommandOptions {
   weights?: string;
   /** `f=contr.sum,g=contr.helmert`: contrasts per factor (R's contrasts = list(...)). */
   contrasts?: string;
+  /** `dose=low,mid,high` or `dose` (repeatable): ordered factors (src/design/ordered.ts). */
+  ordered?: string[];
   /** Options added by extensions (e.g. --diagnostics, --confint) arrive here too. */
   [option: string]: unknown;
 }
@@ -58,10 +61,12 @@ export async function runFit(
   const t0 = performance.now();
   const progress = fitProgress();
   const contrasts = parseContrasts(options.contrasts);
+  const ordered = parseOrdered(options.ordered);
   const model = await fitLmm(formula, data, {
     REML: !options.ml,
     ...(options.weights === undefined ? {} : { weights: options.weights }),
     ...(contrasts ? { contrasts } : {}),
+    ...(ordered ? { ordered } : {}),
     ...fitFlagOptions(options as FitFlags),
     ...(progress ? { onProgress: progress.update } : {}),
   }).finally(() => progress?.stop());
@@ -126,6 +131,11 @@ export function registerFit(program: Command, extensions: readonly FitExtension[
     .option(
       "--contrasts <list>",
       "contrasts per factor, e.g. treat=contr.sum,plate=contr.helmert (contr.treatment, contr.sum, contr.helmert, contr.poly)",
+    )
+    .option(
+      "--ordered <column[=levels]>",
+      "an ordered factor (contr.poly: .L, .Q, .C), e.g. dose=low,mid,high (levels in order) or dose (sorted levels); repeat for more columns",
+      (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
     );
   addFitFlags(command);
   const builtIn = new Set(["ml", "weights", "json", "family", "link", "nAGQ"]);
@@ -174,7 +184,12 @@ export function registerFit(program: Command, extensions: readonly FitExtension[
 function runLinearFit(dataPath: string, formula: string, options: FitCommandOptions): void {
   const refused = Object.keys(options).filter(
     (k) =>
-      k !== "ml" && k !== "json" && k !== "contrasts" && options[k] !== undefined && options[k] !== false,
+      k !== "ml" &&
+      k !== "json" &&
+      k !== "contrasts" &&
+      k !== "ordered" &&
+      options[k] !== undefined &&
+      options[k] !== false,
   );
   if (refused.length > 0)
     throw new SpruceError(
@@ -183,7 +198,11 @@ function runLinearFit(dataPath: string, formula: string, options: FitCommandOpti
   const data = readCsv(dataPath);
   const t0 = performance.now();
   const contrasts = parseContrasts(options.contrasts);
-  const model = fitLinearModel(formula, data, contrasts ? { contrasts } : {});
+  const ordered = parseOrdered(options.ordered);
+  const model = fitLinearModel(formula, data, {
+    ...(contrasts ? { contrasts } : {}),
+    ...(ordered ? { ordered } : {}),
+  });
   const elapsedMs = performance.now() - t0;
   if (options.json) {
     for (const m of model.messages) process.stderr.write(`${m}\n`);
@@ -210,6 +229,30 @@ export function parseContrasts(text: string | undefined): Record<string, Contras
         `--contrasts: unknown contrasts "${kind}" for ${name} (known: ${CONTRAST_KINDS.join(", ")})`,
       );
     out[name] = kind as ContrastKind;
+  }
+  return out;
+}
+
+/** `--ordered dose=low,mid,high --ordered size` → { dose: ["low", "mid", "high"], size: true }. */
+export function parseOrdered(specs: readonly string[] | undefined): OrderedLevels | undefined {
+  if (specs === undefined || specs.length === 0) return undefined;
+  const out: OrderedLevels = {};
+  for (const spec of specs) {
+    const eq = spec.indexOf("=");
+    const name = (eq < 0 ? spec : spec.slice(0, eq)).trim();
+    if (!name) throw new SpruceError(`--ordered: expected column or column=level1,level2,..., got "${spec}"`);
+    if (name in out) throw new SpruceError(`--ordered: '${name}' is given twice`);
+    if (eq < 0) {
+      out[name] = true;
+      continue;
+    }
+    const levels = spec
+      .slice(eq + 1)
+      .split(",")
+      .map((l) => l.trim());
+    if (levels.some((l) => l === ""))
+      throw new SpruceError(`--ordered: an empty level in "${spec}" (e.g. dose=low,mid,high)`);
+    out[name] = levels;
   }
   return out;
 }
