@@ -10,6 +10,8 @@
  *   `{ dose: true }` (sorted levels): the column is then an ordered factor wherever the model uses it (`dose`,
  *   `factor(dose)`, `ordered(dose)`), as after R's `d$dose <- ordered(d$dose, levels = ...)`; a numeric column so
  *   declared is a factor too. `factor(dose, ordered = FALSE)` still makes it unordered, as in R.
+ * - the data themselves: an Apache Arrow column of an ordered dictionary type (src/frame/ordered-columns.ts), its
+ *   dictionary order the levels' order.
  * Levels that no used row has are dropped (lme4's model frame drops unused levels); a value missing from the levels
  * given is an error naming it and its row (R would make it NA and drop the row unseen).
  *
@@ -47,7 +49,10 @@ export function orderFactors(
   frame: DataFrame,
   option: OrderedLevels | undefined,
 ): Map<string, ContrastKind> {
-  const given = checkOption(option, frame);
+  // Levels the data declare (Arrow ordered dictionaries) unless the option gives others; only the option's must be used.
+  const fromData = frame.ordered ? Object.fromEntries(frame.ordered) : {};
+  const given = checkOption({ ...fromData, ...option }, frame);
+  const mustUse = new Set(Object.keys(option ?? {}));
   const out = new Map<string, ContrastKind>();
   const used = new Set<string>();
   const exprs = [...spec.fixed.variables, ...spec.random.flatMap((r) => r.lhs.variables)];
@@ -80,7 +85,7 @@ export function orderFactors(
     used.add(name);
     if (Array.isArray(levels)) mf.grouping.set(name, reorder(f, levels as string[], name, mf.rows));
   }
-  for (const column of given.keys())
+  for (const column of mustUse)
     if (!used.has(column))
       throw new ModelError(
         `ordered levels given for '${column}', which the model does not use as a variable ` +

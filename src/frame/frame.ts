@@ -1,4 +1,5 @@
 import { DataError } from "../errors.js";
+import { arrowOrderedLevels } from "./ordered-columns.js";
 import { foreignTableColumns, unsupportedData } from "./tables.js";
 
 /**
@@ -30,6 +31,8 @@ export interface DataFrame {
   names: string[];
   columns: Map<string, Column>;
   nrow: number;
+  /** Ordered factors the data declare (Arrow ordered dictionaries: ./ordered-columns.ts), levels in order. */
+  ordered?: ReadonlyMap<string, readonly (string | number)[]>;
 }
 
 /** A value in a record or column given by a program; null, undefined and NaN are missing. */
@@ -65,7 +68,11 @@ export function toDataFrame(input: DataInput): DataFrame {
   if (typeof input !== "object" || input === null) throw unsupportedData(input);
   const foreign = foreignTableColumns(input);
   if (foreign?.kind === "records") return fromRecords(foreign.records as Record<string, CellValue>[]);
-  if (foreign?.kind === "columns") return fromColumns(foreign.columns);
+  if (foreign?.kind === "columns") {
+    const frame = fromColumns(foreign.columns);
+    const ordered = arrowOrderedLevels(input);
+    return ordered ? { ...frame, ordered } : frame;
+  }
   // Only a plain object is an object of columns; an instance of some other class is a table spruce cannot read.
   const proto = Object.getPrototypeOf(input);
   if (proto !== Object.prototype && proto !== null) throw unsupportedData(input);

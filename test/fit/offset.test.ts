@@ -267,6 +267,35 @@ describe("simulate() and the bootstrap with offsets", () => {
   });
 });
 
+describe("spruce boot with offsets", () => {
+  it("--rng r --r-seed-per-replicate 517 --json: lme4's loop statistics", async () => {
+    const b = ref.bootstrap;
+    const { stdout } = await run(
+      "node",
+      [
+        cli,
+        "boot",
+        join(fixturesDir, "offset", "sleep_offset.csv"),
+        b.null,
+        b.alt,
+        "--nsim",
+        String(b.nsim),
+        "--rng",
+        "r",
+        "--r-seed-per-replicate",
+        String(b.rSeedPerReplicate),
+        "--json",
+      ],
+      { maxBuffer: 1 << 24 },
+    );
+    const out = JSON.parse(stdout) as { observed: number; stats: number[]; pExceed: number };
+    expect(Math.abs(out.observed - (b.observed[0] as number))).toBeLessThan(1e-5);
+    expect(out.stats).toHaveLength(b.nsim);
+    for (let i = 0; i < b.nsim; i++)
+      expect(Math.abs((out.stats[i] as number) - (b.stats[i] as number))).toBeLessThan(1e-4);
+  });
+});
+
 describe("profile intervals with offsets", () => {
   it("confint(method = 'profile') equals lme4's within 0.5% of each interval's width", async () => {
     const p = ref.profile;

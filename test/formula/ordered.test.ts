@@ -10,6 +10,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { Dictionary, Int32, Table, Utf8, vectorFromArray } from "apache-arrow";
 import { describe, expect, it } from "vitest";
 import { parseOrdered } from "../../src/cli/commands/fit.js";
 import type { ContrastKind } from "../../src/design/model-matrix.js";
@@ -158,6 +159,39 @@ describe("ordered factors: the API and errors", () => {
     // New data with a level the fit did not have.
     const m = fitLinearModel("Reaction ~ dose", data, { ordered: { dose: ["low", "mid", "high", "top"] } });
     expect(() => m.predict({ dose: ["max"] })).toThrow(/new level 'max'/);
+  });
+
+  it("an Apache Arrow ordered dictionary column is an ordered factor, its dictionary order the levels' order", async () => {
+    const reaction = Array.from(data.columns.get("Reaction")?.values as Float64Array);
+    const days = Array.from(data.columns.get("Days")?.values as Float64Array);
+    const subject = Array.from(data.columns.get("Subject")?.values as Float64Array);
+    const dose = data.columns.get("dose")?.values as string[];
+    // Arrow builds the dictionary in order of first appearance: low, mid, high, top (days 0, 1, 2, 3), which is
+    // the level order here and not the alphabetical one.
+    const table = new Table({
+      Reaction: vectorFromArray(reaction),
+      Days: vectorFromArray(days),
+      Subject: vectorFromArray(subject),
+      dose: vectorFromArray(dose, new Dictionary(new Utf8(), new Int32(), 0, true)),
+    });
+    const chunk = (table.getChild("dose") as unknown as { data: { dictionary: Iterable<string> }[] }).data[0];
+    expect(Array.from(chunk?.dictionary ?? [])).toEqual(["low", "mid", "high", "top"]);
+    expect(Array.from(table.getChild("dose") as Iterable<string>).slice(0, 4)).toEqual(dose.slice(0, 4));
+    const c = ref.cases.find((x) => x.id === "lmer_declared") as Case;
+    const m = await fitMixed(c.formula, table, { REML: true });
+    expect(Object.keys(m.fixef())).toEqual(c.names);
+    expect(maxRelDiff(Object.values(m.fixef()), c.coef)).toBeLessThan(1e-4);
+    // An unordered dictionary is an ordinary factor.
+    const plain = new Table({
+      Reaction: vectorFromArray(reaction),
+      dose: vectorFromArray(dose, new Dictionary(new Utf8(), new Int32())),
+    });
+    expect(Object.keys(fitLinearModel("Reaction ~ dose", plain).fixef())).toEqual([
+      "(Intercept)",
+      "doselow",
+      "dosemid",
+      "dosetop",
+    ]);
   });
 
   it("--ordered parses column=levels and bare columns, and refuses empty levels", () => {
