@@ -87,24 +87,22 @@ export function minimumDegree(
   budget: number = Number.POSITIVE_INFINITY,
 ): MinDegreeResult | null {
   const n = adj.length;
-  const graph: Int32Array[] = adj.map((a) => Int32Array.from(a));
+  // Adjacency lists edited in place (a neighbour's list loses the eliminated node and gains the clique).
+  const graph: number[][] = adj.map((a) => Array.from(a));
   const alive = new Uint8Array(n).fill(1);
   const degree = new Float64Array(n);
   const mark = new Int32Array(n).fill(-1);
   const heap = new Heap();
-  const weighted = (list: Int32Array): number => {
-    let d = 0;
-    for (let k = 0; k < list.length; k++) d += weight[list[k]!]!;
-    return d;
-  };
   for (let v = 0; v < n; v++) {
-    degree[v] = weighted(graph[v]!);
-    heap.push(degree[v]!, v);
+    const gv = graph[v]!;
+    let d = 0;
+    for (let k = 0; k < gv.length; k++) d += weight[gv[k]!]!;
+    degree[v] = d;
+    heap.push(d, v);
   }
   const order = new Int32Array(n);
   const position = new Int32Array(n);
   const structure: Int32Array[] = new Array(n);
-  const buf: number[] = [];
   let work = 0;
   let stamp = 0;
   for (let step = 0; step < n; step++) {
@@ -121,7 +119,7 @@ export function minimumDegree(
     order[step] = v;
     position[v] = step;
     const nb = graph[v]!;
-    structure[v] = nb;
+    structure[v] = Int32Array.from(nb);
     // Rows of v's block column below its diagonal: the rest of its own block, then its neighbours' rows.
     const wv = weight[v]!;
     for (let k = 0; k < wv; k++) {
@@ -129,35 +127,37 @@ export function minimumDegree(
       work += below * below;
     }
     if (work > budget) return null;
-    // Join the neighbours into a clique (v leaves the graph).
+    // Join the neighbours into a clique (v leaves the graph): mark v's neighbours, then for each neighbour u drop
+    // v from its list and add the neighbours it lacks.
     for (let a = 0; a < nb.length; a++) {
       const u = nb[a]!;
+      const gu = graph[u]!;
       stamp++;
       mark[u] = stamp;
-      buf.length = 0;
-      const gu = graph[u]!;
+      let d = degree[u]! - wv;
+      let w = 0;
       for (let k = 0; k < gu.length; k++) {
         const x = gu[k]!;
         if (x !== v) {
-          buf.push(x);
+          gu[w++] = x;
           mark[x] = stamp;
         }
       }
+      gu.length = w;
       for (let k = 0; k < nb.length; k++) {
         const x = nb[k]!;
         if (mark[x] !== stamp) {
-          buf.push(x);
+          gu.push(x);
           mark[x] = stamp;
+          d += weight[x]!;
         }
       }
-      graph[u] = Int32Array.from(buf);
-      const d = weighted(graph[u]!);
       if (d !== degree[u]) {
         degree[u] = d;
         heap.push(d, u);
       }
     }
-    graph[v] = new Int32Array(0);
+    graph[v] = [];
   }
   for (let v = 0; v < n; v++) {
     const s = structure[v]!;
