@@ -6,3 +6,4 @@ export { plsEvaluate } from "./pls/deviance";
 export { plsMinvBlocks } from "./pls/minv";
 export * from "./linalg/dense";
 export { plsResponseStatistics, plsStatistics } from "./pls/statistics";
+export { sparseCholesky, sparseSelectedInverse } from "./sparse/cholesky";

@@ -35,113 +35,137 @@ export class Context {
   tplTotal: i32;
   /** slot 14: largest p_t */
   pMax: i32;
-  /** slot 15: i32[nd]: scratch of the sparse trailing inverse */
+  /** slot 15: 1 when the trailing block is factored by the sparse Cholesky (src/fit/sparse-trailing/, assembly/sparse/) */
+  spOn: i32;
+  /** slot 16: entries of the sparse trailing factor's lower triangle (0 on the dense path) */
+  spNnz: i32;
+  /** slot 17: i32[nd]: scratch of the sparse trailing inverse */
   idxP: usize;
-  /** slot 16: i32[nTerms]: p_t of each term */
+  /** slot 18: i32[nTerms]: p_t of each term */
   termP: usize;
-  /** slot 17: i32[nTerms]: offset of each term's template in tpl */
+  /** slot 19: i32[nTerms]: offset of each term's template in tpl */
   tplOff: usize;
-  /** slot 18: i32[qRest]: term of each trailing random row */
+  /** slot 20: i32[qRest]: term of each trailing random row */
   rowTerm: usize;
-  /** slot 19: i32[qRest]: position of each trailing random row inside its level's block */
+  /** slot 21: i32[qRest]: position of each trailing random row inside its level's block */
   rowPos: usize;
-  /** slot 20: i32[l1 + 1]: start of each level's row list R_g in rowIdx */
+  /** slot 22: i32[l1 + 1]: start of each level's row list R_g in rowIdx */
   rowStart: usize;
-  /** slot 21: i32[nnzRows]: the row lists R_g (trailing row numbers, ascending) */
+  /** slot 23: i32[nnzRows]: the row lists R_g (trailing row numbers, ascending) */
   rowIdx: usize;
-  /** slot 22: f64[l1 * p1 * p1]: ZgᵀWZg per level of term 1 (p1×p1, column-major) */
+  /** slot 24: f64[l1 * p1 * p1]: ZgᵀWZg per level of term 1 (p1×p1, column-major) */
   H11: usize;
-  /** slot 23: f64[nnzRows * p1]: (trailing row)ᵀ W Z_g, p1 values per row of R_g */
+  /** slot 25: f64[nnzRows * p1]: (trailing row)ᵀ W Z_g, p1 values per row of R_g */
   H21: usize;
-  /** slot 24: f64[nd * nd]: [Z_rest X y]ᵀ W [Z_rest X y], column-major */
+  /** slot 26: f64[nd * nd]: [Z_rest X y]ᵀ W [Z_rest X y], column-major */
   H22: usize;
-  /** slot 25: f64[tplTotal]: the templates T_t (column-major lower) */
+  /** slot 27: f64[tplTotal]: the templates T_t (column-major lower) */
   tpl: usize;
-  /** slot 26: f64[l1 * p1 * p1]: the factors L_g of term 1's blocks */
+  /** slot 28: f64[l1 * p1 * p1]: the factors L_g of term 1's blocks */
   Lg: usize;
-  /** slot 27: f64[nnzRows * p1]: L21_g */
+  /** slot 29: f64[nnzRows * p1]: L21_g */
   L21: usize;
-  /** slot 28: f64[nd * nd]: the trailing block, factored in place */
+  /** slot 30: f64[nd * nd]: the trailing block, factored in place */
   C: usize;
-  /** slot 29: f64[nd * nd]: the trailing block's inverse (gradient) */
+  /** slot 31: f64[nd * nd]: the trailing block's inverse (gradient) */
   S: usize;
-  /** slot 30: f64[work]: the kernels' scratch (length from plsWorkLength; pointers into it: w* below) */
+  /** slot 32: f64[work]: the kernels' scratch (length from plsWorkLength; pointers into it: w* below) */
   work: usize;
-  /** slot 31: f64[q + pX]: the solution [û (internal order); β̂] */
+  /** slot 33: f64[q + pX]: the solution [û (internal order); β̂] */
   xSol: usize;
-  /** slot 32: f64[q]: b̂ = Λû (internal order) */
+  /** slot 34: f64[q]: b̂ = Λû (internal order) */
   bP: usize;
-  /** slot 33: f64[q]: Zᵀê (internal order, gradient) */
+  /** slot 35: f64[q]: Zᵀê (internal order, gradient) */
   zte: usize;
-  /** slot 34: f64[8]: outputs (OUT_* slots) */
+  /** slot 36: f64[8]: outputs (OUT_* slots) */
   out: usize;
-  /** slot 35: f64[2 * tplTotal]: gradient accumulators PS and ZU per term */
+  /** slot 37: f64[2 * tplTotal]: gradient accumulators PS and ZU per term */
   acc: usize;
-  /** slot 36: f64[nTheta]: θ */
+  /** slot 38: f64[nTheta]: θ */
   thetaP: usize;
-  /** slot 37: f64[nTheta]: ∇θ of the criterion */
+  /** slot 39: f64[nTheta]: ∇θ of the criterion */
   gradP: usize;
-  /** slot 38: f64[minv]: diagonal blocks of M⁻¹ (plsMinvBlocks) */
+  /** slot 40: f64[minv]: diagonal blocks of M⁻¹ (plsMinvBlocks) */
   minvP: usize;
-  /** slot 39: f64[pX * pX]: S⁻¹ of the fixed effects (row-major), before σ̂² */
+  /** slot 41: f64[pX * pX]: S⁻¹ of the fixed effects (row-major), before σ̂² */
   vcovP: usize;
-  /** slot 40: i32[nTerms * nObs]: level of each observation in each term */
+  /** slot 42: i32[nTerms * nObs]: level of each observation in each term */
   refsP: usize;
-  /** slot 41: i32[nTerms]: offset of each term's model matrix in zP */
+  /** slot 43: i32[nTerms]: offset of each term's model matrix in zP */
   zOff: usize;
-  /** slot 42: f64[zTotal]: each term's model matrix (n×p_t, row-major) */
+  /** slot 44: f64[zTotal]: each term's model matrix (n×p_t, row-major) */
   zP: usize;
-  /** slot 43: f64[nObs * pX]: X (column-major) */
+  /** slot 45: f64[nObs * pX]: X (column-major) */
   xP: usize;
-  /** slot 44: f64[nObs]: y */
+  /** slot 46: f64[nObs]: y */
   yP: usize;
-  /** slot 45: i32[nObs]: observations grouped by level of term 1 */
+  /** slot 47: i32[nObs]: observations grouped by level of term 1 */
   obsOrder: usize;
-  /** slot 46: i32[l1 + 1]: start of each level's observations in obsOrder */
+  /** slot 48: i32[l1 + 1]: start of each level's observations in obsOrder */
   obsStart: usize;
-  /** slot 47: i32[nTerms]: first trailing row of each term (term 1: 0) */
+  /** slot 49: i32[nTerms]: first trailing row of each term (term 1: 0) */
   rowOffset: usize;
-  /** slot 48: i32[nRest]: the other terms, in design order */
+  /** slot 50: i32[nRest]: the other terms, in design order */
   restP: usize;
-  /** slot 49: i32[qRest]: scratch of plsStatistics: position of a trailing row in R_g */
+  /** slot 51: i32[qRest]: scratch of plsStatistics: position of a trailing row in R_g */
   posOf: usize;
-  /** slot 50: i32[nd]: scratch of the statistics kernels */
+  /** slot 52: i32[nd]: scratch of the statistics kernels */
   sIdx: usize;
-  /** slot 51: f64[nd]: scratch of the statistics kernels */
+  /** slot 53: f64[nd]: scratch of the statistics kernels */
   sVal: usize;
-  /** slot 52: i32[l1]: the column-blocked update's cursor into each level's row list */
+  /** slot 54: i32[l1]: the column-blocked update's cursor into each level's row list */
   cursor: usize;
-  /** slot 53: f64[nObs]: prior weights (1 without weights) */
+  /** slot 55: f64[nObs]: prior weights (1 without weights) */
   wP: usize;
-  /** slot 54: derived by plsPrepare: term 1's template */
+  /** slot 56: i32[spN]: sparse path: original trailing row of each position of the factor's order */
+  spPerm: usize;
+  /** slot 57: i32[spN + 1]: sparse path: start of each column of L in spRowIdx/spLx */
+  spColPtr: usize;
+  /** slot 58: i32[spNnz]: sparse path: row of each entry of L (factor order, ascending, diagonal first) */
+  spRowIdx: usize;
+  /** slot 59: i32[spN + 1]: sparse path: start of each row's off-diagonal entries in spRowCol/spRowPos */
+  spRowPtr: usize;
+  /** slot 60: i32[spNnz]: sparse path: column of each off-diagonal entry of L, row by row */
+  spRowCol: usize;
+  /** slot 61: i32[spNnz]: sparse path: position in spLx of each entry of spRowCol */
+  spRowPos: usize;
+  /** slot 62: i32[spNnz]: sparse path: offset in C (original order, lower) of each entry of L */
+  spSrc: usize;
+  /** slot 63: f64[spNnz]: sparse path: the values of L */
+  spLx: usize;
+  /** slot 64: f64[spNnz]: sparse path: the selected inverse on L's pattern */
+  spZx: usize;
+  /** slot 65: f64[spN]: sparse path: a dense column of scratch */
+  spWork: usize;
+  /** slot 66: derived by plsPrepare: term 1's template */
   T1: usize;
-  /** slot 55: derived by plsPrepare: term 1's model matrix */
+  /** slot 67: derived by plsPrepare: term 1's model matrix */
   z1: usize;
-  /** slot 56: derived by plsPrepare: work: L_g⁻¹ (p1×p1) */
+  /** slot 68: derived by plsPrepare: work: L_g⁻¹ (p1×p1) */
   wLinv: usize;
-  /** slot 57: derived by plsPrepare: work: A_g⁻¹ (p1×p1) */
+  /** slot 69: derived by plsPrepare: work: A_g⁻¹ (p1×p1) */
   wAinv: usize;
-  /** slot 58: derived by plsPrepare: work: (Ω_e⁻¹)_gg (p1×p1) */
+  /** slot 70: derived by plsPrepare: work: (Ω_e⁻¹)_gg (p1×p1) */
   wQ: usize;
-  /** slot 59: derived by plsPrepare: work: p1×p1 scratch */
+  /** slot 71: derived by plsPrepare: work: p1×p1 scratch */
   wE: usize;
-  /** slot 60: derived by plsPrepare: work: K_g (maxR×p1) */
+  /** slot 72: derived by plsPrepare: work: K_g (maxR×p1) */
   wK: usize;
-  /** slot 61: derived by plsPrepare: work: Y_g (maxR×p1) */
+  /** slot 73: derived by plsPrepare: work: Y_g (maxR×p1) */
   wY: usize;
-  /** slot 62: derived by plsPrepare: work: maxR×p1 scratch */
+  /** slot 74: derived by plsPrepare: work: maxR×p1 scratch */
   wV: usize;
-  /** slot 63: derived by plsPrepare: work: a column of nd */
+  /** slot 75: derived by plsPrepare: work: a column of nd */
   wCol: usize;
-  /** slot 64: derived by plsPrepare: work: nd×p1 (Y_g of the inverse-factor gradient) */
+  /** slot 76: derived by plsPrepare: work: nd×p1 (Y_g of the inverse-factor gradient) */
   wYd: usize;
-  /** slot 65: derived by plsPrepare: work: T_t⁻¹ (pMax×pMax) */
+  /** slot 77: derived by plsPrepare: work: T_t⁻¹ (pMax×pMax) */
   wTinv: usize;
-  /** slot 66: derived by plsPrepare: work: pMax×pMax + 16 scratch */
+  /** slot 78: derived by plsPrepare: work: pMax×pMax + 16 scratch */
   wRow: usize;
 }
 
-export const CONTEXT_SLOTS: i32 = 67;
+export const CONTEXT_SLOTS: i32 = 79;
 
 // plsEvaluate's mode bits
 /** the solution û, β̂, b̂ */

@@ -7,6 +7,7 @@ import { ld, st } from "./access";
 import { denseChol } from "./dense-ops";
 import { eliminateTerm1 } from "./factor-term1";
 import { buildTrailing } from "./factor-trailing";
+import { factorTrailingSparse } from "./sparse-trailing";
 import { gradient } from "./gradient";
 import { backSolve, fixedCovariance } from "./solve";
 import { fillTemplates } from "./templates";
@@ -56,7 +57,7 @@ function factorAndObjective(cx: Context, reml: bool): f64 {
   fillTemplates(cx);
   buildTrailing(cx);
   let logDetM = eliminateTerm1(cx);
-  const info = denseChol(C, nd, nd, sparseTrailing);
+  const info = cx.spOn != 0 ? factorTrailingSparse(cx) : denseChol(C, nd, nd, sparseTrailing);
   if (info != 0 && info != nd) {
     st(out, OUT_OBJECTIVE, Infinity);
     return Infinity;

@@ -97,7 +97,9 @@ function eliminateP1(cx: Context): f64 {
   const t = ld(T1, 0);
   // With other random terms the update of C is done afterwards, column block by column block
   // (updateTrailingBlockedP1); with one factor R_g is only X and y, and the per-level update is contiguous.
-  const blocked = qRest > 0;
+  // On the sparse path (spOn) the updates touch only the factor's pattern, level by level (Σ_g |R_g|² entries),
+  // which the column-block sweep over all of C would cost more than.
+  const blocked = qRest > 0 && cx.spOn == 0;
   let logdet = 0.0;
   let prod = 1.0;
   for (let g = 0; g < l1; g++) {

@@ -5,6 +5,7 @@ import { Context } from "./contract";
 import { ld, st, ldi } from "./access";
 import { denseInvTransMul, denseLowerInv } from "./dense-ops";
 import { tplOf, lambda2tRow } from "./templates";
+import { buildTrailingSparse, trailingInverseSparse } from "./sparse-trailing";
 
 /**
  * C ← Λ₂ᵀ H22 Λ₂ + I when every trailing random term is scalar: Λ₂ is then a diagonal scaling sc (θ of the row's
@@ -49,6 +50,10 @@ export function buildTrailing(cx: Context): void {
   const H22 = cx.H22;
   const C = cx.C;
   const work = cx.work;
+  if (cx.spOn != 0) {
+    buildTrailingSparse(cx);
+    return;
+  }
   let allScalar = true;
   for (let c = 0; c < qRest; c++) if (ldi(termP, ldi(rowTerm, c)) != 1) allScalar = false;
   if (allScalar) {
@@ -92,6 +97,10 @@ export function trailingInverse(cx: Context, ne: i32): void {
   const sparseTrailing = cx.sparse != 0;
   const idxP = cx.idxP;
   if (ne == 0) return;
+  if (cx.spOn != 0) {
+    trailingInverseSparse(cx, ne);
+    return;
+  }
   for (let j = 0; j < ne; j++) for (let i = j; i < ne; i++) st(S, i + j * nd, ld(C, i + j * nd));
   denseLowerInv(S, ne, nd, sparseTrailing);
   denseInvTransMul(S, ne, nd, sparseTrailing, idxP);

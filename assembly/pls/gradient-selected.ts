@@ -8,6 +8,7 @@ import { ld, st, ldi } from "./access";
 import { axpy, dotOneAccumulator } from "../linalg/vector";
 import { smallLowerInverse, smallLowerGram } from "./small";
 import { lambda2tListRow } from "./templates";
+import { residualTrailingSparse } from "./sparse-trailing";
 
 /**
  * For level g of term 1 with ne effective trailing rows: Linv, Ainv, K = L21_g L_g⁻¹, Y = S[R,R] K and
@@ -99,12 +100,14 @@ export function residualCross(cx: Context): void {
   const b2 = bP + (<usize>q1 << 3);
   const z2 = zte + (<usize>q1 << 3);
   const pp = p1 * p1;
-  for (let c = 0; c < qRest; c++) {
-    let s = ld(H22, nd - 1 + c * nd);
-    for (let x = 0; x < pX; x++) s -= ld(H22, qRest + x + c * nd) * ld(beta, x);
-    for (let c2 = 0; c2 < qRest; c2++) s -= ld(H22, c2 + c * nd) * ld(b2, c2);
-    st(z2, c, s);
-  }
+  if (cx.spOn != 0) residualTrailingSparse(cx);
+  else
+    for (let c = 0; c < qRest; c++) {
+      let s = ld(H22, nd - 1 + c * nd);
+      for (let x = 0; x < pX; x++) s -= ld(H22, qRest + x + c * nd) * ld(beta, x);
+      for (let c2 = 0; c2 < qRest; c2++) s -= ld(H22, c2 + c * nd) * ld(b2, c2);
+      st(z2, c, s);
+    }
   for (let g = 0; g < l1; g++) {
     const r0 = ldi(rowStart, g);
     const r1 = ldi(rowStart, g + 1);

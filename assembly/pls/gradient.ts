@@ -9,6 +9,7 @@ import { trailingInverse } from "./factor-trailing";
 import { inverseFactorPathApplies, psFromInverseFactor } from "./gradient-inverse-factor";
 import { psAcc, zuAcc, residualCross, gradLevelOneFactor, gradLevel, gradOneFactorP3 } from "./gradient-selected";
 import { tplOf, lambda2tRow } from "./templates";
+import { gradTrailingSparse } from "./sparse-trailing";
 
 /** Fills the gradient (needs the factor and the solution). ne: qRest for ML, qRest + p for REML. */
 export function gradient(cx: Context, reml: bool, r2: f64): void {
@@ -75,6 +76,11 @@ export function gradient(cx: Context, reml: bool, r2: f64): void {
     else if (p1 == 2) gradLevel(cx, g, ne, 2, ps1);
     else if (p1 == 3) gradLevel(cx, g, ne, 3, ps1);
     else gradLevel(cx, g, ne, p1, ps1);
+  }
+  if (cx.spOn != 0) {
+    gradTrailingSparse(cx, ne);
+    finishGradient(cx, reml, r2);
+    return;
   }
   // Trailing random rows, dense part: P[b, a] += S[b, ·] · (Λ₂ᵀ H22)[·, a]
   let allScalar = true;

@@ -5,6 +5,7 @@ import { Context } from "./contract";
 import { ld, st, ldi } from "./access";
 import { denseInvTransMul, denseLowerInv } from "./dense-ops";
 import { tplOf } from "./templates";
+import { trailingSolveSparse } from "./sparse-trailing";
 
 /** Back substitution: x = [û (term 1), û (rest), β̂] from Lᵀx = (y row of L). */
 export function backSolve(cx: Context): void {
@@ -21,11 +22,13 @@ export function backSolve(cx: Context): void {
   const x2 = xSol + (<usize>q1 << 3);
   const m = nd - 1;
   const yrow = nd - 1;
-  for (let i = m - 1; i >= 0; i--) {
-    let s = ld(C, yrow + i * nd);
-    for (let k = i + 1; k < m; k++) s -= ld(C, k + i * nd) * ld(x2, k);
-    st(x2, i, s / ld(C, i + i * nd));
-  }
+  if (cx.spOn != 0) trailingSolveSparse(cx, x2);
+  else
+    for (let i = m - 1; i >= 0; i--) {
+      let s = ld(C, yrow + i * nd);
+      for (let k = i + 1; k < m; k++) s -= ld(C, k + i * nd) * ld(x2, k);
+      st(x2, i, s / ld(C, i + i * nd));
+    }
   if (p1 == 3) {
     backSolveP3(cx, x2);
   } else {

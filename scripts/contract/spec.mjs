@@ -30,6 +30,8 @@ export const sizes = [
   ["q1", "l1·p1"],
   ["tplTotal", "Σ_t p_t², the templates' total length"],
   ["pMax", "largest p_t"],
+  ["spOn", "1 when the trailing block is factored by the sparse Cholesky (src/fit/sparse-trailing/, assembly/sparse/)"],
+  ["spNnz", "entries of the sparse trailing factor's lower triangle (0 on the dense path)"],
 ];
 
 /** Buffers in allocation order: [name, element, length expression over the dimensions, doc]. */
@@ -73,6 +75,16 @@ export const buffers = [
   ["sVal", "f64", "nd", "scratch of the statistics kernels"],
   ["cursor", "i32", "l1", "the column-blocked update's cursor into each level's row list"],
   ["wP", "f64", "nObs", "prior weights (1 without weights)"],
+  ["spPerm", "i32", "spN", "sparse path: original trailing row of each position of the factor's order"],
+  ["spColPtr", "i32", "spN + 1", "sparse path: start of each column of L in spRowIdx/spLx"],
+  ["spRowIdx", "i32", "spNnz", "sparse path: row of each entry of L (factor order, ascending, diagonal first)"],
+  ["spRowPtr", "i32", "spN + 1", "sparse path: start of each row's off-diagonal entries in spRowCol/spRowPos"],
+  ["spRowCol", "i32", "spNnz", "sparse path: column of each off-diagonal entry of L, row by row"],
+  ["spRowPos", "i32", "spNnz", "sparse path: position in spLx of each entry of spRowCol"],
+  ["spSrc", "i32", "spNnz", "sparse path: offset in C (original order, lower) of each entry of L"],
+  ["spLx", "f64", "spNnz", "sparse path: the values of L"],
+  ["spZx", "f64", "spNnz", "sparse path: the selected inverse on L's pattern"],
+  ["spWork", "f64", "spN", "sparse path: a dense column of scratch"],
 ];
 
 /** Pointers plsPrepare derives from the sizes and buffers (the kernels' scratch layout). */
@@ -159,4 +171,16 @@ export const kernels = [
   ["denseLogDetChol", [["l", "ptr"], ["n", "i32"], ["ldl", "i32"]], "f64", "2 Σ log L_jj"],
   ["denseLowerInverse", [["l", "ptr"], ["n", "i32"], ["ldl", "i32"]], "void", "L ← L⁻¹ in place"],
   ["denseLowerInvTransMul", [["l", "ptr"], ["n", "i32"], ["ldl", "i32"]], "void", "V ← VᵀV (lower) in place"],
+  [
+    "sparseCholesky",
+    [["n", "i32"], ["colPtr", "ptr"], ["rowIdx", "ptr"], ["rowPtr", "ptr"], ["rowCol", "ptr"], ["rowPos", "ptr"], ["lx", "ptr"], ["work", "ptr"]],
+    "i32",
+    "left-looking Cholesky in place on a symbolic pattern (assembly/sparse/cholesky.ts); 0 or failing column + 1",
+  ],
+  [
+    "sparseSelectedInverse",
+    [["ne", "i32"], ["colPtr", "ptr"], ["rowIdx", "ptr"], ["lx", "ptr"], ["zx", "ptr"]],
+    "void",
+    "the entries of (L Lᵀ)⁻¹ on L's pattern, leading ne×ne part (Takahashi equations)",
+  ],
 ];

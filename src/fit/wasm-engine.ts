@@ -35,6 +35,7 @@ import {
   LARGE_DENSE_BLOCK,
 } from "./blocked-layout.js";
 import type { PlsEngine, PlsSolution } from "./engine.js";
+import { planSparseTrailing, type TrailingFactor } from "./sparse-trailing/plan.js";
 import { warmUpKernels } from "./warm-up.js";
 
 /** Copies of an engine's statistics in the blocked layout (for tests and diagnostics; see blocked-layout.ts). */
@@ -57,8 +58,19 @@ export function blockedStatistics(engine: PlsEngine): BlockedStatistics {
   return read();
 }
 
-export function createWasmEngine(kernels: KernelExports, designBuffers: DesignBuffers): PlsEngine {
+/** Engine options: which factor of the trailing block (src/fit/sparse-trailing/plan.ts; tests force each). */
+export interface WasmEngineOptions {
+  trailing?: TrailingFactor;
+}
+
+export function createWasmEngine(
+  kernels: KernelExports,
+  designBuffers: DesignBuffers,
+  options: WasmEngineOptions = {},
+): PlsEngine {
   const L: BlockedLayout = buildBlockedLayout(designBuffers);
+  // The sparse factor of the trailing block, when its symbolic fill says it pays (or when forced).
+  const sp = planSparseTrailing(L, designBuffers, options.trailing);
   // Our own shallow copy: setResponse replaces y here without touching the caller's object.
   const buffers: DesignBuffers = { ...designBuffers };
   const tplTotal = L.termP.reduce((s, pt) => s + pt * pt, 0);
@@ -90,6 +102,8 @@ export function createWasmEngine(kernels: KernelExports, designBuffers: DesignBu
     pX: L.p,
     q: L.q,
     qRest: L.qRest,
+    spN: sp ? L.nd : 0,
+    spNnz: sp ? sp.nnz : 0,
     tplTotal,
     work: kernels.plsWorkLength(L.nd, L.p1, L.maxR, pMax),
     zTotal,
@@ -147,11 +161,13 @@ export function createWasmEngine(kernels: KernelExports, designBuffers: DesignBu
     nObs: L.n,
     nnzRows,
     maxR: L.maxR,
-    sparse: L.sparseTrailing ? 1 : 0,
+    sparse: L.sparseTrailing || sp ? 1 : 0,
     nRest: L.nTerms - 1,
     q1: L.l1 * L.p1,
     tplTotal,
     pMax,
+    spOn: sp ? 1 : 0,
+    spNnz: sp ? sp.nnz : 0,
   };
   for (const [name, v] of Object.entries(sizes)) header[SLOT[name as SizeName]] = v;
   for (const r of BUFFERS) header[SLOT[r.name]] = addr(r.name);
@@ -168,6 +184,15 @@ export function createWasmEngine(kernels: KernelExports, designBuffers: DesignBu
   putI32("rowOffset", L.rowOffset);
   putI32("restP", Int32Array.from(L.rest));
   putI32("zOff", zOff);
+  if (sp) {
+    putI32("spPerm", sp.perm);
+    putI32("spColPtr", sp.colPtr);
+    putI32("spRowIdx", sp.rowIdx);
+    putI32("spRowPtr", sp.rowPtr);
+    putI32("spRowCol", sp.rowCol);
+    putI32("spRowPos", sp.rowPos);
+    putI32("spSrc", sp.src);
+  }
   buffers.terms.forEach((t, i) => {
     heapI32.set(t.refs, addr("refsP") / 4 + i * L.n);
     heapF64.set(t.z, addr("zP") / 8 + zOff[i]!);

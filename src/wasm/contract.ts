@@ -6,7 +6,7 @@
  * bits, the output slots and the typed exports of build/spruce.wasm.
  */
 
-export const CONTEXT_SLOTS = 67;
+export const CONTEXT_SLOTS = 79;
 
 /** Slot of each field of the context block. */
 export const SLOT = {
@@ -25,65 +25,77 @@ export const SLOT = {
   q1: 12,
   tplTotal: 13,
   pMax: 14,
-  idxP: 15,
-  termP: 16,
-  tplOff: 17,
-  rowTerm: 18,
-  rowPos: 19,
-  rowStart: 20,
-  rowIdx: 21,
-  H11: 22,
-  H21: 23,
-  H22: 24,
-  tpl: 25,
-  Lg: 26,
-  L21: 27,
-  C: 28,
-  S: 29,
-  work: 30,
-  xSol: 31,
-  bP: 32,
-  zte: 33,
-  out: 34,
-  acc: 35,
-  thetaP: 36,
-  gradP: 37,
-  minvP: 38,
-  vcovP: 39,
-  refsP: 40,
-  zOff: 41,
-  zP: 42,
-  xP: 43,
-  yP: 44,
-  obsOrder: 45,
-  obsStart: 46,
-  rowOffset: 47,
-  restP: 48,
-  posOf: 49,
-  sIdx: 50,
-  sVal: 51,
-  cursor: 52,
-  wP: 53,
-  T1: 54,
-  z1: 55,
-  wLinv: 56,
-  wAinv: 57,
-  wQ: 58,
-  wE: 59,
-  wK: 60,
-  wY: 61,
-  wV: 62,
-  wCol: 63,
-  wYd: 64,
-  wTinv: 65,
-  wRow: 66,
+  spOn: 15,
+  spNnz: 16,
+  idxP: 17,
+  termP: 18,
+  tplOff: 19,
+  rowTerm: 20,
+  rowPos: 21,
+  rowStart: 22,
+  rowIdx: 23,
+  H11: 24,
+  H21: 25,
+  H22: 26,
+  tpl: 27,
+  Lg: 28,
+  L21: 29,
+  C: 30,
+  S: 31,
+  work: 32,
+  xSol: 33,
+  bP: 34,
+  zte: 35,
+  out: 36,
+  acc: 37,
+  thetaP: 38,
+  gradP: 39,
+  minvP: 40,
+  vcovP: 41,
+  refsP: 42,
+  zOff: 43,
+  zP: 44,
+  xP: 45,
+  yP: 46,
+  obsOrder: 47,
+  obsStart: 48,
+  rowOffset: 49,
+  restP: 50,
+  posOf: 51,
+  sIdx: 52,
+  sVal: 53,
+  cursor: 54,
+  wP: 55,
+  spPerm: 56,
+  spColPtr: 57,
+  spRowIdx: 58,
+  spRowPtr: 59,
+  spRowCol: 60,
+  spRowPos: 61,
+  spSrc: 62,
+  spLx: 63,
+  spZx: 64,
+  spWork: 65,
+  T1: 66,
+  z1: 67,
+  wLinv: 68,
+  wAinv: 69,
+  wQ: 70,
+  wE: 71,
+  wK: 72,
+  wY: 73,
+  wV: 74,
+  wCol: 75,
+  wYd: 76,
+  wTinv: 77,
+  wRow: 78,
 } as const;
 
 /** The size slots TypeScript writes. */
-export type SizeName = "nTerms" | "t0" | "p1" | "l1" | "qRest" | "pX" | "nd" | "nObs" | "nnzRows" | "maxR" | "sparse" | "nRest" | "q1" | "tplTotal" | "pMax";
+export type SizeName = "nTerms" | "t0" | "p1" | "l1" | "qRest" | "pX" | "nd" | "nObs" | "nnzRows" | "maxR" | "sparse" | "nRest" | "q1" | "tplTotal" | "pMax" | "spOn" | "spNnz";
 
 /** The buffers TypeScript allocates (one block per engine) and points the context at. */
-export type BufferName = "idxP" | "termP" | "tplOff" | "rowTerm" | "rowPos" | "rowStart" | "rowIdx" | "H11" | "H21" | "H22" | "tpl" | "Lg" | "L21" | "C" | "S" | "work" | "xSol" | "bP" | "zte" | "out" | "acc" | "thetaP" | "gradP" | "minvP" | "vcovP" | "refsP" | "zOff" | "zP" | "xP" | "yP" | "obsOrder" | "obsStart" | "rowOffset" | "restP" | "posOf" | "sIdx" | "sVal" | "cursor" | "wP";
+export type BufferName = "idxP" | "termP" | "tplOff" | "rowTerm" | "rowPos" | "rowStart" | "rowIdx" | "H11" | "H21" | "H22" | "tpl" | "Lg" | "L21" | "C" | "S" | "work" | "xSol" | "bP" | "zte" | "out" | "acc" | "thetaP" | "gradP" | "minvP" | "vcovP" | "refsP" | "zOff" | "zP" | "xP" | "yP" | "obsOrder" | "obsStart" | "rowOffset" | "restP" | "posOf" | "sIdx" | "sVal" | "cursor" | "wP" | "spPerm" | "spColPtr" | "spRowIdx" | "spRowPtr" | "spRowCol" | "spRowPos" | "spSrc" | "spLx" | "spZx" | "spWork";
 
 /** What the buffer lengths are computed from. */
 export interface ContractDims {
@@ -99,6 +111,8 @@ export interface ContractDims {
   pX: number;
   q: number;
   qRest: number;
+  spN: number;
+  spNnz: number;
   tplTotal: number;
   work: number;
   zTotal: number;
@@ -191,6 +205,26 @@ export const BUFFERS: readonly BufferSpec[] = [
   { name: "cursor", elem: "i32", length: (d) => d.l1 },
   // prior weights (1 without weights)
   { name: "wP", elem: "f64", length: (d) => d.nObs },
+  // sparse path: original trailing row of each position of the factor's order
+  { name: "spPerm", elem: "i32", length: (d) => d.spN },
+  // sparse path: start of each column of L in spRowIdx/spLx
+  { name: "spColPtr", elem: "i32", length: (d) => d.spN + 1 },
+  // sparse path: row of each entry of L (factor order, ascending, diagonal first)
+  { name: "spRowIdx", elem: "i32", length: (d) => d.spNnz },
+  // sparse path: start of each row's off-diagonal entries in spRowCol/spRowPos
+  { name: "spRowPtr", elem: "i32", length: (d) => d.spN + 1 },
+  // sparse path: column of each off-diagonal entry of L, row by row
+  { name: "spRowCol", elem: "i32", length: (d) => d.spNnz },
+  // sparse path: position in spLx of each entry of spRowCol
+  { name: "spRowPos", elem: "i32", length: (d) => d.spNnz },
+  // sparse path: offset in C (original order, lower) of each entry of L
+  { name: "spSrc", elem: "i32", length: (d) => d.spNnz },
+  // sparse path: the values of L
+  { name: "spLx", elem: "f64", length: (d) => d.spNnz },
+  // sparse path: the selected inverse on L's pattern
+  { name: "spZx", elem: "f64", length: (d) => d.spNnz },
+  // sparse path: a dense column of scratch
+  { name: "spWork", elem: "f64", length: (d) => d.spN },
 ];
 
 /** plsEvaluate's mode bits. */
@@ -252,6 +286,10 @@ export interface KernelExports {
   denseLowerInverse(l: number, n: number, ldl: number): void;
   /** V ← VᵀV (lower) in place */
   denseLowerInvTransMul(l: number, n: number, ldl: number): void;
+  /** left-looking Cholesky in place on a symbolic pattern (assembly/sparse/cholesky.ts); 0 or failing column + 1 */
+  sparseCholesky(n: number, colPtr: number, rowIdx: number, rowPtr: number, rowCol: number, rowPos: number, lx: number, work: number): number;
+  /** the entries of (L Lᵀ)⁻¹ on L's pattern, leading ne×ne part (Takahashi equations) */
+  sparseSelectedInverse(ne: number, colPtr: number, rowIdx: number, lx: number, zx: number): void;
 }
 
 /** The names of the kernel functions, to check a module's exports against. */
@@ -272,4 +310,6 @@ export const KERNEL_NAMES: readonly (keyof Omit<KernelExports, "memory">)[] = [
   "denseLogDetChol",
   "denseLowerInverse",
   "denseLowerInvTransMul",
+  "sparseCholesky",
+  "sparseSelectedInverse",
 ];

@@ -1,0 +1,20 @@
+# lme4's fit time on mlmRev's star (test/fixtures/perf/data/star.csv), for bench/sparse.bench.ts, which runs this
+# between its own timings so that both are measured under the same load. Fit only, data in memory: one warm-up,
+# then `reps` timed fits; prints one JSON line {"seconds": [...]}.
+# Usage: Rscript bench/sparse/lme4-star.R [reps]
+suppressPackageStartupMessages({
+  library(lme4)
+  library(jsonlite)
+})
+args <- commandArgs(trailingOnly = TRUE)
+reps <- if (length(args) >= 1) as.integer(args[[1]]) else 3L
+d <- read.csv("test/fixtures/perf/data/star.csv", stringsAsFactors = TRUE)
+d$id <- factor(d$id)
+d$tch <- factor(d$tch)
+d$sch <- factor(d$sch)
+f <- math ~ gr + cltype + sx + (1 | id) + (1 | tch) + (1 | sch)
+fitOnce <- function() system.time(lmer(f, data = d, REML = TRUE), gcFirst = TRUE)[["elapsed"]]
+invisible(fitOnce())
+times <- vapply(seq_len(reps), function(i) fitOnce(), numeric(1))
+m <- lmer(f, data = d, REML = TRUE)
+cat(toJSON(list(seconds = times, objective = REMLcrit(m)), digits = NA, auto_unbox = TRUE), "\n")

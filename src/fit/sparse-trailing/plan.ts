@@ -1,0 +1,249 @@
+/**
+ * The symbolic half of the sparse trailing block (docs/architecture.md, "The sparse trailing block"): once per
+ * engine, the pattern of the trailing block after term 1 is eliminated, a fill-reducing order of its random rows
+ * (./min-degree.ts), the pattern of its Cholesky factor, and the choice between that sparse factor and the dense
+ * kernels. The numeric half is in wasm (assembly/sparse/cholesky.ts, assembly/pls/sparse-trailing.ts), once per
+ * evaluation, on the arrays made here.
+ *
+ * The graph: one node per level of each term other than term 1 (a block of p_s rows); an edge wherever two
+ * blocks meet in an observation (the pattern of H22) or in one level of term 1 (its rows R_g become a clique
+ * when the level is eliminated). The X and y rows meet everything: they stay last, dense, in both orders.
+ */
+import type { DesignBuffers } from "../../design/types.js";
+import type { BlockedLayout } from "../blocked-layout.js";
+import { minimumDegree } from "./min-degree.js";
+
+/** Which factor of the trailing block an engine uses: chosen from the symbolic fill ("auto"), or forced. */
+export type TrailingFactor = "auto" | "dense" | "sparse";
+
+/** The arrays the sparse kernels read (the context's sp* buffers, scripts/contract/spec.mjs). */
+export interface SparseTrailingPlan {
+  /** Order of the factor: nd. */
+  n: number;
+  nnz: number;
+  /** perm[i]: the original trailing row at position i of the factor's order (X and y rows unmoved, last). */
+  perm: Int32Array;
+  colPtr: Int32Array;
+  rowIdx: Int32Array;
+  rowPtr: Int32Array;
+  rowCol: Int32Array;
+  rowPos: Int32Array;
+  /** Offset in C (column-major, order nd, lower triangle, original order) of each entry of L. */
+  src: Int32Array;
+  /** Σ_j (entries of column j below the diagonal)²: the sparse factor's flops, about. */
+  flops: number;
+}
+
+/** How much faster per flop the tiled dense kernels run than the sparse loops (their indirection), roughly. */
+const DENSE_SPEEDUP = 8;
+/** Below this many random trailing rows the dense kernels are chosen (both are microseconds). */
+const MIN_RANDOM_ROWS = 64;
+/** The initial pattern (before fill) covering more than this fraction of the random lower triangle: dense. */
+const MAX_INITIAL_DENSITY = 0.1;
+/** More edges than this (with repeats) while building the graph: dense, without finishing the graph. */
+const MAX_EDGE_PAIRS = 2e7;
+
+/**
+ * The sparse plan for this layout, or null for the dense path. "auto" picks sparse when the sparse factor's
+ * flops, weighted by DENSE_SPEEDUP, are below the dense nd³/3; "sparse" builds the plan whatever the fill.
+ */
+export function planSparseTrailing(
+  layout: BlockedLayout,
+  buffers: Pick<DesignBuffers, "terms">,
+  mode: TrailingFactor = "auto",
+): SparseTrailingPlan | null {
+  if (mode === "dense") return null;
+  const auto = mode === "auto";
+  const { qRest, nd } = layout;
+  if (auto && qRest < MIN_RANDOM_ROWS) return null;
+  const denseFlops = (nd * nd * nd) / 3;
+  const budget = auto ? denseFlops / DENSE_SPEEDUP : Number.POSITIVE_INFINITY;
+  const graph = trailingGraph(layout, buffers, auto);
+  if (!graph) return null;
+  const md = minimumDegree(graph.adj, graph.weight, budget);
+  if (!md) return null;
+  const plan = scalarPattern(qRest, nd, graph.nodeRow, graph.weight, md.order, md.structure);
+  if (auto && plan.flops * DENSE_SPEEDUP >= denseFlops) return null;
+  return plan;
+}
+
+interface TrailingGraph {
+  adj: Int32Array[];
+  weight: Int32Array;
+  /** First trailing row of each node. */
+  nodeRow: Int32Array;
+}
+
+/** The block graph of the trailing random rows (see the module comment); null when it is too dense for "auto". */
+function trailingGraph(
+  L: BlockedLayout,
+  buffers: Pick<DesignBuffers, "terms">,
+  auto: boolean,
+): TrailingGraph | null {
+  const { qRest, rest, rowOffset, rowTerm, rowPos, termP, rowStart, rowIdx, l1, n } = L;
+  // Nodes in trailing-row order: node of a row = the count of block starts before it.
+  const nodeOfRow = new Int32Array(qRest);
+  let nb = 0;
+  for (let c = 0; c < qRest; c++) {
+    if (rowPos[c] === 0) nb++;
+    nodeOfRow[c] = nb - 1;
+  }
+  const weight = new Int32Array(nb);
+  const nodeRow = new Int32Array(nb);
+  for (let c = 0; c < qRest; c++)
+    if (rowPos[c] === 0) {
+      weight[nodeOfRow[c]!] = termP[rowTerm[c]!]!;
+      nodeRow[nodeOfRow[c]!] = c;
+    }
+  // Edge pairs (both directions), with repeats.
+  let a = new Int32Array(1 << 12);
+  let b = new Int32Array(1 << 12);
+  let m = 0;
+  const push = (x: number, y: number): boolean => {
+    if (m + 2 > a.length) {
+      if (auto && a.length >= MAX_EDGE_PAIRS) return false;
+      const a2 = new Int32Array(a.length * 2);
+      a2.set(a);
+      a = a2;
+      const b2 = new Int32Array(b.length * 2);
+      b2.set(b);
+      b = b2;
+    }
+    a[m] = x;
+    b[m++] = y;
+    a[m] = y;
+    b[m++] = x;
+    return true;
+  };
+  const blocks: number[] = [];
+  if (rest.length > 1)
+    for (let i = 0; i < n; i++) {
+      blocks.length = 0;
+      for (const s of rest) {
+        const t = buffers.terms[s]!;
+        blocks.push(nodeOfRow[rowOffset[s]! + (t.refs[i] as number) * t.p]!);
+      }
+      for (let x = 0; x < blocks.length; x++)
+        for (let y = 0; y < x; y++) if (blocks[x] !== blocks[y] && !push(blocks[x]!, blocks[y]!)) return null;
+    }
+  for (let g = 0; g < l1; g++) {
+    blocks.length = 0;
+    for (let r = rowStart[g]!; r < rowStart[g + 1]!; r++) {
+      const c = rowIdx[r]!;
+      if (c >= qRest) break;
+      if (rowPos[c] === 0) blocks.push(nodeOfRow[c]!);
+    }
+    for (let x = 0; x < blocks.length; x++)
+      for (let y = 0; y < x; y++) if (!push(blocks[x]!, blocks[y]!)) return null;
+  }
+  // Adjacency lists without repeats (counting sort by first node, then a marker pass).
+  const count = new Int32Array(nb + 1);
+  for (let k = 0; k < m; k++) count[a[k]! + 1]!++;
+  for (let v = 0; v < nb; v++) count[v + 1]! += count[v]!;
+  const fill = count.slice(0, nb);
+  const flat = new Int32Array(m);
+  for (let k = 0; k < m; k++) flat[fill[a[k]!]!++] = b[k]!;
+  const mark = new Int32Array(nb).fill(-1);
+  const adj: Int32Array[] = new Array(nb);
+  let edges = 0;
+  const list: number[] = [];
+  for (let v = 0; v < nb; v++) {
+    list.length = 0;
+    for (let k = count[v]!; k < count[v + 1]!; k++) {
+      const u = flat[k]!;
+      if (mark[u] !== v) {
+        mark[u] = v;
+        list.push(u);
+      }
+    }
+    adj[v] = Int32Array.from(list);
+    edges += list.length;
+  }
+  if (auto && edges / 2 > MAX_INITIAL_DENSITY * ((nb * (nb + 1)) / 2)) return null;
+  return { adj, weight, nodeRow };
+}
+
+/**
+ * The scalar pattern of L from a block elimination (./min-degree.ts: order and structure), for a matrix of order nd
+ * whose first qRest rows are the blocks (node v: weight[v] rows from nodeRow[v]) and whose last nd − qRest rows
+ * (X and y) meet everything: they stay last and dense.
+ */
+export function scalarPattern(
+  qRest: number,
+  nd: number,
+  nodeRow: Int32Array,
+  weight: Int32Array,
+  order: Int32Array,
+  structure: Int32Array[],
+): SparseTrailingPlan {
+  const tail = nd - qRest;
+  const nb = order.length;
+  // Scalar position of each node's first row in the factor's order.
+  const start = new Int32Array(nb);
+  const perm = new Int32Array(nd);
+  let pos = 0;
+  for (let k = 0; k < nb; k++) {
+    const v = order[k]!;
+    start[v] = pos;
+    for (let r = 0; r < weight[v]!; r++) perm[pos++] = nodeRow[v]! + r;
+  }
+  for (let c = qRest; c < nd; c++) perm[c] = c;
+  // Column counts, then the rows.
+  const colPtr = new Int32Array(nd + 1);
+  let flops = 0;
+  for (let k = 0; k < nb; k++) {
+    const v = order[k]!;
+    let below = tail;
+    for (const u of structure[v]!) below += weight[u]!;
+    for (let r = 0; r < weight[v]!; r++) {
+      const len = 1 + (weight[v]! - 1 - r) + below;
+      colPtr[start[v]! + r + 1] = len;
+      flops += (len - 1) * (len - 1);
+    }
+  }
+  for (let j = qRest; j < nd; j++) {
+    colPtr[j + 1] = nd - j;
+    flops += (nd - j - 1) * (nd - j - 1);
+  }
+  for (let j = 0; j < nd; j++) colPtr[j + 1]! += colPtr[j]!;
+  const nnz = colPtr[nd]!;
+  const rowIdx = new Int32Array(nnz);
+  for (let k = 0; k < nb; k++) {
+    const v = order[k]!;
+    const nodes = structure[v]!; // ascending by position
+    for (let r = 0; r < weight[v]!; r++) {
+      const j = start[v]! + r;
+      let p = colPtr[j]!;
+      for (let i = j; i < start[v]! + weight[v]!; i++) rowIdx[p++] = i;
+      for (const u of nodes) for (let s = 0; s < weight[u]!; s++) rowIdx[p++] = start[u]! + s;
+      for (let c = qRest; c < nd; c++) rowIdx[p++] = c;
+    }
+  }
+  for (let j = qRest; j < nd; j++) {
+    let p = colPtr[j]!;
+    for (let i = j; i < nd; i++) rowIdx[p++] = i;
+  }
+  // Row pattern: for each row, the columns left of the diagonal with an entry there, and where it sits.
+  const rowPtr = new Int32Array(nd + 1);
+  for (let j = 0; j < nd; j++)
+    for (let p = colPtr[j]! + 1; p < colPtr[j + 1]!; p++) rowPtr[rowIdx[p]! + 1]!++;
+  for (let i = 0; i < nd; i++) rowPtr[i + 1]! += rowPtr[i]!;
+  const next = rowPtr.slice(0, nd);
+  const rowCol = new Int32Array(Math.max(1, nnz - nd));
+  const rowPos = new Int32Array(Math.max(1, nnz - nd));
+  for (let j = 0; j < nd; j++)
+    for (let p = colPtr[j]! + 1; p < colPtr[j + 1]!; p++) {
+      const q = next[rowIdx[p]!]!++;
+      rowCol[q] = j;
+      rowPos[q] = p;
+    }
+  const src = new Int32Array(nnz);
+  for (let j = 0; j < nd; j++) {
+    const oj = perm[j]!;
+    for (let p = colPtr[j]!; p < colPtr[j + 1]!; p++) {
+      const oi = perm[rowIdx[p]!]!;
+      src[p] = oi >= oj ? oi + oj * nd : oj + oi * nd;
+    }
+  }
+  return { n: nd, nnz, perm, colPtr, rowIdx, rowPtr, rowCol, rowPos, src, flops };
+}
