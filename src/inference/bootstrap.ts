@@ -123,9 +123,20 @@ async function defaultFactory(): Promise<WorkerFactory> {
   return (await import("../parallel/browser.js")).browserWorkerFactory();
 }
 
-/** A pool of warm bootstrap workers for this environment (Node worker_threads or browser Web Workers). */
-export async function createWorkerPool(): Promise<WorkerPool> {
-  return new WorkerPool(await defaultFactory());
+/**
+ * A pool of warm bootstrap workers for this environment (Node worker_threads or browser Web Workers). With
+ * `prestart: n`, n workers are started at once and warm up on a small built-in job (WorkerPool.prestart), so even
+ * the first run that borrows them starts warm: create the pool before fitting the models.
+ */
+export async function createWorkerPool(options: { prestart?: number } = {}): Promise<WorkerPool> {
+  const pool = new WorkerPool(await defaultFactory());
+  if (options.prestart !== undefined) {
+    const n = options.prestart;
+    if (!Number.isSafeInteger(n) || n < 0)
+      throw new SpruceError(`prestart must be a non-negative integer, got ${n}`);
+    pool.prestart(n, await compileKernels());
+  }
+  return pool;
 }
 
 /**

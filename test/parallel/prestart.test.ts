@@ -77,6 +77,21 @@ describe("WorkerPool.prestart", () => {
     }
   });
 
+  it("createWorkerPool({ prestart }) starts the workers at once; a bad count is refused", async () => {
+    const pool = await createWorkerPool({ prestart: 1 });
+    try {
+      expect(pool.size).toBe(1);
+      const r = await bootstrapLRT(m0, m1, { nsim: 6, seed: 77, workers: 1, pool });
+      expect(r.failures.count).toBe(0);
+      expect(r.restarts).toBe(0);
+    } finally {
+      pool.close();
+    }
+    await expect(createWorkerPool({ prestart: -1 })).rejects.toThrow(
+      /prestart must be a non-negative integer/,
+    );
+  });
+
   it("tolerates a factory that throws (the run then reports that no worker could start)", async () => {
     const pool = new WorkerPool(() => {
       throw new Error("no threads here");
