@@ -6,6 +6,7 @@ const suites = [
   "./engine.bench.ts",
   "./fit.bench.ts",
   "./bootstrap.bench.ts",
+  "./cold.bench.ts",
   "./ddf.bench.ts",
   "./shard.bench.ts",
   "./glmm.bench.ts",

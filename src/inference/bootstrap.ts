@@ -123,9 +123,20 @@ async function defaultFactory(): Promise<WorkerFactory> {
   return (await import("../parallel/browser.js")).browserWorkerFactory();
 }
 
-/** A pool of warm bootstrap workers for this environment (Node worker_threads or browser Web Workers). */
-export async function createWorkerPool(): Promise<WorkerPool> {
-  return new WorkerPool(await defaultFactory());
+/**
+ * A pool of warm bootstrap workers for this environment (Node worker_threads or browser Web Workers). With
+ * `prestart: n`, n workers are started at once and warm up on a small built-in job (WorkerPool.prestart), so even
+ * the first run that borrows them starts warm: create the pool before fitting the models.
+ */
+export async function createWorkerPool(options: { prestart?: number } = {}): Promise<WorkerPool> {
+  const pool = new WorkerPool(await defaultFactory());
+  if (options.prestart !== undefined) {
+    const n = options.prestart;
+    if (!Number.isSafeInteger(n) || n < 0)
+      throw new SpruceError(`prestart must be a non-negative integer, got ${n}`);
+    pool.prestart(n, await compileKernels());
+  }
+  return pool;
 }
 
 /**
@@ -154,9 +165,56 @@ function randomness(options: BootstrapRunOptions, nsim: number): { seed: number;
 }
 
 /**
+ * The workers the options ask for (default: every core), capped at the cores unless forceWorkers; a note is added
+ * to `notes` when capped.
+ */
+export async function workerCount(options: BootstrapRunOptions, notes: string[] = []): Promise<number> {
+  const cores = await defaultWorkers();
+  const workers = options.workers ?? cores;
+  if (!Number.isSafeInteger(workers) || workers < 0)
+    throw new SpruceError(`workers must be a non-negative integer, got ${workers}`);
+  if (workers > cores && options.forceWorkers !== true) {
+    notes.push(
+      `${workers} workers asked for on ${cores} cores: using ${cores} (forceWorkers / --force-workers to insist)`,
+    );
+    return cores;
+  }
+  return workers;
+}
+
+/** The workers of one run, started before its job is ready (see `startRunWorkers`). */
+export interface RunWorkers {
+  /** Workers the run uses (0: the calling thread). */
+  count: number;
+  wasmModule: WebAssembly.Module;
+  /** Where the run borrows its workers: the caller's pool, or one of its own. */
+  pool?: WorkerPool;
+  /** Stop the workers of the run's own pool (the caller's pool stays the caller's). */
+  close(): void;
+}
+
+/**
+ * Start a run's workers now (WorkerPool.prestart: they load their code and warm up while this thread prepares the
+ * job, e.g. refits the models by ML), in the caller's pool or in one the run owns. Close it when the run ends.
+ */
+export async function startRunWorkers(
+  options: BootstrapRunOptions,
+  notes: string[] = [],
+): Promise<RunWorkers> {
+  const count = await workerCount(options, notes);
+  const wasmModule = await compileKernels();
+  if (count === 0) return { count, wasmModule, close() {} };
+  const own = options.pool ? undefined : new WorkerPool(options.workerFactory ?? (await defaultFactory()));
+  const pool = (options.pool ?? own) as WorkerPool;
+  pool.prestart(count, wasmModule);
+  return { count, wasmModule, pool, close: () => own?.close() };
+}
+
+/**
  * Run a model job (`lrt` or `params`) with the options' workers: replicates first..first+nsim−1 (first = 0 for a
  * whole run; a shard starts elsewhere, see ./shard.ts). Workers are capped at the cores unless forceWorkers; a
- * note is added to `notes` then.
+ * note is added to `notes` then. `started`: workers already started for this run (`startRunWorkers`; the caller
+ * closes them), else they are started (and stopped) here.
  */
 export async function runJob(
   spec: JobSpec,
@@ -164,39 +222,33 @@ export async function runJob(
   options: BootstrapRunOptions,
   first = 0,
   notes: string[] = [],
+  started?: RunWorkers,
 ) {
-  const cores = await defaultWorkers();
-  let workers = options.workers ?? cores;
-  if (!Number.isSafeInteger(workers) || workers < 0)
-    throw new SpruceError(`workers must be a non-negative integer, got ${workers}`);
-  if (workers > cores && options.forceWorkers !== true) {
-    notes.push(
-      `${workers} workers asked for on ${cores} cores: using ${cores} (forceWorkers / --force-workers to insist)`,
-    );
-    workers = cores;
+  const run = started ?? (await startRunWorkers(options, notes));
+  const { count: workers, wasmModule } = run;
+  try {
+    return await runReplicates({
+      spec,
+      nsim,
+      ...(first > 0 ? { first } : {}),
+      workers,
+      wasmModule,
+      ...(workers === 0
+        ? {
+            inProcess: {
+              createEngine: (b) => createWasmEngine(instantiateKernels(wasmModule), b),
+              buildModelJob,
+            },
+          }
+        : { pool: run.pool as WorkerPool }),
+      ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.faults ? { faults: options.faults } : {}),
+    });
+  } finally {
+    if (!started) run.close();
   }
-  const wasmModule = await compileKernels();
-  return runReplicates({
-    spec,
-    nsim,
-    ...(first > 0 ? { first } : {}),
-    workers,
-    wasmModule,
-    ...(workers === 0
-      ? {
-          inProcess: {
-            createEngine: (b) => createWasmEngine(instantiateKernels(wasmModule), b),
-            buildModelJob,
-          },
-        }
-      : options.pool
-        ? { pool: options.pool }
-        : { factory: options.workerFactory ?? (await defaultFactory()) }),
-    ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
-    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-    ...(options.signal ? { signal: options.signal } : {}),
-    ...(options.faults ? { faults: options.faults } : {}),
-  });
 }
 
 function collectFailures(list: { index: number; message: string }[]): Failures {
@@ -240,10 +292,16 @@ export async function bootstrapLRT(
   const nsim = checkNsim(options.nsim ?? 1000);
   checkNsimLimit("bootstrapLRT", nsim, options.maxNsim);
   const { seed, rStream } = randomness(options, nsim);
-  const prepared = prepareLrt(m0, m1, seed, rStream);
   const notes: string[] = [];
-  const run = await runJob(prepared.spec, nsim, options, 0, notes);
-  return lrtResult(prepared, run, nsim, performance.now() - t0, notes);
+  // The workers load and warm up while this thread refits the models by ML and builds the job.
+  const workers = await startRunWorkers(options, notes);
+  try {
+    const prepared = prepareLrt(m0, m1, seed, rStream);
+    const run = await runJob(prepared.spec, nsim, options, 0, notes, workers);
+    return lrtResult(prepared, run, nsim, performance.now() - t0, notes);
+  } finally {
+    workers.close();
+  }
 }
 
 /** What a likelihood-ratio bootstrap knows before its replicates run: the ML fits' statistic and the job. */

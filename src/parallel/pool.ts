@@ -1,9 +1,10 @@
 /**
  * A pool of workers that runs the replicates of one job and returns their results by index.
  *
- * Scheduling: the replicates are cut into contiguous batches; each worker slot takes the next batch as soon as it
- * is free (load balancing without any shared state). A replicate's result depends only on (spec, index), so the
- * output is identical for any number of workers and any order of completion.
+ * Scheduling: the replicates are cut into contiguous batches (./batches.ts: guided sizes, large first, small at
+ * the end); each worker slot takes the next batch as soon as it is free (load balancing without any shared
+ * state). A replicate's result depends only on (spec, index), so the output is identical for any number of
+ * workers, any batch sizes and any order of completion.
  *
  * Faults: a batch whose worker dies or whose call rejects goes back to the front of the queue and the slot starts
  * a replacement worker (with a fresh id). A batch that has broken `maxBatchAttempts` workers is recorded as failed
@@ -15,6 +16,7 @@
  */
 import * as Comlink from "comlink";
 import { SpruceError } from "../errors.js";
+import { BatchQueue } from "./batches.js";
 import { createJob, type EngineFactory, type ModelJobBuilder, runBatch } from "./job.js";
 import type { BatchResult, FaultPlan, JobSpec, WorkerApi } from "./protocol.js";
 
@@ -55,6 +57,28 @@ export class WorkerPool {
     });
   }
 
+  /**
+   * Start workers now, up to `count` idle ones, so that they load their code while the caller does something else
+   * (reads the data, fits the models): a run that then borrows them skips the start-up. With the compiled kernels
+   * they also warm up on a small built-in job until their first `init` (see the worker's `warmUp`), so the first
+   * replicates of the run do not pay V8's tier-up either. Starting is best-effort: a worker that cannot start or
+   * warm up is noticed (and replaced) by the run that borrows it.
+   */
+  prestart(count: number, wasmModule?: WebAssembly.Module | null): void {
+    for (let k = this.idle.length; k < count; k++) {
+      let handle: WorkerHandle;
+      try {
+        handle = this.factory();
+      } catch {
+        return;
+      }
+      this.release(handle);
+      // Optional: a wrapped API (a page counting replicates) may not forward it.
+      if (wasmModule && typeof handle.api.warmUp === "function")
+        handle.api.warmUp(wasmModule).catch(() => {});
+    }
+  }
+
   /** Number of idle workers. */
   get size(): number {
     return this.idle.length;
@@ -85,7 +109,7 @@ export interface PoolOptions {
   wasmModule?: WebAssembly.Module | null;
   /** For workers: 0: how to build engines and model jobs on this thread. */
   inProcess?: { createEngine: EngineFactory; buildModelJob: ModelJobBuilder };
-  /** Replicates per batch (default: about 16 batches per worker, at most 64 replicates). */
+  /** Replicates per batch (default: guided, see ./batches.ts: about 1/(2·workers) of what remains, 4…64). */
   batchSize?: number;
   /** How many workers one batch may break before its replicates are recorded as failed (default 3). */
   maxBatchAttempts?: number;
@@ -149,11 +173,8 @@ function checkCount(name: string, value: number, min: number): number {
 export async function runReplicates(options: PoolOptions): Promise<PoolResult> {
   const nsim = checkCount("nsim", options.nsim, 1);
   const workers = checkCount("workers", options.workers, 0);
-  const batchSize = checkCount(
-    "batchSize",
-    options.batchSize ?? Math.max(1, Math.min(64, Math.ceil(nsim / (16 * Math.max(1, workers))))),
-    1,
-  );
+  const batchSize =
+    options.batchSize === undefined ? undefined : checkCount("batchSize", options.batchSize, 1);
   const offset = checkCount("first", options.first ?? 0, 0);
   const maxAttempts = options.maxBatchAttempts ?? 3;
   const { onProgress } = options;
@@ -199,9 +220,7 @@ export async function runReplicates(options: PoolOptions): Promise<PoolResult> {
       }
   };
 
-  const queue: [number, number][] = [];
-  for (let first = offset; first < offset + nsim; first += batchSize)
-    queue.push([first, Math.min(batchSize, offset + nsim - first)]);
+  const queue = new BatchQueue(offset, nsim, Math.max(1, workers), batchSize);
 
   if (workers === 0) {
     if (!options.inProcess && options.spec.kind !== "selftest")
@@ -212,7 +231,8 @@ export async function runReplicates(options: PoolOptions): Promise<PoolResult> {
       options.inProcess?.buildModelJob ?? null,
     );
     try {
-      for (const [first, count] of queue) {
+      for (let batch = queue.take(); batch; batch = queue.take()) {
+        const [first, count] = batch;
         if (signal?.aborted) break;
         record(runBatch(job, first, count), job.width);
         // Let the event loop breathe between batches so an abort (or a progress repaint) can happen.
@@ -260,13 +280,13 @@ export async function runReplicates(options: PoolOptions): Promise<PoolResult> {
     const slot = async (): Promise<void> => {
       let current: { handle: WorkerHandle; width: number } | null = null;
       let consecutiveStartFailures = 0;
-      while (queue.length > 0 && !signal?.aborted) {
-        const batch = queue.shift() as [number, number];
+      while (!queue.empty && !signal?.aborted) {
+        const batch = queue.take() as [number, number];
         try {
           if (!current) {
             const s = await Promise.race([start(), aborted]);
             if (s === ABORTED) {
-              queue.unshift(batch);
+              queue.giveBack(batch);
               break;
             }
             current = s;
@@ -288,7 +308,7 @@ export async function runReplicates(options: PoolOptions): Promise<PoolResult> {
             aborted,
           ]);
           if (result === ABORTED) {
-            queue.unshift(batch);
+            queue.giveBack(batch);
             break;
           }
           record(result, current.width);
@@ -309,11 +329,11 @@ export async function runReplicates(options: PoolOptions): Promise<PoolResult> {
                 message: `worker failed ${n} times on this batch: ${message}`,
               }));
               record({ first: batch[0], count: batch[1], values: failed, failures: list }, width);
-            } else queue.unshift(batch);
+            } else queue.giveBack(batch);
           } else {
             // The worker could not even start: give up this slot after a few tries (others may still work).
             lastStartError = error;
-            queue.unshift(batch);
+            queue.giveBack(batch);
             if (++consecutiveStartFailures >= maxAttempts) break;
           }
         }
@@ -326,16 +346,16 @@ export async function runReplicates(options: PoolOptions): Promise<PoolResult> {
       }
     };
 
-    await Promise.all(Array.from({ length: Math.min(workers, queue.length) }, slot));
+    await Promise.all(Array.from({ length: Math.min(workers, queue.batchesLeft) }, slot));
     for (const h of live) h.terminate();
     if (started === 0 && !signal?.aborted)
       throw new SpruceError(
         `could not start any bootstrap worker: ${lastStartError instanceof Error ? lastStartError.message : String(lastStartError)}`,
       );
-    if (queue.length > 0 && !signal?.aborted) {
+    if (!queue.empty && !signal?.aborted) {
       // Every slot gave up on starting workers: the remaining replicates are failures, with the reason.
       const message = `no worker could run it: ${lastStartError instanceof Error ? lastStartError.message : String(lastStartError)}`;
-      for (const [first, count] of queue.splice(0)) {
+      for (const [first, count] of queue.drain()) {
         const list = Array.from({ length: count }, (_, i) => ({ index: first + i, message }));
         record(
           { first, count, values: new Float64Array(count * width).fill(Number.NaN), failures: list },

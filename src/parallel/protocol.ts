@@ -89,6 +89,12 @@ export interface WorkerApi {
   /** Set up the job (engines, simulator); returns the number of values per replicate. */
   init(spec: JobSpec, wasmModule: WebAssembly.Module | null, workerId: number): Promise<number>;
   run(first: number, count: number): Promise<BatchResult>;
+  /**
+   * Warm up V8 on a small built-in job until `init` arrives (or the job is done), yielding between replicates so
+   * that `init` is never kept waiting for more than one of them. Sent by the pool's `prestart` to workers started
+   * ahead of their job; changes no result, only how fast the first replicates run.
+   */
+  warmUp(wasmModule: WebAssembly.Module): Promise<void>;
   /** Test hook: arm (or clear) a deliberate fault. */
   setFault(plan: FaultPlan | null): Promise<void>;
 }

@@ -8,10 +8,12 @@
  *
  * `init` receives the job spec (model buffers, transferred) and the compiled WebAssembly.Module (compiled once by
  * the caller; each worker instantiates its own copy, AssemblyScript having no threads); `run` executes a batch.
+ * A worker started ahead of its job may be sent `warmUp` first (src/inference/warm-up-job.ts).
  */
 import * as Comlink from "comlink";
 import nodeEndpoint from "comlink/dist/esm/node-adapter.mjs";
 import { buildModelJob } from "../inference/model-jobs.js";
+import { WARM_UP_REPLICATES, warmUpJobSpec } from "../inference/warm-up-job.js";
 import { wasmEngineFactory } from "./engines.js";
 import { createJob, type ReplicateJob, runBatch } from "./job.js";
 import type { BatchResult, FaultPlan, JobSpec, WorkerApi } from "./protocol.js";
@@ -42,6 +44,28 @@ const api: WorkerApi = {
     if (!job) throw new Error("worker used before init");
     const result = runBatch(job, first, count, (i) => maybeFail(first + i));
     return Comlink.transfer(result, [result.values.buffer as ArrayBuffer]);
+  },
+  async warmUp(wasmModule: WebAssembly.Module): Promise<void> {
+    if (job) return;
+    const warm = createJob(warmUpJobSpec(), wasmEngineFactory(wasmModule), buildModelJob);
+    const out = new Float64Array(warm.width);
+    try {
+      let slice = performance.now();
+      for (let k = 0; k < WARM_UP_REPLICATES && !job; k++) {
+        try {
+          warm.run(k, out, 0);
+        } catch {
+          // A warm-up replicate that fails has still compiled the code it ran.
+        }
+        // Every few milliseconds let a waiting `init` (a macrotask) in: the real job goes first.
+        if (performance.now() - slice > 2) {
+          await new Promise((resolve) => setTimeout(resolve, 0));
+          slice = performance.now();
+        }
+      }
+    } finally {
+      warm.dispose();
+    }
   },
   async setFault(plan: FaultPlan | null): Promise<void> {
     fault = plan;

@@ -13,8 +13,10 @@ import type { DataFrame } from "../../src/frame/frame.js";
 import { anova } from "../../src/inference/anova.js";
 import { bootstrapLRT } from "../../src/inference/bootstrap.js";
 import { confint } from "../../src/inference/confint.js";
+import { defaultWorkerCount } from "../../src/parallel/browser.js";
 import { plotGroupLines, plotResidualsByGroup } from "../../src/plot/lecture-model.js";
 import { type NamedPlot, plotLrtBootstrap, plotModel } from "../../src/plot/model-plots.js";
+import { compileKernels } from "../../src/wasm/load.js";
 import type {
   AnalysisApi,
   BootstrapReply,
@@ -152,7 +154,11 @@ const api: AnalysisApi = {
     if (!state.frame) return { ok: false, message: "Load data first." };
     state.m0 = undefined;
     state.m1 = undefined;
-    return fitPair(request, state.frame);
+    const report = await fitPair(request, state.frame);
+    // Start the bootstrap's workers now: they load and warm up while the reader looks at the fit, so the first
+    // bootstrap runs on warm workers (src/parallel/pool.ts, prestart).
+    if (state.m0 && state.m1) workerPool.prestart(defaultWorkerCount(), await compileKernels());
+    return report;
   },
 
   async bootstrap(request: BootstrapRequest, onProgress: (done: number) => void): Promise<BootstrapReply> {

@@ -20,6 +20,7 @@ function countingFactory(): () => WorkerHandle {
     const id = started++;
     const api = {
       init: (...args: Parameters<WorkerApi["init"]>) => handle.api.init(...args),
+      warmUp: (module: WebAssembly.Module) => handle.api.warmUp(module),
       run: async (first: number, count: number) => {
         const batch = await handle.api.run(first, count);
         tally.set(id, (tally.get(id) ?? 0) + batch.count);

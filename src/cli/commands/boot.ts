@@ -13,8 +13,10 @@ import {
   bootstrapLRT,
   bootstrapLrtJson,
   NO_REPLICATES,
+  startRunWorkers,
 } from "../../inference/bootstrap.js";
 import { defaultWorkerCount } from "../../parallel/node.js";
+import type { WorkerPool } from "../../parallel/pool.js";
 import { randomSeed } from "../../random/stream.js";
 import { checkNsimLimit, MAX_NSIM_DEFAULT } from "../../validate/limits.js";
 import { MAX_FILE_FLAG, readOptions } from "../fit-flags.js";
@@ -64,6 +66,8 @@ export async function runBootstrap(
     forceWorkers?: boolean;
     rng?: "philox" | "r";
     rSeedPerReplicate?: number;
+    /** Workers started ahead (while the models were fitted). */
+    pool?: WorkerPool;
   },
 ): Promise<BootstrapLrtResult> {
   const progress = createProgress("bootstrap");
@@ -79,6 +83,7 @@ export async function runBootstrap(
       ...(options.forceWorkers ? { forceWorkers: true } : {}),
       ...(options.rng !== undefined ? { rng: options.rng } : {}),
       ...(options.rSeedPerReplicate !== undefined ? { rSeedPerReplicate: options.rSeedPerReplicate } : {}),
+      ...(options.pool ? { pool: options.pool } : {}),
       signal: controller.signal,
       onProgress: (done, total) => progress.update(done, total),
     });
@@ -204,19 +209,30 @@ export function registerBoot(program: Command): void {
         await runBootShard(dataPath, [f0, f1], { ...options, nsim, seed, workers });
         return;
       }
-      const data = readCsv(dataPath, readOptions(options));
-      const fitOptions = { REML: !options.ml, ...(options.dropNan ? { dropNaN: true } : {}) };
-      const m0 = await fitModel(f0, data, fitOptions);
-      const m1 = await fitModel(f1, data, fitOptions);
-      const result = await runBootstrap(m0, m1, {
-        nsim,
-        ...(seed !== undefined ? { seed } : {}),
+      // The workers start first: they load their code and warm up while this thread reads the data and fits.
+      const early = await startRunWorkers({
         workers,
-        ...(maxNsim !== undefined ? { maxNsim } : {}),
         ...(options.forceWorkers ? { forceWorkers: true } : {}),
-        ...(rng !== undefined ? { rng } : {}),
-        ...(rSeedPerReplicate !== undefined ? { rSeedPerReplicate } : {}),
       });
+      let result: BootstrapLrtResult;
+      try {
+        const data = readCsv(dataPath, readOptions(options));
+        const fitOptions = { REML: !options.ml, ...(options.dropNan ? { dropNaN: true } : {}) };
+        const m0 = await fitModel(f0, data, fitOptions);
+        const m1 = await fitModel(f1, data, fitOptions);
+        result = await runBootstrap(m0, m1, {
+          nsim,
+          ...(seed !== undefined ? { seed } : {}),
+          workers,
+          ...(maxNsim !== undefined ? { maxNsim } : {}),
+          ...(options.forceWorkers ? { forceWorkers: true } : {}),
+          ...(rng !== undefined ? { rng } : {}),
+          ...(rSeedPerReplicate !== undefined ? { rSeedPerReplicate } : {}),
+          ...(early.pool ? { pool: early.pool } : {}),
+        });
+      } finally {
+        early.close();
+      }
       // No replicate, no test: the run says so and the exit status is not success.
       if (result.valid === 0) process.exitCode = 3;
       if (options.json) {
