@@ -2,8 +2,9 @@ import { DataError, ModelError } from "../errors.js";
 import { type Expr, unparen } from "../formula/ast.js";
 import { deparse } from "../formula/deparse.js";
 import { analyzeFormula, type ModelSpec, type RandomSpec } from "../formula/model.js";
-import { evaluateGroupingVariable, evaluateVariable, type Variable } from "../frame/evaluate.js";
-import { type Factor, interactFactors, makeFactor } from "../frame/factor.js";
+import { evaluateVariable, type Variable } from "../frame/evaluate.js";
+import { type Factor, interactFactors } from "../frame/factor.js";
+import { type FactorColumn, factorOfRows } from "../frame/factor-rows.js";
 import { type DataFrame, type DataInput, toDataFrame } from "../frame/frame.js";
 import { nonNumericDetail } from "../frame/not-numeric.js";
 import type { TransformParams } from "../frame/transforms.js";
@@ -177,11 +178,7 @@ export function buildDesignFromSpec(spec: ModelSpec, frame: DataFrame, options: 
   const keep = options.keepAliased ? full.columns.map(() => true) : keepFullRank(full.columns);
   const fixedNames = full.names.filter((_, j) => keep[j]);
   const droppedFixed = full.names.filter((_, j) => !keep[j]);
-  const X = new Float64Array(n * fixedNames.length);
-  let k = 0;
-  full.columns.forEach((c, j) => {
-    if (keep[j]) X.set(c, n * k++);
-  });
+  const X = keptColumns(full, keep, n);
 
   const labelled = orderTerms(spec.random.map((r) => randomTerm(r, mf, orderedContrasts)));
   checkGrouping(labelled, n, options.noResidualScale !== true);
@@ -240,34 +237,28 @@ export function buildModelFrame(
   for (const r of spec.random) r.lhs.variables.forEach(add);
   const offsets = spec.fixed.offsets ?? [];
   offsets.forEach(add);
-  const groupRaw = new Map<string, Variable>();
+  const groupRaw = new Map<string, Exclude<Variable, { kind: "matrix" }>>();
   for (const r of spec.random)
     for (const atom of groupAtoms(r.group)) {
       const name = deparse(atom);
-      if (!groupRaw.has(name)) groupRaw.set(name, evaluateGroupingVariable(atom, frame));
+      // A numeric grouping column stays a Float64Array (evaluateGroupingVariable would box every value).
+      if (groupRaw.has(name)) continue;
+      const v = evaluateVariable(atom, frame, undefined, true);
+      if (v.kind === "matrix") throw new DataError(`'${v.name}' cannot be a grouping factor`);
+      groupRaw.set(name, v);
     }
 
   const nanDropped = checkTransformNaN(raw, frame, options.dropNaN === true);
   const complete = new Uint8Array(frame.nrow).fill(1);
   const missingIn = new Map<string, number>();
   for (const v of [...raw.values(), ...groupRaw.values(), ...(weights ? [weights] : [])]) {
-    let count = 0;
-    for (let i = 0; i < frame.nrow; i++) {
-      const missing =
-        v.kind === "matrix"
-          ? v.columns.some((c) => Number.isNaN(c[i] as number))
-          : v.values[i] === null || (typeof v.values[i] === "number" && Number.isNaN(v.values[i]));
-      if (missing) {
-        if (complete[i]) count++;
-        complete[i] = 0;
-      }
-    }
+    const count = markMissing(v, complete);
     if (count > 0) missingIn.set(v.name, count);
   }
-  const rowList: number[] = [];
-  for (let i = 0; i < frame.nrow; i++) if (complete[i]) rowList.push(i);
-  const rows = Int32Array.from(rowList);
-  const n = rows.length;
+  let n = 0;
+  for (let i = 0; i < frame.nrow; i++) n += complete[i] as number;
+  const rows = new Int32Array(n);
+  for (let i = 0, k = 0; i < frame.nrow; i++) if (complete[i]) rows[k++] = i;
   const droppedRows = frame.nrow - n;
   if (n === 0) {
     const which = [...missingIn.keys()];
@@ -281,14 +272,13 @@ export function buildModelFrame(
   const variables = new Map<string, RowVariable>();
   for (const [name, v] of raw) variables.set(name, toRowVariable(v, rows));
   const grouping = new Map<string, Factor>();
-  for (const [name, v] of groupRaw) {
-    const f = toRowVariable(v, rows);
-    if (f.kind === "matrix") throw new DataError(`'${name}' cannot be a grouping factor`);
-    grouping.set(name, f.kind === "factor" ? f : makeFactor({ kind: "numeric", values: f.values }));
-  }
+  for (const [name, v] of groupRaw) grouping.set(name, factorOfRows(factorColumn(v), rows));
   const integerLabelled = new Set<string>();
-  for (const v of [...raw.values(), ...groupRaw.values()])
+  for (const v of raw.values())
     if (v.kind === "categorical" && v.source === "integer") integerLabelled.add(v.name);
+  for (const v of groupRaw.values())
+    if ((v.kind === "categorical" && v.source === "integer") || (v.kind === "numeric" && v.integer))
+      integerLabelled.add(v.name);
   let offset: Float64Array | undefined;
   for (const e of offsets) {
     const v = variables.get(deparse(e)) as RowVariable;
@@ -311,25 +301,60 @@ export function buildModelFrame(
 
 function toRowVariable(v: Variable, rows: Int32Array): RowVariable {
   if (v.kind === "matrix")
-    return {
-      kind: "matrix",
-      columns: v.columns.map((c) => Float64Array.from(rows, (r) => c[r] as number)),
-      suffixes: v.suffixes,
-    };
-  if (v.kind === "numeric") {
-    const values = new Float64Array(rows.length);
-    for (let i = 0; i < rows.length; i++) values[i] = v.values[rows[i]];
-    return { kind: "numeric", values };
-  }
-  const picked = Array.from(rows, (r) => v.values[r]);
+    return { kind: "matrix", columns: v.columns.map((c) => pick(c, rows)), suffixes: v.suffixes };
+  if (v.kind === "numeric") return { kind: "numeric", values: pick(v.values, rows) };
+  return { kind: "factor", ...factorOfRows(factorColumn(v), rows) };
+}
+
+function pick(values: Float64Array, rows: Int32Array): Float64Array {
+  const out = new Float64Array(rows.length);
+  for (let i = 0; i < rows.length; i++) out[i] = values[rows[i] as number] as number;
+  return out;
+}
+
+/** The column a factor variable is made from (a numeric variable made a grouping factor, as lme4's factor()). */
+function factorColumn(v: Exclude<Variable, { kind: "matrix" }>): FactorColumn {
+  if (v.kind === "numeric") return { kind: "numeric", values: v.values, integer: v.integer === true };
   if (v.source === "numeric" || v.source === "integer")
-    return {
-      kind: "factor",
-      ...makeFactor({ kind: "numeric", values: picked as number[], integer: v.source === "integer" }),
-    };
-  if (v.source === "logical")
-    return { kind: "factor", ...makeFactor({ kind: "logical", values: picked as boolean[] }) };
-  return { kind: "factor", ...makeFactor({ kind: "string", values: picked as string[] }) };
+    return { kind: "numeric", values: v.values as (number | null)[], integer: v.source === "integer" };
+  if (v.source === "logical") return { kind: "logical", values: v.values as (boolean | null)[] };
+  return { kind: "string", values: v.values as (string | null)[] };
+}
+
+/**
+ * Clear `complete` at the rows where `v` is missing (NaN in a number, null elsewhere; a matrix row with any NaN);
+ * returns how many rows it newly made incomplete. One typed pass per kind of variable.
+ */
+function markMissing(v: Variable, complete: Uint8Array): number {
+  const n = complete.length;
+  let count = 0;
+  if (v.kind === "numeric") {
+    const x = v.values;
+    for (let i = 0; i < n; i++)
+      if (Number.isNaN(x[i] as number) && complete[i]) {
+        complete[i] = 0;
+        count++;
+      }
+    return count;
+  }
+  if (v.kind === "matrix") {
+    for (const x of v.columns)
+      for (let i = 0; i < n; i++)
+        if (Number.isNaN(x[i] as number) && complete[i]) {
+          complete[i] = 0;
+          count++;
+        }
+    return count;
+  }
+  const x = v.values;
+  for (let i = 0; i < n; i++) {
+    const c = x[i];
+    if ((c === null || (typeof c === "number" && Number.isNaN(c))) && complete[i]) {
+      complete[i] = 0;
+      count++;
+    }
+  }
+  return count;
 }
 
 /** The variables inside a grouping expression: `a` in `a`, `a` and `b` in `b:a`. */
@@ -433,6 +458,23 @@ function priorWeightsColumn(
     values[i] = v === null || v === undefined ? Number.NaN : v;
   }
   return { kind: "numeric", name: "(weights)", values };
+}
+
+/**
+ * X from the full model matrix: its own buffer when every column is kept (no copy), else the kept columns moved
+ * to the front and copied to a buffer of their own size (so that X.buffer holds X only, for transfers).
+ */
+function keptColumns(full: ModelColumns, keep: readonly boolean[], n: number): Float64Array {
+  const buffer = full.buffer as Float64Array;
+  if (keep.every(Boolean)) return buffer;
+  let k = 0;
+  keep.forEach((kept, j) => {
+    if (kept) {
+      if (k !== j) buffer.copyWithin(k * n, j * n, (j + 1) * n);
+      k++;
+    }
+  });
+  return buffer.slice(0, k * n);
 }
 
 function checkFinite(name: string, values: Float64Array, rows: Int32Array): void {

@@ -15,14 +15,29 @@ export type ContrastKind = "contr.treatment" | "contr.sum" | "contr.helmert" | "
 /** Named columns of a model matrix, in R's order. */
 export interface ModelColumns {
   names: string[];
+  /** Column j, length n: a view of `buffer` (columns are never separate allocations). */
   columns: Float64Array[];
+  /** All the columns, n × p column-major (column j is buffer[j * n … (j + 1) * n)). */
+  buffer?: Float64Array;
 }
+
+/**
+ * One factor of a model-matrix column: a numeric vector, the indicator of one level of a factor (codes equal to
+ * `level`), or one column of a contrast matrix indexed by the codes. A column is the product of its parts.
+ */
+type Part =
+  | { kind: "values"; values: Float64Array }
+  | { kind: "indicator"; codes: Int32Array; level: number }
+  | { kind: "contrast"; codes: Int32Array; matrix: Float64Array; stride: number; column: number };
 
 /**
  * R's model.matrix with treatment contrasts: `(Intercept)` first, then each term's columns. A factor is coded by
  * treatment contrasts (indicators of all levels but the first) or, where R's factor pattern says so, by indicators
  * of all its levels; in an interaction the first variable varies fastest and names join with ':'.
  * Without an intercept, the first factor of the first term that has one is coded by all its levels (R's rule).
+ *
+ * The columns are laid out first (names and parts), then written into one n × p buffer, each column in one
+ * typed pass per part: no per-row objects and no intermediate columns for the factors of an interaction.
  */
 export function modelMatrix(
   spec: TermsSpec,
@@ -32,10 +47,10 @@ export function modelMatrix(
   contrasts?: ReadonlyMap<string, ContrastKind>,
 ): ModelColumns {
   const names: string[] = [];
-  const columns: Float64Array[] = [];
+  const layout: Part[][] = [];
   if (spec.intercept) {
     names.push("(Intercept)");
-    columns.push(new Float64Array(n).fill(1));
+    layout.push([]);
   }
   const codes = spec.terms.map((t) => [...t.codes]);
   if (!spec.intercept) {
@@ -47,66 +62,128 @@ export function modelMatrix(
         }
   }
   spec.terms.forEach((term, j) => {
-    let acc: { name: string; values: Float64Array }[] = [];
+    let acc: { name: string; parts: Part[] }[] = [];
     term.vars.forEach((v, k) => {
       const name = spec.variableNames[v];
-      const x = variable(spec, vars, v);
-      let parts: { name: string; values: Float64Array }[];
-      if (x.kind === "numeric") parts = [{ name, values: x.values }];
-      else if (x.kind === "matrix")
-        parts = x.columns.map((values, c) => ({ name: name + (x.suffixes[c] as string), values }));
-      else if (codes[j][k] === 1 && (contrasts?.get(name) ?? "contr.treatment") !== "contr.treatment") {
-        if (x.levels.length < 2)
-          throw new DataError(
-            `factor '${name}' has only one level (${x.levels.join("")}) in the rows used; ` +
-              "a factor in the model needs at least two levels",
-          );
-        const { matrix, names: cn } = contrastMatrix(contrasts?.get(name) as ContrastKind, x.levels);
-        const kk = x.levels.length;
-        parts = cn.map((suffix, c) => {
-          const values = new Float64Array(n);
-          for (let i = 0; i < n; i++) {
-            const l = x.codes[i] as number;
-            values[i] = l < 0 ? Number.NaN : (matrix[l * (kk - 1) + c] as number);
-          }
-          return { name: name + suffix, values };
-        });
-      } else {
-        if (x.levels.length < 2)
-          throw new DataError(
-            `factor '${name}' has only one level (${x.levels.join("")}) in the rows used; ` +
-              "a factor in the model needs at least two levels",
-          );
-        const first = codes[j][k] === 1 ? 1 : 0;
-        const indicators = x.levels.slice(first).map(() => new Float64Array(n));
-        for (let i = 0; i < n; i++) {
-          const l = x.codes[i] - first;
-          if (l >= 0) indicators[l][i] = 1;
-        }
-        parts = indicators.map((values, l) => ({ name: name + x.levels[l + first], values }));
-      }
+      const parts = variableParts(name, variable(spec, vars, v), codes[j][k], contrasts);
       if (k === 0) {
-        acc = parts;
+        acc = parts.map((p) => ({ name: p.name, parts: [p.part] }));
         return;
       }
       // Earlier variables vary fastest: the new variable's columns form the outer loop.
-      const next: { name: string; values: Float64Array }[] = [];
+      const next: { name: string; parts: Part[] }[] = [];
       for (const p of parts)
-        for (const a of acc) {
-          const values = new Float64Array(n);
-          const av = a.values;
-          const pv = p.values;
-          for (let i = 0; i < n; i++) values[i] = av[i] * pv[i];
-          next.push({ name: `${a.name}:${p.name}`, values });
-        }
+        for (const a of acc) next.push({ name: `${a.name}:${p.name}`, parts: [...a.parts, p.part] });
       acc = next;
     });
     for (const a of acc) {
       names.push(a.name);
-      columns.push(a.values);
+      layout.push(a.parts);
     }
   });
-  return { names, columns };
+  const buffer = new Float64Array(n * names.length);
+  const columns = layout.map((parts, j) => {
+    const column = buffer.subarray(j * n, (j + 1) * n);
+    writeColumn(column, parts);
+    return column;
+  });
+  return { names, columns, buffer };
+}
+
+/** The columns one variable contributes to a term (`code`: R's factor pattern, 1 contrasts, 2 all levels). */
+function variableParts(
+  name: string,
+  x: RowVariable,
+  code: number,
+  contrasts: ReadonlyMap<string, ContrastKind> | undefined,
+): { name: string; part: Part }[] {
+  if (x.kind === "numeric") return [{ name, part: { kind: "values", values: x.values } }];
+  if (x.kind === "matrix")
+    return x.columns.map((values, c) => ({
+      name: name + (x.suffixes[c] as string),
+      part: { kind: "values", values },
+    }));
+  if (x.levels.length < 2)
+    throw new DataError(
+      `factor '${name}' has only one level (${x.levels.join("")}) in the rows used; ` +
+        "a factor in the model needs at least two levels",
+    );
+  const kind = contrasts?.get(name) ?? "contr.treatment";
+  if (code === 1 && kind !== "contr.treatment") {
+    const { matrix, names: cn } = contrastMatrix(kind, x.levels);
+    const stride = x.levels.length - 1;
+    return cn.map((suffix, column) => ({
+      name: name + suffix,
+      part: { kind: "contrast", codes: x.codes, matrix, stride, column },
+    }));
+  }
+  const first = code === 1 ? 1 : 0;
+  return x.levels.slice(first).map((level, l) => ({
+    name: name + level,
+    part: { kind: "indicator", codes: x.codes, level: l + first },
+  }));
+}
+
+/**
+ * column = the product of the parts (1 for none: the intercept). Indicators are 1 or 0, so a column of indicators
+ * and at most one vector is `x` where every indicator holds and `x · 0` elsewhere, bit for bit the product in any
+ * order (0 · x = x · 0, and a further · 1 or · 0 changes nothing); such columns take one pass. Others multiply the
+ * parts in order, one pass each.
+ */
+function writeColumn(column: Float64Array, parts: Part[]): void {
+  const n = column.length;
+  const indicators: { codes: Int32Array; level: number }[] = [];
+  const others: Part[] = [];
+  for (const part of parts) {
+    if (part.kind === "indicator") indicators.push(part);
+    else others.push(part);
+  }
+  const only = others.length === 0 ? undefined : others[0];
+  if (others.length <= 1 && (only === undefined || only.kind === "values")) {
+    const x = only?.values;
+    if (indicators.length === 0) {
+      if (x) column.set(x);
+      else column.fill(1);
+      return;
+    }
+    if (indicators.length === 1 && !x) {
+      const { codes, level } = indicators[0] as { codes: Int32Array; level: number };
+      for (let i = 0; i < n; i++) column[i] = codes[i] === level ? 1 : 0;
+      return;
+    }
+    for (let i = 0; i < n; i++) {
+      let hit = true;
+      for (let k = 0; k < indicators.length; k++) {
+        const ind = indicators[k] as { codes: Int32Array; level: number };
+        if (ind.codes[i] !== ind.level) {
+          hit = false;
+          break;
+        }
+      }
+      const v = x ? (x[i] as number) : 1;
+      column[i] = hit ? v : v * 0;
+    }
+    return;
+  }
+  for (let k = 0; k < parts.length; k++) {
+    const part = parts[k] as Part;
+    if (part.kind === "values") {
+      const x = part.values;
+      if (k === 0) column.set(x);
+      else for (let i = 0; i < n; i++) column[i] = (column[i] as number) * (x[i] as number);
+    } else if (part.kind === "indicator") {
+      const { codes, level } = part;
+      if (k === 0) for (let i = 0; i < n; i++) column[i] = codes[i] === level ? 1 : 0;
+      else for (let i = 0; i < n; i++) column[i] = (column[i] as number) * (codes[i] === level ? 1 : 0);
+    } else {
+      const { codes, matrix, stride, column: c } = part;
+      for (let i = 0; i < n; i++) {
+        const l = codes[i] as number;
+        const x = l < 0 ? Number.NaN : (matrix[l * stride + c] as number);
+        column[i] = k === 0 ? x : (column[i] as number) * x;
+      }
+    }
+  }
 }
 
 function variable(spec: TermsSpec, vars: ReadonlyMap<string, RowVariable>, v: number): RowVariable {

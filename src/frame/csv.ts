@@ -1,6 +1,7 @@
 import Papa from "papaparse";
 import { DataError } from "../errors.js";
 import { MAX_FILE_BYTES_DEFAULT } from "../validate/limits.js";
+import { type CsvCells, cellText, hasPoint, plainDecimal, scanCsvCells } from "./csv-cells.js";
 import type { Column, DataFrame } from "./frame.js";
 
 /** Cells read as missing, as R's read.csv does by default (`NA`) plus empty cells. */
@@ -31,7 +32,17 @@ export function parseCsv(text: string, source = "CSV data"): DataFrame {
     throw new DataError(
       `parseCsv: text must be the CSV text as a string, got ${text === null ? "null" : typeof text}`,
     );
-  const result = Papa.parse<string[]>(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, {
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  return parseCsvFast(body) ?? parseCsvPapaparse(text, source);
+}
+
+/**
+ * The reader on papaparse's rows (per-row arrays of strings): the path for text the fast path does not take, and
+ * the one whose errors name the row and field. parseCsv's result for any text (the fast path must agree).
+ */
+export function parseCsvPapaparse(text: string, source = "CSV data"): DataFrame {
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const result = Papa.parse<string[]>(body, {
     header: false,
     skipEmptyLines: true,
     dynamicTyping: false,
@@ -110,12 +121,111 @@ function findStrayQuote(text: string, delimiter: string): { line: number; field:
 }
 
 function readColumn(rows: string[][], j: number, nrow: number): Column {
+  return readCells((i) => rows[i + 1][j], nrow);
+}
+
+/** papaparse reads the first rows to guess the delimiter and line break; it looks at no more than this. */
+const GUESS_CHARS = 1024 * 1024;
+
+/**
+ * The reader's fast path (./csv-cells.ts): papaparse guesses the delimiter and line break on the head of the text,
+ * the cells are located by one scan, numeric columns are read from the characters into their Float64Array.
+ * Undefined (the papaparse path decides, and names any error) for text that is not plain RFC 4180, ragged rows
+ * and bad headers.
+ */
+function parseCsvFast(body: string): DataFrame | undefined {
+  const head = body.length > GUESS_CHARS ? body.slice(0, GUESS_CHARS) : body;
+  const guess = Papa.parse<string[]>(head, {
+    header: false,
+    skipEmptyLines: true,
+    dynamicTyping: false,
+    preview: 11,
+  });
+  // The delimiter guess reads 10 rows: they must lie inside the head for the guess to be the whole text's.
+  if (head.length < body.length && guess.data.length < 11) return undefined;
+  if (guess.errors.some((e) => e.type === "Quotes")) return undefined;
+  const cells = scanCsvCells(body, guess.meta.delimiter, guess.meta.linebreak);
+  if (!cells || cells.rows === 0) return undefined;
+  const { rowStart } = cells;
+  const width = (r: number) => (rowStart[r + 1] as number) - (rowStart[r] as number);
+  let header = Array.from({ length: width(0) }, (_, c) => cellText(cells, c).trim());
+  const nrow = cells.rows - 1;
+  const dataWidth = nrow > 0 ? width(1) : header.length;
+  let allWider = nrow > 0;
+  for (let r = 1; r <= nrow && allWider; r++) if (width(r) !== header.length + 1) allWider = false;
+  let skipFirst = false;
+  if (allWider) skipFirst = true;
+  else if (header[0] === "" && header.length > 1 && dataWidth === header.length) {
+    header = header.slice(1);
+    skipFirst = true;
+  }
+  const shift = skipFirst ? 1 : 0;
+  for (let r = 1; r <= nrow; r++) if (width(r) - shift !== header.length) return undefined;
+  if (header.some((h) => h === "") || new Set(header).size !== header.length) return undefined;
+  const columns = new Map<string, Column>();
+  header.forEach((name, j) => {
+    columns.set(name, readFastColumn(cells, j + shift, nrow));
+  });
+  return { kind: "spruce.frame", names: header, columns, nrow };
+}
+
+/** Column `col` of the data rows: numbers straight from the characters, else the cells' text as readCells reads it. */
+function readFastColumn(cells: CsvCells, col: number, nrow: number): Column {
+  const { text, rowStart, start, end, escaped } = cells;
+  const numbers = new Float64Array(nrow);
+  let integer = true;
+  let numeric = true;
+  for (let i = 0; i < nrow; i++) {
+    const c = (rowStart[i + 1] as number) + col;
+    const s = start[c] as number;
+    const e = end[c] as number;
+    if (
+      s === e ||
+      (e - s === 2 && text.charCodeAt(s) === 78 && text.charCodeAt(s + 1) === 65 && !escaped[c])
+    ) {
+      numbers[i] = Number.NaN;
+      continue;
+    }
+    let x = escaped[c] ? Number.NaN : plainDecimal(text, s, e);
+    if (!Number.isNaN(x)) {
+      if (integer && (Math.abs(x) > R_INT_MAX || hasPoint(text, s, e))) integer = false;
+    } else {
+      const cell = cellText(cells, c);
+      const y = toNumber(cell);
+      if (y === undefined) {
+        numeric = false;
+        break;
+      }
+      x = y;
+      if (integer && !(INTEGER.test(cell) && Math.abs(x) <= R_INT_MAX)) integer = false;
+    }
+    numbers[i] = x;
+  }
+  if (numeric)
+    return integer ? { kind: "numeric", values: numbers, integer } : { kind: "numeric", values: numbers };
+  // Text (or logical): each distinct cell text is one string, shared by the rows that hold it.
+  const interned = new Map<string, string>();
+  const texts: string[] = new Array(nrow);
+  for (let i = 0; i < nrow; i++) {
+    const t = cellText(cells, (rowStart[i + 1] as number) + col);
+    let shared = interned.get(t);
+    if (shared === undefined) {
+      shared = t;
+      interned.set(t, t);
+    }
+    texts[i] = shared;
+  }
+  return readCells((i) => texts[i] as string, nrow);
+}
+
+/** A column from its cells' text: numeric, logical or text, as R's type.convert decides. */
+function readCells(cellAt: (i: number) => string, nrow: number): Column {
   // One pass that assumes numbers and stops at the first cell that is not one (most columns are numeric).
   const numbers = new Float64Array(nrow);
   let numeric = true;
   let integer = true;
   for (let i = 0; i < nrow; i++) {
-    const cell = rows[i + 1][j];
+    const cell = cellAt(i);
     if (isMissing(cell)) {
       numbers[i] = Number.NaN;
       continue;
@@ -132,13 +242,13 @@ function readColumn(rows: string[][], j: number, nrow: number): Column {
     return integer ? { kind: "numeric", values: numbers, integer } : { kind: "numeric", values: numbers };
   let logical = true;
   for (let i = 0; i < nrow && logical; i++) {
-    const cell = rows[i + 1][j].trim();
+    const cell = cellAt(i).trim();
     if (!isMissing(cell) && !Object.hasOwn(LOGICAL, cell)) logical = false;
   }
   if (logical) {
     const values: (boolean | null)[] = new Array(nrow);
     for (let i = 0; i < nrow; i++) {
-      const cell = rows[i + 1][j].trim();
+      const cell = cellAt(i).trim();
       values[i] = isMissing(cell) ? null : LOGICAL[cell];
     }
     return { kind: "logical", values };
@@ -148,7 +258,7 @@ function readColumn(rows: string[][], j: number, nrow: number): Column {
   let otherCells = 0;
   let first: { row: number; cell: string } | null = null;
   for (let i = 0; i < nrow; i++) {
-    const cell = rows[i + 1][j];
+    const cell = cellAt(i);
     values[i] = isMissing(cell) ? null : cell;
     if (isMissing(cell)) continue;
     if (toNumber(cell) !== undefined) numberCells++;
