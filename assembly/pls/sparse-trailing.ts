@@ -123,7 +123,7 @@ export function trailingInverseSparse(cx: Context, ne: i32): void {
   const perm = cx.spPerm;
   const S = cx.S;
   if (ne == 0) return;
-  sparseSelectedInverse(ne, colPtr, rowIdx, lx, zx);
+  sparseSelectedInverse(ne, nd, cx.qRest, colPtr, rowIdx, lx, zx);
   for (let j = 0; j < ne; j++) {
     const oj = ldi(perm, j);
     for (let p = ldi(colPtr, j); p < ldi(colPtr, j + 1); p++) {
@@ -209,5 +209,26 @@ export function residualTrailingSparse(cx: Context): void {
       st(z2, oi, ld(z2, oi) - h * ld(b2, oj));
       if (i != j) st(z2, oj, ld(z2, oj) - h * ld(b2, oi));
     }
+  }
+}
+
+/**
+ * H22 ← its upper triangle mirrored, on the pattern only (plsStatistics accumulates the upper triangle; on the
+ * sparse path every nonzero of H22 is an entry of the factor's pattern, and the rest stays zero in both triangles).
+ */
+export function mirrorOnPattern(cx: Context): void {
+  const nd = cx.nd;
+  const nnz = cx.spNnz;
+  const src = cx.spSrc;
+  const H22 = cx.H22;
+  for (let k = 0; k < nnz; k++) {
+    const s = ldi(src, k);
+    const j = s / nd;
+    const i = s - j * nd;
+    if (i == j) continue;
+    const u = j + i * nd;
+    const v = ld(H22, s) + ld(H22, u);
+    st(H22, s, v);
+    st(H22, u, v);
   }
 }
