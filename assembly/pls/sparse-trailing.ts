@@ -166,6 +166,13 @@ export function gradTrailingSparse(cx: Context, ne: i32): void {
   const rowTerm = cx.rowTerm;
   const tplOff = cx.tplOff;
   const acc = cx.acc;
+  const termP = cx.termP;
+  let allScalar = true;
+  for (let c = 0; c < qRest; c++) if (ldi(termP, ldi(rowTerm, c)) != 1) allScalar = false;
+  if (allScalar) {
+    gradTrailingScalar(cx, ne);
+    return;
+  }
   for (let j = 0; j < ne; j++) {
     const oj = ldi(perm, j);
     for (let p = ldi(colPtr, j); p < ldi(colPtr, j + 1); p++) {
@@ -174,6 +181,45 @@ export function gradTrailingSparse(cx: Context, ne: i32): void {
       const oi = ldi(perm, i);
       if (oj < qRest) addTrailingTerm(cx, oj, oi, acc + (<usize>ldi(tplOff, ldi(rowTerm, oj)) << 3));
       if (i != j && oi < qRest) addTrailingTerm(cx, oi, oj, acc + (<usize>ldi(tplOff, ldi(rowTerm, oi)) << 3));
+    }
+  }
+}
+
+/**
+ * gradTrailingSparse when every trailing random term is scalar: Λ₂ is the diagonal scaling sc and a block is one
+ * row, so the entry (i, j) of the pattern gives P[a, a] += Z_ij sc_c H22[c, a] for (a, c) = (j, i) and (i, j),
+ * with Z_ij read from the selected inverse itself (no S, no template lookups).
+ */
+function gradTrailingScalar(cx: Context, ne: i32): void {
+  const qRest = cx.qRest;
+  const colPtr = cx.spColPtr;
+  const rowIdx = cx.spRowIdx;
+  const perm = cx.spPerm;
+  const src = cx.spSrc;
+  const zx = cx.spZx;
+  const H22 = cx.H22;
+  const rowTerm = cx.rowTerm;
+  const tplOff = cx.tplOff;
+  const acc = cx.acc;
+  for (let j = 0; j < ne; j++) {
+    const oj = ldi(perm, j);
+    const jRandom = oj < qRest;
+    const scj = jRandom ? load<f64>(tplOf(cx, ldi(rowTerm, oj))) : 1.0;
+    const pj = jRandom ? acc + (<usize>ldi(tplOff, ldi(rowTerm, oj)) << 3) : 0;
+    for (let p = ldi(colPtr, j); p < ldi(colPtr, j + 1); p++) {
+      const i = ldi(rowIdx, p);
+      if (i >= ne) break;
+      const oi = ldi(perm, i);
+      const zh = ld(zx, p) * ld(H22, ldi(src, p));
+      const iRandom = oi < qRest;
+      if (jRandom) {
+        const sci = iRandom ? load<f64>(tplOf(cx, ldi(rowTerm, oi))) : 1.0;
+        store<f64>(pj, load<f64>(pj) + zh * sci);
+      }
+      if (i != j && iRandom) {
+        const pi = acc + (<usize>ldi(tplOff, ldi(rowTerm, oi)) << 3);
+        store<f64>(pi, load<f64>(pi) + zh * scj);
+      }
     }
   }
 }

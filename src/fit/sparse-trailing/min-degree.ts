@@ -96,12 +96,15 @@ export function minimumDegree(
 ): MinDegreeResult | null {
   const n = adj.length;
   // Adjacency lists edited in place (a neighbour's list loses the eliminated node and gains the clique).
+  // (Each list's live length is size[v]: shortening a JS array by setting its length is slow in V8.)
   const graph: number[][] = new Array(n);
+  const size = new Int32Array(n);
   for (let v = 0; v < n; v++) {
     const a = adj[v]!;
     const list: number[] = new Array(a.length);
     for (let k = 0; k < a.length; k++) list[k] = a[k]!;
     graph[v] = list;
+    size[v] = a.length;
   }
   const alive = new Uint8Array(n).fill(1);
   const degree = new Float64Array(n);
@@ -133,7 +136,10 @@ export function minimumDegree(
     order[step] = v;
     position[v] = step;
     const nb = graph[v]!;
-    structure[v] = new Int32Array(nb);
+    const nbSize = size[v]!;
+    const sv = new Int32Array(nbSize);
+    for (let k = 0; k < nbSize; k++) sv[k] = nb[k]!;
+    structure[v] = sv;
     // Rows of v's block column below its diagonal: the rest of its own block, then its neighbours' rows.
     const wv = weight[v]!;
     for (let k = 0; k < wv; k++) {
@@ -143,35 +149,39 @@ export function minimumDegree(
     if (work > budget) return null;
     // Join the neighbours into a clique (v leaves the graph): mark v's neighbours, then for each neighbour u drop
     // v from its list and add the neighbours it lacks.
-    for (let a = 0; a < nb.length; a++) {
+    for (let a = 0; a < nbSize; a++) {
       const u = nb[a]!;
       const gu = graph[u]!;
+      const guSize = size[u]!;
       stamp++;
       mark[u] = stamp;
       let d = degree[u]! - wv;
       let w = 0;
-      for (let k = 0; k < gu.length; k++) {
+      for (let k = 0; k < guSize; k++) {
         const x = gu[k]!;
         if (x !== v) {
           gu[w++] = x;
           mark[x] = stamp;
         }
       }
-      gu.length = w;
-      for (let k = 0; k < nb.length; k++) {
+      for (let k = 0; k < nbSize; k++) {
         const x = nb[k]!;
         if (mark[x] !== stamp) {
-          gu.push(x);
+          if (w < gu.length) gu[w] = x;
+          else gu.push(x);
+          w++;
           mark[x] = stamp;
           d += weight[x]!;
         }
       }
+      size[u] = w;
       if (d !== degree[u]) {
         degree[u] = d;
         heap.push(d, u);
       }
     }
     graph[v] = [];
+    size[v] = 0;
   }
   // Each structure ascending by position: sort the positions (a numeric typed-array sort), map back to nodes.
   for (let v = 0; v < n; v++) {
