@@ -50,8 +50,8 @@ function timeMs(fn: () => void, reps: number): number {
   return median(t);
 }
 
-/** lme4's fit times (seconds) from one Rscript process, or the reason there are none. */
-function lme4Times(reps: number): number[] | string {
+/** lme4's fit times (elapsed and CPU seconds) from one Rscript process, or the reason there are none. */
+function lme4Times(reps: number): { seconds: number[]; cpuSeconds: number[] } | string {
   const r = spawnSync("Rscript", [join("bench", "sparse", "lme4-star.R"), String(reps)], {
     cwd: root,
     encoding: "utf8",
@@ -60,7 +60,7 @@ function lme4Times(reps: number): number[] | string {
   if (r.error) return `Rscript not available (${(r.error as NodeJS.ErrnoException).code ?? r.error.message})`;
   const line = r.stdout.trim().split("\n").pop() ?? "";
   try {
-    return (JSON.parse(line) as { seconds: number[] }).seconds;
+    return JSON.parse(line) as { seconds: number[]; cpuSeconds: number[] };
   } catch {
     return `lme4 failed: ${r.stderr.trim().split("\n").slice(-2).join(" | ")}`;
   }
@@ -120,17 +120,25 @@ export async function run(): Promise<void> {
   const reps = Number(process.env.SPARSE_BENCH_REPS ?? 3);
   await fit(FORMULA, frame, { REML: true }); // warm-up, as lme4's
   const spruce: number[] = [];
+  const spruceCpu: number[] = [];
   const lme4: number[] = [];
+  const lme4Cpu: number[] = [];
   let lme4Note = "";
   const loads: string[] = [load()];
   for (let r = 0; r < rounds; r++) {
     const l = lme4Times(reps);
     if (typeof l === "string") lme4Note = l;
-    else lme4.push(...l.map((s) => s * 1000));
+    else {
+      lme4.push(...l.seconds.map((s) => s * 1000));
+      lme4Cpu.push(...l.cpuSeconds.map((s) => s * 1000));
+    }
     for (let k = 0; k < reps; k++) {
       const t = performance.now();
+      const c = process.cpuUsage();
       await fit(FORMULA, frame, { REML: true });
+      const dc = process.cpuUsage(c);
       spruce.push(performance.now() - t);
+      spruceCpu.push((dc.user + dc.system) / 1000);
     }
     loads.push(load());
   }
@@ -139,15 +147,17 @@ export async function run(): Promise<void> {
   console.log(
     `Whole fit, data in memory, ${rounds} alternating rounds of ${reps} (load averages: ${loads.join(" → ")})`,
   );
-  console.table([
-    {
-      "spruce median (ms)": Math.round(s),
-      "spruce runs (ms)": spruce.map((x) => Math.round(x)).join(" "),
-      "lme4 median (ms)": lme4.length ? Math.round(l) : lme4Note,
-      "lme4 runs (ms)": lme4.map((x) => Math.round(x)).join(" "),
-      "lme4 / spruce": lme4.length ? Number((l / s).toFixed(1)) : "",
-    },
-  ]);
+  const sc = median(spruceCpu);
+  const lc = lme4Cpu.length ? median(lme4Cpu) : Number.NaN;
+  const row = (what: string, sv: number, all: number[], lv: number, lall: number[]) => ({
+    measure: what,
+    "spruce median (ms)": Math.round(sv),
+    "spruce runs (ms)": all.map((x) => Math.round(x)).join(" "),
+    "lme4 median (ms)": lme4.length ? Math.round(lv) : lme4Note,
+    "lme4 runs (ms)": lall.map((x) => Math.round(x)).join(" "),
+    "lme4 / spruce": lme4.length ? Number((lv / sv).toFixed(1)) : "",
+  });
+  console.table([row("elapsed", s, spruce, l, lme4), row("CPU (user + system)", sc, spruceCpu, lc, lme4Cpu)]);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await run();

@@ -123,7 +123,7 @@ export function trailingInverseSparse(cx: Context, ne: i32): void {
   const perm = cx.spPerm;
   const S = cx.S;
   if (ne == 0) return;
-  sparseSelectedInverse(ne, colPtr, rowIdx, lx, zx);
+  sparseSelectedInverse(ne, nd, cx.qRest, colPtr, rowIdx, lx, zx);
   for (let j = 0; j < ne; j++) {
     const oj = ldi(perm, j);
     for (let p = ldi(colPtr, j); p < ldi(colPtr, j + 1); p++) {
@@ -166,6 +166,13 @@ export function gradTrailingSparse(cx: Context, ne: i32): void {
   const rowTerm = cx.rowTerm;
   const tplOff = cx.tplOff;
   const acc = cx.acc;
+  const termP = cx.termP;
+  let allScalar = true;
+  for (let c = 0; c < qRest; c++) if (ldi(termP, ldi(rowTerm, c)) != 1) allScalar = false;
+  if (allScalar) {
+    gradTrailingScalar(cx, ne);
+    return;
+  }
   for (let j = 0; j < ne; j++) {
     const oj = ldi(perm, j);
     for (let p = ldi(colPtr, j); p < ldi(colPtr, j + 1); p++) {
@@ -174,6 +181,45 @@ export function gradTrailingSparse(cx: Context, ne: i32): void {
       const oi = ldi(perm, i);
       if (oj < qRest) addTrailingTerm(cx, oj, oi, acc + (<usize>ldi(tplOff, ldi(rowTerm, oj)) << 3));
       if (i != j && oi < qRest) addTrailingTerm(cx, oi, oj, acc + (<usize>ldi(tplOff, ldi(rowTerm, oi)) << 3));
+    }
+  }
+}
+
+/**
+ * gradTrailingSparse when every trailing random term is scalar: Λ₂ is the diagonal scaling sc and a block is one
+ * row, so the entry (i, j) of the pattern gives P[a, a] += Z_ij sc_c H22[c, a] for (a, c) = (j, i) and (i, j),
+ * with Z_ij read from the selected inverse itself (no S, no template lookups).
+ */
+function gradTrailingScalar(cx: Context, ne: i32): void {
+  const qRest = cx.qRest;
+  const colPtr = cx.spColPtr;
+  const rowIdx = cx.spRowIdx;
+  const perm = cx.spPerm;
+  const src = cx.spSrc;
+  const zx = cx.spZx;
+  const H22 = cx.H22;
+  const rowTerm = cx.rowTerm;
+  const tplOff = cx.tplOff;
+  const acc = cx.acc;
+  for (let j = 0; j < ne; j++) {
+    const oj = ldi(perm, j);
+    const jRandom = oj < qRest;
+    const scj = jRandom ? load<f64>(tplOf(cx, ldi(rowTerm, oj))) : 1.0;
+    const pj = jRandom ? acc + (<usize>ldi(tplOff, ldi(rowTerm, oj)) << 3) : 0;
+    for (let p = ldi(colPtr, j); p < ldi(colPtr, j + 1); p++) {
+      const i = ldi(rowIdx, p);
+      if (i >= ne) break;
+      const oi = ldi(perm, i);
+      const zh = ld(zx, p) * ld(H22, ldi(src, p));
+      const iRandom = oi < qRest;
+      if (jRandom) {
+        const sci = iRandom ? load<f64>(tplOf(cx, ldi(rowTerm, oi))) : 1.0;
+        store<f64>(pj, load<f64>(pj) + zh * sci);
+      }
+      if (i != j && iRandom) {
+        const pi = acc + (<usize>ldi(tplOff, ldi(rowTerm, oi)) << 3);
+        store<f64>(pi, load<f64>(pi) + zh * scj);
+      }
     }
   }
 }
@@ -209,5 +255,26 @@ export function residualTrailingSparse(cx: Context): void {
       st(z2, oi, ld(z2, oi) - h * ld(b2, oj));
       if (i != j) st(z2, oj, ld(z2, oj) - h * ld(b2, oi));
     }
+  }
+}
+
+/**
+ * H22 ← its upper triangle mirrored, on the pattern only (plsStatistics accumulates the upper triangle; on the
+ * sparse path every nonzero of H22 is an entry of the factor's pattern, and the rest stays zero in both triangles).
+ */
+export function mirrorOnPattern(cx: Context): void {
+  const nd = cx.nd;
+  const nnz = cx.spNnz;
+  const src = cx.spSrc;
+  const H22 = cx.H22;
+  for (let k = 0; k < nnz; k++) {
+    const s = ldi(src, k);
+    const j = s / nd;
+    const i = s - j * nd;
+    if (i == j) continue;
+    const u = j + i * nd;
+    const v = ld(H22, s) + ld(H22, u);
+    st(H22, s, v);
+    st(H22, u, v);
   }
 }

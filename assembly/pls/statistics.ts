@@ -17,6 +17,7 @@
 
 import { Context } from "./contract";
 import { ld, st, ldi } from "./access";
+import { mirrorOnPattern } from "./sparse-trailing";
 
 @inline function add(p: usize, i: i32, v: f64): void {
   const a = p + (<usize>i << 3);
@@ -154,12 +155,16 @@ export function plsStatistics(ctx: usize): void {
       for (let c = 0; c <= a; c++) add(H22, ldi(sIdx, c) + col, va * ld(sVal, c));
     }
   }
-  for (let j = 0; j < nd; j++)
-    for (let i = 0; i < j; i++) {
-      const v = ld(H22, i + j * nd) + ld(H22, j + i * nd);
-      st(H22, i + j * nd, v);
-      st(H22, j + i * nd, v);
-    }
+  // On the sparse path every nonzero of H22 lies on the factor's pattern: mirror those entries only (the full
+  // mirror reads rows of H22, one cache miss per entry).
+  if (cx.spOn != 0) mirrorOnPattern(cx);
+  else
+    for (let j = 0; j < nd; j++)
+      for (let i = 0; i < j; i++) {
+        const v = ld(H22, i + j * nd) + ld(H22, j + i * nd);
+        st(H22, i + j * nd, v);
+        st(H22, j + i * nd, v);
+      }
 }
 
 /**

@@ -65,9 +65,20 @@ export function sparseCholesky(
  * 1975), from the last column back: for the rows i > j of column j,
  *   Z_ij = −(1/L_jj) Σ_k L_kj Z_ik,   Z_jj = (1/L_jj) (1/L_jj − Σ_k L_kj Z_kj),
  * the sums over the rows k > j of column j. Every Z_ik needed (i, k rows of column j) lies on the pattern of
- * column min(i, k), already computed; it is found by walking that column's rows (both lists ascending).
+ * column min(i, k), already computed; it is found by walking that column's rows (both lists ascending), except
+ * in the dense trailing rows: when every column's pattern ends with all rows from denseFrom to n − 1 (the X and y
+ * rows of a trailing block; n = denseFrom when there are none), row i ≥ denseFrom of column k sits at
+ * colPtr[k + 1] − (n − i).
  */
-export function sparseSelectedInverse(ne: i32, colPtr: usize, rowIdx: usize, lx: usize, zx: usize): void {
+export function sparseSelectedInverse(
+  ne: i32,
+  n: i32,
+  denseFrom: i32,
+  colPtr: usize,
+  rowIdx: usize,
+  lx: usize,
+  zx: usize,
+): void {
   for (let j = ne - 1; j >= 0; j--) {
     const p0 = ldn(colPtr, j);
     const p1 = ldn(colPtr, j + 1);
@@ -80,10 +91,12 @@ export function sparseSelectedInverse(ne: i32, colPtr: usize, rowIdx: usize, lx:
       const k = ldn(rowIdx, pk);
       const lkj = ldf(lx, pk);
       let qk = ldn(colPtr, k);
+      const kEnd = ldn(colPtr, k + 1) - n;
       let acc = 0.0;
       for (let pi = pk; pi < e; pi++) {
         const i = ldn(rowIdx, pi);
-        while (ldn(rowIdx, qk) != i) qk++;
+        if (i >= denseFrom) qk = kEnd + i;
+        else while (ldn(rowIdx, qk) != i) qk++;
         const z = ldf(zx, qk);
         if (pi == pk) acc += z * lkj;
         else {

@@ -179,8 +179,8 @@ export const kernels = [
   ],
   [
     "sparseSelectedInverse",
-    [["ne", "i32"], ["colPtr", "ptr"], ["rowIdx", "ptr"], ["lx", "ptr"], ["zx", "ptr"]],
+    [["ne", "i32"], ["n", "i32"], ["denseFrom", "i32"], ["colPtr", "ptr"], ["rowIdx", "ptr"], ["lx", "ptr"], ["zx", "ptr"]],
     "void",
-    "the entries of (L Lᵀ)⁻¹ on L's pattern, leading ne×ne part (Takahashi equations)",
+    "the entries of (L Lᵀ)⁻¹ on L's pattern, leading ne×ne part (Takahashi equations); rows ≥ denseFrom dense in every column",
   ],
 ];

@@ -288,8 +288,8 @@ export interface KernelExports {
   denseLowerInvTransMul(l: number, n: number, ldl: number): void;
   /** left-looking Cholesky in place on a symbolic pattern (assembly/sparse/cholesky.ts); 0 or failing column + 1 */
   sparseCholesky(n: number, colPtr: number, rowIdx: number, rowPtr: number, rowCol: number, rowPos: number, lx: number, work: number): number;
-  /** the entries of (L Lᵀ)⁻¹ on L's pattern, leading ne×ne part (Takahashi equations) */
-  sparseSelectedInverse(ne: number, colPtr: number, rowIdx: number, lx: number, zx: number): void;
+  /** the entries of (L Lᵀ)⁻¹ on L's pattern, leading ne×ne part (Takahashi equations); rows ≥ denseFrom dense in every column */
+  sparseSelectedInverse(ne: number, n: number, denseFrom: number, colPtr: number, rowIdx: number, lx: number, zx: number): void;
 }
 
 /** The names of the kernel functions, to check a module's exports against. */

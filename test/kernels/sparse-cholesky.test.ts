@@ -181,7 +181,7 @@ describe("sparse Cholesky and selected inverse = dense oracle", () => {
         // selected inverse of the whole and of the leading (random) part
         for (const ne of [n, q]) {
           if (ne === 0) continue;
-          k.sparseSelectedInverse(ne, m.colPtr, m.rowIdx, m.lx, m.zx);
+          k.sparseSelectedInverse(ne, n, q, m.colPtr, m.rowIdx, m.lx, m.zx);
           const zx = m.read(m.zx);
           const sub = new Float64Array(ne * ne);
           for (let j = 0; j < ne; j++) for (let i = 0; i < ne; i++) sub[i + j * ne] = pa[i + j * n]!;

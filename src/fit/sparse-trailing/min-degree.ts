@@ -24,11 +24,11 @@ export interface MinDegreeResult {
 
 /** A min-heap of (key, node) pairs with lazy deletion (stale entries are skipped by the caller). */
 class Heap {
-  private keys: number[] = [];
-  private nodes: number[] = [];
-  get size(): number {
-    return this.keys.length;
-  }
+  private keys = new Float64Array(64);
+  private nodes = new Int32Array(64);
+  size = 0;
+  /** The key of the entry pop() returned last. */
+  poppedKey = 0;
   private less(a: number, b: number): boolean {
     const ka = this.keys[a]!;
     const kb = this.keys[b]!;
@@ -43,9 +43,17 @@ class Heap {
     this.nodes[b] = n;
   }
   push(key: number, node: number): void {
-    this.keys.push(key);
-    this.nodes.push(node);
-    let i = this.keys.length - 1;
+    if (this.size === this.keys.length) {
+      const k = new Float64Array(this.size * 2);
+      k.set(this.keys);
+      this.keys = k;
+      const n = new Int32Array(this.size * 2);
+      n.set(this.nodes);
+      this.nodes = n;
+    }
+    let i = this.size++;
+    this.keys[i] = key;
+    this.nodes[i] = node;
     while (i > 0) {
       const parent = (i - 1) >> 1;
       if (!this.less(i, parent)) break;
@@ -53,27 +61,27 @@ class Heap {
       i = parent;
     }
   }
-  /** Removes the smallest entry; returns [key, node]. */
-  pop(): [number, number] {
-    const top: [number, number] = [this.keys[0]!, this.nodes[0]!];
-    const lastKey = this.keys.pop()!;
-    const lastNode = this.nodes.pop()!;
-    if (this.keys.length > 0) {
-      this.keys[0] = lastKey;
-      this.nodes[0] = lastNode;
+  /** Removes the smallest entry and returns its node (its key in poppedKey). */
+  pop(): number {
+    const node = this.nodes[0]!;
+    this.poppedKey = this.keys[0]!;
+    this.size--;
+    if (this.size > 0) {
+      this.keys[0] = this.keys[this.size]!;
+      this.nodes[0] = this.nodes[this.size]!;
       let i = 0;
       for (;;) {
         const l = 2 * i + 1;
         const r = l + 1;
         let m = i;
-        if (l < this.keys.length && this.less(l, m)) m = l;
-        if (r < this.keys.length && this.less(r, m)) m = r;
+        if (l < this.size && this.less(l, m)) m = l;
+        if (r < this.size && this.less(r, m)) m = r;
         if (m === i) break;
         this.swap(i, m);
         i = m;
       }
     }
-    return top;
+    return node;
   }
 }
 
@@ -88,7 +96,16 @@ export function minimumDegree(
 ): MinDegreeResult | null {
   const n = adj.length;
   // Adjacency lists edited in place (a neighbour's list loses the eliminated node and gains the clique).
-  const graph: number[][] = adj.map((a) => Array.from(a));
+  // (Each list's live length is size[v]: shortening a JS array by setting its length is slow in V8.)
+  const graph: number[][] = new Array(n);
+  const size = new Int32Array(n);
+  for (let v = 0; v < n; v++) {
+    const a = adj[v]!;
+    const list: number[] = new Array(a.length);
+    for (let k = 0; k < a.length; k++) list[k] = a[k]!;
+    graph[v] = list;
+    size[v] = a.length;
+  }
   const alive = new Uint8Array(n).fill(1);
   const degree = new Float64Array(n);
   const mark = new Int32Array(n).fill(-1);
@@ -108,8 +125,8 @@ export function minimumDegree(
   for (let step = 0; step < n; step++) {
     let v = -1;
     while (heap.size > 0) {
-      const [key, node] = heap.pop();
-      if (alive[node] && key === degree[node]) {
+      const node = heap.pop();
+      if (alive[node] && heap.poppedKey === degree[node]) {
         v = node;
         break;
       }
@@ -119,7 +136,10 @@ export function minimumDegree(
     order[step] = v;
     position[v] = step;
     const nb = graph[v]!;
-    structure[v] = Int32Array.from(nb);
+    const nbSize = size[v]!;
+    const sv = new Int32Array(nbSize);
+    for (let k = 0; k < nbSize; k++) sv[k] = nb[k]!;
+    structure[v] = sv;
     // Rows of v's block column below its diagonal: the rest of its own block, then its neighbours' rows.
     const wv = weight[v]!;
     for (let k = 0; k < wv; k++) {
@@ -129,39 +149,46 @@ export function minimumDegree(
     if (work > budget) return null;
     // Join the neighbours into a clique (v leaves the graph): mark v's neighbours, then for each neighbour u drop
     // v from its list and add the neighbours it lacks.
-    for (let a = 0; a < nb.length; a++) {
+    for (let a = 0; a < nbSize; a++) {
       const u = nb[a]!;
       const gu = graph[u]!;
+      const guSize = size[u]!;
       stamp++;
       mark[u] = stamp;
       let d = degree[u]! - wv;
       let w = 0;
-      for (let k = 0; k < gu.length; k++) {
+      for (let k = 0; k < guSize; k++) {
         const x = gu[k]!;
         if (x !== v) {
           gu[w++] = x;
           mark[x] = stamp;
         }
       }
-      gu.length = w;
-      for (let k = 0; k < nb.length; k++) {
+      for (let k = 0; k < nbSize; k++) {
         const x = nb[k]!;
         if (mark[x] !== stamp) {
-          gu.push(x);
+          if (w < gu.length) gu[w] = x;
+          else gu.push(x);
+          w++;
           mark[x] = stamp;
           d += weight[x]!;
         }
       }
+      size[u] = w;
       if (d !== degree[u]) {
         degree[u] = d;
         heap.push(d, u);
       }
     }
     graph[v] = [];
+    size[v] = 0;
   }
+  // Each structure ascending by position: sort the positions (a numeric typed-array sort), map back to nodes.
   for (let v = 0; v < n; v++) {
     const s = structure[v]!;
-    s.sort((a, b) => position[a]! - position[b]!);
+    for (let k = 0; k < s.length; k++) s[k] = position[s[k]!]!;
+    s.sort();
+    for (let k = 0; k < s.length; k++) s[k] = order[s[k]!]!;
   }
   return { order, position, structure, work };
 }

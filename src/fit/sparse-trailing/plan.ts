@@ -41,7 +41,7 @@ const MIN_RANDOM_ROWS = 64;
 /** The initial pattern (before fill) covering more than this fraction of the random lower triangle: dense. */
 const MAX_INITIAL_DENSITY = 0.1;
 /** More edges than this (with repeats) while building the graph: dense, without finishing the graph. */
-const MAX_EDGE_PAIRS = 2e7;
+const MAX_EDGE_PAIRS = 4e6;
 
 /**
  * The sparse plan for this layout, or null for the dense path. "auto" picks sparse when the sparse factor's
@@ -156,7 +156,7 @@ function trailingGraph(
         list.push(u);
       }
     }
-    adj[v] = Int32Array.from(list);
+    adj[v] = new Int32Array(list);
     edges += list.length;
   }
   if (auto && edges / 2 > MAX_INITIAL_DENSITY * ((nb * (nb + 1)) / 2)) return null;
