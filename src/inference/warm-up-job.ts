@@ -4,9 +4,11 @@
  *
  * Why: a worker starts with every JavaScript function in the interpreter. The replicate loop — drawing the
  * response, the reduced engine's setResponse, the nearby quasi-Newton refits, the general optimiser when they
- * give up — runs 3–5× slower until V8's optimising compiler has taken over, which takes a few dozen replicates.
- * Measured on the Sitka bootstrap: ~20 ms of a worker's ~200 ms. A worker started ahead of its job (the pool's
- * `prestart`, while the caller fits the models) spends that time here instead.
+ * give up — runs 3–5× slower until V8's optimising compiler has taken over, which takes a few dozen replicates
+ * and compiler time. Measured on the Sitka bootstrap (CPU time, node --single-threaded so that the compiler's
+ * work is counted in the worker's thread): 1000 replicates cost a cold worker ~300 ms, ~80 ms above the ~220 ms
+ * of a warm one; after these 48 warm-up replicates (~75 ms, most of it compiling) the excess is ~0. A worker
+ * started ahead of its job (the pool's `prestart`, while the caller fits the models) spends that time here.
  *
  * The job is the shape of a growth-curve comparison: 16 groups × 5 occasions, random intercept, slope and
  * curvature per group, 3 fixed effects under the null and 6 under the alternative. Its numbers are thrown away;

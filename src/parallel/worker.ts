@@ -32,8 +32,21 @@ function maybeFail(index: number): void {
   throw new Error(`worker ${workerId} closed on purpose (fault plan)`);
 }
 
+/**
+ * Detach a small ArrayBuffer, once per worker, before any replicate runs. V8 compiles typed-array accesses without
+ * a detach check while no ArrayBuffer of the thread has ever been detached; the first detachment (here: a batch's
+ * result transferred to the pool) then throws away every optimised function at once, and the worker compiles the
+ * whole replicate loop a second time (measured: the warm-up's work was lost at the first batch). Detaching one
+ * first makes every compilation final.
+ */
+function settleDetachment(): void {
+  const buffer = new ArrayBuffer(8);
+  structuredClone(buffer, { transfer: [buffer] });
+}
+
 const api: WorkerApi = {
   async init(spec: JobSpec, wasmModule: WebAssembly.Module | null, id: number): Promise<number> {
+    settleDetachment();
     job?.dispose();
     workerId = id;
     fault = null;
@@ -46,8 +59,12 @@ const api: WorkerApi = {
     return Comlink.transfer(result, [result.values.buffer as ArrayBuffer]);
   },
   async warmUp(wasmModule: WebAssembly.Module): Promise<void> {
+    settleDetachment();
     if (job) return;
-    const warm = createJob(warmUpJobSpec(), wasmEngineFactory(wasmModule), buildModelJob);
+    // Through structured clone, as a real spec arrives: its objects then have the same hidden classes, and the code
+    // V8 optimises for the warm-up stays valid for the real job.
+    const spec = structuredClone(warmUpJobSpec());
+    const warm = createJob(spec, wasmEngineFactory(wasmModule), buildModelJob);
     const out = new Float64Array(warm.width);
     try {
       let slice = performance.now();
