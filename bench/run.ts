@@ -10,6 +10,7 @@ const suites = [
   "./shard.bench.ts",
   "./glmm.bench.ts",
   "./scale.bench.ts",
+  "./scaling.bench.ts",
   "./browser.bench.ts",
 ];
 
