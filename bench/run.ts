@@ -12,6 +12,7 @@ const suites = [
   "./glmm.bench.ts",
   "./scale.bench.ts",
   "./sparse.bench.ts",
+  "./scaling.bench.ts",
   "./browser.bench.ts",
 ];
 

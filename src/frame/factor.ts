@@ -76,6 +76,21 @@ export function interactFactors(a: Factor, b: Factor): Factor {
   const n = a.codes.length;
   const combined = new Float64Array(n);
   for (let i = 0; i < n; i++) combined[i] = a.codes[i] * nb + b.codes[i];
+  const size = a.levels.length * nb;
+  if (size <= Math.max(1024, 4 * n)) {
+    // Combinations indexed directly (no hash map): the observed ones, in order, are the levels.
+    const slot = new Int32Array(size).fill(-1);
+    for (let i = 0; i < n; i++) slot[combined[i] as number] = 0;
+    const levels: string[] = [];
+    for (let v = 0; v < size; v++)
+      if (slot[v] === 0) {
+        slot[v] = levels.length;
+        levels.push(`${a.levels[Math.floor(v / nb)]}:${b.levels[v % nb]}`);
+      }
+    const codes = new Int32Array(n);
+    for (let i = 0; i < n; i++) codes[i] = slot[combined[i] as number] as number;
+    return { levels, codes };
+  }
   const uniq = [...new Set(combined)].sort((x, y) => x - y);
   const index = new Map(uniq.map((v, i) => [v, i]));
   const codes = new Int32Array(n);

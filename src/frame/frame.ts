@@ -114,13 +114,31 @@ export function fromColumns(columns: Record<string, readonly CellValue[] | Array
     const raw = columns[name];
     if (raw === null || typeof raw !== "object" || typeof (raw as ArrayLike<unknown>).length !== "number")
       throw new DataError(`column '${name}' is not an array of values`);
-    const values = Array.from(raw as ArrayLike<CellValue>);
-    if (nrow >= 0 && values.length !== nrow)
-      throw new DataError(`column '${name}' has ${values.length} values but '${names[0]}' has ${nrow}`);
-    nrow = values.length;
-    map.set(name, columnFromValues(name, values));
+    const length = (raw as ArrayLike<unknown>).length;
+    if (nrow >= 0 && length !== nrow)
+      throw new DataError(`column '${name}' has ${length} values but '${names[0]}' has ${nrow}`);
+    nrow = length;
+    // A typed array of numbers is a numeric column as it is (copied once; NaN is missing), without a detour
+    // through an array of boxed values.
+    if (isNumberArray(raw)) map.set(name, { kind: "numeric", values: Float64Array.from(raw) });
+    else map.set(name, columnFromValues(name, Array.from(raw as ArrayLike<CellValue>)));
   }
   return { kind: "spruce.frame", names, columns: map, nrow: Math.max(nrow, 0) };
+}
+
+/** Typed arrays whose elements are numbers (not BigInt64Array, whose bigints columnFromValues refuses by name). */
+function isNumberArray(x: unknown): x is ArrayLike<number> {
+  return (
+    x instanceof Float64Array ||
+    x instanceof Float32Array ||
+    x instanceof Int32Array ||
+    x instanceof Uint32Array ||
+    x instanceof Int16Array ||
+    x instanceof Uint16Array ||
+    x instanceof Int8Array ||
+    x instanceof Uint8Array ||
+    x instanceof Uint8ClampedArray
+  );
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { makeFactor } from "../../src/frame/factor.js";
+import { interactFactors, makeFactor } from "../../src/frame/factor.js";
 import { factorOfRows } from "../../src/frame/factor-rows.js";
 
 /** Some rows of a column, in order, possibly repeated (a subset as the complete rows are). */
@@ -76,5 +76,33 @@ describe("factorOfRows = makeFactor on the rows picked", () => {
       levels: [],
       codes: new Int32Array(0),
     });
+  });
+});
+
+describe("interactFactors: observed combinations, first factor slowest", () => {
+  it("equals the sorted distinct combinations (the table path and the map path)", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 6 }),
+        fc.integer({ min: 1, max: 400 }),
+        fc.array(fc.tuple(fc.nat(), fc.nat()), { minLength: 1, maxLength: 50 }),
+        (na, nb, pairs) => {
+          const a = {
+            levels: Array.from({ length: na }, (_, i) => `a${i}`),
+            codes: Int32Array.from(pairs, ([x]) => x % na),
+          };
+          const b = {
+            levels: Array.from({ length: nb }, (_, i) => `b${i}`),
+            codes: Int32Array.from(pairs, ([, y]) => y % nb),
+          };
+          const keys = Array.from(a.codes, (x, i) => x * nb + (b.codes[i] as number));
+          const distinct = [...new Set(keys)].sort((x, y) => x - y);
+          expect(interactFactors(a, b)).toEqual({
+            levels: distinct.map((v) => `a${Math.floor(v / nb)}:b${v % nb}`),
+            codes: Int32Array.from(keys, (k) => distinct.indexOf(k)),
+          });
+        },
+      ),
+    );
   });
 });
