@@ -29,7 +29,7 @@ import {
   stepPair,
 } from "./bfgs.js";
 import { LME4_GRADIENT_TOLERANCE } from "./constants.js";
-import { gradientDifferenceHessian } from "./fd-hessian.js";
+import { gradientDifferenceHessian, valueDifferenceHessian } from "./fd-hessian.js";
 import { nelderMead } from "./nelder-mead.js";
 
 export { nelderMead } from "./nelder-mead.js";
@@ -73,7 +73,8 @@ export interface OptimizeOptions {
    * gradient evaluations) instead of the identity. Worth it where evaluations are expensive and the start is good
    * (InstEval: a few Newton steps from a moment-based start instead of a dozen BFGS steps learning the scale of
    * θ first); where they cost microseconds the identity start, which the conformance suite pins, is as fast.
-   * Default false.
+   * With valueOnlyTrials and at most two variables the Hessian comes from values of f alone (three values of f
+   * cost less than two gradients there). Default false.
    */
   finiteDifferenceHessian?: boolean;
   /** Cap on function evaluations over all phases. Default 2000. */
@@ -106,6 +107,13 @@ export interface OptimizeResult {
  * f alone costs about half of f and ∇f at scale (InstEval).
  */
 const LONG_STEP_RATIO = 4;
+
+/**
+ * With valueOnlyTrials, the starting Hessian of up to this many variables comes from n(n+1)/2 values of f rather
+ * than n gradients: f alone costs about half of f and ∇f at scale, so 3 values beat 2 gradients (InstEval's ML
+ * model), while 6 values against 3 gradients would be a wash.
+ */
+const VALUE_HESSIAN_MAX_N = 2;
 
 class EvaluationBudgetExceeded extends Error {}
 
@@ -164,7 +172,8 @@ function quasiNewton(
   B.fill(0);
   for (let i = 0; i < n; i++) B[i * n + i] = 1;
   let scaled = false;
-  if (finiteDifferenceHessian && n > 0) scaled = finiteDifferenceHessianInto(fg, x, g, B, work);
+  if (finiteDifferenceHessian && n > 0)
+    scaled = finiteDifferenceHessianInto(fg, x, f, g, B, work, valueOnlyTrials && n <= VALUE_HESSIAN_MAX_N);
   let smallSteps = 0;
   // Largest component of the last accepted step (0 before the first).
   let lastStep = 0;
@@ -301,24 +310,37 @@ function quasiNewton(
 
 /**
  * B ← the Hessian at x by forward differences of the gradient, column j from a step h_j = 10⁻³·max(|x_j|, 0.05)
- * along θ_j, symmetrised. Returns false, leaving B as it was, when a difference is not finite
- * or the estimate is not positive definite (then the identity start serves better). g is ∇f at x.
+ * along θ_j, symmetrised; or, with `byValues` (n ≤ VALUE_HESSIAN_MAX_N and f alone cheaper than f and ∇f), by
+ * second differences of f alone with steps twice as wide (their rounding error grows as 1/h², not 1/h). Returns
+ * false, leaving B as it was, when a difference is not finite or the estimate is not positive definite (then the
+ * identity start serves better). f and g are f(x) and ∇f(x).
  */
 function finiteDifferenceHessianInto(
   fg: (x: Float64Array, g: Float64Array | null) => number,
   x: Float64Array,
+  f: number,
   g: Float64Array,
   B: Float64Array,
   work: { xt: Float64Array; gt: Float64Array; chol: Float64Array },
+  byValues: boolean,
 ): boolean {
   const n = x.length;
   const { chol } = work;
   const H = new Float64Array(n * n);
-  const ok = gradientDifferenceHessian((xx, gg) => fg(xx, gg), x, H, {
-    scheme: "forward",
-    g0: g,
-    step: (j) => 1e-3 * Math.max(Math.abs(x[j] as number), 0.05),
-  });
+  const ok = byValues
+    ? valueDifferenceHessian(
+        (xx) => fg(xx, null),
+        x,
+        f,
+        g,
+        H,
+        (j) => 2e-3 * Math.max(Math.abs(x[j] as number), 0.05),
+      )
+    : gradientDifferenceHessian((xx, gg) => fg(xx, gg), x, H, {
+        scheme: "forward",
+        g0: g,
+        step: (j) => 1e-3 * Math.max(Math.abs(x[j] as number), 0.05),
+      });
   if (!ok) return false;
   chol.set(H);
   if (choleskyInPlace(chol, n) >= 0) return false;
