@@ -10,6 +10,7 @@ const suites = [
   "./shard.bench.ts",
   "./glmm.bench.ts",
   "./scale.bench.ts",
+  "./insteval.bench.ts",
   "./browser.bench.ts",
 ];
 
