@@ -33,13 +33,18 @@ export const MAX_START = 10;
 const SWEEPS = 4;
 
 /** The starting θ (lme4's order) for the design, see above. */
-export function momentStart(buffers: DesignBuffers): Float64Array {
+/**
+ * residuals, when given, are y − Xβ̂ from a least-squares fit already made (the response reduction of
+ * ./response-reduction.ts keeps exactly that as the engine's response): copied, not recomputed.
+ */
+export function momentStart(buffers: DesignBuffers, residuals?: Float64Array): Float64Array {
   const start = thetaStart(buffers);
   const interceptTerms = buffers.terms
     .map((t, i) => ({ t, i }))
     .filter(({ t }) => t.p === 1 && t.z.every((v) => v === 1));
   if (interceptTerms.length === 0) return start;
-  const e = olsResiduals(buffers);
+  const e =
+    residuals && residuals.length === buffers.n ? Float64Array.from(residuals) : olsResiduals(buffers);
   if (!e) return start;
   const n = buffers.n;
   const factors = interceptTerms.map(({ t }) => levelCounts(t.refs, t.nlevels, n));
