@@ -299,4 +299,43 @@ describe("nelderMead", () => {
     expect(values).toBe(3);
     expect(gradients).toBeLessThanOrEqual(3);
   });
+  it("valueDifferenceHessian with a gradient column: column 1 from ∇f, the 2×2 rest from values (n = 3)", () => {
+    // f = e^a·b + b²c + c³ + a·c: ∇f = (e^a b + c, e^a + 2bc, b² + 3c² + a)
+    const grad = (a: number, b: number, c: number) => [
+      Math.exp(a) * b + c,
+      Math.exp(a) + 2 * b * c,
+      b * b + 3 * c * c + a,
+    ];
+    const value = (x: Float64Array) => {
+      const [a, b, c] = [x[0] as number, x[1] as number, x[2] as number];
+      return Math.exp(a) * b + b * b * c + c ** 3 + a * c;
+    };
+    const x = Float64Array.from([0.2, 0.5, 0.9]);
+    const [a, b, c] = [0.2, 0.5, 0.9];
+    const exact = [
+      [Math.exp(a) * b, Math.exp(a), 1],
+      [Math.exp(a), 2 * c, 2 * b],
+      [1, 2 * b, 6 * c],
+    ].flat();
+    let gradients = 0;
+    let values = 0;
+    const at = (xx: Float64Array, g: Float64Array) => {
+      gradients++;
+      g.set(grad(xx[0] as number, xx[1] as number, xx[2] as number));
+      return value(xx);
+    };
+    const H = new Float64Array(9);
+    const counted = (xx: Float64Array) => {
+      values++;
+      return value(xx);
+    };
+    const h = 1e-4;
+    expect(valueDifferenceHessian(counted, x, value(x), grad(a, b, c), H, () => h, { columns: 1, at })).toBe(
+      true,
+    );
+    expect([gradients, values]).toEqual([1, 3]);
+    for (let i = 0; i < 9; i++)
+      expect(Math.abs((H[i] as number) - (exact[i] as number))).toBeLessThan(20 * h);
+    for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) expect(H[i * 3 + j]).toBe(H[j * 3 + i]);
+  });
 });
