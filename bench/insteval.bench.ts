@@ -39,11 +39,20 @@ interface Lme4Reply {
 /** A long-lived Rscript that fits one model per request (see bench/lme4/insteval-timing.R). */
 class Lme4Session {
   private readonly lines: Interface;
-  private readonly pending: ((line: string) => void)[] = [];
+  private readonly pending: { resolve: (line: string) => void; reject: (e: Error) => void }[] = [];
 
   private constructor(private readonly child: ChildProcessWithoutNullStreams) {
     this.lines = createInterface({ input: child.stdout });
-    this.lines.on("line", (line) => this.pending.shift()?.(line));
+    this.lines.on("line", (line) => this.pending.shift()?.resolve(line));
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => {
+      stderr = (stderr + d.toString()).slice(-2000);
+    });
+    // R gone (an error in the script, killed): fail the waiting request instead of hanging the bench.
+    child.on("exit", (code) => {
+      for (const p of this.pending.splice(0))
+        p.reject(new Error(`Rscript exited (${code}): ${stderr.trim().split("\n").slice(-3).join(" | ")}`));
+    });
   }
 
   /** Starts R and waits for it to have read the data; undefined when Rscript or lme4 is missing. */
@@ -53,12 +62,16 @@ class Lme4Session {
     });
     if (probe.error || !probe.stdout.includes("TRUE")) return undefined;
     const session = new Lme4Session(spawn("Rscript", [rScript, instevalCsv]));
-    const ready = await session.next();
+    const ready = await session.next().catch((e: Error) => {
+      console.log(`  lme4: ${e.message}`);
+      return "";
+    });
     return ready === "ready" ? session : undefined;
   }
 
   private next(): Promise<string> {
-    return new Promise((resolve) => this.pending.push(resolve));
+    if (this.child.exitCode !== null) return Promise.reject(new Error("Rscript is not running"));
+    return new Promise((resolve, reject) => this.pending.push({ resolve, reject }));
   }
 
   async fit(id: ScaleId): Promise<Timing> {
@@ -112,20 +125,32 @@ export async function run(): Promise<void> {
     `\n=== InstEval: spruce beside lme4, same run (${reps} alternating rounds after a warm-up) ===`,
   );
   const frame = readCsv(instevalCsv);
-  const r = await Lme4Session.start();
+  let r = await Lme4Session.start();
   if (!r) console.log("  lme4: Rscript with lme4 not found; timing spruce alone");
+  // An lme4 failure (R gone) is reported once, and spruce is timed alone from then on.
+  const lme4Fit = async (id: ScaleId): Promise<Timing | undefined> => {
+    try {
+      return await r?.fit(id);
+    } catch (error) {
+      console.log(`  lme4: ${(error as Error).message}; timing spruce alone from here`);
+      r?.close();
+      r = undefined;
+      return undefined;
+    }
+  };
   try {
     for (const id of ids) {
       const fx = loadScaleFixture(id);
       const loadBefore = load();
       // Warm-up: the first fit of a process compiles and tiers up the kernels and the TypeScript.
       await spruceFit(id, frame);
-      if (r) await r.fit(id);
+      await lme4Fit(id);
       const spruce: Timing[] = [];
       const lme4: Timing[] = [];
       let last: LinearMixedModel | undefined;
       for (let k = 0; k < reps; k++) {
-        if (r) lme4.push(await r.fit(id));
+        const l = await lme4Fit(id);
+        if (l) lme4.push(l);
         const s = await spruceFit(id, frame);
         spruce.push(s);
         last = s.model;
