@@ -13,6 +13,7 @@ const suites = [
   "./scale.bench.ts",
   "./sparse.bench.ts",
   "./scaling.bench.ts",
+  "./insteval.bench.ts",
   "./browser.bench.ts",
 ];
 

@@ -33,7 +33,12 @@ import {
   SINGULAR_MESSAGE,
 } from "./model.js";
 import { minimizeBounded } from "./optimize.js";
-import { createReducedEngine, createReducedEngineAsync, ensureReducedEngine } from "./response-reduction.js";
+import {
+  createReducedEngine,
+  createReducedEngineAsync,
+  ensureReducedEngine,
+  innerEngine,
+} from "./response-reduction.js";
 import { momentStart } from "./start.js";
 import { createEngine } from "./wasm-engine.js";
 
@@ -181,7 +186,8 @@ export function fitDesign(
   const start = options.start
     ? Float64Array.from(options.start)
     : large
-      ? momentStart(buffers)
+      ? // The engine's own response is y − Xβ₀, the least-squares residuals the moment start needs.
+        momentStart(buffers, innerEngine(engine).buffers.y)
       : thetaStart(buffers);
   if (start.length !== nTheta)
     throw new ModelError(`start has ${start.length} values but the model has ${nTheta} θ parameters`);

@@ -29,7 +29,7 @@ import {
   stepPair,
 } from "./bfgs.js";
 import { LME4_GRADIENT_TOLERANCE } from "./constants.js";
-import { gradientDifferenceHessian } from "./fd-hessian.js";
+import { gradientDifferenceHessian, valueDifferenceHessian } from "./fd-hessian.js";
 import { nelderMead } from "./nelder-mead.js";
 
 export { nelderMead } from "./nelder-mead.js";
@@ -73,7 +73,7 @@ export interface OptimizeOptions {
    * gradient evaluations) instead of the identity. Worth it where evaluations are expensive and the start is good
    * (InstEval: a few Newton steps from a moment-based start instead of a dozen BFGS steps learning the scale of
    * θ first); where they cost microseconds the identity start, which the conformance suite pins, is as fast.
-   * Default false.
+   * With valueOnlyTrials part of it comes from values of f alone (see gradientColumnsOfHessian). Default false.
    */
   finiteDifferenceHessian?: boolean;
   /** Cap on function evaluations over all phases. Default 2000. */
@@ -106,6 +106,26 @@ export interface OptimizeResult {
  * f alone costs about half of f and ∇f at scale (InstEval).
  */
 const LONG_STEP_RATIO = 4;
+
+/**
+ * With valueOnlyTrials (f alone about half the cost of f and ∇f), how many columns of the starting Hessian come
+ * from gradients, the rest from values of f (fd-hessian.ts, valueDifferenceHessian): the k that minimises
+ * k + ½·(n−k)(n−k+1)/2, the smallest on a tie. n = 2: none (3 values instead of 2 gradients, InstEval's ML model);
+ * n = 3: one (a gradient and 3 values instead of 3 gradients, the 3-crossed REML model); n ≥ 8 would save
+ * nothing against n gradients and keeps them all.
+ */
+function gradientColumnsOfHessian(n: number): number {
+  let best = n;
+  let cost = n;
+  for (let k = 0; k < n; k++) {
+    const c = k + ((n - k) * (n - k + 1)) / 4;
+    if (c < cost) {
+      cost = c;
+      best = k;
+    }
+  }
+  return best;
+}
 
 class EvaluationBudgetExceeded extends Error {}
 
@@ -164,7 +184,16 @@ function quasiNewton(
   B.fill(0);
   for (let i = 0; i < n; i++) B[i * n + i] = 1;
   let scaled = false;
-  if (finiteDifferenceHessian && n > 0) scaled = finiteDifferenceHessianInto(fg, x, g, B, work);
+  if (finiteDifferenceHessian && n > 0)
+    scaled = finiteDifferenceHessianInto(
+      fg,
+      x,
+      f,
+      g,
+      B,
+      work,
+      valueOnlyTrials ? gradientColumnsOfHessian(n) : n,
+    );
   let smallSteps = 0;
   // Largest component of the last accepted step (0 before the first).
   let lastStep = 0;
@@ -301,24 +330,40 @@ function quasiNewton(
 
 /**
  * B ← the Hessian at x by forward differences of the gradient, column j from a step h_j = 10⁻³·max(|x_j|, 0.05)
- * along θ_j, symmetrised. Returns false, leaving B as it was, when a difference is not finite
- * or the estimate is not positive definite (then the identity start serves better). g is ∇f at x.
+ * along θ_j, symmetrised; or, when fewer than n `gradientColumns` are asked for (f alone cheaper than f and ∇f),
+ * those columns from gradients and the rest from values of f (fd-hessian.ts, valueDifferenceHessian) with steps
+ * twice as wide (the values' rounding error grows as 1/h², not 1/h). Returns false, leaving B as it was, when a
+ * difference is not finite or the estimate is not positive definite (then the identity start serves better).
+ * f and g are f(x) and ∇f(x).
  */
 function finiteDifferenceHessianInto(
   fg: (x: Float64Array, g: Float64Array | null) => number,
   x: Float64Array,
+  f: number,
   g: Float64Array,
   B: Float64Array,
   work: { xt: Float64Array; gt: Float64Array; chol: Float64Array },
+  gradientColumns: number,
 ): boolean {
   const n = x.length;
   const { chol } = work;
   const H = new Float64Array(n * n);
-  const ok = gradientDifferenceHessian((xx, gg) => fg(xx, gg), x, H, {
-    scheme: "forward",
-    g0: g,
-    step: (j) => 1e-3 * Math.max(Math.abs(x[j] as number), 0.05),
-  });
+  const ok =
+    gradientColumns < n
+      ? valueDifferenceHessian(
+          (xx) => fg(xx, null),
+          x,
+          f,
+          g,
+          H,
+          (j) => 2e-3 * Math.max(Math.abs(x[j] as number), 0.05),
+          { columns: gradientColumns, at: (xx, gg) => fg(xx, gg) },
+        )
+      : gradientDifferenceHessian((xx, gg) => fg(xx, gg), x, H, {
+          scheme: "forward",
+          g0: g,
+          step: (j) => 1e-3 * Math.max(Math.abs(x[j] as number), 0.05),
+        });
   if (!ok) return false;
   chol.set(H);
   if (choleskyInPlace(chol, n) >= 0) return false;

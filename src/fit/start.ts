@@ -12,32 +12,48 @@
  * balanced data; with crossed factors each is freed of the others' variance, which a separate one-way analysis
  * per factor is not (its within-level mean square holds the other factors' variance). θ_g = σ̂_g/σ̂, kept within
  * [MIN_START, MAX_START]: θ = 0 is a stationary point of the deviance (a saddle of its sign symmetry), so the
- * optimiser must not start there. The optimum does not depend on the start; only the path does.
+ * optimiser must not start there. The optimum does not depend on the start; only the path does. Factors nested
+ * in one another are not separable by the backfit; ./start-nested.ts replaces their two estimates by a nested
+ * analysis of variance.
  */
 import type { DesignBuffers } from "../design/types.js";
 import { thetaStart } from "../design/types.js";
 import { choleskyInPlace, choleskySolveInPlace } from "../linalg/cholesky.js";
+import { correctNested, nestedPairs } from "./start-nested.js";
 
-/** Smallest and largest starting θ of an intercept term. */
-export const MIN_START = 0.1;
+/**
+ * Smallest and largest starting θ of an intercept term. The floor keeps the start off the saddle at 0 yet below
+ * the small components large data sets resolve (InstEval's departments: θ̂ = 0.071; a floor of 0.1 cost three
+ * Newton steps there).
+ */
+export const MIN_START = 0.05;
 export const MAX_START = 10;
 
 /** Backfitting sweeps over the factors (Gauss–Seidel on their level means); a start needs no more. */
 const SWEEPS = 4;
 
 /** The starting θ (lme4's order) for the design, see above. */
-export function momentStart(buffers: DesignBuffers): Float64Array {
+/**
+ * residuals, when given, are y − Xβ̂ from a least-squares fit already made (the response reduction of
+ * ./response-reduction.ts keeps exactly that as the engine's response): copied, not recomputed.
+ */
+export function momentStart(buffers: DesignBuffers, residuals?: Float64Array): Float64Array {
   const start = thetaStart(buffers);
   const interceptTerms = buffers.terms
     .map((t, i) => ({ t, i }))
     .filter(({ t }) => t.p === 1 && t.z.every((v) => v === 1));
   if (interceptTerms.length === 0) return start;
-  const e = olsResiduals(buffers);
+  const e =
+    residuals && residuals.length === buffers.n ? Float64Array.from(residuals) : olsResiduals(buffers);
   if (!e) return start;
   const n = buffers.n;
   const factors = interceptTerms.map(({ t }) => levelCounts(t.refs, t.nlevels, n));
+  const refs = interceptTerms.map(({ t }) => t.refs);
+  const nested = nestedPairs(refs, factors);
   let parameters = 1;
   for (const f of factors) parameters += f.levels - 1;
+  // A factor with another nested in it adds no column the inner one does not span.
+  for (const pair of nested) parameters -= (factors[pair.outer] as { levels: number }).levels - 1;
   if (factors.some((f) => f.levels < 2) || n - parameters < 1) return start;
   // Level effects by backfitting: each factor's effects are the level means of what the others leave.
   const effects = factors.map((f) => new Float64Array(f.count.length));
@@ -63,8 +79,7 @@ export function momentStart(buffers: DesignBuffers): Float64Array {
   for (let i = 0; i < n; i++) rss += (e[i] as number) ** 2;
   const sigma2 = rss / (n - parameters);
   if (!(sigma2 > 0)) return start;
-  const offset = thetaOffsets(buffers);
-  interceptTerms.forEach(({ i }, k) => {
+  const variances = interceptTerms.map((_, k) => {
     const f = factors[k] as { count: Float64Array; levels: number };
     const a = effects[k] as Float64Array;
     let mean = 0;
@@ -78,8 +93,14 @@ export function momentStart(buffers: DesignBuffers): Float64Array {
       noise += 1 / c;
     }
     // The estimated effects vary by σ²_g plus their own sampling variance σ²/n_ℓ.
-    const between = spread / (f.levels - 1) - (sigma2 * noise) / f.levels;
-    const ratio = Math.max(0, between) / sigma2;
+    return spread / (f.levels - 1) - (sigma2 * noise) / f.levels;
+  });
+  // Factors nested in others (InstEval's lecturers in departments): their effects are not separable, so the
+  // backfit splits them arbitrarily; the nested analysis of variance of their sums replaces both estimates.
+  correctNested(nested, factors, effects, variances, sigma2);
+  const offset = thetaOffsets(buffers);
+  interceptTerms.forEach(({ i }, k) => {
+    const ratio = Math.max(0, variances[k] as number) / sigma2;
     start[offset[i] as number] = Math.min(MAX_START, Math.max(MIN_START, Math.sqrt(ratio)));
   });
   return start;

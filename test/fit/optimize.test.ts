@@ -3,6 +3,7 @@
  * Rosenbrock (free and with its bound active), the derivative-free fallback, and the failure paths.
  */
 import { describe, expect, it } from "vitest";
+import { valueDifferenceHessian } from "../../src/fit/fd-hessian.js";
 import { minimizeBounded, nelderMead, type Objective } from "../../src/fit/optimize.js";
 
 /** f(x) = Σ w_i (x_i − c_i)², gradient 2 w_i (x_i − c_i). */
@@ -243,5 +244,98 @@ describe("nelderMead", () => {
     expect(r.converged).toBe(true);
     expect(r.x[0]).toBeCloseTo(1, 4);
     expect(r.x[1]).toBeCloseTo(1, 4);
+  });
+  it("valueDifferenceHessian: second differences of f alone match the analytic Hessian (to O(h))", () => {
+    // f = e^a + a²b + 3b² + b³: H = [[e^a + 2b, 2a], [2a, 6 + 6b]]
+    const f = (x: Float64Array) => {
+      const a = x[0] as number;
+      const b = x[1] as number;
+      return Math.exp(a) + a * a * b + 3 * b * b + b ** 3;
+    };
+    const x = Float64Array.from([0.3, 0.7]);
+    const [a, b] = [0.3, 0.7];
+    const g = [Math.exp(a) + 2 * a * b, a * a + 6 * b + 3 * b * b];
+    const exact = [Math.exp(a) + 2 * b, 2 * a, 2 * a, 6 + 6 * b];
+    for (const h of [1e-3, 1e-4]) {
+      const H = new Float64Array(4);
+      expect(valueDifferenceHessian(f, x, f(x), g, H, () => h)).toBe(true);
+      // truncation error O(h): the third derivatives here are below 7, so 20h bounds it
+      for (let i = 0; i < 4; i++)
+        expect(Math.abs((H[i] as number) - (exact[i] as number))).toBeLessThan(20 * h);
+      expect(H[1]).toBe(H[2]);
+    }
+    const nan = new Float64Array(4);
+    expect(
+      valueDifferenceHessian(
+        () => Number.NaN,
+        x,
+        f(x),
+        g,
+        nan,
+        () => 1e-3,
+      ),
+    ).toBe(false);
+  });
+
+  it("finiteDifferenceHessian with valueOnlyTrials and two variables: the Hessian from values of f alone", () => {
+    const f = quadratic([0.3, -1], [1e4, 1]);
+    let values = 0;
+    let gradients = 0;
+    const counted: Objective = (x, g) => {
+      if (g) gradients++;
+      else values++;
+      return f(x, g);
+    };
+    const r = minimizeBounded(counted, Float64Array.from([1, 1]), {
+      lower: Float64Array.from([-Infinity, -Infinity]),
+      finiteDifferenceHessian: true,
+      valueOnlyTrials: true,
+    });
+    expect(r.converged).toBe(true);
+    // the stopping rule (predicted decrease ≤ 1e-10) leaves |x − x̂| up to √(2e-10/w) along a weight-w axis
+    expect(r.x[0]).toBeCloseTo(0.3, 8);
+    expect(r.x[1]).toBeCloseTo(-1, 6);
+    // the start's gradient, three values for the Hessian, then the Newton step lands on the minimum
+    expect(values).toBe(3);
+    expect(gradients).toBeLessThanOrEqual(3);
+  });
+  it("valueDifferenceHessian with a gradient column: column 1 from ∇f, the 2×2 rest from values (n = 3)", () => {
+    // f = e^a·b + b²c + c³ + a·c: ∇f = (e^a b + c, e^a + 2bc, b² + 3c² + a)
+    const grad = (a: number, b: number, c: number) => [
+      Math.exp(a) * b + c,
+      Math.exp(a) + 2 * b * c,
+      b * b + 3 * c * c + a,
+    ];
+    const value = (x: Float64Array) => {
+      const [a, b, c] = [x[0] as number, x[1] as number, x[2] as number];
+      return Math.exp(a) * b + b * b * c + c ** 3 + a * c;
+    };
+    const x = Float64Array.from([0.2, 0.5, 0.9]);
+    const [a, b, c] = [0.2, 0.5, 0.9];
+    const exact = [
+      [Math.exp(a) * b, Math.exp(a), 1],
+      [Math.exp(a), 2 * c, 2 * b],
+      [1, 2 * b, 6 * c],
+    ].flat();
+    let gradients = 0;
+    let values = 0;
+    const at = (xx: Float64Array, g: Float64Array) => {
+      gradients++;
+      g.set(grad(xx[0] as number, xx[1] as number, xx[2] as number));
+      return value(xx);
+    };
+    const H = new Float64Array(9);
+    const counted = (xx: Float64Array) => {
+      values++;
+      return value(xx);
+    };
+    const h = 1e-4;
+    expect(valueDifferenceHessian(counted, x, value(x), grad(a, b, c), H, () => h, { columns: 1, at })).toBe(
+      true,
+    );
+    expect([gradients, values]).toEqual([1, 3]);
+    for (let i = 0; i < 9; i++)
+      expect(Math.abs((H[i] as number) - (exact[i] as number))).toBeLessThan(20 * h);
+    for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) expect(H[i * 3 + j]).toBe(H[j * 3 + i]);
   });
 });

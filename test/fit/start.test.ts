@@ -1,7 +1,7 @@
 /**
  * The moment-based starting θ of large fits (src/fit/start.ts), against the one-way ANOVA estimator written out
  * here from its textbook formulas, and its edge cases: vector terms keep lme4's start, no between-level variance
- * and a factor with one observation per level.
+ * and a factor with one observation per level; factors nested in one another against the balanced nested ANOVA.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -91,5 +91,53 @@ describe("momentStart", () => {
       expect((start[i] as number) / (theta[i] as number)).toBeGreaterThan(1 / 1.5);
       expect((start[i] as number) / (theta[i] as number)).toBeLessThan(1.5);
     }
+  });
+
+  it("a factor nested in another (balanced): both θ from the nested ANOVA, whatever the term order", () => {
+    // y = 10 + α_a + β_ab + e: A (8 levels) ⊃ B (5 per A), 6 observations per B level.
+    const [na, nb, per] = [8, 5, 6];
+    const r = rng(11);
+    const n = na * nb * per;
+    const y = new Float64Array(n);
+    const refsA = new Int32Array(n);
+    const refsB = new Int32Array(n);
+    const alpha = Array.from({ length: na }, () => 0.8 * (r() - 0.5) * Math.sqrt(12));
+    const beta = Array.from({ length: na * nb }, () => 1.1 * (r() - 0.5) * Math.sqrt(12));
+    for (let i = 0; i < n; i++) {
+      const b = Math.floor(i / per);
+      refsA[i] = Math.floor(b / nb);
+      refsB[i] = b;
+      y[i] = 10 + (alpha[refsA[i] as number] as number) + (beta[b] as number) + (r() - 0.5) * Math.sqrt(12);
+    }
+    // The textbook mean squares of the balanced nested layout.
+    const mean = (xs: number[]) => xs.reduce((s, v) => s + v, 0) / xs.length;
+    const cell = Array.from({ length: na * nb }, (_, b) =>
+      mean(Array.from(y.subarray(b * per, (b + 1) * per))),
+    );
+    const top = Array.from({ length: na }, (_, a) => mean(cell.slice(a * nb, (a + 1) * nb)));
+    const grand = mean(top);
+    let ssa = 0;
+    for (const m of top) ssa += nb * per * (m - grand) ** 2;
+    let ssb = 0;
+    cell.forEach((m, b) => {
+      ssb += per * (m - (top[Math.floor(b / nb)] as number)) ** 2;
+    });
+    let sse = 0;
+    for (let i = 0; i < n; i++) sse += ((y[i] as number) - (cell[Math.floor(i / per)] as number)) ** 2;
+    const msa = ssa / (na - 1);
+    const msb = ssb / (na * (nb - 1));
+    const mse = sse / (na * nb * (per - 1));
+    const thetaA = Math.sqrt((msa - msb) / (nb * per) / mse);
+    const thetaB = Math.sqrt((msb - mse) / per / mse);
+    const ones = new Float64Array(n).fill(1);
+    const termA = { nlevels: na, p: 1, refs: refsA, z: ones };
+    const termB = { nlevels: na * nb, p: 1, refs: refsB, z: ones };
+    const design = (terms: DesignBuffers["terms"]): DesignBuffers => ({ n, p: 1, y, X: ones, terms });
+    const ab = momentStart(design([termA, termB]));
+    expect(ab[0]).toBeCloseTo(thetaA, 10);
+    expect(ab[1]).toBeCloseTo(thetaB, 10);
+    const ba = momentStart(design([termB, termA]));
+    expect(ba[0]).toBeCloseTo(thetaB, 10);
+    expect(ba[1]).toBeCloseTo(thetaA, 10);
   });
 });
