@@ -72,7 +72,7 @@ export function createWasmEngine(
   const L: BlockedLayout = buildBlockedLayout(designBuffers, { sparseCheck: false });
   // The sparse factor of the trailing block, when its symbolic fill says it pays (or when forced); else the dense
   // path, whose zero-skipping loops for nested factors need the layout's sparseTrailing.
-  const sp = planSparseTrailing(L, designBuffers, options.trailing);
+  const sp = planSparseTrailing(L, options.trailing);
   if (!sp) L.sparseTrailing = trailingStaysSparse(L, designBuffers);
   // Our own shallow copy: setResponse replaces y here without touching the caller's object.
   const buffers: DesignBuffers = { ...designBuffers };
