@@ -71,9 +71,9 @@ export async function run(): Promise<void> {
   const buffers = designBuffers(buildDesign(FORMULA, frame));
   const layout = buildBlockedLayout(buffers);
   const t0 = performance.now();
-  const plan = planSparseTrailing(layout, buffers, "auto");
+  const plan = planSparseTrailing(layout, "auto");
   const planMs = performance.now() - t0;
-  const forced = plan ?? planSparseTrailing(layout, buffers, "sparse")!;
+  const forced = plan ?? planSparseTrailing(layout, "sparse")!;
   console.log("\nSparse trailing block: mlmRev star, REML (issue 15)");
   console.table([
     {

@@ -156,7 +156,6 @@ export function trailingInverseSparse(cx: Context, ne: i32): void {
  * The trailing random rows' part of the PS accumulators, P[b, a] += Σ_c S[b, c] (Λ₂ᵀ H22)[c, a] over c < ne,
  * on the pattern: (Λ₂ᵀ H22)[c, a] is zero unless c's block meets a's in H22, whose pattern is part of L's. Each
  * lower entry (i, j) of the pattern gives the term (a, c) = (j, i) and, off the diagonal, (i, j).
- * psOf: the PS accumulator offsets per term (tplOff), acc the accumulators.
  */
 export function gradTrailingSparse(cx: Context, ne: i32): void {
   const qRest = cx.qRest;

@@ -104,7 +104,11 @@ export function denseBlockOrder(buffers: Pick<DesignBuffers, "terms" | "p">): nu
  */
 export const LARGE_DENSE_BLOCK = 256;
 
-export function buildBlockedLayout(b: DesignBuffers): BlockedLayout {
+/**
+ * options.sparseCheck = false leaves sparseTrailing false without counting the pattern (the engine counts it with
+ * trailingStaysSparse only when the sparse factor of ./sparse-trailing/ is not used).
+ */
+export function buildBlockedLayout(b: DesignBuffers, options: { sparseCheck?: boolean } = {}): BlockedLayout {
   checkBuffers(b);
   const { n, p, terms } = b;
   const nTerms = terms.length;
@@ -206,7 +210,8 @@ export function buildBlockedLayout(b: DesignBuffers): BlockedLayout {
     for (let c = 0; c < t.nlevels * t.p; c++) internalIndex[d++] = i === t0 ? c : q1 + rowOffset[i]! + c;
   });
 
-  const sparseTrailing = trailingIsSparse(b, rest, rowOffset, qRest, l1, rowStart, rowIdx);
+  const sparseTrailing =
+    options.sparseCheck === false ? false : trailingIsSparse(b, rest, rowOffset, qRest, l1, rowStart, rowIdx);
 
   return {
     sparseTrailing,
@@ -234,6 +239,11 @@ export function buildBlockedLayout(b: DesignBuffers): BlockedLayout {
     obsStart,
     internalIndex,
   };
+}
+
+/** The layout's sparseTrailing, for a layout built with sparseCheck = false. */
+export function trailingStaysSparse(L: BlockedLayout, b: DesignBuffers): boolean {
+  return trailingIsSparse(b, L.rest, L.rowOffset, L.qRest, L.l1, L.rowStart, L.rowIdx);
 }
 
 /**

@@ -33,6 +33,7 @@ import {
   buildBlockedLayout,
   denseBlockOrder,
   LARGE_DENSE_BLOCK,
+  trailingStaysSparse,
 } from "./blocked-layout.js";
 import type { PlsEngine, PlsSolution } from "./engine.js";
 import { planSparseTrailing, type TrailingFactor } from "./sparse-trailing/plan.js";
@@ -68,9 +69,11 @@ export function createWasmEngine(
   designBuffers: DesignBuffers,
   options: WasmEngineOptions = {},
 ): PlsEngine {
-  const L: BlockedLayout = buildBlockedLayout(designBuffers);
-  // The sparse factor of the trailing block, when its symbolic fill says it pays (or when forced).
-  const sp = planSparseTrailing(L, designBuffers, options.trailing);
+  const L: BlockedLayout = buildBlockedLayout(designBuffers, { sparseCheck: false });
+  // The sparse factor of the trailing block, when its symbolic fill says it pays (or when forced); else the dense
+  // path, whose zero-skipping loops for nested factors need the layout's sparseTrailing.
+  const sp = planSparseTrailing(L, options.trailing);
+  if (!sp) L.sparseTrailing = trailingStaysSparse(L, designBuffers);
   // Our own shallow copy: setResponse replaces y here without touching the caller's object.
   const buffers: DesignBuffers = { ...designBuffers };
   const tplTotal = L.termP.reduce((s, pt) => s + pt * pt, 0);

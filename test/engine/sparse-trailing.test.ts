@@ -112,3 +112,30 @@ describe("sparse trailing block = dense trailing block", async () => {
     });
   }
 });
+
+describe("sparse trailing block after a new response or new weights", async () => {
+  const kernels = await loadKernels();
+  it("setResponse and setWeights keep the two paths equal (bootstrap and PIRLS reuse the engine)", () => {
+    const c = cases.find((x) => x.id === "crossed/large_nested_slope_reml")!;
+    const buffers = c.buffers();
+    const dense = createWasmEngine(kernels, buffers, { trailing: "dense" });
+    const sparse = createWasmEngine(kernels, buffers, { trailing: "sparse" });
+    engines.push(dense, sparse);
+    const theta = thetas(c.theta)[1]!;
+    const y = Float64Array.from(buffers.y, (v, i) => v + Math.sin(i) * 0.7);
+    dense.setResponse(y);
+    sparse.setResponse(y);
+    expect(rel(sparse.objective(theta, true), dense.objective(theta, true))).toBeLessThan(1e-10);
+    const w = Float64Array.from(buffers.y, (_, i) => 0.5 + (i % 7) / 7);
+    dense.setWeights(w);
+    sparse.setWeights(w);
+    for (const reml of [false, true]) {
+      expect(rel(sparse.objective(theta, reml), dense.objective(theta, reml))).toBeLessThan(1e-10);
+      const gd = new Float64Array(dense.nTheta);
+      const gs = new Float64Array(sparse.nTheta);
+      dense.gradient(theta, reml, gd);
+      sparse.gradient(theta, reml, gs);
+      expect(maxRel(gs, gd)).toBeLessThan(1e-7);
+    }
+  });
+});

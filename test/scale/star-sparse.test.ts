@@ -28,7 +28,7 @@ describe("star (students × teachers nested in schools): the sparse trailing blo
     const buffers = designBuffers(buildDesign(fx.formula, frame));
     const layout = buildBlockedLayout(buffers);
     expect(layout.nd).toBe(1462);
-    const plan = planSparseTrailing(layout, buffers, "auto");
+    const plan = planSparseTrailing(layout, "auto");
     expect(plan).not.toBeNull();
     // far below the dense lower triangle and the dense flops
     expect(plan!.nnz).toBeLessThan(0.05 * ((layout.nd * (layout.nd + 1)) / 2));
@@ -83,6 +83,6 @@ describe("star (students × teachers nested in schools): the sparse trailing blo
 describe("InstEval keeps the dense path", () => {
   it("its lecturer block fills in: the symbolic analysis declines the sparse factor", () => {
     const buffers = designBuffers(instevalDesign("insteval_ml"));
-    expect(planSparseTrailing(buildBlockedLayout(buffers), buffers, "auto")).toBeNull();
+    expect(planSparseTrailing(buildBlockedLayout(buffers), "auto")).toBeNull();
   });
 });

@@ -6,10 +6,10 @@
  * evaluation, on the arrays made here.
  *
  * The graph: one node per level of each term other than term 1 (a block of p_s rows); an edge wherever two
- * blocks meet in an observation (the pattern of H22) or in one level of term 1 (its rows R_g become a clique
- * when the level is eliminated). The X and y rows meet everything: they stay last, dense, in both orders.
+ * blocks meet in one level of term 1 (its rows R_g become a clique when the level is eliminated; these cliques
+ * also cover the pattern of H22, since an observation's blocks all lie in its level's R_g). The X and y rows meet
+ * everything: they stay last, dense, in both orders.
  */
-import type { DesignBuffers } from "../../design/types.js";
 import type { BlockedLayout } from "../blocked-layout.js";
 import { minimumDegree } from "./min-degree.js";
 
@@ -49,7 +49,6 @@ const MAX_EDGE_PAIRS = 4e6;
  */
 export function planSparseTrailing(
   layout: BlockedLayout,
-  buffers: Pick<DesignBuffers, "terms">,
   mode: TrailingFactor = "auto",
 ): SparseTrailingPlan | null {
   if (mode === "dense") return null;
@@ -58,7 +57,7 @@ export function planSparseTrailing(
   if (auto && qRest < MIN_RANDOM_ROWS) return null;
   const denseFlops = (nd * nd * nd) / 3;
   const budget = auto ? denseFlops / DENSE_SPEEDUP : Number.POSITIVE_INFINITY;
-  const graph = trailingGraph(layout, buffers, auto);
+  const graph = trailingGraph(layout, auto);
   if (!graph) return null;
   const md = minimumDegree(graph.adj, graph.weight, budget);
   if (!md) return null;
@@ -75,12 +74,8 @@ interface TrailingGraph {
 }
 
 /** The block graph of the trailing random rows (see the module comment); null when it is too dense for "auto". */
-function trailingGraph(
-  L: BlockedLayout,
-  buffers: Pick<DesignBuffers, "terms">,
-  auto: boolean,
-): TrailingGraph | null {
-  const { qRest, rest, rowOffset, rowTerm, rowPos, termP, rowStart, rowIdx, l1, n } = L;
+function trailingGraph(L: BlockedLayout, auto: boolean): TrailingGraph | null {
+  const { qRest, rowTerm, rowPos, termP, rowStart, rowIdx, l1 } = L;
   // Nodes in trailing-row order: node of a row = the count of block starts before it.
   const nodeOfRow = new Int32Array(qRest);
   let nb = 0;
@@ -115,17 +110,9 @@ function trailingGraph(
     b[m++] = x;
     return true;
   };
+  // The cliques of the R_g cover the pattern of H22 too: the blocks one observation meets are all in the row
+  // list of its term-1 level, so no pass over the observations is needed.
   const blocks: number[] = [];
-  if (rest.length > 1)
-    for (let i = 0; i < n; i++) {
-      blocks.length = 0;
-      for (const s of rest) {
-        const t = buffers.terms[s]!;
-        blocks.push(nodeOfRow[rowOffset[s]! + (t.refs[i] as number) * t.p]!);
-      }
-      for (let x = 0; x < blocks.length; x++)
-        for (let y = 0; y < x; y++) if (blocks[x] !== blocks[y] && !push(blocks[x]!, blocks[y]!)) return null;
-    }
   for (let g = 0; g < l1; g++) {
     blocks.length = 0;
     for (let r = rowStart[g]!; r < rowStart[g + 1]!; r++) {
