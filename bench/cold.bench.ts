@@ -1,7 +1,7 @@
 /**
  * Cold start: `spruce boot` on the Sitka likelihood-ratio test, 1000 replicates, each run a fresh child process
- * (node dist/cli/main.js …, as a user runs it), on 1 and then 2 workers, alternating. Prints per worker count the
- * bootstrap time the command reports (`elapsedMs`: from the start of the bootstrap, after the data are read and
+ * (node dist/cli/bin.js …, the `spruce` executable, as a user runs it), on 1 and then 2 workers, alternating.
+ * Prints per worker count the bootstrap time the command reports (`elapsedMs`: from the start of the bootstrap, after the data are read and
  * the models fitted), the process's wall time and CPU time, and the 1 → 2 speed-up (issue 15: ≥ 1.8×, and
  * ≤ 0.3 s on two workers, goal 0.2 s).
  *
@@ -56,7 +56,7 @@ interface Sample {
 /** One cold `spruce boot` run; the child's CPU time (user + system) through /usr/bin/time where it exists. */
 function coldRun(workers: number, seed: number): Sample {
   const args = [
-    fileURLToPath(new URL("../dist/cli/main.js", import.meta.url)),
+    fileURLToPath(new URL("../dist/cli/bin.js", import.meta.url)),
     "boot",
     fileURLToPath(new URL("../examples/sitka.csv", import.meta.url)),
     NULL_MODEL,

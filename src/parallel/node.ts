@@ -52,6 +52,10 @@ export function nodeWorkerFactory(url: URL = nodeWorkerUrl()): () => WorkerHandl
       terminate: () => {
         void worker.terminate();
       },
+      hold: (keep) => {
+        if (keep) worker.ref();
+        else worker.unref();
+      },
     };
   };
 }

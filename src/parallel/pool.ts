@@ -26,6 +26,11 @@ export interface WorkerHandle {
   /** Rejects (never resolves) when the worker exits or reports an uncaught error. */
   exited: Promise<never>;
   terminate(): void;
+  /**
+   * Whether this worker keeps the process alive (Node's ref/unref; absent in browsers). A pool's idle workers do
+   * not, so a program that forgets `close()` (or never uses the workers it started ahead) still exits.
+   */
+  hold?(keep: boolean): void;
 }
 
 /** Starts one worker running src/parallel/worker.ts (built): one factory per environment (Node, browser). */
@@ -45,11 +50,15 @@ export class WorkerPool {
 
   /** An idle worker, or a new one. */
   acquire(): WorkerHandle {
-    return this.idle.pop() ?? this.factory();
+    const handle = this.idle.pop();
+    if (!handle) return this.factory();
+    handle.hold?.(true);
+    return handle;
   }
 
   /** Give back a healthy worker for the next run; it leaves the pool by itself if it dies while idle. */
   release(handle: WorkerHandle): void {
+    handle.hold?.(false);
     this.idle.push(handle);
     handle.exited.catch(() => {
       const at = this.idle.indexOf(handle);

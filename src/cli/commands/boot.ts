@@ -19,6 +19,7 @@ import { defaultWorkerCount } from "../../parallel/node.js";
 import type { WorkerPool } from "../../parallel/pool.js";
 import { randomSeed } from "../../random/stream.js";
 import { checkNsimLimit, MAX_NSIM_DEFAULT } from "../../validate/limits.js";
+import { adoptEarlyWorkers } from "../early-workers.js";
 import { MAX_FILE_FLAG, readOptions } from "../fit-flags.js";
 import { createProgress } from "../progress.js";
 import { runBootShard } from "./boot-shard.js";
@@ -209,10 +210,13 @@ export function registerBoot(program: Command): void {
         await runBootShard(dataPath, [f0, f1], { ...options, nsim, seed, workers });
         return;
       }
-      // The workers start first: they load their code and warm up while this thread reads the data and fits.
+      // The workers start first: they load their code and warm up while this thread reads the data and fits (the
+      // `spruce` entry may have started them already, before this command's modules loaded: ../early-workers.ts).
+      const adopted = adoptEarlyWorkers();
       const early = await startRunWorkers({
         workers,
         ...(options.forceWorkers ? { forceWorkers: true } : {}),
+        ...(adopted ? { pool: adopted } : {}),
       });
       let result: BootstrapLrtResult;
       try {
@@ -232,6 +236,7 @@ export function registerBoot(program: Command): void {
         });
       } finally {
         early.close();
+        adopted?.close();
       }
       // No replicate, no test: the run says so and the exit status is not success.
       if (result.valid === 0) process.exitCode = 3;
