@@ -74,7 +74,41 @@ export interface SelfTestJobSpec {
   failIndices?: number[];
 }
 
-export type JobSpec = LrtJobSpec | ParamsJobSpec | SelfTestJobSpec | PowerJobSpec;
+/** A GLMM as a worker refits it: its design, prior weights and offset, and the fit's estimates. */
+export interface GlmmModelSpec {
+  n: number;
+  p: number;
+  /** n × p column-major. */
+  X: Float64Array;
+  terms: DesignBuffers["terms"];
+  /** Prior weights (a binomial's numbers of trials). */
+  pw: Float64Array;
+  offset: Float64Array;
+  theta: Float64Array;
+  beta: Float64Array;
+  /**
+   * The fit's Hessian of −2 log L over (θ, β), (nθ + p)² row-major, when it was computed (nAGQ ≥ 1): the curvature
+   * each refit's quasi-Newton starts from. Absent: refits run the general two-stage fit.
+   */
+  hessian?: Float64Array;
+}
+
+/**
+ * Likelihood-ratio bootstrap of two GLMMs (src/glmm/lrt-job.ts): simulate from `null` (new u* ~ N(0, I), then y
+ * from the family; Philox stream (seed, k)), refit `null` and `alt` from their estimates. Same values per
+ * replicate as the LMM's "lrt" job (T*, d0, d1, converged), so the same report applies.
+ */
+export interface GlmmLrtJobSpec {
+  kind: "glmm-lrt";
+  seed: number;
+  family: string;
+  link: string;
+  nAGQ: number;
+  null: GlmmModelSpec;
+  alt: GlmmModelSpec;
+}
+
+export type JobSpec = LrtJobSpec | ParamsJobSpec | SelfTestJobSpec | PowerJobSpec | GlmmLrtJobSpec;
 
 /** One batch's results: `values[(k − first) · width + j]`; failed replicates hold NaN and are listed. */
 export interface BatchResult {
