@@ -18,7 +18,7 @@ import type { GlmmLrtJobSpec, GlmmModelSpec } from "../parallel/protocol.js";
 import { RandomStream } from "../random/stream.js";
 import { gaussHermite } from "./agq.js";
 import { type Family, makeFamily } from "./family.js";
-import { criterionAt, fitGlmmData, type GlmmEngines } from "./fit-glmm.js";
+import { criterionAt, deriv12, fitGlmmData, type GlmmEngines } from "./fit-glmm.js";
 import { GlmmNearbyRefit } from "./nearby-refit.js";
 import { addZLambdaU, type GlmmData, logNormaliserOf, type PirlsState, pirls } from "./pirls.js";
 
@@ -44,6 +44,8 @@ class ModelRefit {
     readonly family: Family,
     readonly nAGQ: number,
     createEngine: EngineFactory,
+    /** Where the refits start from by default, and the curvature there (default: the fit's estimates and Hessian). */
+    center?: { x: Float64Array; y: Float64Array },
   ) {
     const { n, p, X, terms } = spec;
     const ones = new Float64Array(n).fill(1);
@@ -61,9 +63,15 @@ class ModelRefit {
     this.start = new Float64Array(this.nTheta + p);
     this.start.set(spec.theta);
     this.start.set(spec.beta, this.nTheta);
-    // nAGQ = 0 has no second stage (β stays inside PIRLS): its refit is the general one, θ only.
-    this.nearby = spec.hessian && nAGQ > 0 ? new GlmmNearbyRefit(spec.hessian, this.start.length) : null;
     this.rule = nAGQ > 1 ? gaussHermite(nAGQ) : null;
+    // nAGQ = 0 has no second stage (β stays inside PIRLS): its refit is the general one, θ only.
+    let hessian = nAGQ > 0 ? spec.hessian : undefined;
+    if (center && nAGQ > 0) {
+      // The curvature at the given centre, with the observed response (lme4's deriv12, as the fit's own Hessian).
+      hessian = deriv12(this.criterion(this.data(center.y)), center.x).H;
+      this.start.set(center.x);
+    }
+    this.nearby = hessian ? new GlmmNearbyRefit(hessian, this.start.length) : null;
   }
 
   /** The model's data with the replicate's response. */
@@ -73,10 +81,15 @@ class ModelRefit {
     return { family, n, p, y, pw, offset, X, terms, logNormaliser: logNormaliserOf(family, y, pw) };
   }
 
-  /** −2 log L at the optimum for the response in `data`. */
-  refit(data: GlmmData): number {
+  /** (θ, β) at the end of the last refit by the nearby method (valid when it did not fall back). */
+  get solution(): Float64Array | null {
+    return this.nearby?.x ?? null;
+  }
+
+  /** −2 log L at the optimum for the response in `data`, from `start` (default: the fit's estimates). */
+  refit(data: GlmmData, start: Float64Array = this.start): number {
     if (this.nearby) {
-      const f = this.nearby.run(this.criterion(data), this.start);
+      const f = this.nearby.run(this.criterion(data), start);
       if (f !== null) {
         this.converged = this.nearby.scaledGradient <= CONVERGED_GRADIENT;
         return f;
@@ -90,7 +103,7 @@ class ModelRefit {
   }
 
   /** The criterion over (θ, β) with u-only PIRLS, warm-started from the last converged modes of this refit. */
-  private criterion(data: GlmmData): (x: Float64Array) => number {
+  criterion(data: GlmmData): (x: Float64Array) => number {
     const { nTheta, engines, nAGQ, rule } = this;
     const q = this.spec.terms.reduce((s, t) => s + t.nlevels * t.p, 0);
     const cold = { beta: this.spec.beta, u: new Float64Array(q) };
@@ -126,9 +139,22 @@ export function glmmLrtJob(spec: GlmmLrtJobSpec, createEngine: EngineFactory): R
   if (m0.n !== m1.n) throw new Error("glmm-lrt job: the two models have different numbers of observations");
   const family = makeFamily(spec.family, spec.link);
   const r0 = new ModelRefit(m0, family, spec.nAGQ, createEngine);
+  const embed = spec.embed;
+  const start1 = new Float64Array(m1.theta.length + m1.p);
+  const embedded = (x0: Float64Array): Float64Array => {
+    for (let i = 0; i < start1.length; i++) {
+      const j = (embed as Int32Array)[i] as number;
+      start1[i] = j >= 0 ? (x0[j] as number) : 0;
+    }
+    return start1;
+  };
   let r1: ModelRefit;
   try {
-    r1 = new ModelRefit(m1, family, spec.nAGQ, createEngine);
+    // The alternative's refits start near the null's optimum (where null-simulated data put it): its curvature is
+    // measured at the null's estimates inside it, where the fitted probabilities are the null's, not the
+    // alternative's (on cbpp the alternative's own Hessian is 2–3× off there, and the refit needs twice the steps).
+    const center = embed && m0.y ? { x: Float64Array.from(embedded(r0.start)), y: m0.y } : undefined;
+    r1 = new ModelRefit(m1, family, spec.nAGQ, createEngine, center);
   } catch (e) {
     r0.dispose();
     throw e;
@@ -144,6 +170,7 @@ export function glmmLrtJob(spec: GlmmLrtJobSpec, createEngine: EngineFactory): R
   const eta = new Float64Array(n);
   const rng = new RandomStream(spec.seed);
   const link = family.link;
+  let fallbacks0 = r0.fallbacks;
   return {
     width: GLMM_LRT_WIDTH,
     run(index, out, offset) {
@@ -155,7 +182,11 @@ export function glmmLrtJob(spec: GlmmLrtJobSpec, createEngine: EngineFactory): R
       const y = new Float64Array(n);
       for (let i = 0; i < n; i++) y[i] = family.draw(link.inverse(eta[i] as number), m0.pw[i] as number, rng);
       const d0 = r0.refit(r0.data(y));
-      const d1 = r1.refit(r1.data(y));
+      // The alternative starts at the null's optimum when the null sits inside it (same criterion value d0, and
+      // under the null hypothesis close to the alternative's optimum), else at its own estimates.
+      const from = embed && r0.fallbacks === fallbacks0 ? embedded(r0.solution as Float64Array) : undefined;
+      fallbacks0 = r0.fallbacks;
+      const d1 = r1.refit(r1.data(y), from);
       out[offset] = d0 - d1;
       out[offset + 1] = d0;
       out[offset + 2] = d1;

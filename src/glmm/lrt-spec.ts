@@ -38,6 +38,33 @@ export function glmmModelSpec(m: GeneralizedLinearMixedModel): GlmmModelSpec {
   };
 }
 
+/**
+ * The null model's parameters inside the alternative's (GlmmLrtJobSpec.embed), or null when the null is not
+ * simply the alternative with fixed-effects columns removed: the random-effects terms must be identical (a θ set
+ * to 0 would be a stationary point the refit could not leave) and each null X column equal to an alternative one.
+ */
+export function embedding(m0: GlmmModelSpec, m1: GlmmModelSpec): Int32Array | null {
+  if (m0.n !== m1.n || m0.terms.length !== m1.terms.length) return null;
+  for (const [i, t] of m0.terms.entries()) {
+    const u = m1.terms[i] as GlmmModelSpec["terms"][number];
+    if (t.nlevels !== u.nlevels || t.p !== u.p || !sameValues(t.refs, u.refs) || !sameValues(t.z, u.z))
+      return null;
+  }
+  const nTheta = m0.theta.length;
+  const map = new Int32Array(nTheta + m1.p).fill(-1);
+  for (let i = 0; i < nTheta; i++) map[i] = i;
+  const n = m0.n;
+  for (let j = 0; j < m0.p; j++) {
+    const column = m0.X.subarray(j * n, (j + 1) * n);
+    let found = -1;
+    for (let k = 0; k < m1.p && found < 0; k++)
+      if (map[nTheta + k] === -1 && sameValues(column, m1.X.subarray(k * n, (k + 1) * n))) found = k;
+    if (found < 0) return null;
+    map[nTheta + found] = nTheta + j;
+  }
+  return map;
+}
+
 export interface PreparedGlmmLrt {
   spec: GlmmLrtJobSpec;
   observed: number;
@@ -86,14 +113,18 @@ export function prepareGlmmLrt(m0: unknown, m1: unknown, seed: number): Prepared
       `bootstrapLRT: the larger model fits worse than the smaller one (observed LRT ${raw.toFixed(4)} < 0): ` +
         "its fit did not reach the optimum, so there is no test to calibrate",
     );
+  const nullSpec = { ...glmmModelSpec(small), y: small.data.y };
+  const altSpec = glmmModelSpec(big);
+  const embed = embedding(nullSpec, altSpec);
   const spec: GlmmLrtJobSpec = {
     kind: "glmm-lrt",
     seed,
     family: small.family.name,
     link: small.family.link.name,
     nAGQ: small.nAGQ,
-    null: glmmModelSpec(small),
-    alt: glmmModelSpec(big),
+    null: nullSpec,
+    alt: altSpec,
+    ...(embed ? { embed } : {}),
   };
   return {
     spec,

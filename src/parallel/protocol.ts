@@ -91,6 +91,8 @@ export interface GlmmModelSpec {
    * each refit's quasi-Newton starts from. Absent: refits run the general two-stage fit.
    */
   hessian?: Float64Array;
+  /** The observed response (the null model's spec carries it: the alternative's curvature is measured with it). */
+  y?: Float64Array;
 }
 
 /**
@@ -106,6 +108,13 @@ export interface GlmmLrtJobSpec {
   nAGQ: number;
   null: GlmmModelSpec;
   alt: GlmmModelSpec;
+  /**
+   * How the null model's (θ, β) sits inside the alternative's, when it does exactly (same random-effects terms,
+   * every null X column among the alternative's): for each alternative parameter, the index of the null parameter
+   * it equals, or −1 for a 0. The alternative's refit then starts at the null's refit: a point of criterion d0,
+   * close to its optimum under the null.
+   */
+  embed?: Int32Array;
 }
 
 export type JobSpec = LrtJobSpec | ParamsJobSpec | SelfTestJobSpec | PowerJobSpec | GlmmLrtJobSpec;
