@@ -3,15 +3,16 @@
  *
  * A bootstrap replicate's optimum lies near the estimates that generated it, and so does its curvature. The
  * general fit (./fit-glmm.ts) runs two stages from lme4's start: θ with β inside PIRLS, then (θ, β) from a
- * finite-difference Hessian — on cbpp about 200 PIRLS runs. Here the quasi-Newton method over (θ, β) starts at
+ * finite-difference Hessian — on cbpp about 85 criterion evaluations per model. Here the quasi-Newton method over (θ, β) starts at
  * the given start with a given curvature (./lrt-job.ts: the fit's own Hessian of the criterion, lme4's deriv12,
  * already computed for the standard errors; for the alternative model, the Hessian at the null's estimates), so
  * its first step is a Newton step. On cbpp a refit takes 5–8 steps, ~100 criterion evaluations per replicate
- * for both models (the general two-stage fit from the fitted θ̂: ~170): the curvature varies between replicates (θ̂* does), and BFGS needs a
- * few steps to learn it.
+ * for both models (the general two-stage fit from the fitted θ̂: ~170): the curvature varies between
+ * replicates (θ̂* does), and BFGS needs a few steps to learn it.
  *
- * Gradients are central finite differences of the criterion (as the general fit's; PIRLS is converged to 1e-12
- * relative, so they are smooth). Stopping: the Newton decrement ½ gᵀB⁻¹g below 1e-9·max(1, |f|) (2e-7 on cbpp),
+ * Gradients are finite differences of the criterion (PIRLS is converged to 1e-12 relative, so they are smooth):
+ * forward ones while the Newton decrement is above 1e-2, central ones (as the general fit's) below, and always
+ * for the stopping test. Stopping: the Newton decrement ½ gᵀB⁻¹g below 1e-9·max(1, |f|) (2e-7 on cbpp),
  * which bounds the error of the deviance directly (what T* = d0 − d1 needs), as the LMM refit does
  * (src/inference/refit.ts; 1e-10 there, where a gradient costs one evaluation, not 2(nθ + p)).
  * θ is unbounded here, as in the general fit (the criterion is even in each column of Λ's template).
@@ -35,8 +36,10 @@ import { choleskyInPlace } from "../linalg/cholesky.js";
 /** Stopping tolerance on the Newton decrement, relative to |f| (see the module comment). */
 const DECREMENT_TOL = 1e-9;
 const MAX_ITERATIONS = 40;
-/** Relative step of the central differences (the general fit's). */
+/** Relative step of the finite differences (the general fit's). */
 const FD_STEP = 1e-5;
+/** Newton decrement (deviance units) below which gradients are central differences rather than forward ones. */
+const CENTRAL_BELOW = 1e-2;
 
 /** The criterion (−2 log L) at x = (θ, β); +Infinity where it cannot be evaluated. */
 export type Criterion = (x: Float64Array) => number;
@@ -118,8 +121,11 @@ export class GlmmNearbyRefit {
     return choleskyInPlace(this.L, this.n) < 0;
   }
 
-  /** The central-difference gradient of f at x into g. */
-  private gradient(f: Criterion, x: Float64Array, g: Float64Array): void {
+  /**
+   * The finite-difference gradient of f at x (where f is fx) into g: forward differences (n evaluations, error
+   * ~h·f''/2 ≈ 1e-4 per component) while far from the optimum, central ones (2n, error ~h²) near it.
+   */
+  private gradient(f: Criterion, x: Float64Array, fx: number, g: Float64Array, central: boolean): void {
     const t = this.xh;
     t.set(x);
     for (let i = 0; i < this.n; i++) {
@@ -127,11 +133,12 @@ export class GlmmNearbyRefit {
       const h = FD_STEP * Math.max(1, Math.abs(xi));
       t[i] = xi + h;
       const fp = f(t);
-      t[i] = xi - h;
-      const fm = f(t);
+      if (central) {
+        t[i] = xi - h;
+        g[i] = (fp - f(t)) / (2 * h);
+      } else g[i] = (fp - fx) / h;
       t[i] = xi;
-      this.evaluations += 2;
-      g[i] = (fp - fm) / (2 * h);
+      this.evaluations += central ? 2 : 1;
     }
   }
 
@@ -149,14 +156,23 @@ export class GlmmNearbyRefit {
     let fx = f(x);
     this.evaluations++;
     if (!Number.isFinite(fx)) return null;
-    this.gradient(f, x, g);
+    // The start is not an optimum (the fit's estimates are not the replicate's): forward differences first.
+    let central = false;
+    this.gradient(f, x, fx, g, central);
     for (let iter = 0; iter < MAX_ITERATIONS; iter++) {
       markFree(x, g, lower, free);
       if (!solveFreeNewton(B, g, free, n, L, d)) return null;
       let decrement = 0;
       for (let i = 0; i < n; i++) decrement -= 0.5 * (g[i] as number) * (d[i] as number);
       this.scaledGradient = Math.sqrt(2 * Math.max(0, decrement));
-      if (decrement <= DECREMENT_TOL * Math.max(1, Math.abs(fx))) return fx;
+      if (decrement <= DECREMENT_TOL * Math.max(1, Math.abs(fx))) {
+        if (central) return fx;
+        // Judged on a forward-difference gradient: confirm with a central one before stopping.
+        this.gradient(f, x, fx, g, true);
+        central = true;
+        iter--;
+        continue;
+      }
       let alpha = 1;
       let accepted = false;
       let ft = Number.NaN;
@@ -173,7 +189,9 @@ export class GlmmNearbyRefit {
       }
       // Cannot descend: the criterion's rounding noise was reached if the gradient is already small.
       if (!accepted) return this.scaledGradient <= LME4_GRADIENT_TOLERANCE ? fx : null;
-      this.gradient(f, xt, gt);
+      // Near the optimum (the last decrement small), central differences: the stopping test needs their accuracy.
+      central = decrement <= CENTRAL_BELOW;
+      this.gradient(f, xt, ft, gt, central);
       stepPair(x, xt, g, gt, s, y, sums);
       const sy = sums[0] as number;
       x.set(xt);

@@ -93,6 +93,18 @@ describe("bootstrapLRT on two GLMMs (cbpp, binomial)", () => {
     }
   });
 
+  it("nAGQ = 9 (the AGQ criterion) and nAGQ = 0 (the general θ-only refit): T* equals independent general fits", async () => {
+    for (const nAGQ of [9, 0]) {
+      const a0 = await fitFixture({ ...loadGlmmFixture("cbpp_null"), nAGQ });
+      const a1 = await fitFixture({ ...loadGlmmFixture("cbpp_binomial"), nAGQ });
+      const r = await bootstrapLRT(a0, a1, { nsim: 3, seed: 5, workers: 0 });
+      expect(r.failures.count).toBe(0);
+      const y = a0.drawResponse(new RandomStream(5).reset(2), a0.predict(undefined, { random: false }));
+      const t = (await generalFit(a0, y)) - (await generalFit(a1, y));
+      expect(Math.abs((r.stats[2] as number) - t), `nAGQ ${nAGQ}`).toBeLessThan(1e-5);
+    }
+  });
+
   it("reports the anova χ² statistic and p-values from the stats, with the LMM bootstrap's JSON fields", async () => {
     const r = await bootstrapLRT(m0, m1, { nsim: 20, seed: 3, workers: 2 });
     expect(Math.abs(r.observed - 25.61)).toBeLessThan(4e-3);
