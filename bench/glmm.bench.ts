@@ -93,12 +93,26 @@ export async function run(): Promise<void> {
       "load average (1 min) before": Number(loadBefore.toFixed(1)),
     });
   }
-  const identical = stats.every((s) => s.every((v, i) => Object.is(v, stats[0]?.[i])));
+  // CPU time per replicate on the calling thread (process.cpuUsage: this process's CPU seconds, which on a machine
+  // shared by others grow far less with the load than wall time does): what one unloaded core would take.
+  const cpu0 = process.cpuUsage();
+  const inThread = await bootstrapLRT(m0, m1, { nsim: 200, seed: 20261202, workers: 0 });
+  const cpu = process.cpuUsage(cpu0);
+  const cpuMsPerReplicate = (cpu.user + cpu.system) / 1000 / 200;
+  stats.push(inThread.stats);
+  // Replicate k is the same number in every run (the in-thread run's 200 are the first 200 of the others).
+  const ref = stats[0] as Float64Array;
+  const identical = stats.every((s) => s.every((v, i) => Object.is(v, ref[i])));
   console.log(
     `\nGLMM bootstrap LRT, cbpp, ${nsim} replicates on fresh workers, median of ${runs} runs (2 shared cores: noisy); ` +
       `stats identical across runs and worker counts: ${identical}`,
   );
   console.table(bootRows);
+  console.log(
+    `  CPU time per replicate on the calling thread: ${cpuMsPerReplicate.toFixed(2)} ms ` +
+      `(wall ${(inThread.elapsedMs / 200).toFixed(2)} ms): 1000 replicates ≈ ${cpuMsPerReplicate.toFixed(1)} s of CPU, ` +
+      `≈ ${(cpuMsPerReplicate / 2).toFixed(1)} s on two otherwise idle cores (plus worker start-up)`,
+  );
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await run();

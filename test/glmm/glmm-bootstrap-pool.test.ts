@@ -118,6 +118,19 @@ describe("bootstrapLRT on two GLMMs (cbpp, binomial)", () => {
     expect(Object.keys(bootstrapLrtJson(r))).toEqual(expect.arrayContaining(BOOT_LRT_JSON_KEYS));
   });
 
+  it("under the null, T* is χ²₃-like: mean ≈ 3 and about 5% beyond χ²₃'s 95% quantile (200 replicates)", async () => {
+    const r = await bootstrapLRT(m0, m1, { nsim: 200, seed: 31, workers: 2 });
+    expect(r.valid).toBe(200);
+    const stats = Array.from(r.stats);
+    const mean = stats.reduce((a, t) => a + t, 0) / 200;
+    // sd of the mean of 200 χ²₃ draws: √(6/200) ≈ 0.17; ±3.5 sd.
+    expect(Math.abs(mean - 3)).toBeLessThan(0.6);
+    // Share beyond 7.815 (χ²₃'s 95% quantile): binomial sd √(0.05·0.95/200) ≈ 0.015; ±3.5 sd.
+    const beyond = stats.filter((t) => t > 7.814727903251178).length / 200;
+    expect(Math.abs(beyond - 0.05)).toBeLessThan(0.054);
+    expect(Math.min(...stats)).toBeGreaterThan(-1e-6);
+  });
+
   it("reruns a killed worker's replicates: identical to an undisturbed run", async () => {
     const clean = await bootstrapLRT(m0, m1, { nsim: 24, seed: 7, workers: 2, batchSize: 3 });
     const hit = await bootstrapLRT(m0, m1, {
