@@ -12,6 +12,7 @@
  *   replicates.ts), so the report of the LMM bootstrap applies unchanged.
  * Nothing carries over between replicates, so replicate k's values depend only on (spec, k).
  */
+import { thetaLowerBounds } from "../design/types.js";
 import type { PlsEngine } from "../fit/engine.js";
 import type { EngineFactory, ReplicateJob } from "../parallel/job.js";
 import type { GlmmLrtJobSpec, GlmmModelSpec } from "../parallel/protocol.js";
@@ -71,7 +72,10 @@ class ModelRefit {
       hessian = deriv12(this.criterion(this.data(center.y)), center.x).H;
       this.start.set(center.x);
     }
-    this.nearby = hessian ? new GlmmNearbyRefit(hessian, this.start.length) : null;
+    const diagonals = Array.from(thetaLowerBounds({ terms }), (l, i) => (l === 0 ? i : -1)).filter(
+      (i) => i >= 0,
+    );
+    this.nearby = hessian ? new GlmmNearbyRefit(hessian, this.start.length, diagonals) : null;
   }
 
   /** The model's data with the replicate's response. */

@@ -17,6 +17,9 @@
  * (src/inference/refit.ts; 1e-10 there, where a gradient costs one evaluation, not 2(nθ + p)).
  * θ is unbounded here, as in the general fit (the criterion is even in each column of Λ's template).
  *
+ * A random-effect SD that ends at 0 (a singular replicate, or a singular fit's start) is probed at 0.05 and the
+ * descent restarted from there if the criterion is lower (as the LMM refit probes its bounds).
+ *
  * Anything unusual (a curvature that is not positive definite, a line search that cannot descend while the
  * gradient is still large, the iteration cap) returns null and the caller falls back to the general fit. Nothing
  * carries over from one refit to the next, so a replicate's result does not depend on which replicates ran before
@@ -38,6 +41,9 @@ const DECREMENT_TOL = 1e-9;
 const MAX_ITERATIONS = 40;
 /** Relative step of the finite differences (the general fit's). */
 const FD_STEP = 1e-5;
+/** |θᵢ| below which a diagonal θᵢ counts as 0 (lme4's singular-fit tolerance), and where it is probed. */
+const ZERO_SD = 1e-4;
+const PROBE_SD = 0.05;
 /** Newton decrement (deviance units) below which gradients are central differences rather than forward ones. */
 const CENTRAL_BELOW = 1e-2;
 
@@ -71,7 +77,12 @@ export class GlmmNearbyRefit {
    * @param hessian the fit's Hessian of the criterion over (θ, β) (n² row-major); made positive definite here
    * (a multiple of I added) when it is not. Returns null from `positiveDefinite` if that fails.
    */
-  constructor(hessian: Float64Array, n: number) {
+  constructor(
+    hessian: Float64Array,
+    n: number,
+    /** Indices of the diagonal θᵢ (random-effect SDs, relative): probed when they end at 0. */
+    private readonly diagonals: readonly number[] = [],
+  ) {
     this.n = n;
     const alloc = (k: number) => new Float64Array(k);
     this.H0 = Float64Array.from(hessian);
@@ -147,11 +158,47 @@ export class GlmmNearbyRefit {
    * fall back to the general fit.
    */
   run(f: Criterion, start: Float64Array): number | null {
+    this.evaluations = 0;
+    this.x.set(start);
+    let fx = this.descend(f);
+    for (let restarts = 0; fx !== null && restarts < 2; restarts++) {
+      if (!this.probeZeroSds(f, fx)) break;
+      fx = this.descend(f);
+    }
+    return fx;
+  }
+
+  /**
+   * A random-effect SD (a diagonal θᵢ) at 0 is a stationary point whatever the data (the criterion is even in
+   * θᵢ), so a gradient method started there, or led there, cannot tell a minimum from a maximum: a singular fit's
+   * replicates would keep θᵢ = 0 even where the data want it positive. Probe θᵢ = PROBE_SD; true (x moved there)
+   * when the criterion is lower.
+   */
+  private probeZeroSds(f: Criterion, fx: number): boolean {
+    const x = this.x;
+    const xt = this.xt;
+    let moved = false;
+    let best = fx;
+    for (const i of this.diagonals) {
+      if (Math.abs(x[i] as number) > ZERO_SD) continue;
+      xt.set(x);
+      xt[i] = PROBE_SD;
+      const fi = f(xt);
+      this.evaluations++;
+      if (fi < best - 1e-10 * Math.max(1, Math.abs(best))) {
+        best = fi;
+        x[i] = PROBE_SD;
+        moved = true;
+      }
+    }
+    return moved;
+  }
+
+  /** The quasi-Newton descent from x, started with the curvature H0. */
+  private descend(f: Criterion): number | null {
     const { n, B, L, free, lower, g, gt, xt, d, s, y, Bs, sums } = this;
     const x = this.x;
-    this.evaluations = 0;
     this.scaledGradient = Number.POSITIVE_INFINITY;
-    x.set(start);
     B.set(this.H0);
     let fx = f(x);
     this.evaluations++;

@@ -105,6 +105,27 @@ describe("bootstrapLRT on two GLMMs (cbpp, binomial)", () => {
     }
   });
 
+  it("a singular null (refits start at θ = 0): each null refit equals the general fit from lme4's start", async () => {
+    const prepared = prepareGlmmLrt(m0, m1, 8);
+    const spec = { ...prepared.spec, null: { ...prepared.spec.null, theta: Float64Array.of(0) } };
+    const nsim = 8;
+    const run = await runJob(spec, nsim, { workers: 0 });
+    expect(run.failures).toEqual([]);
+    // The job's draws with θ = 0: the q normals of u* are drawn (and multiplied by 0), then the responses.
+    const fixed = m0.predict(undefined, { random: false });
+    const q = m0.u.length;
+    const rng = new RandomStream(8);
+    for (let k = 0; k < nsim; k++) {
+      rng.reset(k);
+      for (let i = 0; i < q; i++) rng.nextNormal();
+      const y = Float64Array.from(fixed, (eta, i) =>
+        m0.family.draw(m0.family.link.inverse(eta), m0.data.pw[i] as number, rng),
+      );
+      const d0 = await generalFit(m0, y);
+      expect(Math.abs((run.values[k * 4 + 1] as number) - d0), `replicate ${k}`).toBeLessThan(1e-5);
+    }
+  });
+
   it("reports the anova χ² statistic and p-values from the stats, with the LMM bootstrap's JSON fields", async () => {
     const r = await bootstrapLRT(m0, m1, { nsim: 20, seed: 3, workers: 2 });
     expect(Math.abs(r.observed - 25.61)).toBeLessThan(4e-3);
