@@ -353,6 +353,15 @@ describe("spruce web app in chromium", () => {
     expect(Number(figures.observed)).toBeCloseTo(anova[1]!.Chisq!, 6);
     // A strong effect: no replicate reaches the observed 25.6, so p = 1 / (1 + 200).
     expect(Number(figures.pBootstrap)).toBeCloseTo(1 / 201, 9);
+
+    // The bundled cbpp example selects the binomial family with its formulas; the gaussian examples select gaussian.
+    await loadExample(page, "sleepstudy");
+    expect(await page.inputValue("#family")).toBe("gaussian");
+    await loadExample(page, "cbpp");
+    expect(await page.inputValue("#family")).toBe("binomial");
+    expect(await page.inputValue("#formula-alt")).toBe(
+      "cbind(incidence, size - incidence) ~ factor(period) + (1|herd)",
+    );
     expect(pageErrors).toEqual([]);
   });
 });

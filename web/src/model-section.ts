@@ -53,6 +53,7 @@ export class ModelSection {
       this.nullField.input.value = data.example.nullFormula;
       this.altField.input.value = data.example.altFormula;
       this.criterionInput(data.example.criterion).checked = true;
+      this.families.set(data.example.family ?? "gaussian", undefined);
     }
     this.nullField.check();
     this.altField.check();
