@@ -153,9 +153,12 @@ export type {
   ReplicateJob,
 } from "./parallel/job.js";
 export type { PoolOptions, PoolResult, WorkerFactory, WorkerHandle, WorkerPool } from "./parallel/pool.js";
+// GLMM bootstrap on the worker pool (issue 12, round two).
 export type {
   BatchResult,
   FaultPlan,
+  GlmmLrtJobSpec,
+  GlmmModelSpec,
   JobSpec,
   LrtJobSpec,
   ModelSpec as JobModelSpec,

@@ -104,21 +104,35 @@ function makePoisson(link: Link): Family {
         );
     },
     draw: (mu, _wt, rng) => {
-      // Inversion by sequential search: exact, O(μ) per draw, enough for the counts these models see.
-      if (mu > 700) throw new ModelError(`cannot simulate a Poisson count with mean ${mu}`);
-      const u = rng.nextUniform();
-      let k = 0;
-      let p = Math.exp(-mu);
-      let cdf = p;
-      while (u > cdf && k < 100000) {
-        k++;
-        p *= mu / k;
-        cdf += p;
-        if (p === 0 && cdf < u) break;
+      if (!(mu <= POISSON_MAX_MEAN)) throw new ModelError(`cannot simulate a Poisson count with mean ${mu}`);
+      // Above 700, e^−μ underflows: a Poisson(μ) count is the sum of m independent Poisson(μ/m) counts (exact).
+      if (mu > 700) {
+        const m = Math.ceil(mu / 500);
+        let k = 0;
+        for (let j = 0; j < m; j++) k += poissonInversion(mu / m, rng);
+        return k;
       }
-      return k;
+      return poissonInversion(mu, rng);
     },
   };
+}
+
+/** Largest Poisson mean simulated (the draw costs O(μ)); a model predicting more is an error, not a hang. */
+const POISSON_MAX_MEAN = 1e6;
+
+/** One Poisson(μ) draw, μ ≤ 700, by inversion (sequential search): exact, O(μ). */
+function poissonInversion(mu: number, rng: RandomStream): number {
+  const u = rng.nextUniform();
+  let k = 0;
+  let p = Math.exp(-mu);
+  let cdf = p;
+  while (u > cdf && k < 100000) {
+    k++;
+    p *= mu / k;
+    cdf += p;
+    if (p === 0 && cdf < u) break;
+  }
+  return k;
 }
 
 /** Resolve a family name and link as R's binomial(link = …) would, limited to what spruce implements. */

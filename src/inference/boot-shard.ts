@@ -5,6 +5,8 @@
  * p-values are those of the one-machine run, bit for bit.
  */
 import { SpruceError } from "../errors.js";
+import { glmmJobDescription, isGlmm, prepareGlmmLrt } from "../glmm/lrt-spec.js";
+import type { GeneralizedLinearMixedModel } from "../glmm/model.js";
 import type { PoolResult } from "../parallel/pool.js";
 import { checkSeed, randomSeed } from "../random/stream.js";
 import {
@@ -40,8 +42,8 @@ export interface LrtShardOptions extends BootstrapRunOptions {
 
 /** Run shard k/K of the likelihood-ratio bootstrap of m0 within m1 (replicates of the whole run's numbering). */
 export async function bootstrapLrtShard(
-  m0: FittedModel,
-  m1: FittedModel,
+  m0: FittedModel | GeneralizedLinearMixedModel,
+  m1: FittedModel | GeneralizedLinearMixedModel,
   options: LrtShardOptions = {},
 ): Promise<ShardFile> {
   const t0 = performance.now();
@@ -53,21 +55,33 @@ export async function bootstrapLrtShard(
   const nsim = checkNsim(options.nsim ?? 1000);
   const seed = options.seed === undefined ? randomSeed() : checkSeed(options.seed);
   const range = shardRange(options.shard ?? { index: 0, count: 1 }, nsim);
-  const prepared = prepareLrt(m0, m1, seed);
+  // Two GLMMs: the "glmm-lrt" job, and the family, link and nAGQ in the job description (so that shards of an LMM
+  // and of a GLMM bootstrap, or of two families, never merge).
+  const glmm = isGlmm(m0) || isGlmm(m1);
+  const prepared = glmm
+    ? prepareGlmmLrt(m0, m1, seed)
+    : prepareLrt(m0 as FittedModel, m1 as FittedModel, seed);
   const count = range.end - range.first;
   const run =
     count > 0
       ? await runJob(prepared.spec, count, options, range.first)
       : { values: new Float64Array(0), status: new Uint8Array(0), failures: [], workers: 0, restarts: 0 };
   const [f0, f1] = options.formulas ?? [m0.design.formula, m1.design.formula];
-  const job = {
-    null: f0,
-    alt: f1,
-    // How the models were fitted before the ML refits (REML fits are refitted by ML, as in the one-machine run).
-    REML: [m0.REML, m1.REML],
-  };
+  const job =
+    prepared.spec.kind === "glmm-lrt"
+      ? { null: f0, alt: f1, REML: [false, false], ...glmmJobDescription(prepared.spec) }
+      : {
+          null: f0,
+          alt: f1,
+          // How the models were fitted before the ML refits (REML fits are refitted by ML, as in the one-machine run).
+          REML: [(m0 as FittedModel).REML, (m1 as FittedModel).REML],
+        };
   const fitted = { observed: prepared.observed, df: prepared.df, refitted: prepared.refitted };
-  const dataHash = await designHash([prepared.spec.null.buffers, prepared.spec.alt.buffers]);
+  const dataHash = await designHash(
+    "hashBuffers" in prepared
+      ? prepared.hashBuffers
+      : [prepared.spec.null.buffers, prepared.spec.alt.buffers],
+  );
   return {
     ...shardHeader(LRT_SHARD_KIND, seed, nsim, LRT_WIDTH, dataHash, job, fitted),
     shard: range,

@@ -12,8 +12,10 @@ import { modelSolution } from "../diagnostics/model.js";
 import { chiSquareUpper } from "../distributions/chisq.js";
 import { ModelError, SpruceError } from "../errors.js";
 import { createWasmEngine } from "../fit/wasm-engine.js";
+import { isGlmm, type PreparedGlmmLrt, prepareGlmmLrt } from "../glmm/lrt-spec.js";
+import type { GeneralizedLinearMixedModel } from "../glmm/model.js";
 import { type PoolResult, runReplicates, type WorkerFactory, WorkerPool } from "../parallel/pool.js";
-import type { FaultPlan, JobSpec, LrtJobSpec } from "../parallel/protocol.js";
+import type { FaultPlan, GlmmLrtJobSpec, JobSpec, LrtJobSpec } from "../parallel/protocol.js";
 import { R_INT_MAX, type RStreamSpec } from "../random/r-rng.js";
 import { checkSeed, randomSeed } from "../random/stream.js";
 import { withPlainJson } from "../report/plain.js";
@@ -276,27 +278,46 @@ function runInfo(
   };
 }
 
+/** GLMM bootstraps draw from spruce's Philox streams only (R's rbinom/rpois are not reproduced). */
+export const GLMM_R_RNG_UNAVAILABLE =
+  'rng "r" (R-compatible draws) is not available for GLMM bootstraps: lme4 simulates binomial and Poisson ' +
+  "responses with R's rbinom/rpois, which spruce does not reproduce; use spruce's streams (the default)";
+
 /**
  * Parametric bootstrap of the likelihood-ratio test of m0 (null) within m1. Each replicate simulates from the ML
  * fit of m0 and refits m0 (from m0's θ̂) and m1 (from m1's θ̂) by ML.
+ *
+ * Two GLMMs (glmer fits): replicate k simulates from the null model (new random effects, then the family's draws)
+ * with stream (seed, k) and refits both models from their estimates (src/glmm/lrt-job.ts), on the same workers,
+ * with the same result fields and guarantees.
  */
 export async function bootstrapLRT(
-  m0: FittedModel,
-  m1: FittedModel,
+  m0: FittedModel | GeneralizedLinearMixedModel,
+  m1: FittedModel | GeneralizedLinearMixedModel,
   options: BootstrapRunOptions = {},
 ): Promise<BootstrapLrtResult> {
   const t0 = performance.now();
-  checkArgument("bootstrapLRT", "m0 (the first model)", m0, isFittedModel);
-  checkArgument("bootstrapLRT", "m1 (the second model)", m1, isFittedModel);
+  const glmm = isGlmm(m0) || isGlmm(m1);
+  if (!glmm) {
+    checkArgument("bootstrapLRT", "m0 (the first model)", m0, isFittedModel);
+    checkArgument("bootstrapLRT", "m1 (the second model)", m1, isFittedModel);
+  }
   checkOptions("bootstrapLRT", options, BOOTSTRAP_OPTIONS);
   const nsim = checkNsim(options.nsim ?? 1000);
   checkNsimLimit("bootstrapLRT", nsim, options.maxNsim);
+  if (
+    glmm &&
+    ((options.rng !== undefined && options.rng !== "philox") || options.rSeedPerReplicate !== undefined)
+  )
+    throw new SpruceError(`bootstrapLRT: ${GLMM_R_RNG_UNAVAILABLE}`);
   const { seed, rStream } = randomness(options, nsim);
   const notes: string[] = [];
   // The workers load and warm up while this thread refits the models by ML and builds the job.
   const workers = await startRunWorkers(options, notes);
   try {
-    const prepared = prepareLrt(m0, m1, seed, rStream);
+    const prepared: PreparedLrt | PreparedGlmmLrt = glmm
+      ? prepareGlmmLrt(m0, m1, seed)
+      : prepareLrt(m0 as FittedModel, m1 as FittedModel, seed, rStream);
     const run = await runJob(prepared.spec, nsim, options, 0, notes, workers);
     return lrtResult(prepared, run, nsim, performance.now() - t0, notes);
   } finally {
@@ -358,7 +379,7 @@ export function prepareLrt(
  * messages (a worker cap).
  */
 export function lrtResult(
-  prepared: Omit<PreparedLrt, "spec"> & { spec: Pick<LrtJobSpec, "seed" | "rStream"> },
+  prepared: Omit<PreparedLrt, "spec"> & { spec: Pick<LrtJobSpec, "seed" | "rStream"> | GlmmLrtJobSpec },
   run: PoolResult,
   nsim: number,
   elapsedMs: number,
@@ -400,7 +421,7 @@ export function lrtResult(
     ...runInfo(run, nsim, prepared.spec.seed, nonConverged, elapsedMs),
     refitted,
     messages,
-    ...(prepared.spec.rStream ? { rStream: prepared.spec.rStream } : {}),
+    ...("rStream" in prepared.spec && prepared.spec.rStream ? { rStream: prepared.spec.rStream } : {}),
   });
 }
 

@@ -74,7 +74,50 @@ export interface SelfTestJobSpec {
   failIndices?: number[];
 }
 
-export type JobSpec = LrtJobSpec | ParamsJobSpec | SelfTestJobSpec | PowerJobSpec;
+/** A GLMM as a worker refits it: its design, prior weights and offset, and the fit's estimates. */
+export interface GlmmModelSpec {
+  n: number;
+  p: number;
+  /** n × p column-major. */
+  X: Float64Array;
+  terms: DesignBuffers["terms"];
+  /** Prior weights (a binomial's numbers of trials). */
+  pw: Float64Array;
+  offset: Float64Array;
+  theta: Float64Array;
+  beta: Float64Array;
+  /**
+   * The fit's Hessian of −2 log L over (θ, β), (nθ + p)² row-major, when it was computed (nAGQ ≥ 1): the curvature
+   * each refit's quasi-Newton starts from. Absent: refits run the general two-stage fit.
+   */
+  hessian?: Float64Array;
+  /** The observed response (the null model's spec carries it: the alternative's curvature is measured with it). */
+  y?: Float64Array;
+}
+
+/**
+ * Likelihood-ratio bootstrap of two GLMMs (src/glmm/lrt-job.ts): simulate from `null` (new u* ~ N(0, I), then y
+ * from the family; Philox stream (seed, k)), refit `null` and `alt` from their estimates. Same values per
+ * replicate as the LMM's "lrt" job (T*, d0, d1, converged), so the same report applies.
+ */
+export interface GlmmLrtJobSpec {
+  kind: "glmm-lrt";
+  seed: number;
+  family: string;
+  link: string;
+  nAGQ: number;
+  null: GlmmModelSpec;
+  alt: GlmmModelSpec;
+  /**
+   * How the null model's (θ, β) sits inside the alternative's, when it does exactly (same random-effects terms,
+   * every null X column among the alternative's): for each alternative parameter, the index of the null parameter
+   * it equals, or −1 for a 0. The alternative's refit then starts at the null's refit: a point of criterion d0,
+   * close to its optimum under the null.
+   */
+  embed?: Int32Array;
+}
+
+export type JobSpec = LrtJobSpec | ParamsJobSpec | SelfTestJobSpec | PowerJobSpec | GlmmLrtJobSpec;
 
 /** One batch's results: `values[(k − first) · width + j]`; failed replicates hold NaN and are listed. */
 export interface BatchResult {

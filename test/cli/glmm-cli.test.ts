@@ -3,11 +3,14 @@
  * builds dist/ first), compared with lme4's glmer (test/fixtures/glmm) at issue 12's tolerances, and its errors.
  */
 import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { glmmDir, loadGlmmFixture } from "../glmm/glmm-reference.js";
+import { BOOT_LRT_JSON_KEYS } from "../inference/boot-json.js";
 
 const run = promisify(execFile);
 const cli = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
@@ -88,14 +91,63 @@ describe("spruce fit --family", () => {
       "3",
       "--json",
     ];
-    const b1 = JSON.parse((await run("node", args)).stdout);
-    const b2 = JSON.parse((await run("node", args)).stdout);
-    expect(b1.stats).toEqual(b2.stats);
+    const b1 = JSON.parse((await run("node", [...args, "--workers", "1"])).stdout);
+    const b2 = JSON.parse((await run("node", [...args, "--workers", "2"])).stdout);
+    const b0 = JSON.parse((await run("node", [...args, "--workers", "0"])).stdout);
+    // Same seed, same statistics on any number of workers (JSON numbers round-trip the doubles).
+    expect(b2.stats).toEqual(b1.stats);
+    expect(b0.stats).toEqual(b1.stats);
+    expect([b0.workers, b1.workers, b2.workers]).toEqual([0, 1, 2]);
     expect(b1.valid).toBe(5);
     expect(b1.pBootstrap).toBeCloseTo(1 / 6, 12);
-    await expect(run("node", [...args, "--workers", "2"])).rejects.toThrow(
-      /--workers is not supported with --family/,
-    );
+    // The LMM bootstrap's JSON fields.
+    expect(Object.keys(b1)).toEqual(expect.arrayContaining(BOOT_LRT_JSON_KEYS));
+    expect([b1.rng, b1.df, b1.partial, b1.refitted]).toEqual(["philox", 3, false, false]);
+    await expect(run("node", [...args, "--rng", "r"])).rejects.toThrow(/rbinom\/rpois/);
+    await expect(run("node", [...args, "--ml"])).rejects.toThrow(/--ml does not apply/);
+  });
+
+  it("boot --family --shard k/K writes shards that spruce merge turns into the one-machine result", async () => {
+    const fx = loadGlmmFixture("cbpp_binomial");
+    const data = join(glmmDir, fx.data);
+    const f0 = "cbind(incidence, size - incidence) ~ 1 + (1|herd)";
+    const base = [cli, "boot", data, f0, fx.formula, "--family", "binomial", "--nsim", "9", "--seed", "21"];
+    const dir = mkdtempSync(join(tmpdir(), "spruce-glmm-shards-"));
+    try {
+      const whole = JSON.parse((await run("node", [...base, "--workers", "1", "--json"])).stdout);
+      const files = [0, 1, 2].map((k) => join(dir, `s${k}.json`));
+      for (const [k, file] of files.entries())
+        await run("node", [...base, "--workers", "0", "--shard", `${k}/3`, "--out", file]);
+      const merged = JSON.parse((await run("node", [cli, "merge", ...files.reverse(), "--json"])).stdout);
+      for (const key of Object.keys(whole))
+        if (!["workers", "restarts", "elapsedMs"].includes(key)) expect(merged[key], key).toEqual(whole[key]);
+      // A shard of another family's bootstrap does not merge with these.
+      const poisson = join(dir, "poisson.json");
+      await run("node", [
+        cli,
+        "boot",
+        data,
+        "incidence ~ 1 + (1|herd)",
+        "incidence ~ factor(period) + (1|herd)",
+        "--family",
+        "poisson",
+        "--nsim",
+        "9",
+        "--seed",
+        "21",
+        "--workers",
+        "0",
+        "--shard",
+        "0/3",
+        "--out",
+        poisson,
+      ]);
+      await expect(run("node", [cli, "merge", poisson, ...files.slice(1)])).rejects.toThrow(
+        /belongs to a different run/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("unsupported combinations are errors", async () => {

@@ -34,6 +34,12 @@ const anovaSitka = JSON.parse(readFileSync(`${root}test/fixtures/conformance/ano
   logLik: [number, number];
 };
 
+const anovaCbpp = JSON.parse(readFileSync(`${root}test/fixtures/glmm/anova_cbpp.json`, "utf8")) as {
+  Chisq: number;
+  Df: number;
+  logLik: [number, number];
+};
+
 /**
  * lme4's PBmodcomp-style bootstrap p-value for these models with 1000 replicates (issue 4): 0.011. Both it and ours
  * are estimates from 1000 replicates of the same p, so their difference has standard deviation
@@ -282,6 +288,80 @@ describe("spruce web app in chromium", () => {
     expect(await page.textContent("#pvalues-note")).toBe("");
     // anova compares ML fits, as lme4 does, and says so.
     expect(await page.textContent("#anova-note")).toContain("refitting model(s) with ML");
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("fits a binomial GLMM (cbpp, cbind response) from the family selector, as glmer, and bootstraps it", async () => {
+    await page.setInputFiles("#csv-file", {
+      name: "cbpp.csv",
+      mimeType: "text/csv",
+      buffer: readFileSync(`${root}test/fixtures/glmm/data/cbpp.csv`),
+    });
+    await page.waitForSelector("#data-preview table[data-source='cbpp.csv']");
+    await page.selectOption("#family", "binomial");
+    expect(
+      await page.$$eval("#link option", (options) => options.map((o) => o.getAttribute("value"))),
+    ).toEqual(["logit", "probit", "cloglog"]);
+    // glmer fits by maximum likelihood: the REML/ML choice does not apply.
+    expect(await page.isDisabled("input[name='criterion'][value='REML']")).toBe(true);
+
+    // A response outside the family's support is an error at the formula, pointing at the response.
+    await page.fill("#formula-null", "size ~ 1 + (1|herd)");
+    await page.fill("#formula-alt", "size ~ factor(period) + (1|herd)");
+    await page.click("#fit-button");
+    await page.waitForSelector("#formula-null-error:not([hidden])");
+    const problem = (await page.textContent("#formula-null-error")) ?? "";
+    expect(problem).toMatch(/binomial response 'size' is 14, outside \[0, 1\]/);
+    const lines = problem.split("\n");
+    const caretLine = lines.findIndex((line) => /^\s*\^\s*$/.test(line));
+    expect(caretLine).toBeGreaterThan(0);
+    const caretAt = (lines[caretLine] as string).indexOf("^");
+    expect((lines[caretLine - 1] as string).slice(caretAt, caretAt + 4)).toBe("size");
+
+    await page.fill("#formula-null", "cbind(incidence, size - incidence) ~ 1 + (1|herd)");
+    await page.fill("#formula-alt", "cbind(incidence, size - incidence) ~ factor(period) + (1|herd)");
+    await page.click("#fit-button");
+    await page.waitForSelector(
+      "#results-section:not([hidden]), #fit-error:not([hidden]), .formula-error:not([hidden])",
+    );
+    expect(await page.isVisible("#results-section")).toBe(true);
+    const summary = (await page.textContent("#summary-text")) ?? "";
+    expect(summary).toContain("Generalized linear mixed model fit by maximum likelihood (Laplace");
+    expect(summary).toContain(" Family: binomial  ( logit )");
+    expect(summary).toContain("z value Pr(>|z|)");
+    expect(summary).toContain("Number of obs: 56, groups:  herd, 15");
+    expect(await page.textContent("#pvalues-note")).toContain("Wald z tests");
+    const anova = await page.$$eval("#anova-table tbody tr", (rows) =>
+      rows.map((row) =>
+        Object.fromEntries(
+          Array.from(row.querySelectorAll("td[data-col]")).map((cell) => [
+            cell.getAttribute("data-col"),
+            Number(cell.getAttribute("data-value")),
+          ]),
+        ),
+      ),
+    );
+    // lme4's anova(g0, g1) for these glmer fits (test/fixtures/glmm/anova_cbpp.json).
+    expect(Math.abs(anova[1]!.Chisq! - anovaCbpp.Chisq)).toBeLessThan(4e-3);
+    expect(anova[1]!.Df).toBe(anovaCbpp.Df);
+    expect(Math.abs(anova[1]!.logLik! - anovaCbpp.logLik[1])).toBeLessThan(2e-3);
+    await screenshotBetween("#results-heading", "#anova-table", "8-glmm-summary");
+
+    const figures = await runBootstrap(page, 200, 12, 2);
+    expect(Number(figures.done)).toBe(200);
+    expect(Number(figures.failures)).toBe(0);
+    expect(Number(figures.observed)).toBeCloseTo(anova[1]!.Chisq!, 6);
+    // A strong effect: no replicate reaches the observed 25.6, so p = 1 / (1 + 200).
+    expect(Number(figures.pBootstrap)).toBeCloseTo(1 / 201, 9);
+
+    // The bundled cbpp example selects the binomial family with its formulas; the gaussian examples select gaussian.
+    await loadExample(page, "sleepstudy");
+    expect(await page.inputValue("#family")).toBe("gaussian");
+    await loadExample(page, "cbpp");
+    expect(await page.inputValue("#family")).toBe("binomial");
+    expect(await page.inputValue("#formula-alt")).toBe(
+      "cbind(incidence, size - incidence) ~ factor(period) + (1|herd)",
+    );
     expect(pageErrors).toEqual([]);
   });
 });

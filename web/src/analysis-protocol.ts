@@ -18,6 +18,9 @@ export interface FitRequest {
   REML: boolean;
   /** Fit both models on the rows complete for both (offered when they drop different incomplete rows). */
   sharedRows?: boolean;
+  /** "gaussian" (default: lmer) or a GLMM family (glmer, Laplace; REML does not apply), with its link. */
+  family?: "gaussian" | "binomial" | "poisson";
+  link?: string;
 }
 
 /** An error the page shows at a formula field (with a caret at `position`), or under the Fit button. */
@@ -45,6 +48,8 @@ export interface IntervalRow {
  */
 export interface SummaryTexts {
   REML: boolean;
+  /** A GLMM's summary (glmer's layout, Wald z tests): the p-value switch does not apply. */
+  glmm?: boolean;
   none: string;
   Satterthwaite: string;
   "Kenward-Roger": string | null;

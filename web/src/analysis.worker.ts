@@ -1,7 +1,8 @@
 /**
- * The page's analysis worker: reads the CSV, fits both models, compares them, draws the plots and runs the
- * bootstrap, all off the page's thread, so that the page never freezes (a 50,000-row fit takes seconds). The
- * bootstrap's own Web Workers are started from here (nested workers). Messages: ./analysis-protocol.ts.
+ * The page's analysis worker: reads the CSV, fits both models (lmer, or glmer for a GLMM family: ./glmm-report.ts),
+ * compares them, draws the plots and runs the bootstrap, all off the page's thread, so that the page never freezes
+ * (a 50,000-row fit takes seconds). The bootstrap's own Web Workers are started from here (nested workers).
+ * Messages: ./analysis-protocol.ts.
  */
 import * as Comlink from "comlink";
 import { SpruceError } from "../../src/errors.js";
@@ -10,6 +11,8 @@ import type { LinearMixedModel } from "../../src/fit/model.js";
 import { FormulaError } from "../../src/formula/errors.js";
 import { parseCsv } from "../../src/frame/csv.js";
 import type { DataFrame } from "../../src/frame/frame.js";
+import { fitGlmm } from "../../src/glmm/fit.js";
+import { GeneralizedLinearMixedModel } from "../../src/glmm/model.js";
 import { anova } from "../../src/inference/anova.js";
 import { bootstrapLRT } from "../../src/inference/bootstrap.js";
 import { confint } from "../../src/inference/confint.js";
@@ -28,17 +31,21 @@ import type {
   SummaryTexts,
 } from "./analysis-protocol.js";
 import { describeFrame } from "./describe.js";
+import { glmmFitReport } from "./glmm-report.js";
 import { pairWarning, subsetFrame } from "./model-pair.js";
 import { perWorkerTally, startTally, workerPool } from "./workers.js";
 
 /** Profile intervals (lme4's default) up to this many observations; Wald intervals above (profiles take long). */
 const PROFILE_MAX_NOBS = 5000;
 
+/** A fitted model of the page: lmer's, or glmer's (family other than gaussian). */
+type AnyModel = LinearMixedModel | GeneralizedLinearMixedModel;
+
 interface State {
   frame?: DataFrame;
   source: string;
-  m0?: LinearMixedModel;
-  m1?: LinearMixedModel;
+  m0?: AnyModel;
+  m1?: AnyModel;
   controller?: AbortController;
 }
 const state: State = { source: "" };
@@ -64,17 +71,27 @@ function findName(formula: string, name: string): number {
   return match ? match.index : -1;
 }
 
+/** One model of the pair: lmer's fit, or glmer's for a GLMM family. */
+function fitOne(formula: string, frame: DataFrame, request: FitRequest): Promise<AnyModel> {
+  if (request.family && request.family !== "gaussian")
+    return fitGlmm(formula, frame, {
+      family: request.family,
+      ...(request.link !== undefined ? { link: request.link } : {}),
+    });
+  return fitFormula(formula, frame, { REML: request.REML });
+}
+
 async function fitPair(request: FitRequest, frame: DataFrame): Promise<FitReport | FitProblem> {
   const t0 = performance.now();
-  let m0: LinearMixedModel;
-  let m1: LinearMixedModel;
+  let m0: AnyModel;
+  let m1: AnyModel;
   try {
-    m0 = await fitFormula(request.nullFormula, frame, { REML: request.REML });
+    m0 = await fitOne(request.nullFormula, frame, request);
   } catch (error) {
     return fieldProblem(error, "null", request.nullFormula);
   }
   try {
-    m1 = await fitFormula(request.altFormula, frame, { REML: request.REML });
+    m1 = await fitOne(request.altFormula, frame, request);
   } catch (error) {
     return fieldProblem(error, "alt", request.altFormula);
   }
@@ -101,6 +118,13 @@ async function fitPair(request: FitRequest, frame: DataFrame): Promise<FitReport
   }
   state.m0 = m0;
   state.m1 = m1;
+  if (m0 instanceof GeneralizedLinearMixedModel || m1 instanceof GeneralizedLinearMixedModel)
+    return glmmFitReport(
+      m0 as GeneralizedLinearMixedModel,
+      m1 as GeneralizedLinearMixedModel,
+      state.source,
+      t0,
+    );
   const warning = pairWarning(m0, m1);
   let anovaRows: FitReport["anova"] = { rows: [], note: "" };
   if (!warning || !/same number of parameters/.test(warning)) {

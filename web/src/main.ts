@@ -21,7 +21,7 @@ const data = new DataSection((loaded) => {
   models.setData(loaded);
   // A file named in the address: once the person loads it, its formulas come back (and are fitted).
   if (restored.data && loaded.source === restored.data && !(restored.data in examples)) {
-    models.setModels(restored.m0, restored.m1, restored.criterion);
+    models.setModels(restored.m0, restored.m1, restored.criterion, restored);
     void models.fit();
   }
 });
@@ -36,7 +36,7 @@ async function restore(): Promise<void> {
   }
   const loaded = await data.loadExample(restored.data as keyof typeof examples);
   if (!loaded) return;
-  models.setModels(restored.m0, restored.m1, restored.criterion);
+  models.setModels(restored.m0, restored.m1, restored.criterion, restored);
   if (!(await models.fit())) return;
   await bootstrap.restore(restored.nsim, restored.seed, restored.boot === true);
 }

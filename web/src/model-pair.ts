@@ -6,8 +6,13 @@
 import type { LinearMixedModel } from "../../src/fit/model.js";
 import type { Column, DataFrame } from "../../src/frame/frame.js";
 
+/** What the nesting check reads of a model (a LinearMixedModel or a GeneralizedLinearMixedModel). */
+type PairModel = Pick<LinearMixedModel, "npar"> & {
+  design: Pick<LinearMixedModel["design"], "fixedNames" | "terms">;
+};
+
 /** A warning for a pair that is swapped or not nested (then no bootstrap is offered), else undefined. */
-export function pairWarning(m0: LinearMixedModel, m1: LinearMixedModel): string | undefined {
+export function pairWarning(m0: PairModel, m1: PairModel): string | undefined {
   if (m0.npar === m1.npar)
     return `m0 and m1 have the same number of parameters (${m0.npar}): neither is nested in the other, so there is no likelihood-ratio test to bootstrap.`;
   if (m0.npar > m1.npar)

@@ -1,7 +1,8 @@
 /**
- * The model and results sections: two formulas and the criterion in; both fits (in the analysis worker), the
- * lme4-style summaries, the likelihood-ratio table, the confidence intervals and the diagnostic plots out, each
- * with a download; then the bootstrap section gets a runner for this pair, unless the pair is not nested.
+ * The model and results sections: two formulas, the family (./family-select.ts) and the criterion in; both fits
+ * (in the analysis worker), the lme4-style summaries (glmer's for a GLMM), the likelihood-ratio table, the
+ * confidence intervals and the diagnostic plots out, each with a download; then the bootstrap section gets a
+ * runner for this pair, unless the pair is not nested.
  */
 import { analysis, callback } from "./analysis.js";
 import type { FitProblem, FitReport, FitRequest } from "./analysis-protocol.js";
@@ -10,6 +11,7 @@ import type { BootstrapPanel, BootstrapRunner } from "./bootstrap-panel.js";
 import type { LoadedData } from "./data-section.js";
 import { byId, el, messageOf, nextFrame, showError, svgNode } from "./dom.js";
 import { plotDownloads, textDownload, toCsv } from "./export.js";
+import { FamilySelect } from "./family-select.js";
 import { FormulaField } from "./formula-field.js";
 import { PValueSwitch } from "./pvalue-switch.js";
 import { updateState } from "./url-state.js";
@@ -30,6 +32,7 @@ export class ModelSection {
     null: byId<HTMLButtonElement>("show-null"),
   };
   private readonly pvalues = new PValueSwitch(() => this.showSummary(this.shown));
+  private readonly families = new FamilySelect(this.form);
   private shown: "alt" | "null" = "alt";
   private data: LoadedData | undefined;
   private report: FitReport | undefined;
@@ -50,17 +53,24 @@ export class ModelSection {
       this.nullField.input.value = data.example.nullFormula;
       this.altField.input.value = data.example.altFormula;
       this.criterionInput(data.example.criterion).checked = true;
+      this.families.set(data.example.family ?? "gaussian", undefined);
     }
     this.nullField.check();
     this.altField.check();
     this.clearResults();
   }
 
-  /** Formulas and criterion from a restored address. */
-  setModels(m0: string | undefined, m1: string | undefined, criterion: "REML" | "ML" | undefined): void {
+  /** Formulas, criterion, family and link from a restored address. */
+  setModels(
+    m0: string | undefined,
+    m1: string | undefined,
+    criterion: "REML" | "ML" | undefined,
+    family?: { family?: string; link?: string },
+  ): void {
     if (m0 !== undefined) this.nullField.input.value = m0;
     if (m1 !== undefined) this.altField.input.value = m1;
     if (criterion) this.criterionInput(criterion).checked = true;
+    this.families.set(family?.family ?? "gaussian", family?.link);
     this.nullField.check();
     this.altField.check();
   }
@@ -91,11 +101,15 @@ export class ModelSection {
       this.clearResults();
       return false;
     }
+    const { family, link } = this.families.value;
+    const glmm = family !== "gaussian";
     const request: FitRequest = {
       nullFormula: this.nullField.value,
       altFormula: this.altField.value,
-      REML: this.criterionInput("REML").checked,
+      // glmer fits by maximum likelihood.
+      REML: !glmm && this.criterionInput("REML").checked,
       sharedRows,
+      ...(glmm ? { family, link } : {}),
     };
     this.clearResults();
     this.fitButton.disabled = true;
@@ -128,6 +142,8 @@ export class ModelSection {
         m0: request.nullFormula,
         m1: request.altFormula,
         criterion: request.REML ? "REML" : "ML",
+        family: glmm ? family : "",
+        link: glmm ? link : "",
         boot: false,
       });
       return true;
@@ -204,6 +220,12 @@ export class ModelSection {
     const texts = this.report.summaries[which];
     const method = this.pvalues.methodFor(texts);
     this.summary.textContent = method ? (texts[method] ?? texts.Satterthwaite) : texts.none;
+    if (texts.glmm) {
+      // glmer's summary has Wald z tests; denominator degrees of freedom do not apply to GLMMs.
+      this.summary.textContent = texts.none;
+      byId("pvalues-note").textContent =
+        "GLMM: glmer's summary with Wald z tests (Satterthwaite and Kenward-Roger apply to linear mixed models only).";
+    }
     this.toggles.alt.setAttribute("aria-pressed", String(which === "alt"));
     this.toggles.null.setAttribute("aria-pressed", String(which === "null"));
   }

@@ -1,13 +1,16 @@
 /**
  * The analysis in the page's address (the part after #), so that a reload or a shared link restores it: the data
- * (an example's name, or a file's name that the person loads again), both formulas, the criterion and the
- * bootstrap's settings. Written with history.replaceState (no history entry per keystroke).
+ * (an example's name, or a file's name that the person loads again), both formulas, the criterion (or the GLMM
+ * family and link) and the bootstrap's settings. Written with history.replaceState (no history entry per keystroke).
  */
 export interface AnalysisState {
   data?: string;
   m0?: string;
   m1?: string;
   criterion?: "REML" | "ML";
+  /** GLMM family and link (absent: gaussian, a linear mixed model). */
+  family?: string;
+  link?: string;
   nsim?: number;
   seed?: number;
   /** Whether the bootstrap was run (the link then reruns it: same seed, same numbers). */
@@ -25,6 +28,10 @@ export function readState(hash = location.hash): AnalysisState {
   if (m1) state.m1 = m1;
   const criterion = params.get("criterion");
   if (criterion === "REML" || criterion === "ML") state.criterion = criterion;
+  const family = params.get("family");
+  if (family) state.family = family;
+  const link = params.get("link");
+  if (link) state.link = link;
   const nsim = Number(params.get("nsim"));
   if (params.has("nsim") && Number.isSafeInteger(nsim) && nsim > 0) state.nsim = nsim;
   const seed = Number(params.get("seed"));
@@ -39,6 +46,8 @@ export function writeState(state: AnalysisState): void {
   if (state.m0) params.set("m0", state.m0);
   if (state.m1) params.set("m1", state.m1);
   if (state.criterion) params.set("criterion", state.criterion);
+  if (state.family) params.set("family", state.family);
+  if (state.link) params.set("link", state.link);
   if (state.nsim !== undefined) params.set("nsim", String(state.nsim));
   if (state.seed !== undefined) params.set("seed", String(state.seed));
   if (state.boot) params.set("boot", "1");

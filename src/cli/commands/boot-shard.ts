@@ -5,7 +5,10 @@
 import { SpruceError } from "../../errors.js";
 import { fitMixed as fitModel } from "../../fit/fit.js";
 import { readCsv } from "../../frame/csv.js";
+import type { DataFrame } from "../../frame/frame.js";
+import type { GeneralizedLinearMixedModel } from "../../glmm/model.js";
 import { bootstrapLrtShard } from "../../inference/boot-shard.js";
+import type { FittedModel } from "../../inference/models.js";
 import { requireSeed, selectShard, writeShard } from "./shard-io.js";
 
 export interface BootShardOptions {
@@ -17,6 +20,10 @@ export interface BootShardOptions {
   shards?: string;
   out?: string;
   json?: boolean;
+  /** How the two models are fitted (default: linear mixed models, REML unless `ml`); the GLMM command's fits. */
+  fitModels?: (
+    data: DataFrame,
+  ) => Promise<[FittedModel | GeneralizedLinearMixedModel, FittedModel | GeneralizedLinearMixedModel]>;
 }
 
 export async function runBootShard(
@@ -31,8 +38,9 @@ export async function runBootShard(
   const shard = selectShard(options.shard, options.shards);
   requireSeed(shard, options.seed);
   const data = readCsv(dataPath);
-  const m0 = await fitModel(f0, data, { REML: !options.ml });
-  const m1 = await fitModel(f1, data, { REML: !options.ml });
+  const [m0, m1] = options.fitModels
+    ? await options.fitModels(data)
+    : [await fitModel(f0, data, { REML: !options.ml }), await fitModel(f1, data, { REML: !options.ml })];
   const file = await bootstrapLrtShard(m0, m1, {
     nsim: options.nsim,
     ...(options.seed !== undefined ? { seed: options.seed } : {}),

@@ -8,22 +8,23 @@ import { SpruceError } from "../../errors.js";
 import { fitMixed as fitModel } from "../../fit/fit.js";
 import type { LinearMixedModel } from "../../fit/model.js";
 import { readCsv } from "../../frame/csv.js";
+import type { GeneralizedLinearMixedModel } from "../../glmm/model.js";
 import {
   type BootstrapLrtResult,
   bootstrapLRT,
   bootstrapLrtJson,
+  GLMM_R_RNG_UNAVAILABLE,
   NO_REPLICATES,
   startRunWorkers,
 } from "../../inference/bootstrap.js";
 import { defaultWorkerCount } from "../../parallel/node.js";
 import type { WorkerPool } from "../../parallel/pool.js";
-import { randomSeed } from "../../random/stream.js";
 import { checkNsimLimit, MAX_NSIM_DEFAULT } from "../../validate/limits.js";
 import { adoptEarlyWorkers } from "../early-workers.js";
 import { MAX_FILE_FLAG, readOptions } from "../fit-flags.js";
 import { createProgress } from "../progress.js";
 import { runBootShard } from "./boot-shard.js";
-import { runGlmmBoot, wantsGlmm } from "./fit-glmm.js";
+import { glmmPairFitter, wantsGlmm } from "./fit-glmm.js";
 
 export interface BootCommandOptions {
   family?: string;
@@ -57,8 +58,8 @@ export function integerOption(name: string, value: string | undefined, min: numb
 
 /** Run the bootstrap with a progress bar (terminal only) and Ctrl-C as a clean stop. */
 export async function runBootstrap(
-  m0: LinearMixedModel,
-  m1: LinearMixedModel,
+  m0: LinearMixedModel | GeneralizedLinearMixedModel,
+  m1: LinearMixedModel | GeneralizedLinearMixedModel,
   options: {
     nsim: number;
     seed?: number;
@@ -178,25 +179,13 @@ export function registerBoot(program: Command): void {
       // R's set.seed takes negative integers too.
       const seed = integerOption("seed", options.seed, rng === "r" ? -2147483647 : 0);
       const rSeedPerReplicate = integerOption("r-seed-per-replicate", options.rSeedPerReplicate, -2147483647);
-      if (wantsGlmm(options)) {
-        const unsupported = (["shard", "shards", "out", "rng", "rSeedPerReplicate"] as const).filter(
-          (k) => options[k] !== undefined,
-        );
-        if (unsupported.length > 0)
-          throw new SpruceError(
-            `--${unsupported[0] === "rSeedPerReplicate" ? "r-seed-per-replicate" : unsupported[0]} is not available ` +
-              "for GLMM bootstraps yet (--family)",
-          );
-        checkNsimLimit("boot", nsim, integerOption("max-nsim", options.maxNsim, 1));
-        return runGlmmBoot(dataPath, f0, f1, {
-          ...options,
-          nsim,
-          seed: seed ?? randomSeed(),
-          workersGiven: options.workers !== undefined,
-        });
-      }
-      if (options.weights !== undefined)
+      const glmm = wantsGlmm(options);
+      if (glmm && (rng === "r" || rSeedPerReplicate !== undefined))
+        throw new SpruceError(GLMM_R_RNG_UNAVAILABLE);
+      if (!glmm && options.weights !== undefined)
         throw new SpruceError("--weights is only supported with --family here");
+      // GLMMs: the same bootstrap (workers, shards, output) with glmer fits of the two models.
+      const fitGlmms = glmm ? glmmPairFitter(f0, f1, options) : null;
       const workers = integerOption("workers", options.workers, 0) ?? defaultWorkerCount();
       const maxNsim = integerOption("max-nsim", options.maxNsim, 1);
       // Refused before the data are read and the models fitted.
@@ -207,7 +196,13 @@ export function registerBoot(program: Command): void {
           throw new SpruceError(
             "--rng r and --r-seed-per-replicate cannot be sharded yet: run them on one machine",
           );
-        await runBootShard(dataPath, [f0, f1], { ...options, nsim, seed, workers });
+        await runBootShard(dataPath, [f0, f1], {
+          ...options,
+          nsim,
+          seed,
+          workers,
+          ...(fitGlmms ? { fitModels: fitGlmms } : {}),
+        });
         return;
       }
       // The workers start first: they load their code and warm up while this thread reads the data and fits (the
@@ -222,8 +217,9 @@ export function registerBoot(program: Command): void {
       try {
         const data = readCsv(dataPath, readOptions(options));
         const fitOptions = { REML: !options.ml, ...(options.dropNan ? { dropNaN: true } : {}) };
-        const m0 = await fitModel(f0, data, fitOptions);
-        const m1 = await fitModel(f1, data, fitOptions);
+        const [m0, m1] = fitGlmms
+          ? await fitGlmms(data)
+          : [await fitModel(f0, data, fitOptions), await fitModel(f1, data, fitOptions)];
         result = await runBootstrap(m0, m1, {
           nsim,
           ...(seed !== undefined ? { seed } : {}),

@@ -4,11 +4,11 @@
  * plus family, link, nAGQ and deviance (R's deviance(m): the conditional GLM deviance; −2 logLik is `objective`).
  */
 
-import { chiSquareUpper } from "../../distributions/chisq.js";
 import { ModelError } from "../../errors.js";
 import { readCsv } from "../../frame/csv.js";
-import { glmmBootstrapLRT } from "../../glmm/bootstrap.js";
+import type { DataFrame } from "../../frame/frame.js";
 import { fitGlmm } from "../../glmm/fit.js";
+import type { GeneralizedLinearMixedModel } from "../../glmm/model.js";
 import { glmmJson, glmmSummaryText } from "../../glmm/report.js";
 
 export interface GlmmCommandOptions {
@@ -77,47 +77,24 @@ export async function runGlmmCommand(
   process.stdout.write(`${glmmSummaryText(model, { dataName: dataPath })}\n`);
 }
 
-/** `spruce boot … --family`: the GLMM parametric bootstrap LRT (in this thread; workers not wired yet). */
-export async function runGlmmBoot(
-  dataPath: string,
+/**
+ * `spruce boot … --family`: how the two GLMMs are fitted (the bootstrap itself is `spruce boot`'s, on the worker
+ * pool, with the LMM's output). --ml and --drop-nan do not apply to glmer fits: errors, not ignored.
+ */
+export function glmmPairFitter(
   f0: string,
   f1: string,
-  options: GlmmCommandOptions & { nsim: number; seed: number; workersGiven: boolean },
-): Promise<void> {
+  options: Pick<GlmmCommandOptions, "family" | "link" | "nAGQ" | "weights" | "ml"> & { dropNan?: boolean },
+): (data: DataFrame) => Promise<[GeneralizedLinearMixedModel, GeneralizedLinearMixedModel]> {
   if (options.ml)
     throw new ModelError("--ml does not apply to GLMMs (glmer always fits by maximum likelihood)");
-  if (options.workersGiven)
-    throw new ModelError(
-      "--workers is not supported with --family yet: the GLMM bootstrap runs in one thread",
-    );
-  const data = readCsv(dataPath);
+  if (options.dropNan) throw new ModelError("--drop-nan is not available with --family");
   const nAGQ = parseNAGQ(options.nAGQ);
-  const fitOne = (f: string) =>
-    fitGlmm(f, data, {
-      family: options.family as string,
-      ...(options.link !== undefined ? { link: options.link } : {}),
-      ...(nAGQ !== undefined ? { nAGQ } : {}),
-      ...(options.weights !== undefined ? { weights: options.weights } : {}),
-    });
-  const m0 = await fitOne(f0);
-  const m1 = await fitOne(f1);
-  const r = await glmmBootstrapLRT(m0, m1, { nsim: options.nsim, seed: options.seed });
-  const pChisq = r.df > 0 ? chiSquareUpper(r.observed, r.df) : Number.NaN;
-  if (options.json) {
-    const stats = Array.from(r.stats, (t) => (Number.isFinite(t) ? t : null));
-    process.stdout.write(
-      `${JSON.stringify({ observed: r.observed, df: r.df, nsim: options.nsim, seed: options.seed, pChisq, pBootstrap: r.pBootstrap, valid: r.valid, stats, failures: r.failures, workers: 0, elapsedMs: r.elapsedMs })}\n`,
-    );
-    return;
-  }
-  process.stdout.write(
-    [
-      `Parametric bootstrap of the likelihood-ratio test of two GLMMs (${options.nsim} replicates, seed ${options.seed})`,
-      `  observed LRT  ${r.observed.toFixed(4)} on ${r.df} df`,
-      `  p (chi-square)         ${pChisq.toPrecision(4)}`,
-      `  p (bootstrap)          ${r.pBootstrap.toPrecision(4)}   (1 + #{T* >= T}) / (1 + B), B = ${r.valid}`,
-      `  failed replicates      ${r.failures.count}${r.failures.messages.length ? ` (${r.failures.messages[0]})` : ""}`,
-      `  ${(r.elapsedMs / 1000).toFixed(2)} s in one thread`,
-    ].join("\n") + "\n",
-  );
+  const glmmOptions = {
+    family: options.family as string,
+    ...(options.link !== undefined ? { link: options.link } : {}),
+    ...(nAGQ !== undefined ? { nAGQ } : {}),
+    ...(options.weights !== undefined ? { weights: options.weights } : {}),
+  };
+  return async (data) => [await fitGlmm(f0, data, glmmOptions), await fitGlmm(f1, data, glmmOptions)];
 }

@@ -13,7 +13,7 @@ export async function openApp(page: Page, url: string): Promise<void> {
   await page.waitForSelector("body[data-ready='true']");
 }
 
-export async function loadExample(page: Page, name: "sitka" | "sleepstudy"): Promise<void> {
+export async function loadExample(page: Page, name: "sitka" | "sleepstudy" | "cbpp"): Promise<void> {
   await page.click(`#example-${name}`);
   await page.waitForSelector(`#data-preview table[data-source='${name}.csv']`);
 }
