@@ -88,6 +88,7 @@ console.log(
     p: spec.p,
     levels: last.design.terms.map((t) => t.levels.length),
     evaluations: last.optimizer.evaluations,
+    converged: last.optimizer.converged,
     objective: last.objective,
     fitCpu,
     rssDataMb: rssData / 2 ** 20,

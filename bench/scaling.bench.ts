@@ -50,6 +50,7 @@ interface ChildResult {
   p: number;
   levels: number[];
   evaluations: number;
+  converged: boolean;
   objective: number;
   rssDataMb: number;
   maxRssMb: number;
@@ -217,7 +218,7 @@ export async function run(): Promise<void> {
           ms(d),
           ms(f),
           (d / f).toFixed(3),
-          String(r.evaluations),
+          `${r.evaluations}${r.converged ? "" : "!"}`,
           r.maxRssFirstMb.toFixed(0),
           r.rssDataMb.toFixed(0),
         ],
@@ -252,7 +253,7 @@ export async function run(): Promise<void> {
       }
     }
     console.log(
-      `  ${spec.label} (p = ${r.p}, levels ${r.levels.join(", ")}): fit ${ms(f)} ms = design ${ms(d)} ms + engine, optimisation and results ${ms(rest)} ms (design ${d < rest ? "<" : "≥"} the rest), ${r.evaluations} evaluations, objective ${r.objective.toFixed(4)}; peak ${r.maxRssFirstMb.toFixed(0)} MB after one fit, ${r.maxRssMb.toFixed(0)} MB after all (data in memory ${r.rssDataMb.toFixed(0)} MB)${versus}; load ${before} → ${load()}`,
+      `  ${spec.label} (p = ${r.p}, levels ${r.levels.join(", ")}): fit ${ms(f)} ms = design ${ms(d)} ms + engine, optimisation and results ${ms(rest)} ms (design ${d < rest ? "<" : "≥"} the rest), ${r.evaluations} evaluations${r.converged ? "" : " (not converged)"}, objective ${r.objective.toFixed(4)}; peak ${r.maxRssFirstMb.toFixed(0)} MB after one fit, ${r.maxRssMb.toFixed(0)} MB after all (data in memory ${r.rssDataMb.toFixed(0)} MB)${versus}; load ${before} → ${load()}`,
     );
   }
 }

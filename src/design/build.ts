@@ -306,7 +306,12 @@ function toRowVariable(v: Variable, rows: Int32Array): RowVariable {
   return { kind: "factor", ...factorOfRows(factorColumn(v), rows) };
 }
 
+/**
+ * The values at `rows`. With every row complete (rows = 0 … n − 1) that is the column itself: model variables are
+ * only read (the design's y and X are copies), so sharing saves a copy of each numeric variable.
+ */
 function pick(values: Float64Array, rows: Int32Array): Float64Array {
+  if (rows.length === values.length) return values;
   const out = new Float64Array(rows.length);
   for (let i = 0; i < rows.length; i++) out[i] = values[rows[i] as number] as number;
   return out;

@@ -7,14 +7,25 @@
  * the aliased pivots (a pivoted Cholesky whose only pivoting is dqrdc2's) gives the same decisions, at the cost
  * of forming XᵀX (./gram.ts: O(n·p) for factor indicators) plus O(p³) for the factorisation. Rounding in XᵀX is
  * of order ε·κ², though, against a tolerance of tol² = 1e-14 on the squared norms: when some column is aliased
- * or nearly so, the decisions are taken on X by Householder reflections as dqrdc2 takes them (see DOUBT).
+ * or nearly so, the decisions are taken on X by Householder reflections as dqrdc2 takes them (see DOUBT), unless
+ * the model matrix is too large for that to be cheap (HOUSEHOLDER_BUDGET).
  */
 import { gramLower } from "./gram.js";
 
 export function keepFullRank(columns: readonly Float64Array[], tol = 1e-7): boolean[] {
   const { keep, doubtful } = choleskyKeep(columns, tol);
-  return doubtful ? householderKeep(columns, tol) : keep;
+  const n = columns[0]?.length ?? 0;
+  const p = columns.length;
+  return doubtful && n * p * p <= HOUSEHOLDER_BUDGET ? householderKeep(columns, tol) : keep;
 }
+
+/**
+ * The reflections cost up to n·p² multiply-adds, dense (indicator columns become dense once reflected): beyond
+ * this budget (≈ 0.1 s) the decisions stay those of XᵀX, which differ from dqrdc2's only for a column aliased
+ * within rounding behind badly conditioned kept columns (test/design/rank.test.ts); lme4 pays the dense QR
+ * whatever the size.
+ */
+const HOUSEHOLDER_BUDGET = 5e7;
 
 /**
  * A column whose orthogonal part is below this share of its squared norm in XᵀX's factorisation is decided on X

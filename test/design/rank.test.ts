@@ -120,6 +120,21 @@ describe("rank check: Cholesky of XᵀX = Householder QR of X with dqrdc2's pivo
     expect(keepFullRank(cols)).toEqual(householderKeep(cols));
   });
 
+  it("a large model matrix with aliased columns (beyond the reflections' budget): the decisions of XᵀX", () => {
+    const n = 20_000;
+    const levels = 150;
+    const f = Int32Array.from({ length: n }, (_, i) => (i * 7919) % levels);
+    const cols = [new Float64Array(n).fill(1)];
+    for (let l = 1; l < levels; l++) cols.push(Float64Array.from(f, (c) => (c === l ? 1 : 0)));
+    // The sum of all indicators but one, plus a copy of indicator 7 and a slope: two aliased, one kept.
+    cols.push(Float64Array.from(f, (c) => (c === 0 ? 0 : 1)));
+    cols.push(Float64Array.from(cols[7] as Float64Array));
+    cols.push(Float64Array.from({ length: n }, (_, i) => Math.sin(i)));
+    const keep = keepFullRank(cols);
+    expect(keep.slice(0, levels).every(Boolean)).toBe(true);
+    expect(keep.slice(levels)).toEqual([false, false, true]);
+  });
+
   it("more columns than rows: at most n are kept", () => {
     const n = 4;
     const cols = Array.from({ length: 7 }, (_, j) =>
