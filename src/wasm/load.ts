@@ -12,7 +12,7 @@
  *    sees a `node:` import) or fetched in a browser (bundlers such as Vite rewrite `new URL(…, import.meta.url)`
  *    to their copy of the asset);
  * 3. if that file is not there (a program bundled into one file by esbuild, where the relative URL points nowhere),
- *    the same release wasm embedded as base64 in ./embedded.generated.js (made by scripts/embed-wasm.mjs).
+ *    the same release wasm embedded (gzip, base64) in ./embedded.generated.js (made by scripts/embed-wasm.mjs).
  */
 
 import { KERNEL_NAMES, type KernelExports } from "./contract.js";
@@ -73,13 +73,15 @@ async function readUrl(url: URL): Promise<ArrayBuffer | Uint8Array | undefined> 
   }
 }
 
-/** The release wasm embedded in the package as base64 (the fallback when build/spruce.wasm cannot be reached). */
-async function embeddedBytes(): Promise<Uint8Array> {
-  const { KERNELS_BASE64 } = await import("./embedded.generated.js");
-  const text = atob(KERNELS_BASE64);
-  const bytes = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
-  return bytes;
+/** The release wasm embedded in the package, gzip + base64 (the fallback when build/spruce.wasm cannot be reached). */
+async function embeddedBytes(): Promise<ArrayBuffer> {
+  const { KERNELS_GZIP_BASE64 } = await import("./embedded.generated.js");
+  const text = atob(KERNELS_GZIP_BASE64);
+  const packed = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) packed[i] = text.charCodeAt(i);
+  // DecompressionStream is in Node ≥ 18 and every current browser.
+  const stream = new Blob([packed]).stream().pipeThrough(new DecompressionStream("gzip"));
+  return new Response(stream).arrayBuffer();
 }
 
 async function compileDefault(): Promise<WebAssembly.Module> {

@@ -166,7 +166,7 @@ describe("the packed package", () => {
     expect(build.status, build.all).toBe(0);
     const code = readFileSync(out, "utf8");
     expect(code.length).toBeLessThan(8000);
-    expect(code).not.toMatch(/papaparse|Papa\.|KERNELS_BASE64/);
+    expect(code).not.toMatch(/papaparse|Papa\.|KERNELS_GZIP_BASE64/);
     // R: qnorm(0.975) = 1.959963984540054
     expect(Math.abs(Number(run("node", [out], project).stdout) - 1.959963984540054)).toBeLessThan(1e-15);
   });
