@@ -6,3 +6,5 @@ export { plsEvaluate } from "./pls/deviance";
 export { plsMinvBlocks } from "./pls/minv";
 export * from "./linalg/dense";
 export { plsResponseStatistics, plsStatistics } from "./pls/statistics";
+export { glmmPirls } from "./glmm/pirls";
+export { glmmLaplaceGradient } from "./glmm/gradient";

@@ -159,4 +159,16 @@ export const kernels = [
   ["denseLogDetChol", [["l", "ptr"], ["n", "i32"], ["ldl", "i32"]], "f64", "2 Σ log L_jj"],
   ["denseLowerInverse", [["l", "ptr"], ["n", "i32"], ["ldl", "i32"]], "void", "L ← L⁻¹ in place"],
   ["denseLowerInvTransMul", [["l", "ptr"], ["n", "i32"], ["ldl", "i32"]], "void", "V ← VᵀV (lower) in place"],
+  [
+    "glmmPirls",
+    [["ctx", "ptr"], ["family", "i32"], ["link", "i32"], ["y", "ptr"], ["pw", "ptr"], ["fixed", "ptr"], ["eta", "ptr"], ["mu", "ptr"], ["x", "ptr"], ["b", "ptr"], ["scratch", "ptr"], ["out", "ptr"], ["fresh", "i32"], ["maxit", "i32"], ["tol", "f64"]],
+    "i32",
+    "GLMM PIRLS at the context's θ (assembly/glmm/pirls.ts): iterations, or < 0 on failure",
+  ],
+  [
+    "glmmLaplaceGradient",
+    [["ctx", "ptr"], ["family", "i32"], ["link", "i32"], ["y", "ptr"], ["pw", "ptr"], ["eta", "ptr"], ["mu", "ptr"], ["x", "ptr"], ["X", "ptr"], ["p", "i32"], ["grad", "ptr"], ["scratch", "ptr"], ["iscratch", "ptr"]],
+    "void",
+    "∇(θ, β) of the Laplace criterion after glmmPirls, canonical links (assembly/glmm/gradient.ts)",
+  ],
 ];

@@ -15,6 +15,7 @@ import { minimizeBounded } from "../fit/optimize.js";
 import { choleskyInPlace } from "../linalg/cholesky.js";
 import { agqDeviance, gaussHermite } from "./agq.js";
 import { type GlmmData, laplaceDeviance, type PirlsState, pirls } from "./pirls.js";
+import { wasmPirlsFor } from "./wasm-pirls.js";
 
 export interface GlmmFitResult {
   state: PirlsState;
@@ -95,6 +96,35 @@ export function deriv12(
   return { g, H, fx };
 }
 
+/**
+ * The gradient at x and the Hessian by central differences of an analytic gradient (step δ, lme4's deriv12
+ * step), symmetrised: 2k gradients instead of deriv12's 2k² + 1 values.
+ */
+export function gradientDifferences(
+  grad: (x: Float64Array) => Float64Array,
+  x: Float64Array,
+  delta = 1e-4,
+): { g: Float64Array; H: Float64Array } {
+  const k = x.length;
+  const H = new Float64Array(k * k);
+  const t = Float64Array.from(x);
+  for (let i = 0; i < k; i++) {
+    t[i] = (x[i] as number) + delta;
+    const gp = Float64Array.from(grad(t));
+    t[i] = (x[i] as number) - delta;
+    const gm = grad(t);
+    t[i] = x[i] as number;
+    for (let j = 0; j < k; j++) H[j * k + i] = ((gp[j] as number) - (gm[j] as number)) / (2 * delta);
+  }
+  for (let i = 0; i < k; i++)
+    for (let j = 0; j < i; j++) {
+      const v = ((H[i * k + j] as number) + (H[j * k + i] as number)) / 2;
+      H[i * k + j] = v;
+      H[j * k + i] = v;
+    }
+  return { g: Float64Array.from(grad(x)), H };
+}
+
 /** Inverse of a symmetric positive-definite matrix (row-major), or null if it is not positive definite. */
 export function invertSpd(A: Float64Array, k: number): Float64Array | null {
   const L = Float64Array.from(A);
@@ -145,11 +175,58 @@ export function fitGlmmData(
   options: { hessian?: boolean; startTheta?: Float64Array } = {},
 ): GlmmFitResult {
   const t0 = performance.now();
+  const rule = nAGQ > 1 ? gaussHermite(nAGQ) : null;
+  // PIRLS in one wasm call where the engine and link allow (./wasm-pirls.ts), else the TypeScript loop.
+  const wasmJoint = wasmPirlsFor(data, engines.joint);
+  const wasmU = wasmPirlsFor(data, engines.uOnly);
+  try {
+    return fitWithRunners(
+      data,
+      engines,
+      nAGQ,
+      options,
+      {
+        joint: (theta, start) =>
+          wasmJoint ? wasmJoint.run(theta, null, start) : pirls(data, engines.joint, theta, null, start),
+        uOnly: (theta, beta, start) =>
+          wasmU ? wasmU.run(theta, beta, start) : pirls(data, engines.uOnly, theta, beta, start),
+        // Analytic gradients of the Laplace criterion (canonical links), at the state of the last run.
+        jointGradient: wasmJoint ? () => wasmJoint.gradient() : () => null,
+        gradient: nAGQ === 1 && wasmU ? () => wasmU.gradient() : () => null,
+      },
+      rule,
+      t0,
+    );
+  } finally {
+    wasmJoint?.dispose();
+    wasmU?.dispose();
+  }
+}
+
+interface PirlsRunners {
+  joint(theta: Float64Array, start: { beta: Float64Array; u: Float64Array } | null): PirlsState;
+  uOnly(
+    theta: Float64Array,
+    beta: Float64Array,
+    start: { beta: Float64Array; u: Float64Array } | null,
+  ): PirlsState;
+  gradient(): Float64Array | null;
+  jointGradient(): Float64Array | null;
+}
+
+function fitWithRunners(
+  data: GlmmData,
+  engines: GlmmEngines,
+  nAGQ: number,
+  options: { hessian?: boolean; startTheta?: Float64Array },
+  run: PirlsRunners,
+  rule: ReturnType<typeof gaussHermite> | null,
+  t0: number,
+): GlmmFitResult {
   const lower = thetaLowerBounds({ terms: data.terms });
   const nTheta = lower.length;
   const messages: string[] = [];
   let evaluations = 0;
-  const rule = nAGQ > 1 ? gaussHermite(nAGQ) : null;
 
   // Stage 1: θ only, β inside PIRLS. Warm starts from the last converged state; a failure from a warm start is
   // retried from the family's starting values.
@@ -157,10 +234,10 @@ export function fitGlmmData(
   const stage1State = (theta: Float64Array): PirlsState => {
     let s: PirlsState;
     try {
-      s = pirls(data, engines.joint, theta, null, last1);
+      s = run.joint(theta, last1);
     } catch (e) {
       if (last1 === null) throw e;
-      s = pirls(data, engines.joint, theta, null, null);
+      s = run.joint(theta, null);
     }
     last1 = s;
     return s;
@@ -186,7 +263,22 @@ export function fitGlmmData(
       if (g) fdGradient(f, x, g, h);
       return v;
     };
-  const r1 = minimizeBounded(withGrad(f1, 1e-5), theta0, { lower: unb1, gtol: 1e-8, maxEvaluations: 400 });
+  // The analytic θ-gradient of the first stage's criterion where the link is canonical (theta0 was just evaluated).
+  const analytic1 = run.jointGradient() !== null;
+  const fg1 = (theta: Float64Array, g: Float64Array | null): number => {
+    const v = f1(theta);
+    if (g) {
+      const a = Number.isFinite(v) ? run.jointGradient() : null;
+      if (a) g.set(a);
+      else g.fill(Number.NaN);
+    }
+    return v;
+  };
+  const r1 = minimizeBounded(analytic1 ? fg1 : withGrad(f1, 1e-5), theta0, {
+    lower: unb1,
+    gtol: 1e-8,
+    maxEvaluations: 400,
+  });
   const stages = [{ method: r1.method, evaluations: r1.evaluations, message: r1.message }];
   const theta1 = Float64Array.from(r1.x);
   normaliseColumnSigns(
@@ -216,9 +308,9 @@ export function fitGlmmData(
       const beta = x.subarray(nTheta);
       let s: PirlsState;
       try {
-        s = pirls(data, engines.uOnly, Float64Array.from(theta), Float64Array.from(beta), last2);
+        s = run.uOnly(Float64Array.from(theta), Float64Array.from(beta), last2);
       } catch {
-        s = pirls(data, engines.uOnly, Float64Array.from(theta), Float64Array.from(beta), fixedStart);
+        s = run.uOnly(Float64Array.from(theta), Float64Array.from(beta), fixedStart);
       }
       last2 = s;
       return s;
@@ -235,7 +327,19 @@ export function fitGlmmData(
     x0.set(theta1);
     x0.set(s1.beta, nTheta);
     const unb2 = new Float64Array(nTheta + p).fill(Number.NEGATIVE_INFINITY);
-    const r2 = minimizeBounded(withGrad(f2, 1e-5), x0, {
+    // The analytic gradient where the link is canonical (Laplace), else central differences of the criterion.
+    let analytic = false;
+    if (Number.isFinite(f2(x0))) analytic = run.gradient() !== null;
+    const fg2 = (x: Float64Array, g: Float64Array | null): number => {
+      const v = f2(x);
+      if (g) {
+        const a = Number.isFinite(v) ? run.gradient() : null;
+        if (a) g.set(a);
+        else g.fill(Number.NaN);
+      }
+      return v;
+    };
+    const r2 = minimizeBounded(analytic ? fg2 : withGrad(f2, 1e-5), x0, {
       lower: unb2,
       gtol: 1e-8,
       maxEvaluations: 1000,
@@ -259,11 +363,17 @@ export function fitGlmmData(
       // Every evaluation of the finite differences starts PIRLS from the end point's modes (no warm-start history).
       const end = stage2State(x);
       const fromEnd = { beta: end.beta, u: end.u };
-      const d = deriv12((xx: Float64Array) => {
-        evaluations++;
-        const s = pirls(data, engines.uOnly, xx.slice(0, nTheta), xx.slice(nTheta), fromEnd);
-        return criterionAt(data, s, nAGQ, rule);
-      }, x);
+      const d = analytic
+        ? gradientDifferences((xx: Float64Array) => {
+            evaluations++;
+            run.uOnly(xx.slice(0, nTheta), xx.slice(nTheta), fromEnd);
+            return run.gradient() as Float64Array;
+          }, x)
+        : deriv12((xx: Float64Array) => {
+            evaluations++;
+            const s = run.uOnly(xx.slice(0, nTheta), xx.slice(nTheta), fromEnd);
+            return criterionAt(data, s, nAGQ, rule);
+          }, x);
       gradient = d.g;
       hessian = d.H;
       state = stage2State(x);

@@ -53,6 +53,8 @@ export interface PirlsState {
   halvings: number;
   /** PIRLS stopped on a flat deviance while its steps stayed large (quasi-separation). */
   diverging: boolean;
+  /** Σ family.logDensity(yᵢ, μᵢ, pwᵢ) at μ, when the wasm PIRLS computed it (./wasm-pirls.ts). */
+  logDensity?: number;
 }
 
 export interface PirlsOptions {
@@ -291,7 +293,9 @@ export function pirls(
 /** lme4's Laplace criterion: −2 Σ log f(y|μ) + ‖u‖² + log|L|² (glmResp::Laplace). */
 export function laplaceDeviance(data: GlmmData, s: PirlsState): number {
   let ll = data.logNormaliser;
-  for (let i = 0; i < data.n; i++)
-    ll += data.family.logDensity(data.y[i] as number, s.mu[i] as number, data.pw[i] as number);
+  if (s.logDensity !== undefined) ll += s.logDensity;
+  else
+    for (let i = 0; i < data.n; i++)
+      ll += data.family.logDensity(data.y[i] as number, s.mu[i] as number, data.pw[i] as number);
   return -2 * ll + sumSq(s.u) + s.logDetM;
 }

@@ -252,6 +252,10 @@ export interface KernelExports {
   denseLowerInverse(l: number, n: number, ldl: number): void;
   /** V ← VᵀV (lower) in place */
   denseLowerInvTransMul(l: number, n: number, ldl: number): void;
+  /** GLMM PIRLS at the context's θ (assembly/glmm/pirls.ts): iterations, or < 0 on failure */
+  glmmPirls(ctx: number, family: number, link: number, y: number, pw: number, fixed: number, eta: number, mu: number, x: number, b: number, scratch: number, out: number, fresh: number, maxit: number, tol: number): number;
+  /** ∇(θ, β) of the Laplace criterion after glmmPirls, canonical links (assembly/glmm/gradient.ts) */
+  glmmLaplaceGradient(ctx: number, family: number, link: number, y: number, pw: number, eta: number, mu: number, x: number, X: number, p: number, grad: number, scratch: number, iscratch: number): void;
 }
 
 /** The names of the kernel functions, to check a module's exports against. */
@@ -272,4 +276,6 @@ export const KERNEL_NAMES: readonly (keyof Omit<KernelExports, "memory">)[] = [
   "denseLogDetChol",
   "denseLowerInverse",
   "denseLowerInvTransMul",
+  "glmmPirls",
+  "glmmLaplaceGradient",
 ];
