@@ -8,3 +8,4 @@ export * from "./linalg/dense";
 export { plsResponseStatistics, plsStatistics } from "./pls/statistics";
 export { glmmPirls } from "./glmm/pirls";
 export { glmmLaplaceGradient } from "./glmm/gradient";
+export { glmmPredictModes } from "./glmm/predict";

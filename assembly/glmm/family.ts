@@ -50,17 +50,6 @@ const LOGIT_THRESH: f64 = 30.0;
   return 2.0 * wt * (ylogy(y, mu) - (y - mu));
 }
 
-/** log f(y | μ) without the μ-free normaliser. */
-@inline export function logDensity(family: i32, y: f64, mu: f64, wt: f64): f64 {
-  if (family == FAMILY_BINOMIAL) {
-    if (wt <= 0.0) return 0.0;
-    const m = Math.round(wt);
-    const k = Math.round(wt * y);
-    return (k > 0.0 ? k * Math.log(mu) : 0.0) + (m - k > 0.0 ? (m - k) * Math.log(1.0 - mu) : 0.0);
-  }
-  return wt * ((y > 0.0 ? y * Math.log(mu) : 0.0) - mu);
-}
-
 /** d(working weight)/dη for the canonical links (logit binomial, log Poisson): W = pw μ(1−μ) or pw μ. */
 @inline export function weightSlope(family: i32, mu: f64, wt: f64): f64 {
   if (family == FAMILY_BINOMIAL) return wt * mu * (1.0 - mu) * (1.0 - 2.0 * mu);

@@ -9,7 +9,7 @@ import { ld, st, ldi } from "../pls/access";
 import { plsEvaluate } from "../pls/deviance";
 import { plsStatistics } from "../pls/statistics";
 import { fillTemplates, tplOf } from "../pls/templates";
-import { devResid, linkInverse, logDensity, muEta, variance } from "./family";
+import { devResid, LINK_LOGIT, linkInverse, muEta, variance } from "./family";
 
 /** Outputs of glmmPirls (f64 slots of `out`). */
 export const PIRLS_PDEV: i32 = 0;
@@ -17,7 +17,8 @@ export const PIRLS_LOG_DET_M: i32 = 1;
 export const PIRLS_HALVINGS: i32 = 2;
 export const PIRLS_DIVERGING: i32 = 3;
 export const PIRLS_ITERATIONS: i32 = 4;
-export const PIRLS_LOG_DENSITY: i32 = 5;
+/** Σ deviance residuals at the converged μ (the TypeScript side turns it into Σ log f(y|μ)). */
+export const PIRLS_DEVIANCE: i32 = 5;
 
 const MAX_HALVINGS: i32 = 20;
 const ROUNDING: f64 = 1e-12;
@@ -126,23 +127,36 @@ function workingQuantities(cx: Context, family: i32, link: i32, y: usize, pw: us
   for (let i = 0; i < n; i++) {
     const e = ld(eta, i);
     const m = ld(mu, i);
-    const d = muEta(link, e);
+    // dμ/dη: the logistic's is μ(1 − μ) inside R's clamping thresholds (one exp fewer per observation).
+    const d = link == LINK_LOGIT && Math.abs(e) <= 30.0 ? m * (1.0 - m) : muEta(link, e);
     st(wP, i, (ld(pw, i) * d * d) / variance(family, m));
     st(yP, i, e - ld(fixed, i) + (ld(y, i) - m) / d);
   }
 }
 
 /**
- * PIRLS at the θ in the context. x (q + pX, internal order: u then β) and b = Λu hold the start (fresh = 0) and
+ * PIRLS at the θ in the context, with the fixed part offset + Xβ formed into `fixed` (X n×p column-major and β
+ * given for the u-only engine; p = 0 for the joint one). x (q + pX, internal order: u then β) and b = Λu hold the
+ * start (fresh = 0) and
  * receive the solution; eta and mu likewise (with fresh = 1 they hold the family's starting η and μ, and x, b are
  * zero). scratch: 2(q + pX) + q f64. Returns the iterations (> 0), or −1 a non-finite deviance, −2 failed
  * step-halvings, −3 no convergence in maxit iterations, −4 a singular penalised least-squares system.
  */
 export function glmmPirls(
-  ctx: usize, family: i32, link: i32, y: usize, pw: usize, fixed: usize, eta: usize, mu: usize, x: usize,
-  b: usize, scratch: usize, out: usize, fresh: i32, maxit: i32, tol: f64,
+  ctx: usize, family: i32, link: i32, y: usize, pw: usize, offset: usize, X: usize, beta: usize, p: i32,
+  fixed: usize, eta: usize, mu: usize, x: usize, b: usize, scratch: usize, out: usize, fresh: i32, maxit: i32,
+  tol: f64,
 ): i32 {
   const cx = changetype<Context>(ctx);
+  const n = cx.nObs;
+  // fixed = offset + Xβ (β given: the u-only engine; the joint engine passes p = 0).
+  memory.copy(fixed, offset, <usize>n << 3);
+  for (let j = 0; j < p; j++) {
+    const bj = ld(beta, j);
+    if (bj == 0.0) continue;
+    const col = X + (<usize>(j * n) << 3);
+    for (let i = 0; i < n; i++) st(fixed, i, ld(fixed, i) + bj * ld(col, i));
+  }
   const q = cx.q1 + cx.qRest;
   const pX = cx.pX;
   const nx = q + pX;
@@ -195,14 +209,12 @@ export function glmmPirls(
       plsStatistics(ctx);
       const o2 = plsEvaluate(ctx, 0, 0);
       if (!Number.isFinite(o2) || !(ld(cxOut, OUT_PWRSS) > 0.0)) return -4;
-      let ll = 0.0;
-      for (let i = 0; i < cx.nObs; i++) ll += logDensity(family, ld(y, i), ld(mu, i), ld(pw, i));
       st(out, PIRLS_PDEV, pdev);
       st(out, PIRLS_LOG_DET_M, ld(cxOut, OUT_LOG_DET_M));
       st(out, PIRLS_HALVINGS, <f64>halvings);
       st(out, PIRLS_DIVERGING, stalled >= 5 ? 1.0 : 0.0);
       st(out, PIRLS_ITERATIONS, <f64>it);
-      st(out, PIRLS_LOG_DENSITY, ll);
+      st(out, PIRLS_DEVIANCE, pdev - sumSq(x, q));
       return it;
     }
     oldpdev = pdev;

@@ -355,7 +355,7 @@ export function createWasmEngine(kernels: KernelExports, designBuffers: DesignBu
       f64("thetaP", L.nTheta).set(theta);
       factoredReml = null;
     },
-    weights: () => Float64Array.from(f64("wP", L.n)),
+    weights: () => f64("wP", L.n).slice(),
     invalidate(): void {
       factoredReml = null;
     },

@@ -97,12 +97,13 @@ export function deriv12(
 }
 
 /**
- * The gradient at x and the Hessian by central differences of an analytic gradient (step δ, lme4's deriv12
- * step), symmetrised: 2k gradients instead of deriv12's 2k² + 1 values.
+ * The Hessian by central differences of an analytic gradient (step δ, lme4's deriv12 step), symmetrised: 2k
+ * gradients instead of deriv12's 2k² + 1 values; `gx` is the gradient at x, passed through as g.
  */
 export function gradientDifferences(
   grad: (x: Float64Array) => Float64Array,
   x: Float64Array,
+  gx: Float64Array,
   delta = 1e-4,
 ): { g: Float64Array; H: Float64Array } {
   const k = x.length;
@@ -122,7 +123,7 @@ export function gradientDifferences(
       H[i * k + j] = v;
       H[j * k + i] = v;
     }
-  return { g: Float64Array.from(grad(x)), H };
+  return { g: Float64Array.from(gx), H };
 }
 
 /** Inverse of a symmetric positive-definite matrix (row-major), or null if it is not positive definite. */
@@ -363,12 +364,20 @@ function fitWithRunners(
       // Every evaluation of the finite differences starts PIRLS from the end point's modes (no warm-start history).
       const end = stage2State(x);
       const fromEnd = { beta: end.beta, u: end.u };
-      const d = analytic
-        ? gradientDifferences((xx: Float64Array) => {
-            evaluations++;
-            run.uOnly(xx.slice(0, nTheta), xx.slice(nTheta), fromEnd);
-            return run.gradient() as Float64Array;
-          }, x)
+      const gEnd = analytic ? run.gradient() : null;
+      // Each point of the analytic gradient's differences starts PIRLS from the previous one's state (the wasm
+      // PIRLS then predicts the modes to first order).
+      let previous = end;
+      const d = gEnd
+        ? gradientDifferences(
+            (xx: Float64Array) => {
+              evaluations++;
+              previous = run.uOnly(xx.slice(0, nTheta), xx.slice(nTheta), previous);
+              return run.gradient() as Float64Array;
+            },
+            x,
+            gEnd,
+          )
         : deriv12((xx: Float64Array) => {
             evaluations++;
             const s = run.uOnly(xx.slice(0, nTheta), xx.slice(nTheta), fromEnd);
@@ -376,7 +385,7 @@ function fitWithRunners(
           }, x);
       gradient = d.g;
       hessian = d.H;
-      state = stage2State(x);
+      state = gEnd ? end : stage2State(x);
       objective = criterionAt(data, state, nAGQ, rule);
       const k = nTheta + p;
       const Hinv = invertSpd(d.H, k);

@@ -19,7 +19,7 @@ const OUT_PDEV = 0;
 const OUT_LOG_DET_M = 1;
 const OUT_HALVINGS = 2;
 const OUT_DIVERGING = 3;
-const OUT_LOG_DENSITY = 5;
+const OUT_DEVIANCE = 5;
 
 export interface WasmPirls {
   /** PIRLS at θ: `fixedBeta` for the u-only engine, null for the joint one (as `pirls`). */
@@ -57,16 +57,25 @@ export function wasmPirlsFor(data: GlmmData, engine: PlsEngine): WasmPirls | nul
   const joint = pX > 0;
   const nTheta = L.nTheta;
   const pSum = L.termP.reduce((s, v) => s + v, 0);
+  const tplTotal = L.termP.reduce((s, v) => s + v * v, 0);
   // f64 buffers in one block: y, pw, fixed, eta, mu, x, b, scratch, X, grad, out; then i32 scratch.
   const lengths = {
     y: n,
     pw: n,
     fixed: n,
+    offset: n,
+    beta: p,
     eta: n,
     mu: n,
     x: nx,
     b: q,
-    scratch: Math.max(nx + q, n + 2 * q + pX + nTheta + 1 + 2 * (L.nd + L.p1) + L.p1 + 8 + pSum),
+    scratch: Math.max(
+      nx + q,
+      n + 2 * q + pX + nTheta + 1 + 2 * (L.nd + L.p1) + L.p1 + 8 + pSum,
+      nx + tplTotal,
+    ),
+    dTheta: nTheta,
+    dBeta: p,
     X: n * p,
     grad: nTheta + (joint ? 0 : p),
     out: 8,
@@ -97,7 +106,12 @@ export function wasmPirlsFor(data: GlmmData, engine: PlsEngine): WasmPirls | nul
   view("y").set(data.y);
   view("pw").set(data.pw);
   view("X").set(data.X);
+  view("offset").set(data.offset);
   const familyCode = FAMILY_CODE[data.family.name];
+  // Σ log f(yᵢ | μᵢ = yᵢ) (without the normaliser), once: the kernel returns Σ dᵢ.
+  let saturated = 0;
+  for (let i = 0; i < n; i++)
+    saturated += data.family.logDensity(data.y[i] as number, data.y[i] as number, data.pw[i] as number);
   const link = data.family.link;
   let lastState: PirlsState | null = null;
   let disposed = false;
@@ -106,20 +120,42 @@ export function wasmPirlsFor(data: GlmmData, engine: PlsEngine): WasmPirls | nul
     run(theta, fixedBeta, start) {
       if (joint === (fixedBeta !== null))
         throw new ModelError("wasm PIRLS: fixed β goes with the u-only engine, free β with the joint one");
+      // From the previous run's own state (the optimiser's last point): the buffers and the factor still hold it, so
+      // PIRLS starts from the first-order prediction of the modes (assembly/glmm/predict.ts).
+      const predict = start !== null && start === lastState;
+      const previous = lastState;
+      lastState = null;
+      if (predict && previous) {
+        const dTheta = view("dTheta");
+        for (let k = 0; k < nTheta; k++) dTheta[k] = (theta[k] as number) - (previous.theta[k] as number);
+        const dBeta = view("dBeta");
+        for (let j = 0; j < p; j++)
+          dBeta[j] = fixedBeta ? (fixedBeta[j] as number) - (previous.beta[j] as number) : 0;
+        kernels.glmmPredictModes(
+          ctx,
+          familyCode,
+          LINK_CODE[link.name] as number,
+          addr("y"),
+          addr("pw"),
+          addr("eta"),
+          addr("mu"),
+          addr("x"),
+          addr("dTheta"),
+          addr("dBeta"),
+          addr("X"),
+          joint ? 0 : p,
+          addr("scratch"),
+        );
+      }
       ec.setTheta(theta);
-      const fixed = view("fixed");
-      fixed.set(data.offset);
-      if (fixedBeta)
-        for (let j = 0; j < p; j++) {
-          const bj = fixedBeta[j] as number;
-          if (bj === 0) continue;
-          for (let i = 0; i < n; i++) fixed[i] = (fixed[i] as number) + bj * (data.X[j * n + i] as number);
-        }
+      if (fixedBeta) view("beta").set(fixedBeta);
       const x = view("x");
-      x.fill(0);
+      if (!predict) x.fill(0);
       view("b").fill(0);
       let fresh = 0;
-      if (start) {
+      if (predict) {
+        // x holds the prediction (b is recomputed from it by the kernel).
+      } else if (start) {
         for (let d = 0; d < q; d++) x[L.internalIndex[d] as number] = start.u[d] as number;
         if (joint) x.set(start.beta.subarray(0, pX), q);
       } else if (!fixedBeta) {
@@ -138,6 +174,10 @@ export function wasmPirlsFor(data: GlmmData, engine: PlsEngine): WasmPirls | nul
         LINK_CODE[link.name] as number,
         addr("y"),
         addr("pw"),
+        addr("offset"),
+        addr("X"),
+        addr("beta"),
+        fixedBeta ? p : 0,
         addr("fixed"),
         addr("eta"),
         addr("mu"),
@@ -169,15 +209,16 @@ export function wasmPirlsFor(data: GlmmData, engine: PlsEngine): WasmPirls | nul
         theta: Float64Array.from(theta),
         beta: fixedBeta ? Float64Array.from(fixedBeta) : Float64Array.from(xs.subarray(q, q + pX)),
         u,
-        eta: Float64Array.from(view("eta")),
-        mu: Float64Array.from(view("mu")),
+        eta: view("eta").slice(),
+        mu: view("mu").slice(),
         pdev: out[OUT_PDEV] as number,
         logDetM: out[OUT_LOG_DET_M] as number,
         weights: ec.weights(),
         iterations: status,
         halvings: out[OUT_HALVINGS] as number,
         diverging: out[OUT_DIVERGING] === 1,
-        logDensity: out[OUT_LOG_DENSITY] as number,
+        // log f(y|μ) = log f(y|y) − dᵢ/2 (the deviance residuals' definition).
+        logDensity: saturated - (out[OUT_DEVIANCE] as number) / 2,
       };
       lastState = state;
       return state;
@@ -199,7 +240,7 @@ export function wasmPirlsFor(data: GlmmData, engine: PlsEngine): WasmPirls | nul
         addr("scratch"),
         iBase,
       );
-      return Float64Array.from(view("grad"));
+      return view("grad").slice();
     },
     dispose() {
       if (disposed) return;

@@ -253,9 +253,11 @@ export interface KernelExports {
   /** V ← VᵀV (lower) in place */
   denseLowerInvTransMul(l: number, n: number, ldl: number): void;
   /** GLMM PIRLS at the context's θ (assembly/glmm/pirls.ts): iterations, or < 0 on failure */
-  glmmPirls(ctx: number, family: number, link: number, y: number, pw: number, fixed: number, eta: number, mu: number, x: number, b: number, scratch: number, out: number, fresh: number, maxit: number, tol: number): number;
+  glmmPirls(ctx: number, family: number, link: number, y: number, pw: number, offset: number, X: number, beta: number, p: number, fixed: number, eta: number, mu: number, x: number, b: number, scratch: number, out: number, fresh: number, maxit: number, tol: number): number;
   /** ∇(θ, β) of the Laplace criterion after glmmPirls, canonical links (assembly/glmm/gradient.ts) */
   glmmLaplaceGradient(ctx: number, family: number, link: number, y: number, pw: number, eta: number, mu: number, x: number, X: number, p: number, grad: number, scratch: number, iscratch: number): void;
+  /** first-order prediction of the modes at a new (θ, β) after glmmPirls (assembly/glmm/predict.ts) */
+  glmmPredictModes(ctx: number, family: number, link: number, y: number, pw: number, eta: number, mu: number, x: number, dTheta: number, dBeta: number, X: number, p: number, scratch: number): void;
 }
 
 /** The names of the kernel functions, to check a module's exports against. */
@@ -278,4 +280,5 @@ export const KERNEL_NAMES: readonly (keyof Omit<KernelExports, "memory">)[] = [
   "denseLowerInvTransMul",
   "glmmPirls",
   "glmmLaplaceGradient",
+  "glmmPredictModes",
 ];
