@@ -14,7 +14,8 @@ import { ld, st, ldi } from "../pls/access";
 import { trailingInverse } from "../pls/factor-trailing";
 import { levelInverse } from "../pls/gradient-selected";
 import { tplOf } from "../pls/templates";
-import { muEta, variance, weightSlope } from "./family";
+import { axpy } from "../linalg/vector";
+import { LINK_LOGIT, muEta, variance, weightSlope } from "./family";
 import { blockStart, lambdaTimes, refOf, zRow } from "./pirls";
 
 /**
@@ -82,6 +83,44 @@ export function solveM(cx: Context, v: usize): void {
   }
 }
 
+/**
+ * levelInverse (assembly/pls/gradient-selected.ts) for p₁ = 1: K = L21_g / L_g, Y = S[R,R] K as axpys over S's
+ * columns (contiguous when R_g's random rows are: crossed designs), Q = 1/L_g² + KᵀY. Same wK, wY, wQ layout.
+ */
+function levelInverse1(cx: Context, g: i32): i32 {
+  const qRest = cx.qRest;
+  const nd = cx.nd;
+  const rowIdx = cx.rowIdx;
+  const L21 = cx.L21;
+  const S = cx.S;
+  const wK = cx.wK;
+  const wY = cx.wY;
+  const r0 = ldi(cx.rowStart, g);
+  const r1 = ldi(cx.rowStart, g + 1);
+  let m = 0;
+  while (r0 + m < r1 && ldi(rowIdx, r0 + m) < qRest) m++;
+  const inv = 1.0 / ld(cx.Lg, g);
+  for (let r = 0; r < m; r++) {
+    st(wK, r, ld(L21, r0 + r) * inv);
+    st(wY, r, 0.0);
+  }
+  const c0 = m > 0 ? ldi(rowIdx, r0) : 0;
+  if (m > 0 && ldi(rowIdx, r0 + m - 1) - c0 == m - 1) {
+    for (let r2 = 0; r2 < m; r2++) axpy(wY, S + (<usize>(c0 + (c0 + r2) * nd) << 3), ld(wK, r2), m);
+  } else {
+    for (let r = 0; r < m; r++) {
+      const Sr = S + (<usize>(ldi(rowIdx, r0 + r) * nd) << 3);
+      let s = 0.0;
+      for (let r2 = 0; r2 < m; r2++) s += ld(Sr, ldi(rowIdx, r0 + r2)) * ld(wK, r2);
+      st(wY, r, s);
+    }
+  }
+  let q = inv * inv;
+  for (let r = 0; r < m; r++) q += ld(wK, r) * ld(wY, r);
+  st(cx.wQ, 0, q);
+  return m;
+}
+
 /** Offset of term t's θ entries (Σ_{s<t} p_s(p_s+1)/2). */
 @inline function thetaOffset(cx: Context, t: i32): i32 {
   let o = 0;
@@ -122,7 +161,7 @@ function leverages(cx: Context, hOut: usize, trace: usize, iscratch: usize, fscr
   for (let k = 0; k < nTheta; k++) st(trace, k, 0.0);
   trailingInverse(cx, qRest);
   for (let g = 0; g < l1; g++) {
-    const m = levelInverse(cx, g, qRest);
+    const m = p1 == 1 ? levelInverse1(cx, g) : levelInverse(cx, g, qRest);
     const r0 = ldi(rowStart, g);
     for (let r = 0; r < m; r++) store<i32>(posOf + (<usize>ldi(rowIdx, r0 + r) << 2), r);
     const o1 = obsStart + (<usize>g << 2);
@@ -176,11 +215,11 @@ function leverages(cx: Context, hOut: usize, trace: usize, iscratch: usize, fscr
       // traces: θ_k = T_t[ρ, κ] contributes W_i z_{t,i,ρ} y_t[κ].
       const wi = ld(wP, i);
       let e0 = 0;
+      let k = 0;
       for (let t = 0; t < nTerms; t++) {
         const pt = ldi(termP, t);
         const z = zRow(cx, t, i, pt);
         const yo = t == t0 ? 0 : p1 + e0;
-        let k = thetaOffset(cx, t);
         for (let kap = 0; kap < pt; kap++)
           for (let rho = kap; rho < pt; rho++) {
             st(trace, k, ld(trace, k) + wi * ld(z, rho) * ld(yVal, yo + kap));
@@ -196,7 +235,7 @@ function leverages(cx: Context, hOut: usize, trace: usize, iscratch: usize, fscr
  * The gradient of the Laplace criterion (−2 log f(y|μ) + ‖u‖² + log|M|) at the state glmmPirls left (u-only
  * or joint engine, factor at the converged weights in the context). X: n×p column-major (u-only: the fixed
  * effects' gradient Xᵀe; the joint engine passes p = 0). grad: nTheta + p.
- * scratch: n + 2q + pX + nTheta + 2 nd + 3 p1 + 8 f64 (c, v, Λv, the traces, …); iscratch: qRest + nd i32.
+ * scratch: 3n + 2q + pX + nTheta + 2 nd + 3 p1 + 8 f64 (c, e, r, v, Λv, the traces, …); iscratch: qRest + nd i32.
  */
 export function glmmLaplaceGradient(
   ctx: usize, family: i32, link: i32, y: usize, pw: usize, eta: usize, mu: usize, x: usize, X: usize, p: i32,
@@ -212,20 +251,40 @@ export function glmmLaplaceGradient(
   const wP = cx.wP;
   const nTheta = thetaOffset(cx, nTerms);
   const c = scratch;
-  const v = c + (<usize>n << 3);
+  const e = c + (<usize>n << 3);
+  const r = e + (<usize>n << 3);
+  const v = r + (<usize>n << 3);
   const lv = v + (<usize>(q + pX) << 3);
   const trace = lv + (<usize>q << 3);
   const fs = trace + (<usize>(nTheta + 1) << 3);
   leverages(cx, c, trace, iscratch, fs);
-  // c = h∘W′, then ΛᵀZᵀc.
-  for (let k = 0; k < q; k++) st(v, k, 0.0);
-  for (let i = 0; i < n; i++) st(c, i, ld(c, i) * weightSlope(family, ld(mu, i), ld(pw, i)));
+  // c = h∘W′ and r = pw(y − μ)μ′/V; then ΛᵀZᵀc (term by term) and Xᵀc.
+  for (let k = 0; k < q + pX; k++) st(v, k, 0.0);
+  for (let i = 0; i < n; i++) {
+    const m = ld(mu, i);
+    const e0 = ld(eta, i);
+    st(c, i, ld(c, i) * weightSlope(family, m, ld(pw, i)));
+    const d = link == LINK_LOGIT && Math.abs(e0) <= 30.0 ? m * (1.0 - m) : muEta(link, e0);
+    st(r, i, (ld(pw, i) * (ld(y, i) - m) * d) / variance(family, m));
+    st(e, i, 0.0);
+  }
   for (let t = 0; t < nTerms; t++) {
     const pt = ldi(termP, t);
     const T = tplOf(cx, t);
+    const refs = cx.refsP + (<usize>(t * n) << 2);
+    const o0 = blockStart(cx, t, 0, pt);
+    if (pt == 1) {
+      const z = zRow(cx, t, 0, 1);
+      const t00 = ld(T, 0);
+      for (let i = 0; i < n; i++) {
+        const o = o0 + load<i32>(refs + (<usize>i << 2));
+        st(v, o, ld(v, o) + t00 * ld(z, i) * ld(c, i));
+      }
+      continue;
+    }
     for (let i = 0; i < n; i++) {
       const z = zRow(cx, t, i, pt);
-      const o = blockStart(cx, t, refOf(cx, t, i), pt);
+      const o = o0 + load<i32>(refs + (<usize>i << 2)) * pt;
       const ci = ld(c, i);
       for (let j = 0; j < pt; j++) {
         let s = 0.0;
@@ -242,34 +301,52 @@ export function glmmLaplaceGradient(
   }
   solveM(cx, v);
   lambdaTimes(cx, v, lv);
-  for (let k = 0; k < nTheta + p; k++) st(grad, k, 0.0);
-  for (let k = 0; k < nTheta; k++) st(grad, k, 2.0 * ld(trace, k));
-  for (let i = 0; i < n; i++) {
-    const e0 = ld(eta, i);
-    const m = ld(mu, i);
-    const d = muEta(link, e0);
-    const ri = (ld(pw, i) * (ld(y, i) - m) * d) / variance(family, m);
-    let zlv = 0.0;
-    for (let t = 0; t < nTerms; t++) {
-      const pt = ldi(termP, t);
+  // e = −2r + c − W∘(ZΛv + Xv_β), accumulated term by term.
+  for (let t = 0; t < nTerms; t++) {
+    const pt = ldi(termP, t);
+    const refs = cx.refsP + (<usize>(t * n) << 2);
+    const o0 = blockStart(cx, t, 0, pt);
+    for (let i = 0; i < n; i++) {
       const z = zRow(cx, t, i, pt);
-      const o = blockStart(cx, t, refOf(cx, t, i), pt);
-      for (let j = 0; j < pt; j++) zlv += ld(z, j) * ld(lv, o + j);
+      const o = o0 + load<i32>(refs + (<usize>i << 2)) * pt;
+      let s = 0.0;
+      for (let j = 0; j < pt; j++) s += ld(z, j) * ld(lv, o + j);
+      st(e, i, ld(e, i) + s);
     }
-    for (let j = 0; j < pX; j++) zlv += ld(xP, i + j * n) * ld(v, q + j);
-    const ei = -2.0 * ri + ld(c, i) - ld(wP, i) * zlv;
-    for (let j = 0; j < p; j++) st(grad, nTheta + j, ld(grad, nTheta + j) + ei * ld(X, i + j * n));
-    let k = 0;
-    for (let t = 0; t < nTerms; t++) {
-      const pt = ldi(termP, t);
+  }
+  for (let j = 0; j < pX; j++) {
+    const col = xP + (<usize>(j * n) << 3);
+    const vj = ld(v, q + j);
+    for (let i = 0; i < n; i++) st(e, i, ld(e, i) + ld(col, i) * vj);
+  }
+  for (let i = 0; i < n; i++) st(e, i, -2.0 * ld(r, i) + ld(c, i) - ld(wP, i) * ld(e, i));
+  for (let k = 0; k < nTheta; k++) st(grad, k, 2.0 * ld(trace, k));
+  for (let j = 0; j < p; j++) {
+    const col = X + (<usize>(j * n) << 3);
+    let s = 0.0;
+    for (let i = 0; i < n; i++) s += ld(e, i) * ld(col, i);
+    st(grad, nTheta + j, s);
+  }
+  // ∂/∂θ_k += Σ z_{t,i,ρ} (e_i u[κ] + r_i v[κ]) for θ_k = T_t[ρ, κ].
+  let k0 = 0;
+  for (let t = 0; t < nTerms; t++) {
+    const pt = ldi(termP, t);
+    const refs = cx.refsP + (<usize>(t * n) << 2);
+    const o0 = blockStart(cx, t, 0, pt);
+    for (let i = 0; i < n; i++) {
       const z = zRow(cx, t, i, pt);
-      const o = blockStart(cx, t, refOf(cx, t, i), pt);
-      for (let kap = 0; kap < pt; kap++)
+      const o = o0 + load<i32>(refs + (<usize>i << 2)) * pt;
+      const ei = ld(e, i);
+      const ri = ld(r, i);
+      let k = k0;
+      for (let kap = 0; kap < pt; kap++) {
+        const w = ei * ld(x, o + kap) + ri * ld(v, o + kap);
         for (let rho = kap; rho < pt; rho++) {
-          const zr = ld(z, rho);
-          st(grad, k, ld(grad, k) + zr * (ei * ld(x, o + kap) + ri * ld(v, o + kap)));
+          st(grad, k, ld(grad, k) + ld(z, rho) * w);
           k++;
         }
+      }
     }
+    k0 += (pt * (pt + 1)) / 2;
   }
 }

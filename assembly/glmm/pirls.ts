@@ -88,11 +88,19 @@ export function linearPredictor(cx: Context, fixed: usize, x: usize, b: usize, e
   }
   for (let t = 0; t < nTerms; t++) {
     const pt = ldi(termP, t);
+    const refs = cx.refsP + (<usize>(t * n) << 2);
+    const bt = b + (<usize>blockStart(cx, t, 0, pt) << 3);
+    const zt = zRow(cx, t, 0, pt);
+    if (pt == 1) {
+      for (let i = 0; i < n; i++)
+        st(eta, i, ld(eta, i) + ld(zt, i) * ld(bt, load<i32>(refs + (<usize>i << 2))));
+      continue;
+    }
     for (let i = 0; i < n; i++) {
-      const z = zRow(cx, t, i, pt);
-      const o = blockStart(cx, t, refOf(cx, t, i), pt);
+      const z = zt + (<usize>(i * pt) << 3);
+      const o = load<i32>(refs + (<usize>i << 2)) * pt;
       let s = 0.0;
-      for (let j = 0; j < pt; j++) s += ld(z, j) * ld(b, o + j);
+      for (let j = 0; j < pt; j++) s += ld(z, j) * ld(bt, o + j);
       st(eta, i, ld(eta, i) + s);
     }
   }

@@ -33,6 +33,8 @@ export interface WasmPirls {
    * (θ, β) for the u-only engine, over θ with β inside PIRLS for the joint one (the first stage's criterion).
    */
   gradient(): Float64Array | null;
+  /** Whether `state` is the last run's and the wasm buffers still hold it. */
+  holds(state: PirlsState): boolean;
   dispose(): void;
 }
 
@@ -71,8 +73,8 @@ export function wasmPirlsFor(data: GlmmData, engine: PlsEngine): WasmPirls | nul
     b: q,
     scratch: Math.max(
       nx + q,
-      n + 2 * q + pX + nTheta + 1 + 2 * (L.nd + L.p1) + L.p1 + 8 + pSum,
-      nx + tplTotal,
+      3 * n + 2 * q + pX + nTheta + 1 + 2 * (L.nd + L.p1) + L.p1 + 8 + pSum,
+      nx + tplTotal + 2 * n,
     ),
     dTheta: nTheta,
     dBeta: p,
@@ -241,6 +243,9 @@ export function wasmPirlsFor(data: GlmmData, engine: PlsEngine): WasmPirls | nul
         iBase,
       );
       return view("grad").slice();
+    },
+    holds(state) {
+      return state === lastState;
     },
     dispose() {
       if (disposed) return;
