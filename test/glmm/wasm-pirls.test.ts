@@ -5,6 +5,7 @@
  */
 import { describe, expect, test } from "vitest";
 import { createEngine } from "../../src/fit/wasm-engine.js";
+import { gradientDifferences } from "../../src/glmm/fit-glmm.js";
 import { type GlmmData, laplaceDeviance, type PirlsState, pirls } from "../../src/glmm/pirls.js";
 import { wasmPirlsFor } from "../../src/glmm/wasm-pirls.js";
 import { fitFixture, loadGlmmFixture } from "./glmm-reference.js";
@@ -177,6 +178,43 @@ describe("analytic gradient of the Laplace criterion", () => {
       j.dispose();
       wU.dispose();
       wJ.dispose();
+    },
+  );
+});
+
+describe("Hessian from the analytic gradient", () => {
+  test.each(["epil_poisson", "verbagg_binomial"])(
+    "%s: forward and central differences of the gradient match lme4's deriv12 Hessian (entries within 2% of its scale) and each other",
+    async (id) => {
+      const fx = loadGlmmFixture(id);
+      const m = await fitFixture(fx);
+      const d = m.data;
+      const nT = m.theta.length;
+      const e = await engine(d, false);
+      const run = wasmPirlsFor(d, e)!;
+      const x = Float64Array.from([...[fx.theta].flat(), ...fx.beta] as number[]);
+      let previous = run.run(x.slice(0, nT), x.slice(nT), null);
+      const gx = run.gradient()!;
+      const grad = (xx: Float64Array) => {
+        previous = run.run(xx.slice(0, nT), xx.slice(nT), previous);
+        return run.gradient()!;
+      };
+      const forward = gradientDifferences(grad, x, gx).H;
+      const central = gradientDifferences(grad, x, gx, { central: true }).H;
+      const Href = fx.convergence.hessian!;
+      const k = x.length;
+      let scale = 0;
+      for (const row of Href) for (const v of row) scale = Math.max(scale, Math.abs(v));
+      for (let i = 0; i < k; i++)
+        for (let j = 0; j < k; j++) {
+          const ref = Href[i]![j]!;
+          expect(Math.abs(forward[i * k + j]! - ref), `${id} H[${i}][${j}]`).toBeLessThan(0.02 * scale);
+          expect(Math.abs(forward[i * k + j]! - central[i * k + j]!), `${id} fwd−central`).toBeLessThan(
+            1e-4 * scale,
+          );
+        }
+      run.dispose();
+      e.dispose();
     },
   );
 });
