@@ -1,12 +1,15 @@
 /**
  * Fitting a GLMM as lme4's glmer: stage 1 optimises θ with β inside PIRLS (nAGQ = 0's whole fit), stage 2
  * (nAGQ ≥ 1) optimises the Laplace or AGQ criterion over (θ, β) from stage 1's end point, with u-only PIRLS at
- * each (θ, β). Both stages use spruce's bounded quasi-Newton optimiser (src/fit/optimize.ts) with central
- * finite-difference gradients of the criterion (PIRLS is converged tightly enough for them to be smooth).
+ * each (θ, β). PIRLS runs in wasm where the link allows (./wasm-pirls.ts), else in TypeScript (./pirls.ts). Both
+ * stages use spruce's bounded quasi-Newton optimiser (src/fit/optimize.ts) with the analytic gradient of the
+ * Laplace criterion for the canonical links (assembly/glmm/gradient.ts; docs/architecture.md, "GLMMs"), else
+ * central finite differences of the criterion (PIRLS is converged tightly enough for them to be smooth).
  *
- * Standard errors as lme4's vcov.merMod(use.hessian = TRUE): the Hessian of the criterion over (θ, β) by
- * lme4's deriv12 central differences (δ = 1e-4), V = 2 (H⁻¹)_ββ; when that is not positive definite (or for
- * nAGQ = 0, where lme4 has no Hessian) the PIRLS-based σ²(RXᵀRX)⁻¹.
+ * Standard errors as lme4's vcov.merMod(use.hessian = TRUE): the Hessian of the criterion over (θ, β) — forward
+ * differences of the analytic gradient where there is one, else lme4's deriv12 central differences (δ = 1e-4) —
+ * V = 2 (H⁻¹)_ββ; when that is not positive definite (or for nAGQ = 0, where lme4 has no Hessian) the PIRLS-based
+ * σ²(RXᵀRX)⁻¹.
  */
 import { thetaLowerBounds, thetaStart } from "../design/types.js";
 import { ModelError } from "../errors.js";

@@ -3,7 +3,8 @@
  * pwrssUpdate (src/external.cpp): each iteration sets the working weights wᵢ = pwᵢ (dμ/dη)²/V(μ) and the
  * working response, and solves the weighted penalised least-squares problem min ‖W½(z − Xβ − ZΛu)‖² + ‖u‖² on
  * the wasm blocked factor through the PlsEngine interface (setWeights, setResponse, solve). The iteration loop
- * runs in TypeScript.
+ * runs in TypeScript: the reference that the wasm PIRLS (./wasm-pirls.ts, assembly/glmm/pirls.ts) reproduces and
+ * the path for links and engines the wasm one does not take (probit, the dense test oracle).
  *
  * Two engines share the random-effects design: `joint` has X (β and u solved together: lme4's nAGQ = 0 stage),
  * `uOnly` has no fixed-effects columns (β fixed, Xβ moved into the working response: lme4's uOnly PIRLS, what
