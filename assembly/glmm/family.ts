@@ -1,14 +1,49 @@
 // The GLMM families and links the wasm PIRLS supports (src/glmm/family.ts and link.ts are the reference; the
-// formulas and R's clamping are theirs): binomial (logit, cloglog) and Poisson (log). Probit stays in TypeScript
-// (it needs R's pnorm).
+// formulas and R's clamping are theirs): binomial with the logit and Poisson with the log link, the canonical
+// ones. Probit (R's pnorm) and cloglog stay in TypeScript (the package's size budget: issue 16).
 
 export const FAMILY_BINOMIAL: i32 = 0;
 export const FAMILY_POISSON: i32 = 1;
 export const LINK_LOGIT: i32 = 0;
-export const LINK_CLOGLOG: i32 = 1;
 export const LINK_LOG: i32 = 2;
 
 const EPS: f64 = 2.220446049250313e-16;
+const LOG2E: f64 = 1.4426950408889634;
+const LN2_HI: f64 = 6.93147180369123816490e-1;
+const LN2_LO: f64 = 1.90821492927058770002e-10;
+
+/**
+ * e^x to a few ulp without a table: the library's Math.exp carries a 2 KB lookup table into the module (the
+ * package's size budget, issue 16). x = k ln 2 + r, |r| ≤ ln2/2, e^r by its Taylor series to r¹³ (truncation
+ * below 1e-17 relative), times 2^k.
+ */
+export function expTableFree(x: f64): f64 {
+  if (isNaN(x)) return x;
+  if (x > 709.782712893384) return Infinity;
+  if (x < -745.1332191019412) return 0.0;
+  const k = Math.floor(x * LOG2E + 0.5);
+  const r = x - k * LN2_HI - k * LN2_LO;
+  let p = 1.0 + r / 13.0;
+  p = 1.0 + (r / 12.0) * p;
+  p = 1.0 + (r / 11.0) * p;
+  p = 1.0 + (r / 10.0) * p;
+  p = 1.0 + (r / 9.0) * p;
+  p = 1.0 + (r / 8.0) * p;
+  p = 1.0 + (r / 7.0) * p;
+  p = 1.0 + (r / 6.0) * p;
+  p = 1.0 + (r / 5.0) * p;
+  p = 1.0 + (r / 4.0) * p;
+  p = 1.0 + (r / 3.0) * p;
+  p = 1.0 + (r / 2.0) * p;
+  p = 1.0 + r * p;
+  let ki = <i64>k;
+  // 2^k as a double (normal range), in two factors for the subnormal results near the lower limit.
+  if (ki < -1000) {
+    p *= reinterpret<f64>(<i64>(1023 - 1000) << 52);
+    ki += 1000;
+  }
+  return p * reinterpret<f64>((ki + 1023) << 52);
+}
 const LOGIT_THRESH: f64 = 30.0;
 
 /** μ = g⁻¹(η), clamped as R clamps it. */
@@ -16,24 +51,19 @@ const LOGIT_THRESH: f64 = 30.0;
   if (link == LINK_LOGIT) {
     if (eta < -LOGIT_THRESH) return EPS;
     if (eta > LOGIT_THRESH) return 1.0 - EPS;
-    return 1.0 / (1.0 + Math.exp(-eta));
+    return 1.0 / (1.0 + expTableFree(-eta));
   }
-  if (link == LINK_CLOGLOG) return Math.max(Math.min(-Math.expm1(-Math.exp(eta)), 1.0 - EPS), EPS);
-  return Math.max(Math.exp(eta), EPS);
+  return Math.max(expTableFree(eta), EPS);
 }
 
 /** dμ/dη, never below ε. */
 @inline export function muEta(link: i32, eta: f64): f64 {
   if (link == LINK_LOGIT) {
     if (eta > LOGIT_THRESH || eta < -LOGIT_THRESH) return EPS;
-    const e = Math.exp(eta);
+    const e = expTableFree(eta);
     return e / ((1.0 + e) * (1.0 + e));
   }
-  if (link == LINK_CLOGLOG) {
-    const e = Math.exp(Math.min(eta, 700.0));
-    return Math.max(e * Math.exp(-e), EPS);
-  }
-  return Math.max(Math.exp(eta), EPS);
+  return Math.max(expTableFree(eta), EPS);
 }
 
 @inline export function variance(family: i32, mu: f64): f64 {

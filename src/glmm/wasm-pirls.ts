@@ -4,8 +4,9 @@
  * allocation per iteration. Also the analytic gradient of the Laplace criterion over (θ, β) for the canonical
  * links (assembly/glmm/gradient.ts), which replaces finite differences in the second stage of the fit.
  *
- * Binomial with logit or cloglog and Poisson with log run here; probit (R's pnorm) stays in TypeScript, as does
- * any engine without a wasm context (the dense test oracle): `wasmPirlsFor` returns null for those.
+ * The canonical links run here (binomial logit, Poisson log); probit (R's pnorm) and cloglog stay in TypeScript
+ * (the package's size budget, issue 16), as does any engine without a wasm context (the dense test oracle):
+ * `wasmPirlsFor` returns null for those.
  */
 import { ModelError } from "../errors.js";
 import type { PlsEngine } from "../fit/engine.js";
@@ -13,7 +14,7 @@ import { engineContext } from "../fit/wasm-engine.js";
 import { type GlmmData, PIRLS_MAXIT, PIRLS_TOL, type PirlsState } from "./pirls.js";
 
 const FAMILY_CODE = { binomial: 0, poisson: 1 } as const;
-const LINK_CODE: Record<string, number> = { logit: 0, cloglog: 1, log: 2 };
+const LINK_CODE: Record<string, number> = { logit: 0, log: 2 };
 /** Output slots of glmmPirls (assembly/glmm/pirls.ts). */
 const OUT_PDEV = 0;
 const OUT_LOG_DET_M = 1;
