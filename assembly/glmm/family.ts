@@ -15,7 +15,7 @@ const LN2_LO: f64 = 1.90821492927058770002e-10;
 /**
  * e^x to a few ulp without a table: the library's Math.exp carries a 2 KB lookup table into the module (the
  * package's size budget, issue 16). x = k ln 2 + r, |r| ≤ ln2/2, e^r by its Taylor series to r¹³ (truncation
- * below 1e-17 relative), times 2^k.
+ * below 1e-17 relative; reciprocals of the constants, not divisions), times 2^k.
  */
 export function expTableFree(x: f64): f64 {
   if (isNaN(x)) return x;
@@ -23,18 +23,18 @@ export function expTableFree(x: f64): f64 {
   if (x < -745.1332191019412) return 0.0;
   const k = Math.floor(x * LOG2E + 0.5);
   const r = x - k * LN2_HI - k * LN2_LO;
-  let p = 1.0 + r / 13.0;
-  p = 1.0 + (r / 12.0) * p;
-  p = 1.0 + (r / 11.0) * p;
-  p = 1.0 + (r / 10.0) * p;
-  p = 1.0 + (r / 9.0) * p;
-  p = 1.0 + (r / 8.0) * p;
-  p = 1.0 + (r / 7.0) * p;
-  p = 1.0 + (r / 6.0) * p;
-  p = 1.0 + (r / 5.0) * p;
-  p = 1.0 + (r / 4.0) * p;
-  p = 1.0 + (r / 3.0) * p;
-  p = 1.0 + (r / 2.0) * p;
+  let p = 1.0 + r * (1.0 / 13.0);
+  p = 1.0 + r * (1.0 / 12.0) * p;
+  p = 1.0 + r * (1.0 / 11.0) * p;
+  p = 1.0 + r * (1.0 / 10.0) * p;
+  p = 1.0 + r * (1.0 / 9.0) * p;
+  p = 1.0 + r * (1.0 / 8.0) * p;
+  p = 1.0 + r * (1.0 / 7.0) * p;
+  p = 1.0 + r * (1.0 / 6.0) * p;
+  p = 1.0 + r * (1.0 / 5.0) * p;
+  p = 1.0 + r * (1.0 / 4.0) * p;
+  p = 1.0 + r * (1.0 / 3.0) * p;
+  p = 1.0 + r * (1.0 / 2.0) * p;
   p = 1.0 + r * p;
   let ki = <i64>k;
   // 2^k as a double (normal range), in two factors for the subnormal results near the lower limit.
