@@ -7,3 +7,6 @@ export { plsMinvBlocks } from "./pls/minv";
 export * from "./linalg/dense";
 export { plsResponseStatistics, plsStatistics } from "./pls/statistics";
 export { sparseCholesky, sparseSelectedInverse } from "./sparse/cholesky";
+export { glmmPirls } from "./glmm/pirls";
+export { glmmLaplaceGradient } from "./glmm/gradient";
+export { glmmPredictModes } from "./glmm/predict";

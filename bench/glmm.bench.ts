@@ -3,8 +3,9 @@
  * 7,584 rows) and cbpp, fit only with the data in memory (`fit(formula, rows, { family: "binomial" })`), median of
  * a few runs beside lme4's and glmmTMB's medians recorded by test/fixtures/glmm/time-glmm.R (timings.json), and the
  * cbpp parametric bootstrap LRT (1000 replicates on 1 and 2 workers) beside lme4's. Those
- * were measured at another time on the same shared 2-core machine: compare with care, and better with lme4 timed
- * in the same run.
+ * were measured at another time on the same shared 2-core machine: compare with care. VerbAgg is also timed beside
+ * lme4 and glmmTMB run in the same bench run (./glmm/verbagg-vs-r.ts, when R is installed): those ratios are the
+ * ones to quote.
  */
 import { readFileSync } from "node:fs";
 import { loadavg } from "node:os";
@@ -14,6 +15,7 @@ import { readCsv } from "../src/frame/csv.js";
 import { fitGlmm } from "../src/glmm/fit.js";
 import { bootstrapLRT, createWorkerPool } from "../src/inference/bootstrap.js";
 import { minOf } from "../src/util/extremes.js";
+import { verbaggBesideR } from "./glmm/verbagg-vs-r.js";
 
 const dir = join(dirname(fileURLToPath(import.meta.url)), "..", "test", "fixtures", "glmm");
 
@@ -23,6 +25,9 @@ function median(xs: number[]): number {
 }
 
 export async function run(): Promise<void> {
+  // VerbAgg beside lme4 and glmmTMB timed in this run (when R is installed), with the ratios.
+  const verbagg = JSON.parse(readFileSync(join(dir, "verbagg_binomial.json"), "utf8"));
+  await verbaggBesideR(verbagg.formula, readCsv(join(dir, verbagg.data)), verbagg.logLik);
   const timings = JSON.parse(readFileSync(join(dir, "timings.json"), "utf8"));
   const cases = [
     {

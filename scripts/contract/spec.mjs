@@ -183,4 +183,22 @@ export const kernels = [
     "void",
     "the entries of (L Lᵀ)⁻¹ on L's pattern, leading ne×ne part (Takahashi equations); rows ≥ denseFrom dense in every column",
   ],
+  [
+    "glmmPirls",
+    [["ctx", "ptr"], ["family", "i32"], ["link", "i32"], ["y", "ptr"], ["pw", "ptr"], ["offset", "ptr"], ["X", "ptr"], ["beta", "ptr"], ["p", "i32"], ["fixed", "ptr"], ["eta", "ptr"], ["mu", "ptr"], ["x", "ptr"], ["b", "ptr"], ["scratch", "ptr"], ["out", "ptr"], ["fresh", "i32"], ["maxit", "i32"], ["tol", "f64"]],
+    "i32",
+    "GLMM PIRLS at the context's θ (assembly/glmm/pirls.ts): iterations, or < 0 on failure",
+  ],
+  [
+    "glmmLaplaceGradient",
+    [["ctx", "ptr"], ["family", "i32"], ["link", "i32"], ["y", "ptr"], ["pw", "ptr"], ["eta", "ptr"], ["mu", "ptr"], ["x", "ptr"], ["X", "ptr"], ["p", "i32"], ["grad", "ptr"], ["scratch", "ptr"], ["iscratch", "ptr"]],
+    "void",
+    "∇(θ, β) of the Laplace criterion after glmmPirls, canonical links (assembly/glmm/gradient.ts)",
+  ],
+  [
+    "glmmPredictModes",
+    [["ctx", "ptr"], ["family", "i32"], ["link", "i32"], ["y", "ptr"], ["pw", "ptr"], ["eta", "ptr"], ["mu", "ptr"], ["x", "ptr"], ["dTheta", "ptr"], ["dBeta", "ptr"], ["X", "ptr"], ["p", "i32"], ["scratch", "ptr"]],
+    "void",
+    "first-order prediction of the modes at a new (θ, β) after glmmPirls (assembly/glmm/predict.ts)",
+  ],
 ];

@@ -52,6 +52,29 @@ export interface BlockedStatistics {
 
 const statisticsOf = new WeakMap<PlsEngine, () => BlockedStatistics>();
 
+/**
+ * What a kernel that works on an engine's context needs (the GLMM's PIRLS, src/glmm/wasm-pirls.ts): the kernels,
+ * the context's address, the layout, θ's buffer, and `invalidate` (the kernel changed the weights, y or the
+ * factor behind the engine's back).
+ */
+export interface EngineContext {
+  kernels: KernelExports;
+  ctx: number;
+  layout: BlockedLayout;
+  /** Writes θ into the context (the kernel factors at it). */
+  setTheta(theta: Float64Array): void;
+  /** A copy of the weights buffer (n). */
+  weights(): Float64Array;
+  invalidate(): void;
+}
+
+const contextOf = new WeakMap<PlsEngine, EngineContext>();
+
+/** The context of an engine made by createWasmEngine, or null for another engine (a test's dense oracle). */
+export function engineContext(engine: PlsEngine): EngineContext | null {
+  return contextOf.get(engine) ?? null;
+}
+
 /** The statistics an engine made by createWasmEngine now holds in wasm memory (copied out). */
 export function blockedStatistics(engine: PlsEngine): BlockedStatistics {
   const read = statisticsOf.get(engine);
@@ -352,6 +375,19 @@ export function createWasmEngine(
       kernels.free(base);
     },
   };
+  contextOf.set(engine, {
+    kernels,
+    ctx,
+    layout: L,
+    setTheta(theta: Float64Array): void {
+      f64("thetaP", L.nTheta).set(theta);
+      factoredReml = null;
+    },
+    weights: () => f64("wP", L.n).slice(),
+    invalidate(): void {
+      factoredReml = null;
+    },
+  });
   statisticsOf.set(engine, () => ({
     layout: L,
     H11: Float64Array.from(f64("H11", h11Length)),

@@ -1,12 +1,15 @@
 /**
  * Fitting a GLMM as lme4's glmer: stage 1 optimises θ with β inside PIRLS (nAGQ = 0's whole fit), stage 2
  * (nAGQ ≥ 1) optimises the Laplace or AGQ criterion over (θ, β) from stage 1's end point, with u-only PIRLS at
- * each (θ, β). Both stages use spruce's bounded quasi-Newton optimiser (src/fit/optimize.ts) with central
- * finite-difference gradients of the criterion (PIRLS is converged tightly enough for them to be smooth).
+ * each (θ, β). PIRLS runs in wasm where the link allows (./wasm-pirls.ts), else in TypeScript (./pirls.ts). Both
+ * stages use spruce's bounded quasi-Newton optimiser (src/fit/optimize.ts) with the analytic gradient of the
+ * Laplace criterion for the canonical links (assembly/glmm/gradient.ts; docs/architecture.md, "GLMMs"), else
+ * central finite differences of the criterion (PIRLS is converged tightly enough for them to be smooth).
  *
- * Standard errors as lme4's vcov.merMod(use.hessian = TRUE): the Hessian of the criterion over (θ, β) by
- * lme4's deriv12 central differences (δ = 1e-4), V = 2 (H⁻¹)_ββ; when that is not positive definite (or for
- * nAGQ = 0, where lme4 has no Hessian) the PIRLS-based σ²(RXᵀRX)⁻¹.
+ * Standard errors as lme4's vcov.merMod(use.hessian = TRUE): the Hessian of the criterion over (θ, β) — forward
+ * differences of the analytic gradient where there is one, else lme4's deriv12 central differences (δ = 1e-4) —
+ * V = 2 (H⁻¹)_ββ; when that is not positive definite (or for nAGQ = 0, where lme4 has no Hessian) the PIRLS-based
+ * σ²(RXᵀRX)⁻¹.
  */
 import { thetaLowerBounds, thetaStart } from "../design/types.js";
 import { ModelError } from "../errors.js";
@@ -15,6 +18,7 @@ import { minimizeBounded } from "../fit/optimize.js";
 import { choleskyInPlace } from "../linalg/cholesky.js";
 import { agqDeviance, gaussHermite } from "./agq.js";
 import { type GlmmData, laplaceDeviance, type PirlsState, pirls } from "./pirls.js";
+import { wasmPirlsFor } from "./wasm-pirls.js";
 
 export interface GlmmFitResult {
   state: PirlsState;
@@ -48,6 +52,13 @@ function normaliseColumnSigns(theta: Float64Array, terms: readonly { p: number }
       if ((theta[k] as number) < 0) for (let i = 0; i < column; i++) theta[k + i] = -(theta[k + i] as number);
       k += column;
     }
+}
+
+/** Whether two vectors hold the same numbers (bit for bit, as Object.is). */
+function sameValues(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
+  return true;
 }
 
 /** Central finite-difference gradient of f at x, step δᵢ = h·max(1, |xᵢ|). */
@@ -93,6 +104,47 @@ export function deriv12(
     }
   }
   return { g, H, fx };
+}
+
+/**
+ * The Hessian by differences of an analytic gradient, symmetrised: forward differences (k gradients, step
+ * h·max(1, |xᵢ|), h = 1e-5 by default) or central ones (2k gradients, absolute step h, lme4's deriv12 step 1e-4),
+ * instead of deriv12's 2k² + 1 values of the criterion. `gx` is the gradient at x (passed through as g). The
+ * gradient is exact to PIRLS's convergence (~1e-10 relative), so the forward difference's error is its O(h) term:
+ * about 1e-5 relative, 1e-3 where θ is within 0.01 of the boundary — far inside the 2% the SEs are held to.
+ */
+export function gradientDifferences(
+  grad: (x: Float64Array) => Float64Array,
+  x: Float64Array,
+  gx: Float64Array,
+  options: { central?: boolean; h?: number } = {},
+): { g: Float64Array; H: Float64Array } {
+  const central = options.central ?? false;
+  const h = options.h ?? (central ? 1e-4 : 1e-5);
+  const k = x.length;
+  const H = new Float64Array(k * k);
+  const t = Float64Array.from(x);
+  for (let i = 0; i < k; i++) {
+    const xi = x[i] as number;
+    const d = central ? h : h * Math.max(1, Math.abs(xi));
+    t[i] = xi + d;
+    const gp = Float64Array.from(grad(t));
+    let gm: Float64Array = gx;
+    if (central) {
+      t[i] = xi - d;
+      gm = grad(t);
+    }
+    t[i] = xi;
+    const span = central ? 2 * d : d;
+    for (let j = 0; j < k; j++) H[j * k + i] = ((gp[j] as number) - (gm[j] as number)) / span;
+  }
+  for (let i = 0; i < k; i++)
+    for (let j = 0; j < i; j++) {
+      const v = ((H[i * k + j] as number) + (H[j * k + i] as number)) / 2;
+      H[i * k + j] = v;
+      H[j * k + i] = v;
+    }
+  return { g: Float64Array.from(gx), H };
 }
 
 /** Inverse of a symmetric positive-definite matrix (row-major), or null if it is not positive definite. */
@@ -145,22 +197,77 @@ export function fitGlmmData(
   options: { hessian?: boolean; startTheta?: Float64Array } = {},
 ): GlmmFitResult {
   const t0 = performance.now();
+  const rule = nAGQ > 1 ? gaussHermite(nAGQ) : null;
+  // PIRLS in one wasm call where the engine and link allow (./wasm-pirls.ts), else the TypeScript loop.
+  const wasmJoint = wasmPirlsFor(data, engines.joint);
+  const wasmU = wasmPirlsFor(data, engines.uOnly);
+  try {
+    return fitWithRunners(
+      data,
+      engines,
+      nAGQ,
+      options,
+      {
+        joint: (theta, start) =>
+          wasmJoint ? wasmJoint.run(theta, null, start) : pirls(data, engines.joint, theta, null, start),
+        uOnly: (theta, beta, start) =>
+          wasmU ? wasmU.run(theta, beta, start) : pirls(data, engines.uOnly, theta, beta, start),
+        // Analytic gradients of the Laplace criterion (canonical links), at the state of the last run.
+        jointGradient: wasmJoint ? () => wasmJoint.gradient() : () => null,
+        holdsJoint: (s) => wasmJoint === null || wasmJoint.holds(s),
+        holdsUOnly: (s) => wasmU === null || wasmU.holds(s),
+        gradient: nAGQ === 1 && wasmU ? () => wasmU.gradient() : () => null,
+      },
+      rule,
+      t0,
+    );
+  } finally {
+    wasmJoint?.dispose();
+    wasmU?.dispose();
+  }
+}
+
+interface PirlsRunners {
+  joint(theta: Float64Array, start: { beta: Float64Array; u: Float64Array } | null): PirlsState;
+  uOnly(
+    theta: Float64Array,
+    beta: Float64Array,
+    start: { beta: Float64Array; u: Float64Array } | null,
+  ): PirlsState;
+  gradient(): Float64Array | null;
+  jointGradient(): Float64Array | null;
+  /** Whether the state is still the last run's on that engine (so that its gradient can be asked for). */
+  holdsJoint(s: PirlsState): boolean;
+  holdsUOnly(s: PirlsState): boolean;
+}
+
+function fitWithRunners(
+  data: GlmmData,
+  engines: GlmmEngines,
+  nAGQ: number,
+  options: { hessian?: boolean; startTheta?: Float64Array },
+  run: PirlsRunners,
+  rule: ReturnType<typeof gaussHermite> | null,
+  t0: number,
+): GlmmFitResult {
   const lower = thetaLowerBounds({ terms: data.terms });
   const nTheta = lower.length;
   const messages: string[] = [];
   let evaluations = 0;
-  const rule = nAGQ > 1 ? gaussHermite(nAGQ) : null;
 
   // Stage 1: θ only, β inside PIRLS. Warm starts from the last converged state; a failure from a warm start is
   // retried from the family's starting values.
   let last1: PirlsState | null = null;
   const stage1State = (theta: Float64Array): PirlsState => {
+    // The optimiser asks again at the point it just evaluated (for the gradient, or the end point): the last
+    // state is that point's, and the wasm PIRLS still holds it.
+    if (last1 && run.holdsJoint(last1) && sameValues(last1.theta, theta)) return last1;
     let s: PirlsState;
     try {
-      s = pirls(data, engines.joint, theta, null, last1);
+      s = run.joint(theta, last1);
     } catch (e) {
       if (last1 === null) throw e;
-      s = pirls(data, engines.joint, theta, null, null);
+      s = run.joint(theta, null);
     }
     last1 = s;
     return s;
@@ -186,7 +293,22 @@ export function fitGlmmData(
       if (g) fdGradient(f, x, g, h);
       return v;
     };
-  const r1 = minimizeBounded(withGrad(f1, 1e-5), theta0, { lower: unb1, gtol: 1e-8, maxEvaluations: 400 });
+  // The analytic θ-gradient of the first stage's criterion where the link is canonical (theta0 was just evaluated).
+  const analytic1 = run.jointGradient() !== null;
+  const fg1 = (theta: Float64Array, g: Float64Array | null): number => {
+    const v = f1(theta);
+    if (g) {
+      const a = Number.isFinite(v) ? run.jointGradient() : null;
+      if (a) g.set(a);
+      else g.fill(Number.NaN);
+    }
+    return v;
+  };
+  const r1 = minimizeBounded(analytic1 ? fg1 : withGrad(f1, 1e-5), theta0, {
+    lower: unb1,
+    gtol: 1e-8,
+    maxEvaluations: 400,
+  });
   const stages = [{ method: r1.method, evaluations: r1.evaluations, message: r1.message }];
   const theta1 = Float64Array.from(r1.x);
   normaliseColumnSigns(
@@ -211,16 +333,26 @@ export function fitGlmmData(
     // Stage 2 over (θ, β), u-only PIRLS at each point.
     let last2: PirlsState | null = s1;
     const fixedStart = { beta: s1.beta, u: s1.u };
+    let lastRun2: PirlsState | null = null;
     const stage2State = (x: Float64Array): PirlsState => {
       const theta = x.subarray(0, nTheta);
       const beta = x.subarray(nTheta);
+      // The same point again (the gradient at an accepted trial point, the end point): as in stage 1.
+      if (
+        lastRun2 &&
+        run.holdsUOnly(lastRun2) &&
+        sameValues(lastRun2.theta, theta) &&
+        sameValues(lastRun2.beta, beta)
+      )
+        return lastRun2;
       let s: PirlsState;
       try {
-        s = pirls(data, engines.uOnly, Float64Array.from(theta), Float64Array.from(beta), last2);
+        s = run.uOnly(Float64Array.from(theta), Float64Array.from(beta), last2);
       } catch {
-        s = pirls(data, engines.uOnly, Float64Array.from(theta), Float64Array.from(beta), fixedStart);
+        s = run.uOnly(Float64Array.from(theta), Float64Array.from(beta), fixedStart);
       }
       last2 = s;
+      lastRun2 = s;
       return s;
     };
     const f2 = (x: Float64Array): number => {
@@ -235,7 +367,19 @@ export function fitGlmmData(
     x0.set(theta1);
     x0.set(s1.beta, nTheta);
     const unb2 = new Float64Array(nTheta + p).fill(Number.NEGATIVE_INFINITY);
-    const r2 = minimizeBounded(withGrad(f2, 1e-5), x0, {
+    // The analytic gradient where the link is canonical (Laplace), else central differences of the criterion.
+    let analytic = false;
+    if (Number.isFinite(f2(x0))) analytic = run.gradient() !== null;
+    const fg2 = (x: Float64Array, g: Float64Array | null): number => {
+      const v = f2(x);
+      if (g) {
+        const a = Number.isFinite(v) ? run.gradient() : null;
+        if (a) g.set(a);
+        else g.fill(Number.NaN);
+      }
+      return v;
+    };
+    const r2 = minimizeBounded(analytic ? fg2 : withGrad(f2, 1e-5), x0, {
       lower: unb2,
       gtol: 1e-8,
       maxEvaluations: 1000,
@@ -259,14 +403,28 @@ export function fitGlmmData(
       // Every evaluation of the finite differences starts PIRLS from the end point's modes (no warm-start history).
       const end = stage2State(x);
       const fromEnd = { beta: end.beta, u: end.u };
-      const d = deriv12((xx: Float64Array) => {
-        evaluations++;
-        const s = pirls(data, engines.uOnly, xx.slice(0, nTheta), xx.slice(nTheta), fromEnd);
-        return criterionAt(data, s, nAGQ, rule);
-      }, x);
+      const gEnd = analytic ? run.gradient() : null;
+      // Each point of the analytic gradient's differences starts PIRLS from the previous one's state (the wasm
+      // PIRLS then predicts the modes to first order).
+      let previous = end;
+      const d = gEnd
+        ? gradientDifferences(
+            (xx: Float64Array) => {
+              evaluations++;
+              previous = run.uOnly(xx.slice(0, nTheta), xx.slice(nTheta), previous);
+              return run.gradient() as Float64Array;
+            },
+            x,
+            gEnd,
+          )
+        : deriv12((xx: Float64Array) => {
+            evaluations++;
+            const s = run.uOnly(xx.slice(0, nTheta), xx.slice(nTheta), fromEnd);
+            return criterionAt(data, s, nAGQ, rule);
+          }, x);
       gradient = d.g;
       hessian = d.H;
-      state = stage2State(x);
+      state = gEnd ? end : stage2State(x);
       objective = criterionAt(data, state, nAGQ, rule);
       const k = nTheta + p;
       const Hinv = invertSpd(d.H, k);

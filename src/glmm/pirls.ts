@@ -3,7 +3,8 @@
  * pwrssUpdate (src/external.cpp): each iteration sets the working weights wᵢ = pwᵢ (dμ/dη)²/V(μ) and the
  * working response, and solves the weighted penalised least-squares problem min ‖W½(z − Xβ − ZΛu)‖² + ‖u‖² on
  * the wasm blocked factor through the PlsEngine interface (setWeights, setResponse, solve). The iteration loop
- * runs in TypeScript.
+ * runs in TypeScript: the reference that the wasm PIRLS (./wasm-pirls.ts, assembly/glmm/pirls.ts) reproduces and
+ * the path for links and engines the wasm one does not take (probit, the dense test oracle).
  *
  * Two engines share the random-effects design: `joint` has X (β and u solved together: lme4's nAGQ = 0 stage),
  * `uOnly` has no fixed-effects columns (β fixed, Xβ moved into the working response: lme4's uOnly PIRLS, what
@@ -53,6 +54,8 @@ export interface PirlsState {
   halvings: number;
   /** PIRLS stopped on a flat deviance while its steps stayed large (quasi-separation). */
   diverging: boolean;
+  /** Σ family.logDensity(yᵢ, μᵢ, pwᵢ) at μ, when the wasm PIRLS computed it (./wasm-pirls.ts). */
+  logDensity?: number;
 }
 
 export interface PirlsOptions {
@@ -291,7 +294,9 @@ export function pirls(
 /** lme4's Laplace criterion: −2 Σ log f(y|μ) + ‖u‖² + log|L|² (glmResp::Laplace). */
 export function laplaceDeviance(data: GlmmData, s: PirlsState): number {
   let ll = data.logNormaliser;
-  for (let i = 0; i < data.n; i++)
-    ll += data.family.logDensity(data.y[i] as number, s.mu[i] as number, data.pw[i] as number);
+  if (s.logDensity !== undefined) ll += s.logDensity;
+  else
+    for (let i = 0; i < data.n; i++)
+      ll += data.family.logDensity(data.y[i] as number, s.mu[i] as number, data.pw[i] as number);
   return -2 * ll + sumSq(s.u) + s.logDetM;
 }

@@ -164,7 +164,8 @@ export function buildGlmmDesign(
         : Float64Array.from(userWeights as ArrayLike<number>);
     if (w.length !== N)
       throw new DataError(`the weights have ${w.length} values but the data have ${N} rows`);
-    wIn = Float64Array.from(trials, (t, i) => t * (w[i] as number));
+    wIn = new Float64Array(N);
+    for (let i = 0; i < N; i++) wIn[i] = (trials[i] as number) * (w[i] as number);
   }
 
   const columns = new Map(frame.columns);
@@ -185,7 +186,9 @@ export function buildGlmmDesign(
   const n = design.n;
   const weights = design.weights ?? new Float64Array(n).fill(1);
   const y = design.y;
-  const offset = Float64Array.from(design.rows, (r) => offsetAll[r] as number);
+  // (explicit loops: Float64Array.from with a mapping function goes through the iterator protocol)
+  const offset = new Float64Array(n);
+  for (let i = 0; i < n; i++) offset[i] = offsetAll[design.rows[i] as number] as number;
   for (let i = 0; i < n; i++)
     family.check(y[i] as number, weights[i] as number, (design.rows[i] as number) + 1, responseName);
   return { design, y, weights, offset, offsetTerms: offsets, ...(responseLevels ? { responseLevels } : {}) };

@@ -290,6 +290,12 @@ export interface KernelExports {
   sparseCholesky(n: number, colPtr: number, rowIdx: number, rowPtr: number, rowCol: number, rowPos: number, lx: number, work: number): number;
   /** the entries of (L Lᵀ)⁻¹ on L's pattern, leading ne×ne part (Takahashi equations); rows ≥ denseFrom dense in every column */
   sparseSelectedInverse(ne: number, n: number, denseFrom: number, colPtr: number, rowIdx: number, lx: number, zx: number): void;
+  /** GLMM PIRLS at the context's θ (assembly/glmm/pirls.ts): iterations, or < 0 on failure */
+  glmmPirls(ctx: number, family: number, link: number, y: number, pw: number, offset: number, X: number, beta: number, p: number, fixed: number, eta: number, mu: number, x: number, b: number, scratch: number, out: number, fresh: number, maxit: number, tol: number): number;
+  /** ∇(θ, β) of the Laplace criterion after glmmPirls, canonical links (assembly/glmm/gradient.ts) */
+  glmmLaplaceGradient(ctx: number, family: number, link: number, y: number, pw: number, eta: number, mu: number, x: number, X: number, p: number, grad: number, scratch: number, iscratch: number): void;
+  /** first-order prediction of the modes at a new (θ, β) after glmmPirls (assembly/glmm/predict.ts) */
+  glmmPredictModes(ctx: number, family: number, link: number, y: number, pw: number, eta: number, mu: number, x: number, dTheta: number, dBeta: number, X: number, p: number, scratch: number): void;
 }
 
 /** The names of the kernel functions, to check a module's exports against. */
@@ -312,4 +318,7 @@ export const KERNEL_NAMES: readonly (keyof Omit<KernelExports, "memory">)[] = [
   "denseLowerInvTransMul",
   "sparseCholesky",
   "sparseSelectedInverse",
+  "glmmPirls",
+  "glmmLaplaceGradient",
+  "glmmPredictModes",
 ];
