@@ -70,7 +70,10 @@ export interface EngineContext {
 
 const contextOf = new WeakMap<PlsEngine, EngineContext>();
 
-/** The context of an engine made by createWasmEngine, or null for another engine (a test's dense oracle). */
+/**
+ * The context of an engine made by createWasmEngine on the dense trailing path, or null for another engine (a test's
+ * dense oracle, or an engine whose trailing block is factored sparse).
+ */
 export function engineContext(engine: PlsEngine): EngineContext | null {
   return contextOf.get(engine) ?? null;
 }
@@ -375,19 +378,22 @@ export function createWasmEngine(
       kernels.free(base);
     },
   };
-  contextOf.set(engine, {
-    kernels,
-    ctx,
-    layout: L,
-    setTheta(theta: Float64Array): void {
-      f64("thetaP", L.nTheta).set(theta);
-      factoredReml = null;
-    },
-    weights: () => f64("wP", L.n).slice(),
-    invalidate(): void {
-      factoredReml = null;
-    },
-  });
+  // The GLMM kernels (assembly/glmm/) read the dense trailing block: an engine on the sparse trailing path gives
+  // them no context, and PIRLS runs in TypeScript through the engine's own (path-independent) operations.
+  if (!sp)
+    contextOf.set(engine, {
+      kernels,
+      ctx,
+      layout: L,
+      setTheta(theta: Float64Array): void {
+        f64("thetaP", L.nTheta).set(theta);
+        factoredReml = null;
+      },
+      weights: () => f64("wP", L.n).slice(),
+      invalidate(): void {
+        factoredReml = null;
+      },
+    });
   statisticsOf.set(engine, () => ({
     layout: L,
     H11: Float64Array.from(f64("H11", h11Length)),
