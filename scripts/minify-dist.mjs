@@ -1,7 +1,7 @@
 // The published JavaScript without comments and layout: the package ships dist/, not src/, so the comments (which
 // document src/ for its readers) would only add weight to every install (issue 16: the tarball ≤ 250 kB).
 // Names are kept (no identifier mangling), so stack traces still name spruce's functions. The declarations
-// (dist/**/*.d.ts) are left as tsc wrote them.
+// are joined afterwards by scripts/bundle-dts.mjs.
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { buildSync } from "esbuild";
