@@ -431,10 +431,13 @@ const reclaim =
  * Loads the kernels (compiled once per thread, one shared instance) and builds the engine; before the first large
  * model (see LARGE_DENSE_BLOCK) the kernels are warmed up (./warm-up.ts).
  */
-export async function createEngine(buffers: DesignBuffers): Promise<PlsEngine> {
+export async function createEngine(
+  buffers: DesignBuffers,
+  options: WasmEngineOptions = {},
+): Promise<PlsEngine> {
   shared ??= await loadKernels();
   if (denseBlockOrder(buffers) >= LARGE_DENSE_BLOCK) warmUpKernels(shared, createWasmEngine);
-  const engine = createWasmEngine(shared, buffers);
+  const engine = createWasmEngine(shared, buffers, options);
   if (reclaim) {
     // The held value must not reach the engine (or it would never be collected): the original dispose uses only
     // its closure (the heap block), not `this`.

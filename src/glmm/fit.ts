@@ -8,6 +8,7 @@ import { ModelError } from "../errors.js";
 import type { PlsEngine } from "../fit/engine.js";
 import { createEngine } from "../fit/wasm-engine.js";
 import { type DataInput, toDataFrame } from "../frame/frame.js";
+import { glmmEngineOptions } from "./engine-options.js";
 import { makeFamily } from "./family.js";
 import { fitGlmmData } from "./fit-glmm.js";
 import { GeneralizedLinearMixedModel } from "./model.js";
@@ -60,7 +61,8 @@ export async function fitGlmm(
     refs: t.refs,
     z: t.z,
   }));
-  const make = options.engine ?? createEngine;
+  const make =
+    options.engine ?? ((buffers: DesignBuffers) => createEngine(buffers, glmmEngineOptions(buffers)));
   const joint = await make({
     n,
     p,

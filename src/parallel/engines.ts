@@ -7,5 +7,5 @@ import { instantiateKernels } from "../wasm/load.js";
 import type { EngineFactory } from "./job.js";
 
 export function wasmEngineFactory(module: WebAssembly.Module): EngineFactory {
-  return (buffers) => createWasmEngine(instantiateKernels(module), buffers);
+  return (buffers, options) => createWasmEngine(instantiateKernels(module), buffers, options);
 }

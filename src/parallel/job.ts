@@ -6,6 +6,7 @@
 
 import type { DesignBuffers } from "../design/types.js";
 import type { PlsEngine } from "../fit/engine.js";
+import type { WasmEngineOptions } from "../fit/wasm-engine.js";
 import { RandomStream } from "../random/stream.js";
 import type { BatchResult, JobSpec, SelfTestJobSpec } from "./protocol.js";
 
@@ -16,8 +17,11 @@ export interface ReplicateJob {
   dispose(): void;
 }
 
-/** Builds an engine for a model's buffers (wasm in production; a test may pass another PlsEngine). */
-export type EngineFactory = (buffers: DesignBuffers) => PlsEngine;
+/**
+ * Builds an engine for a model's buffers (wasm in production; a test may pass another PlsEngine), with the engine
+ * options a model asks for (a GLMM's trailing factor: src/glmm/engine-options.ts).
+ */
+export type EngineFactory = (buffers: DesignBuffers, options?: WasmEngineOptions) => PlsEngine;
 
 /** Builders of the model jobs, registered by src/inference (kept out of here so the pool does not depend on it). */
 export type ModelJobBuilder = (spec: JobSpec, createEngine: EngineFactory) => ReplicateJob;

@@ -7,6 +7,7 @@ import { describe, expect, test } from "vitest";
 import type { DesignBuffers } from "../../src/design/types.js";
 import type { PlsEngine } from "../../src/fit/engine.js";
 import { createWasmEngine, engineContext } from "../../src/fit/wasm-engine.js";
+import { GLMM_DENSE_TRAILING_MAX, glmmEngineOptions } from "../../src/glmm/engine-options.js";
 import { fitGlmm } from "../../src/glmm/fit.js";
 import { loadKernels } from "../../src/wasm/load.js";
 
@@ -51,5 +52,14 @@ describe("a GLMM on the sparse trailing path", () => {
     const se = dense.se();
     for (const [name, b] of Object.entries(sparse.fixef()))
       expect(Math.abs(b - (dense.fixef()[name] as number)), name).toBeLessThan(0.01 * (se[name] as number));
+  });
+
+  test("GLMM engines keep the dense trailing factor up to GLMM_DENSE_TRAILING_MAX, then choose by the fill", () => {
+    const term = (nlevels: number) => ({ nlevels, p: 1, refs: new Int32Array(0), z: new Float64Array(0) });
+    // Order = all columns but the largest term's, plus p + 1.
+    const small = { p: 2, terms: [term(400), term(GLMM_DENSE_TRAILING_MAX - 3)] };
+    const large = { p: 2, terms: [term(4000), term(GLMM_DENSE_TRAILING_MAX - 2)] };
+    expect(glmmEngineOptions(small)).toEqual({ trailing: "dense" });
+    expect(glmmEngineOptions(large)).toEqual({ trailing: "auto" });
   });
 });

@@ -5,20 +5,23 @@
  */
 import { describe, expect, test } from "vitest";
 import { createEngine } from "../../src/fit/wasm-engine.js";
+import { glmmEngineOptions } from "../../src/glmm/engine-options.js";
 import { gradientDifferences } from "../../src/glmm/fit-glmm.js";
 import { type GlmmData, laplaceDeviance, type PirlsState, pirls } from "../../src/glmm/pirls.js";
 import { wasmPirlsFor } from "../../src/glmm/wasm-pirls.js";
 import { fitFixture, loadGlmmFixture } from "./glmm-reference.js";
 
 function engine(d: GlmmData, joint: boolean) {
-  return createEngine({
+  const buffers = {
     n: d.n,
     p: joint ? d.p : 0,
     y: new Float64Array(d.n),
     X: joint ? d.X : new Float64Array(0),
     terms: d.terms,
     weights: new Float64Array(d.n).fill(1),
-  });
+  };
+  // As the GLMM fit makes them: the dense trailing factor the wasm PIRLS reads.
+  return createEngine(buffers, glmmEngineOptions(buffers));
 }
 
 function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
