@@ -51,18 +51,7 @@ function numericFactor(values: ArrayLike<number>, rows: Int32Array, integer?: bo
     for (let i = 0; i < n; i++) codes[i] = slot[(values[rows[i] as number] as number) - min] as number;
     return { levels, codes };
   }
-  const seen = new Map<number, number>();
-  const distinct: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const x = values[rows[i] as number] as number;
-    let c = seen.get(x);
-    if (c === undefined) {
-      c = distinct.length;
-      seen.set(x, c);
-      distinct.push(x);
-    }
-    codes[i] = c;
-  }
+  const distinct = codeByFirstSight(values, rows, codes);
   const order = distinct.map((_, i) => i).sort((a, b) => (distinct[a] as number) - (distinct[b] as number));
   return renumber(
     codes,
@@ -71,13 +60,12 @@ function numericFactor(values: ArrayLike<number>, rows: Int32Array, integer?: bo
   );
 }
 
-function stringFactor(values: ArrayLike<string>, rows: Int32Array): Factor {
-  const n = rows.length;
-  const codes = new Int32Array(n);
-  const seen = new Map<string, number>();
-  const distinct: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const x = values[rows[i] as number] as string;
+/** codes[i] ← the order in which values[rows[i]] was first seen; returns the distinct values in that order. */
+function codeByFirstSight<T>(values: ArrayLike<T>, rows: Int32Array, codes: Int32Array): T[] {
+  const seen = new Map<T, number>();
+  const distinct: T[] = [];
+  for (let i = 0; i < rows.length; i++) {
+    const x = values[rows[i] as number] as T;
     let c = seen.get(x);
     if (c === undefined) {
       c = distinct.length;
@@ -86,6 +74,13 @@ function stringFactor(values: ArrayLike<string>, rows: Int32Array): Factor {
     }
     codes[i] = c;
   }
+  return distinct;
+}
+
+function stringFactor(values: ArrayLike<string>, rows: Int32Array): Factor {
+  const n = rows.length;
+  const codes = new Int32Array(n);
+  const distinct = codeByFirstSight(values, rows, codes);
   const order = distinct
     .map((_, i) => i)
     .sort((a, b) => compareLevels(distinct[a] as string, distinct[b] as string));
