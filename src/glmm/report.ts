@@ -10,6 +10,7 @@ import type { VarCorrRow } from "../fit/varcorr.js";
 import { varCorrBlocks } from "../fit/varcorr.js";
 import { deparse } from "../formula/deparse.js";
 import { parseExpression } from "../formula/parser.js";
+import { significanceStars } from "../report/pvalues.js";
 import {
   formatNumbers,
   printMatrix,
@@ -18,8 +19,8 @@ import {
   rRound,
   zapsmall,
 } from "../report/rformat.js";
-import { fixedEffectsCorrelationLines } from "../report/summary.js";
-import { maxOf, minOf } from "../util/extremes.js";
+import { fixedEffectsCorrelationLines, varCorrTableLines } from "../report/summary.js";
+import { minOf } from "../util/extremes.js";
 import type { GlmmView } from "./view.js";
 
 const DIGITS = 4;
@@ -35,10 +36,6 @@ function deparsedFormula(formula: string): string {
 /** Two-sided normal p-value. */
 export function pValueZ(z: number): number {
   return 2 * normalCdf(-Math.abs(z));
-}
-
-function stars(p: number): string {
-  return p < 0.001 ? "***" : p < 0.01 ? "**" : p < 0.05 ? "*" : p < 0.1 ? "." : " ";
 }
 
 /** R's format.pval(digits = 3) as printCoefmat shows it: fixed notation down to 1e-4, scientific below. */
@@ -93,54 +90,8 @@ export function glmmSummaryText(m: GlmmView, options: { dataName?: string } = {}
 }
 
 function randomEffectsLines(m: GlmmView): string[] {
-  const blocks = varCorrBlocks(m.design.terms, m.theta, 1);
-  const groups: string[] = [];
-  const names: string[] = [];
-  const sds: number[] = [];
-  for (const b of blocks)
-    b.columns.forEach((c, i) => {
-      groups.push(i === 0 ? b.name : "");
-      names.push(c);
-      sds.push(b.stddev[i] as number);
-    });
-  const variance = formatNumbers(
-    sds.map((s) => s * s),
-    DIGITS,
-  );
-  const stddev = formatNumbers(sds, DIGITS);
-  const nCorr = maxOf(blocks.map((b) => b.columns.length)) - 1;
-  const corrCells: string[][] = [];
-  if (nCorr > 0)
-    for (const b of blocks) {
-      const p = b.columns.length;
-      const all = formatNumbers(
-        Array.from(b.correlation, (v) => rRound(v, 2)),
-        7,
-        2,
-      );
-      for (let i = 0; i < p; i++) {
-        const row: string[] = [];
-        for (let j = 0; j < nCorr; j++) row.push(j < i ? (all[i * p + j] as string) : "");
-        corrCells.push(row);
-      }
-    }
-  const header = ["Groups", "Name", "Variance", "Std.Dev."];
-  if (nCorr > 0) header.push("Corr", ...new Array<string>(nCorr - 1).fill(""));
-  const cells = groups.map((g, i) => [
-    g,
-    names[i] as string,
-    variance[i] as string,
-    stddev[i] as string,
-    ...(corrCells[i] ?? []),
-  ]);
-  return [
-    "Random effects:",
-    ...printMatrix(
-      groups.map(() => ""),
-      header,
-      cells,
-    ),
-  ];
+  // No Residual row: the binomial and Poisson families have no scale.
+  return varCorrTableLines(varCorrBlocks(m.design.terms, m.theta, 1));
 }
 
 function fixedEffectsLines(m: GlmmView): string[] {
@@ -168,7 +119,7 @@ function fixedEffectsLines(m: GlmmView): string[] {
     cs[p + i] as string,
     zs[i] as string,
     ps[i] as string,
-    stars(pv[i] as number).padEnd(3),
+    significanceStars(pv[i] as number).padEnd(3),
   ]);
   return [
     "Fixed effects:",

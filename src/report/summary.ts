@@ -4,6 +4,7 @@
  * effects, number of observations and groups, fixed effects, their correlation, then fit messages.
  */
 
+import type { VarCorrBlock } from "../fit/varcorr.js";
 import { deparse } from "../formula/deparse.js";
 import { parseExpression } from "../formula/parser.js";
 import { coefTable } from "../inference/ddf/tables.js";
@@ -82,9 +83,16 @@ function residualLines(model: FittedModelView): string[] {
   ];
 }
 
-/** lme4's formatVC: Groups, Name, Variance, Std.Dev. and, when a term has several columns, the correlations. */
 function randomEffectsLines(model: FittedModelView): string[] {
-  const blocks = model.varCorrBlocks();
+  return varCorrTableLines(model.varCorrBlocks(), model.sigma);
+}
+
+/**
+ * lme4's formatVC under "Random effects:": Groups, Name, Variance, Std.Dev. and, when a term has several columns,
+ * the correlations; a Residual row when the family has a scale (lmer's σ; glmer's binomial and Poisson have none).
+ * Shared by the lmer and glmer summaries.
+ */
+export function varCorrTableLines(blocks: readonly VarCorrBlock[], residualSd?: number): string[] {
   const groups: string[] = [];
   const names: string[] = [];
   const sds: number[] = [];
@@ -95,9 +103,11 @@ function randomEffectsLines(model: FittedModelView): string[] {
       sds.push(b.stddev[i] as number);
     });
   }
-  groups.push("Residual");
-  names.push("");
-  sds.push(model.sigma);
+  if (residualSd !== undefined) {
+    groups.push("Residual");
+    names.push("");
+    sds.push(residualSd);
+  }
   const variance = formatNumbers(
     sds.map((s) => s * s),
     DIGITS,
@@ -122,7 +132,7 @@ function randomEffectsLines(model: FittedModelView): string[] {
         corrCells.push(row);
       }
     }
-    corrCells.push(new Array<string>(nCorr).fill(""));
+    if (residualSd !== undefined) corrCells.push(new Array<string>(nCorr).fill(""));
   }
   const header = ["Groups", "Name", "Variance", "Std.Dev."];
   if (nCorr > 0) header.push("Corr", ...new Array<string>(nCorr - 1).fill(""));
