@@ -4,7 +4,7 @@
 import { Context } from "./contract";
 import { ld, st, ldi } from "./access";
 import { denseInvTransMul, denseLowerInv } from "./dense-ops";
-import { tplOf, lambda2tRow } from "./templates";
+import { tplOf, lambda2tRow, trailingRowsScalar } from "./templates";
 import { buildTrailingSparse, trailingInverseSparse } from "./sparse-trailing";
 
 /**
@@ -54,9 +54,7 @@ export function buildTrailing(cx: Context): void {
     buildTrailingSparse(cx);
     return;
   }
-  let allScalar = true;
-  for (let c = 0; c < qRest; c++) if (ldi(termP, ldi(rowTerm, c)) != 1) allScalar = false;
-  if (allScalar) {
+  if (trailingRowsScalar(cx)) {
     buildTrailingScalar(cx);
     return;
   }

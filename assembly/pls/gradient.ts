@@ -8,7 +8,7 @@ import { ld, st, ldi } from "./access";
 import { trailingInverse } from "./factor-trailing";
 import { inverseFactorPathApplies, psFromInverseFactor } from "./gradient-inverse-factor";
 import { psAcc, zuAcc, residualCross, gradLevelOneFactor, gradLevel, gradOneFactorP3 } from "./gradient-selected";
-import { tplOf, lambda2tRow } from "./templates";
+import { tplOf, lambda2tRow, trailingRowsScalar } from "./templates";
 import { gradTrailingSparse } from "./sparse-trailing";
 
 /** Fills the gradient (needs the factor and the solution). ne: qRest for ML, qRest + p for REML. */
@@ -83,9 +83,7 @@ export function gradient(cx: Context, reml: bool, r2: f64): void {
     return;
   }
   // Trailing random rows, dense part: P[b, a] += S[b, ·] · (Λ₂ᵀ H22)[·, a]
-  let allScalar = true;
-  for (let c = 0; c < qRest; c++) if (ldi(termP, ldi(rowTerm, c)) != 1) allScalar = false;
-  if (allScalar) {
+  if (trailingRowsScalar(cx)) {
     // Λ₂ is the diagonal scaling sc: P[a, a] += Σ_c S[c, a] sc_c H22[c, a], one f64x2 pass per column
     const sc = wCol;
     for (let c = 0; c < ne; c++) st(sc, c, c < qRest ? load<f64>(tplOf(cx, ldi(rowTerm, c))) : 1.0);

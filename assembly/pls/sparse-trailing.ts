@@ -9,7 +9,7 @@
 import { Context } from "./contract";
 import { ld, st, ldi } from "./access";
 import { sparseCholesky, sparseSelectedInverse } from "../sparse/cholesky";
-import { tplOf, lambda2tRow } from "./templates";
+import { tplOf, lambda2tRow, trailingRowsScalar } from "./templates";
 
 /** (Λ₂ᵀ H22 Λ₂)[i, j] for trailing rows i ≥ j (original order): Λ₂ mixes rows within a block of a term. */
 @inline function lambdaH22Lambda(cx: Context, i: i32, j: i32): f64 {
@@ -37,10 +37,7 @@ export function buildTrailingSparse(cx: Context): void {
   const H22 = cx.H22;
   const C = cx.C;
   const rowTerm = cx.rowTerm;
-  const termP = cx.termP;
-  let allScalar = true;
-  for (let c = 0; c < qRest; c++) if (ldi(termP, ldi(rowTerm, c)) != 1) allScalar = false;
-  if (allScalar) {
+  if (trailingRowsScalar(cx)) {
     // Λ₂ is a diagonal scaling: θ of the row's term on random rows, 1 on X and y (kept in spWork).
     const sc = cx.spWork;
     for (let i = 0; i < nd; i++) st(sc, i, i < qRest ? load<f64>(tplOf(cx, ldi(rowTerm, i))) : 1.0);
@@ -165,10 +162,7 @@ export function gradTrailingSparse(cx: Context, ne: i32): void {
   const rowTerm = cx.rowTerm;
   const tplOff = cx.tplOff;
   const acc = cx.acc;
-  const termP = cx.termP;
-  let allScalar = true;
-  for (let c = 0; c < qRest; c++) if (ldi(termP, ldi(rowTerm, c)) != 1) allScalar = false;
-  if (allScalar) {
+  if (trailingRowsScalar(cx)) {
     gradTrailingScalar(cx, ne);
     return;
   }

@@ -11,6 +11,18 @@ import { ld, st, ldi } from "./access";
   return tpl + (<usize>ldi(tplOff, t) << 3);
 }
 
+/**
+ * Whether every trailing random row belongs to a scalar term (p_t = 1): Λ₂ is then a diagonal scaling, and the
+ * trailing block's build, inverse and gradient take their scalar paths (dense and sparse alike).
+ */
+export function trailingRowsScalar(cx: Context): bool {
+  const qRest = cx.qRest;
+  const termP = cx.termP;
+  const rowTerm = cx.rowTerm;
+  for (let c = 0; c < qRest; c++) if (ldi(termP, ldi(rowTerm, c)) != 1) return false;
+  return true;
+}
+
 /** T_t from θ: the lower triangle column by column, term by term (lme4's order). */
 export function fillTemplates(cx: Context): void {
   const nTerms = cx.nTerms;
