@@ -1,4 +1,5 @@
 import { defineConfig } from "vitest/config";
+import { testExecArgv } from "./test/support/node-flags";
 
 /**
  * The browser end-to-end test (`npm run test:e2e`, which builds web/dist first): Node environment, the test drives
@@ -6,6 +7,8 @@ import { defineConfig } from "vitest/config";
  */
 export default defineConfig({
   test: {
+    // Node 20's worker-teardown race (see test/support/node-flags.ts).
+    execArgv: testExecArgv,
     include: ["test/e2e/**/*.test.ts"],
     environment: "node",
     // One browser at a time on a 2-core machine; the bootstrap inside the page wants both cores.

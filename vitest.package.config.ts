@@ -1,4 +1,5 @@
 import { defineConfig } from "vitest/config";
+import { testExecArgv } from "./test/support/node-flags";
 
 /**
  * `npm run test:package` (issue 16): packs the package, installs the tarball into a fresh temporary project and
@@ -6,6 +7,8 @@ import { defineConfig } from "vitest/config";
  */
 export default defineConfig({
   test: {
+    // Node 20's worker-teardown race (see test/support/node-flags.ts).
+    execArgv: testExecArgv,
     include: ["test/package-install/**/*.test.ts"],
     environment: "node",
     fileParallelism: false,

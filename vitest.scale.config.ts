@@ -1,4 +1,5 @@
 import { defineConfig } from "vitest/config";
+import { testExecArgv } from "./test/support/node-flags";
 
 /**
  * `npm run test:scale`: the InstEval conformance (73k rows, crossed factors with 2,972 and 1,128 levels).
@@ -6,6 +7,8 @@ import { defineConfig } from "vitest/config";
  */
 export default defineConfig({
   test: {
+    // Node 20's worker-teardown race (see test/support/node-flags.ts).
+    execArgv: testExecArgv,
     include: ["test/scale/**/*.test.ts"],
     testTimeout: 300_000,
     hookTimeout: 120_000,
