@@ -1,5 +1,5 @@
 import { defineConfig } from "vitest/config";
-import { testExecArgv } from "./test/support/node-flags";
+import { testExecArgv } from "./test/support/node-flags.js";
 
 export default defineConfig({
   test: {

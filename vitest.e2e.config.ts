@@ -1,5 +1,5 @@
 import { defineConfig } from "vitest/config";
-import { testExecArgv } from "./test/support/node-flags";
+import { testExecArgv } from "./test/support/node-flags.js";
 
 /**
  * The browser end-to-end test (`npm run test:e2e`, which builds web/dist first): Node environment, the test drives

@@ -1,5 +1,5 @@
 import { defineConfig } from "vitest/config";
-import { testExecArgv } from "./test/support/node-flags";
+import { testExecArgv } from "./test/support/node-flags.js";
 
 /**
  * `npm run test:package` (issue 16): packs the package, installs the tarball into a fresh temporary project and

@@ -1,5 +1,5 @@
 import { defineConfig } from "vitest/config";
-import { testExecArgv } from "./test/support/node-flags";
+import { testExecArgv } from "./test/support/node-flags.js";
 
 /**
  * `npm run test:scale`: the InstEval conformance (73k rows, crossed factors with 2,972 and 1,128 levels).

@@ -1,5 +1,5 @@
 import { defineConfig } from "vitest/config";
-import { testExecArgv } from "./test/support/node-flags";
+import { testExecArgv } from "./test/support/node-flags.js";
 
 /** `npm run test:slurm`: the sharded bootstrap through a real SLURM cluster (.ci/start-slurm.sh starts one). */
 export default defineConfig({

@@ -14,6 +14,7 @@
  */
 import { thetaLowerBounds } from "../design/types.js";
 import type { PlsEngine } from "../fit/engine.js";
+import { LRT_WIDTH, writeLrtRecord } from "../inference/replicates.js";
 import type { EngineFactory, ReplicateJob } from "../parallel/job.js";
 import type { GlmmLrtJobSpec, GlmmModelSpec } from "../parallel/protocol.js";
 import { RandomStream } from "../random/stream.js";
@@ -23,9 +24,6 @@ import { type Family, makeFamily } from "./family.js";
 import { criterionAt, deriv12, fitGlmmData, type GlmmEngines } from "./fit-glmm.js";
 import { GlmmNearbyRefit } from "./nearby-refit.js";
 import { addZLambdaU, type GlmmData, logNormaliserOf, type PirlsState, pirls } from "./pirls.js";
-
-/** Values per replicate: T* = d0 − d1, d0, d1, both converged (1/0) — the LMM "lrt" job's layout. */
-export const GLMM_LRT_WIDTH = 4;
 
 /** lme4's convergence tolerance on the scaled gradient (checkConv). */
 const CONVERGED_GRADIENT = 2e-3;
@@ -179,7 +177,7 @@ export function glmmLrtJob(spec: GlmmLrtJobSpec, createEngine: EngineFactory): R
   const link = family.link;
   let fallbacks0 = r0.fallbacks;
   return {
-    width: GLMM_LRT_WIDTH,
+    width: LRT_WIDTH,
     run(index, out, offset) {
       rng.reset(index);
       for (let i = 0; i < q; i++) ustar[i] = rng.nextNormal();
@@ -194,10 +192,7 @@ export function glmmLrtJob(spec: GlmmLrtJobSpec, createEngine: EngineFactory): R
       const from = embed && r0.fallbacks === fallbacks0 ? embedded(r0.solution as Float64Array) : undefined;
       fallbacks0 = r0.fallbacks;
       const d1 = r1.refit(r1.data(y), from);
-      out[offset] = d0 - d1;
-      out[offset + 1] = d0;
-      out[offset + 2] = d1;
-      out[offset + 3] = r0.converged && r1.converged ? 1 : 0;
+      writeLrtRecord(out, offset, d0, d1, r0.converged && r1.converged);
     },
     dispose() {
       r0.dispose();

@@ -10,11 +10,11 @@
 import type { EngineFactory, ReplicateJob } from "../parallel/job.js";
 import type { PowerJobSpec } from "../parallel/protocol.js";
 import { RandomStream } from "../random/stream.js";
-import { makeRefit } from "./replicates.js";
+import { LRT_WIDTH, makeRefit, writeLrtRecord } from "./replicates.js";
 import { ResponseSimulator } from "./simulate.js";
 
-/** Values per power replicate: T* = d0 − d1, the two ML deviances, and 1 when both refits converged (else 0). */
-export const POWER_WIDTH = 4;
+/** Values per power replicate: the likelihood-ratio record (replicates.ts writeLrtRecord). */
+export const POWER_WIDTH = LRT_WIDTH;
 
 export function powerJob(spec: PowerJobSpec, createEngine: EngineFactory): ReplicateJob {
   const { alt, nullBuffers } = spec;
@@ -35,10 +35,7 @@ export function powerJob(spec: PowerJobSpec, createEngine: EngineFactory): Repli
       e1.setResponse(y);
       const d0 = refit0();
       const d1 = refit1();
-      out[offset] = d0 - d1;
-      out[offset + 1] = d0;
-      out[offset + 2] = d1;
-      out[offset + 3] = refit0.converged && refit1.converged ? 1 : 0;
+      writeLrtRecord(out, offset, d0, d1, refit0.converged && refit1.converged);
     },
     dispose() {
       e0.dispose();

@@ -24,8 +24,26 @@ import { RReplicateDraws } from "./r-streams.js";
 import { NearbyRefit } from "./refit.js";
 import { ResponseSimulator } from "./simulate.js";
 
-/** Values per LRT replicate: T* = d0 − d1, the two ML deviances, and 1 when both refits converged (else 0). */
+/**
+ * Values per likelihood-ratio replicate: T* = d0 − d1, the two deviances, and 1 when both refits converged (else
+ * 0). The LMM bootstrap, the GLMM bootstrap and power by simulation all write this record (writeLrtRecord), and
+ * their readers (bootstrap.ts, power.ts) index it by this width.
+ */
 export const LRT_WIDTH = 4;
+
+/** Writes one likelihood-ratio replicate's record at out[offset .. offset + LRT_WIDTH). */
+export function writeLrtRecord(
+  out: Float64Array,
+  offset: number,
+  d0: number,
+  d1: number,
+  converged: boolean,
+): void {
+  out[offset] = d0 - d1;
+  out[offset + 1] = d0;
+  out[offset + 2] = d1;
+  out[offset + 3] = converged ? 1 : 0;
+}
 
 /**
  * Evaluation budget of a refit that falls back to the general optimiser. The cap only bounds the rare refit that
@@ -121,10 +139,7 @@ function lrtJob(spec: LrtJobSpec, createEngine: EngineFactory): ReplicateJob {
       e1.setResponse(y);
       const d0 = refit0();
       const d1 = refit1();
-      out[offset] = d0 - d1;
-      out[offset + 1] = d0;
-      out[offset + 2] = d1;
-      out[offset + 3] = refit0.converged && refit1.converged ? 1 : 0;
+      writeLrtRecord(out, offset, d0, d1, refit0.converged && refit1.converged);
     },
     dispose() {
       e0.dispose();
