@@ -48,6 +48,8 @@ const api: WorkerApi = {
   async init(spec: JobSpec, wasmModule: WebAssembly.Module | null, id: number): Promise<number> {
     settleDetachment();
     job?.dispose();
+    // Until the new job is built: a batch sent behind a failed init is refused, never run on the old job.
+    job = null;
     workerId = id;
     fault = null;
     job = createJob(spec, wasmModule ? wasmEngineFactory(wasmModule) : null, buildModelJob);

@@ -63,6 +63,22 @@ describe("runReplicates", () => {
     for (let k = 0; k < 60; k++) expect(r.values[2 * k]).toBe(expected(k));
   });
 
+  it("reruns a first batch (sent together with the job) whose worker dies or throws, in a replacement", async () => {
+    for (const mode of ["exit", "throw"] as const) {
+      const r = await runReplicates({
+        spec: { ...spec, spinMs: 1 },
+        faults: { atIndex: 1, mode },
+        nsim: 20,
+        workers: 2,
+        factory: nodeWorkerFactory(),
+        batchSize: 4,
+      });
+      expect(r.restarts).toBe(1);
+      expect(r.failures).toEqual([]);
+      for (let k = 0; k < 20; k++) expect(r.values[2 * k]).toBe(expected(k));
+    }
+  });
+
   it("replaces a worker whose batch call throws, and reruns that batch", async () => {
     const r = await runReplicates({
       spec,
