@@ -173,6 +173,13 @@ export function copyForTransfer<T>(
 
 const ABORTED = Symbol("aborted");
 
+/**
+ * Batches a worker holds at once: the one it runs and the next, already in its message queue. Measured on a cold
+ * two-worker Sitka bootstrap on 2 cores: waiting for each answer before sending the next batch left each worker
+ * idle for the round trip through this thread, which then has no core of its own (~1-10 ms per batch).
+ */
+const IN_FLIGHT = 2;
+
 function checkCount(name: string, value: number, min: number): number {
   if (!Number.isSafeInteger(value) || value < min)
     throw new SpruceError(`${name} must be an integer ≥ ${min}, got ${value}`);
@@ -309,11 +316,26 @@ export async function runReplicates(options: PoolOptions): Promise<PoolResult> {
     const slot = async (): Promise<void> => {
       let current: { handle: WorkerHandle; width: number } | null = null;
       let consecutiveStartFailures = 0;
-      while (!queue.empty && !signal?.aborted) {
-        const batch = queue.take() as [number, number];
-        try {
-          let running: Promise<BatchResult>;
-          if (!current) {
+      // Batches sent to the current worker and not answered yet, oldest first (a worker runs them in order). Only
+      // the oldest can be running; the others have not started, so they go back to the queue untouched when the
+      // worker dies or the run stops.
+      const inflight: { batch: [number, number]; result: Promise<BatchResult> }[] = [];
+      const send = (to: { handle: WorkerHandle }, batch: [number, number]): void => {
+        armFault(to.handle, batch)?.catch(() => {});
+        const result = to.handle.api.run(batch[0], batch[1]);
+        // Awaited in turn; a batch behind one that broke its worker is given back and its answer never awaited.
+        result.catch(() => {});
+        inflight.push({ batch, result });
+      };
+      const giveBackInflight = (): void => {
+        for (let k = inflight.length - 1; k >= 0; k--)
+          queue.giveBack((inflight[k] as (typeof inflight)[number]).batch);
+        inflight.length = 0;
+      };
+      while (!signal?.aborted && (inflight.length > 0 || !queue.empty)) {
+        if (!current) {
+          const batch = queue.take() as [number, number];
+          try {
             const s = await Promise.race([start(batch), aborted]);
             if (s === ABORTED) {
               queue.giveBack(batch);
@@ -322,41 +344,47 @@ export async function runReplicates(options: PoolOptions): Promise<PoolResult> {
             current = s;
             consecutiveStartFailures = 0;
             if (width === 0) width = s.width;
-            running = s.firstRun;
-          } else {
-            await armFault(current.handle, batch);
-            running = current.handle.api.run(batch[0], batch[1]);
-          }
-          const result = await Promise.race([running, current.handle.exited, aborted]);
-          if (result === ABORTED) {
-            queue.giveBack(batch);
-            break;
-          }
-          record(result, current.width);
-        } catch (error) {
-          const message = error instanceof Error ? error.message : String(error);
-          if (current) {
-            // The worker died or broke on this batch: replace it and rerun the batch (here or in another slot).
-            current.handle.terminate();
-            live.delete(current.handle);
-            current = null;
-            restarts++;
-            const n = (attempts.get(batch[0]) ?? 0) + 1;
-            attempts.set(batch[0], n);
-            if (n >= maxAttempts) {
-              const failed = new Float64Array(batch[1] * width).fill(Number.NaN);
-              const list = Array.from({ length: batch[1] }, (_, i) => ({
-                index: batch[0] + i,
-                message: `worker failed ${n} times on this batch: ${message}`,
-              }));
-              record({ first: batch[0], count: batch[1], values: failed, failures: list }, width);
-            } else queue.giveBack(batch);
-          } else {
+            inflight.push({ batch, result: s.firstRun });
+          } catch (error) {
             // The worker could not even start: give up this slot after a few tries (others may still work).
             lastStartError = error;
             queue.giveBack(batch);
             if (++consecutiveStartFailures >= maxAttempts) break;
+            continue;
           }
+        }
+        // The worker's next batch waits in its queue while it runs this one: it goes on without waiting for this
+        // thread, which on a machine whose cores are all running workers is itself waiting to be scheduled.
+        while (inflight.length < IN_FLIGHT && !queue.empty) send(current, queue.take() as [number, number]);
+        const head = inflight[0] as (typeof inflight)[number];
+        try {
+          const result = await Promise.race([head.result, current.handle.exited, aborted]);
+          if (result === ABORTED) {
+            giveBackInflight();
+            break;
+          }
+          inflight.shift();
+          record(result, current.width);
+        } catch (error) {
+          const message = error instanceof Error ? error.message : String(error);
+          // The worker died or broke on its oldest batch: replace it and rerun the batch (here or in another slot);
+          // the batches behind it never started.
+          current.handle.terminate();
+          live.delete(current.handle);
+          current = null;
+          restarts++;
+          const batch = (inflight.shift() as (typeof inflight)[number]).batch;
+          giveBackInflight();
+          const n = (attempts.get(batch[0]) ?? 0) + 1;
+          attempts.set(batch[0], n);
+          if (n >= maxAttempts) {
+            const failed = new Float64Array(batch[1] * width).fill(Number.NaN);
+            const list = Array.from({ length: batch[1] }, (_, i) => ({
+              index: batch[0] + i,
+              message: `worker failed ${n} times on this batch: ${message}`,
+            }));
+            record({ first: batch[0], count: batch[1], values: failed, failures: list }, width);
+          } else queue.giveBack(batch);
         }
       }
       if (current) {
