@@ -2,7 +2,7 @@
  * Bootstrap workers started by the `spruce` entry (./bin.ts) before the rest of the command loads.
  *
  * Why: `spruce boot` spends ~100 ms loading its modules and ~50 ms reading the data and fitting Sitka's models
- * before the bootstrap starts, while a fresh worker needs ~40 ms to start and load and ~75 ms of CPU to warm up
+ * before the bootstrap starts, while a fresh worker needs ~40 ms to start and load and ~100-200 ms to warm up
  * (src/inference/warm-up-job.ts). Started when the boot command begins, the workers were still loading when the
  * replicates began; started first thing, they warm up while the command loads and fits. The boot command adopts
  * them (`adoptEarlyWorkers`); if it never does (an error, --help), they are idle workers of a pool, which do not

@@ -7,8 +7,16 @@
  * give up — runs 3–5× slower until V8's optimising compiler has taken over, which takes a few dozen replicates
  * and compiler time. Measured on the Sitka bootstrap (CPU time, node --single-threaded so that the compiler's
  * work is counted in the worker's thread): 1000 replicates cost a cold worker ~300 ms, ~80 ms above the ~220 ms
- * of a warm one; after these 48 warm-up replicates (~75 ms, most of it compiling) the excess is ~0. A worker
- * started ahead of its job (the pool's `prestart`, while the caller fits the models) spends that time here.
+ * of a warm one. A worker started ahead of its job (the pool's `prestart`, while the caller fits the models)
+ * spends that time here.
+ *
+ * How many: V8 compiles in the background, so a function is only queued for TurboFan once the interpreter has run
+ * it enough, and the replicate loop's largest functions are queued last (node --trace-opt on this job, one quiet
+ * worker: the quasi-Newton descent and the Newton solve after ~40-56 replicates, the engine's gradient after
+ * ~96; descend alone takes ~50-100 ms of compiler time). With 48 replicates (the earlier count) those compiles
+ * were still ahead when a cold `spruce boot` on two workers began its replicates, and ran on the two cores the
+ * workers needed (~50-100 ms of compiler threads' CPU inside the timed bootstrap, /proc/self/task). 160 leaves
+ * room to queue every one of them; a worker stops earlier when its real job arrives.
  *
  * The job is the shape of a growth-curve comparison: 16 groups × 5 occasions, random intercept, slope and
  * curvature per group, 3 fixed effects under the null and 6 under the alternative. Its numbers are thrown away;
@@ -27,7 +35,7 @@ const BETA_NULL = [4, 0.5, -0.05];
 const BETA_ALT = [4, 0.5, -0.05, 0.1, 0.02, 0];
 
 /** Replicates a worker runs to warm up (it stops earlier when its real job arrives). */
-export const WARM_UP_REPLICATES = 48;
+export const WARM_UP_REPLICATES = 160;
 
 function model(X: Float64Array, p: number, z: Float64Array, refs: Int32Array, beta: number[]): ModelSpec {
   const n = GROUPS * OCCASIONS;
