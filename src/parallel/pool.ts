@@ -2,9 +2,9 @@
  * A pool of workers that runs the replicates of one job and returns their results by index.
  *
  * Scheduling: the replicates are cut into contiguous batches (./batches.ts: guided sizes, large first, small at
- * the end); each worker slot takes the next batch as soon as it is free (load balancing without any shared
- * state). A replicate's result depends only on (spec, index), so the output is identical for any number of
- * workers, any batch sizes and any order of completion.
+ * the end); each worker holds the batch it runs and the next one (IN_FLIGHT), and is sent another as soon as
+ * one comes back (load balancing without any shared state). A replicate's result depends only on (spec, index),
+ * so the output is identical for any number of workers, any batch sizes and any order of completion.
  *
  * Faults: a batch whose worker dies or whose call rejects goes back to the front of the queue and the slot starts
  * a replacement worker (with a fresh id). A batch that has broken `maxBatchAttempts` workers is recorded as failed
