@@ -113,16 +113,24 @@ export function plsStatistics(ctx: usize): void {
           for (let k = 0; k < p1; k++) add(H21, r + k, v * ld(z1, zi + k));
         }
       }
-      for (let x = 0; x < pX; x++) {
-        const v = ld(xP, x * nObs + i);
-        if (v == 0) continue; // indicator columns of X are mostly 0
-        const r = base + (nRand + x) * p1;
-        const vw = v * wi;
-        for (let k = 0; k < p1; k++) add(H21, r + k, vw * ld(z1, zi + k));
-      }
-      const v = ld(yP, i) * wi;
-      const r = base + (nRand + pX) * p1;
-      for (let k = 0; k < p1; k++) add(H21, r + k, v * ld(z1, zi + k));
+    }
+  }
+  // The X and y rows of every R_g (its last pX + 1 rows), column by column in observation order: X is read
+  // sequentially (level by level, each observation's row of the column-major X was a cache miss: InstEval's X is
+  // 16 MB). Each entry still receives its level's observations in increasing order (obsOrder is a stable sort),
+  // so the sums are those of the level-by-level loop to the last bit.
+  const t0 = cx.t0;
+  for (let x = 0; x <= pX; x++) {
+    const xc = x < pX ? xP + ((<usize>x * <usize>nObs) << 3) : yP;
+    const skipZeros = x < pX;
+    for (let i = 0; i < nObs; i++) {
+      const v = ld(xc, i);
+      if (skipZeros && v == 0) continue; // indicator columns of X are mostly 0
+      const g = refOf(cx, t0, i);
+      const r = (ldi(rowStart, g + 1) - pX - 1 + x) * p1;
+      const vw = v * ld(wP, i);
+      const zi = i * p1;
+      for (let k = 0; k < p1; k++) add(H21, r + k, vw * ld(z1, zi + k));
     }
   }
 
@@ -157,15 +165,26 @@ export function plsStatistics(ctx: usize): void {
   }
   // On the sparse path every nonzero of H22 lies on the factor's pattern: mirror those entries only (the full
   // mirror reads rows of H22, one cache miss per entry).
+  // The dense mirror goes tile by tile (MIRROR_TILE² entries on each side of the diagonal), so that the row reads
+  // stay within a few cache lines per tile instead of one miss per entry (InstEval's H22 is 10 MB).
   if (cx.spOn != 0) mirrorOnPattern(cx);
   else
-    for (let j = 0; j < nd; j++)
-      for (let i = 0; i < j; i++) {
-        const v = ld(H22, i + j * nd) + ld(H22, j + i * nd);
-        st(H22, i + j * nd, v);
-        st(H22, j + i * nd, v);
-      }
+    for (let j0 = 0; j0 < nd; j0 += MIRROR_TILE) {
+      const j1 = min(j0 + MIRROR_TILE, nd);
+      for (let i0 = 0; i0 <= j0; i0 += MIRROR_TILE)
+        for (let j = j0; j < j1; j++) {
+          const i1 = min(i0 + MIRROR_TILE, j);
+          for (let i = i0; i < i1; i++) {
+            const v = ld(H22, i + j * nd) + ld(H22, j + i * nd);
+            st(H22, i + j * nd, v);
+            st(H22, j + i * nd, v);
+          }
+        }
+    }
 }
+
+/** Tile of the dense mirror in plsStatistics: 32 × 32 f64 (8 KB per side) stays in L1. */
+const MIRROR_TILE: i32 = 32;
 
 /**
  * For the response now in the y buffer: the y row of every H21_g and the y row/column of H22 (Zᵀy, Xᵀy, yᵀy),

@@ -11,7 +11,7 @@ import type { TransformParams } from "../frame/transforms.js";
 import { checkArgument, isData, isFormula } from "../validate/options.js";
 import { type ContrastKind, type ModelColumns, modelMatrix, type RowVariable } from "./model-matrix.js";
 import { type OrderedLevels, orderFactors } from "./ordered.js";
-import { keepFullRank } from "./rank.js";
+import { fullRankColumns, keptGram } from "./rank.js";
 import { checkTransformNaN } from "./transform-nan.js";
 import type { Design, RandomTerm } from "./types.js";
 import { checkWeights } from "./weights.js";
@@ -175,7 +175,8 @@ export function buildDesignFromSpec(spec: ModelSpec, frame: DataFrame, options: 
   full.columns.forEach((c, j) => {
     checkFinite(full.names[j], c, mf.rows);
   });
-  const keep = options.keepAliased ? full.columns.map(() => true) : keepFullRank(full.columns);
+  const rank = options.keepAliased ? undefined : fullRankColumns(full.columns);
+  const keep = rank ? rank.keep : full.columns.map(() => true);
   const fixedNames = full.names.filter((_, j) => keep[j]);
   const droppedFixed = full.names.filter((_, j) => !keep[j]);
   const X = keptColumns(full, keep, n);
@@ -197,6 +198,7 @@ export function buildDesignFromSpec(spec: ModelSpec, frame: DataFrame, options: 
     droppedRows: mf.droppedRows,
     ...(mf.nanDropped.length > 0 ? { nanDropped: mf.nanDropped } : {}),
     ...(mf.offset ? { offset: mf.offset } : {}),
+    ...(rank ? { xtx: keptGram(rank.gram, keep) } : {}),
   };
   if (weightsIn) {
     const w = Float64Array.from(mf.rows, (r) => weightsIn.values[r] as number);

@@ -13,10 +13,35 @@
 import { gramLower } from "./gram.js";
 
 export function keepFullRank(columns: readonly Float64Array[], tol = 1e-7): boolean[] {
-  const { keep, doubtful } = choleskyKeep(columns, tol);
+  return fullRankColumns(columns, tol).keep;
+}
+
+/**
+ * keepFullRank's decisions together with the Gram matrix XᵀX they were taken on (./gram.ts: lower triangle,
+ * row-major p × p, every entry the plain dot product bit for bit), so that the fit's least-squares reduction
+ * (src/fit/least-squares.ts) factors the kept columns' block of it instead of forming XᵀX a second time.
+ */
+export function fullRankColumns(
+  columns: readonly Float64Array[],
+  tol = 1e-7,
+): { keep: boolean[]; gram: Float64Array } {
+  const { keep, doubtful, gram } = choleskyKeep(columns, tol);
   const n = columns[0]?.length ?? 0;
   const p = columns.length;
-  return doubtful && n * p * p <= HOUSEHOLDER_BUDGET ? householderKeep(columns, tol) : keep;
+  return { keep: doubtful && n * p * p <= HOUSEHOLDER_BUDGET ? householderKeep(columns, tol) : keep, gram };
+}
+
+/** The lower triangle (row-major) of the Gram matrix of the kept columns: the rows and columns of `keep`. */
+export function keptGram(gram: Float64Array, keep: readonly boolean[]): Float64Array {
+  const p = keep.length;
+  const kept: number[] = [];
+  for (let j = 0; j < p; j++) if (keep[j]) kept.push(j);
+  const k = kept.length;
+  const out = new Float64Array(k * k);
+  for (let a = 0; a < k; a++)
+    for (let b = 0; b <= a; b++)
+      out[a * k + b] = gram[(kept[a] as number) * p + (kept[b] as number)] as number;
+  return out;
 }
 
 /**
@@ -36,7 +61,10 @@ const HOUSEHOLDER_BUDGET = 5e7;
  */
 const DOUBT = 1e-6;
 
-function choleskyKeep(columns: readonly Float64Array[], tol: number): { keep: boolean[]; doubtful: boolean } {
+function choleskyKeep(
+  columns: readonly Float64Array[],
+  tol: number,
+): { keep: boolean[]; doubtful: boolean; gram: Float64Array } {
   const p = columns.length;
   const gram = gramLower(columns);
   // L (lower triangular, rows of kept columns only) with gram = L Lᵀ on the kept set.
@@ -60,7 +88,7 @@ function choleskyKeep(columns: readonly Float64Array[], tol: number): { keep: bo
       L[m * p + j] = s / d;
     }
   }
-  return { keep, doubtful };
+  return { keep, doubtful, gram };
 }
 
 /**

@@ -61,6 +61,11 @@ export interface Design {
   nanDropped?: { term: string; rows: number }[];
   /** The sum of the formula's offset() terms, length n (R's model.offset); absent without offsets. */
   offset?: Float64Array;
+  /**
+   * XᵀX of `X` (unweighted; lower triangle, row-major p × p), as the rank check formed it (./rank.ts): the fit's
+   * least-squares reduction factors it instead of forming it again. Absent when no rank check ran.
+   */
+  xtx?: Float64Array;
 }
 
 /** The numeric part of a design: what the engine and the workers need (structured-clone/transfer friendly). */

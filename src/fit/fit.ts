@@ -147,9 +147,9 @@ export async function fitMixed(
   // The engine fits y − Xβ₀ (./response-reduction.ts): exact whatever constant the response carries.
   const engine =
     options.engine === undefined
-      ? await createReducedEngineAsync(buffers, createEngine)
+      ? await createReducedEngineAsync(buffers, createEngine, design.xtx)
       : typeof options.engine === "function"
-        ? createReducedEngine(buffers, options.engine)
+        ? createReducedEngine(buffers, options.engine, design.xtx)
         : ensureReducedEngine(options.engine, design.offset);
   return fitDesign(design, engine, options, data);
 }

@@ -16,16 +16,25 @@ export class ResponseReduction {
   /** Per column: the rows where it is non-zero, or null for a dense column. */
   private readonly nonzeros: (Int32Array | null)[];
 
+  /**
+   * `gram`, when given, is XᵀX already formed (lower triangle, row-major p × p, as src/design/gram.ts forms it:
+   * the same sums bit for bit as formGram's), so only its p × p factorisation remains (design.xtx, from the rank
+   * check of src/design/rank.ts).
+   */
   constructor(
     private readonly X: Float64Array,
     n: number,
     p: number,
+    gram?: Float64Array,
   ) {
     this.n = n;
     this.p = p;
     this.rhs = new Float64Array(p);
     this.nonzeros = Array.from({ length: p }, (_, j) => sparseRows(X, j * n, n));
-    this.factor = p > 0 ? this.choleskyOfGram() : null;
+    this.factor =
+      p > 0
+        ? choleskyLower(gram && gram.length === p * p ? Float64Array.from(gram) : this.formGram(), p)
+        : null;
   }
 
   /**
@@ -85,8 +94,8 @@ export class ResponseReduction {
     }
   }
 
-  /** Lower Cholesky factor of XᵀX, or null when it is not numerically positive definite. */
-  private choleskyOfGram(): Float64Array | null {
+  /** The lower triangle of XᵀX (row-major p × p). */
+  private formGram(): Float64Array {
     const { X, n, p, nonzeros } = this;
     const G = new Float64Array(p * p);
     for (let a = 0; a < p; a++) {
@@ -107,21 +116,27 @@ export class ResponseReduction {
         G[a * p + b] = s;
       }
     }
-    for (let j = 0; j < p; j++) {
-      let d = G[j * p + j] as number;
-      const scale = d;
-      for (let k = 0; k < j; k++) d -= (G[j * p + k] as number) ** 2;
-      if (!(d > 1e-13 * scale) || !Number.isFinite(d)) return null;
-      const ljj = Math.sqrt(d);
-      G[j * p + j] = ljj;
-      for (let i = j + 1; i < p; i++) {
-        let s = G[i * p + j] as number;
-        for (let k = 0; k < j; k++) s -= (G[i * p + k] as number) * (G[j * p + k] as number);
-        G[i * p + j] = s / ljj;
-      }
-    }
     return G;
   }
+}
+
+/** In place: the lower Cholesky factor of G (lower triangle, row-major p × p), or null when G is not numerically
+ * positive definite. */
+function choleskyLower(G: Float64Array, p: number): Float64Array | null {
+  for (let j = 0; j < p; j++) {
+    let d = G[j * p + j] as number;
+    const scale = d;
+    for (let k = 0; k < j; k++) d -= (G[j * p + k] as number) ** 2;
+    if (!(d > 1e-13 * scale) || !Number.isFinite(d)) return null;
+    const ljj = Math.sqrt(d);
+    G[j * p + j] = ljj;
+    for (let i = j + 1; i < p; i++) {
+      let s = G[i * p + j] as number;
+      for (let k = 0; k < j; k++) s -= (G[i * p + k] as number) * (G[j * p + k] as number);
+      G[i * p + j] = s / ljj;
+    }
+  }
+  return G;
 }
 
 /** The rows where column X[offset .. offset+n) is non-zero when they are at most a quarter of n; else null. */

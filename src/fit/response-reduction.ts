@@ -42,12 +42,14 @@ export function innerEngine(engine: PlsEngine): PlsEngine {
 /**
  * Build an engine through `factory` on the reduced response, and return it wrapped: its `buffers.y` is the
  * original response, `setResponse` takes original responses, and `solve` reports β̂ on the original scale.
+ * `xtx`: XᵀX of buffers.X when already formed (the design's, src/design/types.ts), so it is not formed again.
  */
 export function createReducedEngine(
   buffers: DesignBuffers,
   factory: (buffers: DesignBuffers) => PlsEngine,
+  xtx?: Float64Array,
 ): PlsEngine {
-  const reduction = new ResponseReduction(buffers.X, buffers.n, buffers.p);
+  const reduction = new ResponseReduction(buffers.X, buffers.n, buffers.p, xtx);
   const yReduced = new Float64Array(buffers.n);
   const beta0 = reduction.reduce(withoutOffset(buffers.y, buffers.offset), yReduced);
   const inner = factory(innerBuffers(buffers, yReduced));
@@ -72,8 +74,9 @@ function innerBuffers(buffers: DesignBuffers, y: Float64Array): DesignBuffers {
 export async function createReducedEngineAsync(
   buffers: DesignBuffers,
   factory: (buffers: DesignBuffers) => Promise<PlsEngine>,
+  xtx?: Float64Array,
 ): Promise<PlsEngine> {
-  const reduction = new ResponseReduction(buffers.X, buffers.n, buffers.p);
+  const reduction = new ResponseReduction(buffers.X, buffers.n, buffers.p, xtx);
   const yReduced = new Float64Array(buffers.n);
   const beta0 = reduction.reduce(withoutOffset(buffers.y, buffers.offset), yReduced);
   const inner = await factory(innerBuffers(buffers, yReduced));
