@@ -485,6 +485,11 @@ function keptColumns(full: ModelColumns, keep: readonly boolean[], n: number): F
 }
 
 function checkFinite(name: string, values: Float64Array, rows: Int32Array): void {
+  // One branch-free pass first (x · 0 is NaN exactly when x is ±Infinity or NaN), the search only on a failure:
+  // the common all-finite column costs a multiply-add per value (InstEval: 28 columns of 73,421).
+  let poison = 0;
+  for (let i = 0; i < values.length; i++) poison += (values[i] as number) * 0;
+  if (poison === 0) return;
   for (let i = 0; i < values.length; i++)
     if (!Number.isFinite(values[i]))
       throw new DataError(`'${name}' is ${values[i]} in data row ${rows[i] + 1}; values must be finite`);

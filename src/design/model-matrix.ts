@@ -151,6 +151,16 @@ function writeColumn(column: Float64Array, parts: Part[]): void {
       for (let i = 0; i < n; i++) column[i] = codes[i] === level ? 1 : 0;
       return;
     }
+    if (indicators.length === 2 && !x) {
+      // Two factors' interaction (InstEval's service:dept): the product of the two indicators, without the
+      // early exit of the general loop below (its branch mispredicts on scattered levels); the same 1s and +0s.
+      const a = indicators[0] as { codes: Int32Array; level: number };
+      const b = indicators[1] as { codes: Int32Array; level: number };
+      const ca = a.codes;
+      const cb = b.codes;
+      for (let i = 0; i < n; i++) column[i] = (ca[i] === a.level ? 1 : 0) * (cb[i] === b.level ? 1 : 0);
+      return;
+    }
     for (let i = 0; i < n; i++) {
       let hit = true;
       for (let k = 0; k < indicators.length; k++) {

@@ -191,9 +191,19 @@ export function buildBlockedLayout(b: DesignBuffers, options: { sparseCheck?: bo
           }
         }
       }
-    const sorted = blocks.subarray(0, nb).sort();
+    // Insertion sort: the lists are short (InstEval: ~25 lecturers per student), and a typed-array sort call per
+    // level (a subarray and the library sort each time) cost more than the sorting.
+    for (let k = 1; k < nb; k++) {
+      const v = blocks[k]!;
+      let m = k - 1;
+      while (m >= 0 && blocks[m]! > v) {
+        blocks[m + 1] = blocks[m]!;
+        m--;
+      }
+      blocks[m + 1] = v;
+    }
     for (let k = 0; k < nb; k++) {
-      const bs = sorted[k]!;
+      const bs = blocks[k]!;
       const ps = termP[rowTerm[bs]!]!;
       for (let j = 0; j < ps; j++) rowIdx[used++] = bs + j;
     }

@@ -15,6 +15,8 @@ export class ResponseReduction {
   private readonly rhs: Float64Array;
   /** Per column: the rows where it is non-zero, or null for a dense column. */
   private readonly nonzeros: (Int32Array | null)[];
+  /** Per sparse column: its non-zero values, beside `nonzeros` (the passes over X then read memory in order). */
+  private readonly values: (Float64Array | null)[];
 
   /**
    * `gram`, when given, is XᵀX already formed (lower triangle, row-major p × p, as src/design/gram.ts forms it:
@@ -30,7 +32,9 @@ export class ResponseReduction {
     this.n = n;
     this.p = p;
     this.rhs = new Float64Array(p);
-    this.nonzeros = Array.from({ length: p }, (_, j) => sparseRows(X, j * n, n));
+    const sparse = Array.from({ length: p }, (_, j) => sparseRows(X, j * n, n));
+    this.nonzeros = sparse.map((c) => c?.idx ?? null);
+    this.values = sparse.map((c) => c?.val ?? null);
     this.factor =
       p > 0
         ? choleskyLower(gram && gram.length === p * p ? Float64Array.from(gram) : this.formGram(), p)
@@ -42,7 +46,7 @@ export class ResponseReduction {
    * Non-finite responses pass through unchanged, so the engine reports them as before.
    */
   reduce(y: Float64Array, out: Float64Array): Float64Array {
-    const { n, p, X, factor, nonzeros } = this;
+    const { n, p, X, factor, nonzeros, values } = this;
     const beta0 = new Float64Array(p);
     if (out !== y) out.set(y);
     if (!factor) return beta0;
@@ -56,10 +60,11 @@ export class ResponseReduction {
         if (bj === 0) continue;
         const col = j * n;
         const idx = nonzeros[j];
-        if (idx)
+        const val = values[j];
+        if (idx && val)
           for (let m = 0; m < idx.length; m++) {
             const i = idx[m] as number;
-            out[i] = (out[i] as number) - bj * (X[col + i] as number);
+            out[i] = (out[i] as number) - bj * (val[m] as number);
           }
         else for (let i = 0; i < n; i++) out[i] = (out[i] as number) - bj * (X[col + i] as number);
       }
@@ -69,15 +74,16 @@ export class ResponseReduction {
 
   /** rhs = (XᵀX)⁻¹ Xᵀr. */
   private solveNormal(r: Float64Array, L: Float64Array): void {
-    const { n, p, X, rhs, nonzeros } = this;
+    const { n, p, X, rhs, nonzeros, values } = this;
     for (let j = 0; j < p; j++) {
       const col = j * n;
       const idx = nonzeros[j];
+      const val = values[j];
       let s = 0;
-      if (idx)
+      if (idx && val)
         for (let m = 0; m < idx.length; m++) {
           const i = idx[m] as number;
-          s += (X[col + i] as number) * (r[i] as number);
+          s += (val[m] as number) * (r[i] as number);
         }
       else for (let i = 0; i < n; i++) s += (X[col + i] as number) * (r[i] as number);
       rhs[j] = s;
@@ -139,13 +145,27 @@ function choleskyLower(G: Float64Array, p: number): Float64Array | null {
   return G;
 }
 
-/** The rows where column X[offset .. offset+n) is non-zero when they are at most a quarter of n; else null. */
-function sparseRows(X: Float64Array, offset: number, n: number): Int32Array | null {
+/**
+ * The rows where column X[offset .. offset+n) is non-zero and its values there, when they are at most a quarter
+ * of n; else null. The count is branch-free (indicator columns have their non-zeros scattered).
+ */
+function sparseRows(
+  X: Float64Array,
+  offset: number,
+  n: number,
+): { idx: Int32Array; val: Float64Array } | null {
   let count = 0;
-  for (let i = 0; i < n; i++) if (X[offset + i] !== 0) count++;
+  for (let i = 0; i < n; i++) count += X[offset + i] !== 0 ? 1 : 0;
   if (count > n / 4) return null;
   const idx = new Int32Array(count);
+  const val = new Float64Array(count);
   let m = 0;
-  for (let i = 0; i < n; i++) if (X[offset + i] !== 0) idx[m++] = i;
-  return idx;
+  for (let i = 0; i < n; i++) {
+    const x = X[offset + i] as number;
+    if (x !== 0) {
+      idx[m] = i;
+      val[m++] = x;
+    }
+  }
+  return { idx, val };
 }
