@@ -7,6 +7,7 @@ import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { earlyWorkerCount } from "../../src/cli/early-workers.js";
+import { startsWorkerPools } from "../../src/cli/worker-teardown.js";
 
 const bin = fileURLToPath(new URL("../../dist/cli/bin.js", import.meta.url));
 const main = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
@@ -41,6 +42,15 @@ describe("earlyWorkerCount", () => {
   });
 });
 
+describe("startsWorkerPools (the commands run without concurrent recompilation, src/cli/worker-teardown.ts)", () => {
+  it("is true for boot, power and demo, false for the commands without workers and for no command", () => {
+    for (const c of ["boot", "power", "demo"]) expect(startsWorkerPools(argv(c, "d.csv"))).toBe(true);
+    for (const c of ["fit", "anova", "merge", "plot", "formula"])
+      expect(startsWorkerPools(argv(c, "d.csv"))).toBe(false);
+    expect(startsWorkerPools(argv())).toBe(false);
+  });
+});
+
 describe("the spruce entry", () => {
   it("gives the same bootstrap as dist/cli/main.js (same seed, 1 and 2 workers)", () => {
     const run = (entry: string, workers: number) => {
@@ -62,7 +72,16 @@ describe("the spruce entry", () => {
         ],
         { encoding: "utf8", timeout: 60_000 },
       );
-      expect(r.status).toBe(0);
+      // A signal (an abort at worker teardown, a timeout) says which, with the end of stderr.
+      expect({
+        status: r.status,
+        signal: r.signal,
+        stderr: r.status === 0 ? "" : r.stderr.slice(-2000),
+      }).toEqual({
+        status: 0,
+        signal: null,
+        stderr: "",
+      });
       return (JSON.parse(r.stdout) as { stats: number[] }).stats;
     };
     const reference = run(main, 1);
