@@ -297,6 +297,11 @@ export function readCsv(path: string, options: { maxBytes?: number } = {}): Data
     throw new DataError(
       `readCsv: path must be a file name, got ${typeof path === "string" ? '""' : String(path)}`,
     );
+  // CSV text passed for a path would otherwise come back whole inside "cannot read …: no such file".
+  if (path.includes("\n"))
+    throw new DataError(
+      `readCsv: path must be a file name, got text of ${path.length} characters starting ${JSON.stringify(path.slice(0, 40))}; parseCsv reads CSV text`,
+    );
   const maxBytes = options.maxBytes ?? MAX_FILE_BYTES_DEFAULT;
   const fs = typeof process === "undefined" ? undefined : process.getBuiltinModule?.("node:fs");
   if (!fs)

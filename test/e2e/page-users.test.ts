@@ -165,6 +165,11 @@ describe("a 50,000-row data set", () => {
     expect(await page.textContent("#plots figure[data-plot='residuals-fitted']")).toContain(
       "of 50,000 points drawn",
     );
+    // The lecture's per-group lines: 500 groups, an even sample of them drawn (the fit behind them is the
+    // within-group regression, src/plot/group-lines-fit.ts: the QR of a 50,000 × 501 lm took 31 s here).
+    expect(await page.textContent("#plots figure[data-plot='group-lines']")).toContain(
+      "80 of 500 groups drawn",
+    );
     rmSync(dir, { recursive: true, force: true });
     await page.close();
   }, 180_000);

@@ -73,6 +73,19 @@ describe("parseCsv", () => {
     );
   });
 
+  it("readCsv given CSV text instead of a path says so, without echoing the text", () => {
+    const text = `y,x\n${"1,2\n".repeat(1000)}`;
+    let message = "";
+    try {
+      readCsv(text);
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(/path must be a file name, got text of 4004 characters starting "y,x\\n1,2/);
+    expect(message).toMatch(/parseCsv reads CSV text/);
+    expect(message.length).toBeLessThan(200);
+  });
+
   it("loads the 73,421-row InstEval data quickly", () => {
     const path = join(import.meta.dirname, "..", "fixtures", "scale", "data", "insteval.csv");
     const t0 = performance.now();

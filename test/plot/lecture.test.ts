@@ -13,7 +13,8 @@ import { describe, expect, it } from "vitest";
 import { fitMixed } from "../../src/fit/fit.js";
 import { readCsv } from "../../src/frame/csv.js";
 import { fitLinearModel } from "../../src/lm/fit.js";
-import { groupLabels, plotGroupLines } from "../../src/plot/lecture-model.js";
+import { withinGroupFit } from "../../src/plot/group-lines-fit.js";
+import { groupLabels, MAX_GROUP_LINES, plotGroupLines } from "../../src/plot/lecture-model.js";
 import { groupedBoxStats } from "../../src/plot/lecture-plots.js";
 import { fixturesDir } from "../support/fixtures.js";
 import { xmlError } from "./xml.js";
@@ -74,6 +75,65 @@ describe("fixed-effect-only lines (dashed) beside random-intercept lines (solid)
     mixed.fitted().forEach((v, i) => {
       expect(Math.abs(v - (ref.mixedFitted[i] as number))).toBeLessThan(1e-5);
     });
+  });
+});
+
+describe("the dashed lines' fit: lm(y ~ factor(g) + x) by the within-group regression", () => {
+  it("gives R's fitted values of lm(size ~ factor(tree) + time) on Sitka", () => {
+    const sitka = readCsv(sitkaPath);
+    const labels = groupLabels(
+      sitka,
+      "tree",
+      Array.from({ length: sitka.nrow }, (_, i) => i),
+    );
+    const levels = [...new Set(labels)];
+    const codes = labels.map((g) => levels.indexOf(g));
+    const col = (name: string) => sitka.columns.get(name)?.values as ArrayLike<number>;
+    const fitted = withinGroupFit(col("size"), col("time"), codes, levels.length);
+    fitted.forEach((v, i) => {
+      expect(v).toBeCloseTo(ref.fixedFitted[i] as number, 9);
+    });
+  });
+
+  it("equals the QR fit on unbalanced groups, and the group means when x is constant within every group", () => {
+    let state = 7;
+    const uniform = () => {
+      state = (state * 1103515245 + 12345) % 2147483648;
+      return state / 2147483648;
+    };
+    const n = 300;
+    const rows = Array.from({ length: n }, () => {
+      const g = Math.floor(uniform() * uniform() * 12); // unbalanced: small groups are frequent
+      const x = uniform() * 5;
+      return { g: `g${g}`, x, flat: g * 0.5, y: g - 0.7 * x + uniform() };
+    });
+    const levels = [...new Set(rows.map((r) => r.g))];
+    const codes = rows.map((r) => levels.indexOf(r.g));
+    const y = rows.map((r) => r.y);
+    for (const x of ["x", "flat"] as const) {
+      const qr = fitLinearModel(`y ~ factor(g) + ${x}`, rows);
+      const within = withinGroupFit(
+        y,
+        rows.map((r) => r[x]),
+        codes,
+        levels.length,
+      );
+      if (x === "flat") expect(qr.aliased()).toContain("flat");
+      within.forEach((v, i) => {
+        expect(v).toBeCloseTo(qr.fittedValues[i] as number, 10);
+      });
+    }
+  });
+
+  it("draws at most MAX_GROUP_LINES groups, an even sample that the title states", async () => {
+    const data = Array.from({ length: 2000 }, (_, i) => ({
+      g: `g${i % 200}`,
+      x: i % 7,
+      y: (i % 200) * 0.1 + i / 1000,
+    }));
+    const plot = await plotGroupLines(data, "y", "x", "g");
+    expect((plot.svg.match(/data-fit="fixed"/g) ?? []).length).toBe(MAX_GROUP_LINES);
+    expect(plot.title).toContain(`(${MAX_GROUP_LINES} of 200 groups drawn)`);
   });
 });
 
