@@ -13,10 +13,8 @@ export class ResponseReduction {
   /** Cholesky factor of XᵀX (lower, row-major p×p), or null when X is empty or numerically singular. */
   private readonly factor: Float64Array | null;
   private readonly rhs: Float64Array;
-  /** Per column: the rows where it is non-zero, or null for a dense column. */
-  private readonly nonzeros: (Int32Array | null)[];
-  /** Per sparse column: its non-zero values, beside `nonzeros` (the passes over X then read memory in order). */
-  private readonly values: (Float64Array | null)[];
+  /** Per column: its non-zero rows and values when it is mostly zero, or null for a dense column. */
+  private readonly sparse: (SparseColumn | null)[];
 
   /**
    * `gram`, when given, is XᵀX already formed (lower triangle, row-major p × p, as src/design/gram.ts forms it:
@@ -32,9 +30,7 @@ export class ResponseReduction {
     this.n = n;
     this.p = p;
     this.rhs = new Float64Array(p);
-    const sparse = Array.from({ length: p }, (_, j) => sparseRows(X, j * n, n));
-    this.nonzeros = sparse.map((c) => c?.idx ?? null);
-    this.values = sparse.map((c) => c?.val ?? null);
+    this.sparse = Array.from({ length: p }, (_, j) => sparseRows(X, j * n, n));
     this.factor =
       p > 0
         ? choleskyLower(gram && gram.length === p * p ? Float64Array.from(gram) : this.formGram(), p)
@@ -46,7 +42,7 @@ export class ResponseReduction {
    * Non-finite responses pass through unchanged, so the engine reports them as before.
    */
   reduce(y: Float64Array, out: Float64Array): Float64Array {
-    const { n, p, X, factor, nonzeros, values } = this;
+    const { n, p, X, factor, sparse } = this;
     const beta0 = new Float64Array(p);
     if (out !== y) out.set(y);
     if (!factor) return beta0;
@@ -59,14 +55,14 @@ export class ResponseReduction {
         beta0[j] = (beta0[j] as number) + bj;
         if (bj === 0) continue;
         const col = j * n;
-        const idx = nonzeros[j];
-        const val = values[j];
-        if (idx && val)
+        const column = sparse[j];
+        if (column) {
+          const { idx, val } = column;
           for (let m = 0; m < idx.length; m++) {
             const i = idx[m] as number;
             out[i] = (out[i] as number) - bj * (val[m] as number);
           }
-        else for (let i = 0; i < n; i++) out[i] = (out[i] as number) - bj * (X[col + i] as number);
+        } else for (let i = 0; i < n; i++) out[i] = (out[i] as number) - bj * (X[col + i] as number);
       }
     }
     return beta0;
@@ -74,18 +70,18 @@ export class ResponseReduction {
 
   /** rhs = (XᵀX)⁻¹ Xᵀr. */
   private solveNormal(r: Float64Array, L: Float64Array): void {
-    const { n, p, X, rhs, nonzeros, values } = this;
+    const { n, p, X, rhs, sparse } = this;
     for (let j = 0; j < p; j++) {
       const col = j * n;
-      const idx = nonzeros[j];
-      const val = values[j];
+      const column = sparse[j];
       let s = 0;
-      if (idx && val)
+      if (column) {
+        const { idx, val } = column;
         for (let m = 0; m < idx.length; m++) {
           const i = idx[m] as number;
           s += (val[m] as number) * (r[i] as number);
         }
-      else for (let i = 0; i < n; i++) s += (X[col + i] as number) * (r[i] as number);
+      } else for (let i = 0; i < n; i++) s += (X[col + i] as number) * (r[i] as number);
       rhs[j] = s;
     }
     for (let i = 0; i < p; i++) {
@@ -102,14 +98,14 @@ export class ResponseReduction {
 
   /** The lower triangle of XᵀX (row-major p × p). */
   private formGram(): Float64Array {
-    const { X, n, p, nonzeros } = this;
+    const { X, n, p, sparse } = this;
     const G = new Float64Array(p * p);
     for (let a = 0; a < p; a++) {
       const ca = a * n;
       for (let b = 0; b <= a; b++) {
         const cb = b * n;
-        const ia = nonzeros[a];
-        const ib = nonzeros[b];
+        const ia = sparse[a]?.idx;
+        const ib = sparse[b]?.idx;
         // Over the rows of the sparser column: a product is zero wherever either factor is.
         const idx = ia && (!ib || ia.length <= ib.length) ? ia : ib;
         let s = 0;
@@ -145,15 +141,17 @@ function choleskyLower(G: Float64Array, p: number): Float64Array | null {
   return G;
 }
 
+/** A mostly-zero column of X: the rows where it is non-zero and its values there (read in order by the passes). */
+interface SparseColumn {
+  idx: Int32Array;
+  val: Float64Array;
+}
+
 /**
  * The rows where column X[offset .. offset+n) is non-zero and its values there, when they are at most a quarter
  * of n; else null. The count is branch-free (indicator columns have their non-zeros scattered).
  */
-function sparseRows(
-  X: Float64Array,
-  offset: number,
-  n: number,
-): { idx: Int32Array; val: Float64Array } | null {
+function sparseRows(X: Float64Array, offset: number, n: number): SparseColumn | null {
   let count = 0;
   for (let i = 0; i < n; i++) count += X[offset + i] !== 0 ? 1 : 0;
   if (count > n / 4) return null;

@@ -85,7 +85,8 @@ function columnsOf(X: Float64Array, n: number): Float64Array[] {
 function termCovers(t1: RandomTerm, t0: RandomTerm): boolean {
   const n = t0.refs.length;
   // Each of t0's columns a column of t1 (the same random part in both models): covered on every level at once.
-  if (columnsOfTerm(t0).every((c) => plainlyInSpan(columnsOfTerm(t1), c))) return true;
+  const columns1 = columnsOfTerm(t1);
+  if (columnsOfTerm(t0).every((c) => plainlyInSpan(columns1, c))) return true;
   const nl = t0.levels.length;
   const rowsOf: number[][] = Array.from({ length: nl }, () => []);
   for (let i = 0; i < n; i++) (rowsOf[t0.refs[i] as number] as number[]).push(i);

@@ -3,6 +3,7 @@
  * grouped by a column, and the fixed-effect-only versus random-intercept lines of `response ~ x` by group.
  */
 
+import type { RandomTerm } from "../design/types.js";
 import { DataError } from "../errors.js";
 import { fitMixed } from "../fit/fit.js";
 import type { LinearMixedModel } from "../fit/model.js";
@@ -57,40 +58,40 @@ export async function plotGroupLines(
   const xcol = frame.columns.get(x);
   if (xcol?.kind !== "numeric") throw new DataError(`'${x}' must be a numeric column to draw lines against`);
   const rows = mixed.design.rows;
-  const labels = groupLabels(data, group, rows);
-  // Rows by group in order of first appearance, and each row's group code for the fit.
-  const byGroup = new Map<string, number[]>();
-  const codeOf = new Map<string, number>();
-  const codes = new Int32Array(labels.length);
-  labels.forEach((g, i) => {
-    let list = byGroup.get(g);
-    if (!list) {
-      byGroup.set(g, (list = []));
-      codeOf.set(g, codeOf.size);
-    }
+  // The model's own grouping codes (one term, `group`'s levels in lme4's order), and each group's rows; groups are
+  // drawn in order of first appearance.
+  const term = mixed.design.terms[0] as RandomTerm;
+  const codes = term.refs;
+  const rowsOf: number[][] = term.levels.map(() => []);
+  const firstSeen: number[] = [];
+  for (let i = 0; i < codes.length; i++) {
+    const list = rowsOf[codes[i] as number] as number[];
+    if (list.length === 0) firstSeen.push(codes[i] as number);
     list.push(i);
-    codes[i] = codeOf.get(g) as number;
-  });
+  }
   const xs = Float64Array.from(rows, (r) => xcol.values[r] as number);
   const y = mixed.design.y;
-  const fixedFit = withinGroupFit(y, xs, codes, byGroup.size);
+  const fixedFit = withinGroupFit(y, xs, codes, term.levels.length);
   const mixedFit = mixed.fitted();
-  const all = [...byGroup];
   const drawn =
-    all.length <= MAX_GROUP_LINES
-      ? all
+    firstSeen.length <= MAX_GROUP_LINES
+      ? firstSeen
       : Array.from(
           { length: MAX_GROUP_LINES },
-          (_, j) => all[Math.floor((j * all.length) / MAX_GROUP_LINES)] as [string, number[]],
+          (_, j) => firstSeen[Math.floor((j * firstSeen.length) / MAX_GROUP_LINES)] as number,
         );
-  const lines: GroupLine[] = drawn.map(([g, idx]) => ({
-    group: g,
-    x: idx.map((i) => xs[i] as number),
-    observed: idx.map((i) => y[i] as number),
-    fixedFit: idx.map((i) => fixedFit[i] as number),
-    mixedFit: idx.map((i) => mixedFit[i] as number),
-  }));
-  const sample = drawn.length < all.length ? ` (${drawn.length} of ${all.length} groups drawn)` : "";
+  const lines: GroupLine[] = drawn.map((c) => {
+    const idx = rowsOf[c] as number[];
+    return {
+      group: term.levels[c] as string,
+      x: idx.map((i) => xs[i] as number),
+      observed: idx.map((i) => y[i] as number),
+      fixedFit: idx.map((i) => fixedFit[i] as number),
+      mixedFit: idx.map((i) => mixedFit[i] as number),
+    };
+  });
+  const sample =
+    drawn.length < firstSeen.length ? ` (${drawn.length} of ${firstSeen.length} groups drawn)` : "";
   const title = `${response} by ${group}: ${response} ~ ${group} + ${x} (dashed) and ${response} ~ ${x} + (1 | ${group}) (solid)${sample}`;
   return {
     name: "group-lines",
