@@ -5,6 +5,15 @@ export { plsContextBytes, plsPrepare, plsWorkLength } from "./pls/workspace";
 export { plsEvaluate } from "./pls/deviance";
 export { plsMinvBlocks } from "./pls/minv";
 export * from "./linalg/dense";
+export {
+  kernelTeamBytes,
+  kernelTeamInit,
+  kernelTeamJoin,
+  kernelTeamRun,
+  kernelTeamServing,
+  kernelTeamStop,
+  kernelWorkspaceBytes,
+} from "./linalg/team";
 export { plsResponseStatistics, plsStatistics } from "./pls/statistics";
 export { sparseCholesky, sparseSelectedInverse } from "./sparse/cholesky";
 export { glmmPirls } from "./glmm/pirls";

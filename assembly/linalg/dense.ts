@@ -7,38 +7,20 @@
 // unblocked pieces here only handle NB-wide panels and use f64x2 column operations (columns are contiguous).
 // No kernel allocates: scratch space is reserved once when the module starts.
 
-import { gemmUpdate, TRI_LOWER, TRI_UPPER } from "./dense_gemm";
+import { at, scal } from "./dense_access";
+import { gemmUpdate, mainWorkspace, TRI_LOWER, TRI_UPPER } from "./dense_gemm";
+import { trsmRightLowerT } from "./dense_trsm";
+import { teamGemm, teamTrsm } from "./team";
 import { axpy, dot } from "./vector";
 
 // Panel width of the blocked algorithms: the trailing update has inner dimension NB, so NB = KC of the gemm
 // core keeps every packed micro-panel full.
 const NB: i32 = 128;
-// Column sub-block of the triangular solve: narrow enough that the unblocked column sweep stays in cache.
-const TB: i32 = 16;
 // Block size of the inverse and LᵀL kernels, and their ib×jb scratch tile.
 const NBI: i32 = 128;
 const scratch: usize = heap.alloc(<usize>(NBI * NBI) << 3);
 const scratchX: usize = heap.alloc(<usize>(NBI * NBI) << 3);
 const scratchY: usize = heap.alloc(<usize>(NBI * NBI) << 3);
-
-// @ts-ignore: decorator
-@inline
-function at(p: usize, i: i32, j: i32, ld: i32): usize {
-  return p + ((<usize>i + <usize>j * <usize>ld) << 3);
-}
-
-/** x[0:m] *= alpha. */
-// @ts-ignore: decorator
-@inline
-function scal(x: usize, alpha: f64, m: i32): void {
-  const av = f64x2.splat(alpha);
-  let i = 0;
-  for (; i + 2 <= m; i += 2) {
-    const o = <usize>i << 3;
-    v128.store(x + o, f64x2.mul(av, v128.load(x + o)));
-  }
-  if (i < m) store<f64>(x + (<usize>i << 3), alpha * load<f64>(x + (<usize>i << 3)));
-}
 
 /** Unblocked left-looking Cholesky of an n×n panel (n ≤ NB). Returns 0, or j+1 at the first non-positive pivot. */
 function potf2(a: usize, n: i32, lda: i32): i32 {
@@ -55,22 +37,14 @@ function potf2(a: usize, n: i32, lda: i32): i32 {
   return 0;
 }
 
-/** B(m×n) ← B L⁻ᵀ by columns, L n×n lower (unblocked; n ≤ TB in practice). */
-function trsmRightLowerTUnblocked(b: usize, l: usize, m: i32, n: i32, ldb: i32, ldl: i32): void {
-  for (let j = 0; j < n; j++) {
-    const col = at(b, 0, j, ldb);
-    for (let p = 0; p < j; p++) axpy(col, at(b, 0, p, ldb), -load<f64>(at(l, j, p, ldl)), m);
-    scal(col, 1.0 / load<f64>(at(l, j, j, ldl)), m);
-  }
-}
-
 /**
  * In-place lower Cholesky A = L Lᵀ of the n×n matrix at `a` (only the lower triangle is read and written).
  * Returns 0 on success, or j+1 if the leading minor of order j+1 is not positive definite (LAPACK's info).
  * Right-looking blocked: factor an NB-wide panel, solve the rows below it, then update the trailing lower
- * triangle with one rank-NB syrk (where the n³/3 flops go).
+ * triangle with one rank-NB syrk (where the n³/3 flops go). `team` (./team.ts, 0 for none) shares the solve and
+ * the update with a helper thread; the factor is the same to the last bit.
  */
-export function denseCholesky(a: usize, n: i32, lda: i32): i32 {
+export function denseCholesky(a: usize, n: i32, lda: i32, team: usize): i32 {
   for (let k = 0; k < n; k += NB) {
     const kb = min(NB, n - k);
     const info = potf2(at(a, k, k, lda), kb, lda);
@@ -78,8 +52,8 @@ export function denseCholesky(a: usize, n: i32, lda: i32): i32 {
     const m = n - k - kb;
     if (m > 0) {
       const panel = at(a, k + kb, k, lda);
-      denseTrsmRightLowerT(panel, at(a, k, k, lda), m, kb, lda, lda);
-      gemmUpdate(at(a, k + kb, k + kb, lda), lda, panel, lda, false, panel, lda, false, m, m, kb, -1.0, true);
+      teamTrsm(team, panel, at(a, k, k, lda), m, kb, lda, lda);
+      teamGemm(team, at(a, k + kb, k + kb, lda), lda, panel, lda, false, panel, lda, false, m, m, kb, -1.0, true);
     }
   }
   return 0;
@@ -95,18 +69,9 @@ export function denseGemmSub(c: usize, a: usize, b: usize, m: i32, n: i32, k: i3
   gemmUpdate(c, ldc, a, lda, false, b, ldb, false, m, n, k, -1.0, false);
 }
 
-/**
- * B ← B L⁻ᵀ, B m×n, L n×n lower (solves X Lᵀ = B: the off-diagonal blocks of a blocked Cholesky).
- * Blocked by TB columns: each column block first takes the update from the solved columns (gemm), then an
- * unblocked sweep.
- */
+/** B ← B L⁻ᵀ, B m×n, L n×n lower (solves X Lᵀ = B: the off-diagonal blocks of a blocked Cholesky). */
 export function denseTrsmRightLowerT(b: usize, l: usize, m: i32, n: i32, ldb: i32, ldl: i32): void {
-  if (m <= 0) return;
-  for (let j = 0; j < n; j += TB) {
-    const w = min(TB, n - j);
-    if (j > 0) gemmUpdate(at(b, 0, j, ldb), ldb, b, ldb, false, at(l, j, 0, ldl), ldl, false, m, w, j, -1.0, false);
-    trsmRightLowerTUnblocked(at(b, 0, j, ldb), at(l, j, j, ldl), m, w, ldb, ldl);
-  }
+  trsmRightLowerT(mainWorkspace, b, l, m, n, ldb, ldl);
 }
 
 /** 2 Σ log L_jj: log det of L Lᵀ. */
@@ -154,9 +119,10 @@ function zeroBlock(c: usize, m: i32, n: i32, ldc: i32): void {
  * First every NBI diagonal block is inverted (X_II = L_II⁻¹), then column blocks left to right:
  * X_IJ = −X_II (L_IJ X_JJ + Σ_{J<K<I} L_IK X_KJ). Column blocks right of J still hold L when J is processed,
  * which is what the recurrence reads. The triangular factors X_JJ, X_II enter as zero-padded copies so that
- * all O(n³) work runs in the gemm core, told that they are triangular so the tiles skip most of the zeros.
+ * all O(n³) work runs in the gemm core, told that they are triangular so the tiles skip most of the zeros; with a
+ * `team` (./team.ts, 0 for none) each product's columns are shared with a helper thread.
  */
-export function denseLowerInverse(l: usize, n: i32, ldl: i32): void {
+export function denseLowerInverse(l: usize, n: i32, ldl: i32, team: usize): void {
   for (let i0 = 0; i0 < n; i0 += NBI) trti2(at(l, i0, i0, ldl), min(NBI, n - i0), ldl);
   for (let j0 = 0; j0 < n; j0 += NBI) {
     const jb = min(NBI, n - j0);
@@ -166,13 +132,13 @@ export function denseLowerInverse(l: usize, n: i32, ldl: i32): void {
       const lij = at(l, i0, j0, ldl);
       // T = L_IJ X_JJ + L(I, J+jb:I) X(J+jb:I, J); both products have the form C += A Bᵀ with B read transposed.
       zeroBlock(scratch, ib, jb, ib);
-      gemmUpdate(scratch, ib, lij, ldl, false, scratchX, jb, true, ib, jb, jb, 1.0, false, 0, TRI_UPPER);
+      teamGemm(team, scratch, ib, lij, ldl, false, scratchX, jb, true, ib, jb, jb, 1.0, false, 0, TRI_UPPER);
       const k = i0 - j0 - jb;
-      if (k > 0) gemmUpdate(scratch, ib, at(l, i0, j0 + jb, ldl), ldl, false, at(l, j0 + jb, j0, ldl), ldl, true, ib, jb, k, 1.0, false);
+      if (k > 0) teamGemm(team, scratch, ib, at(l, i0, j0 + jb, ldl), ldl, false, at(l, j0 + jb, j0, ldl), ldl, true, ib, jb, k, 1.0, false);
       // X_IJ = −X_II T (L_IJ is no longer needed).
       lowerToFull(scratchY, at(l, i0, i0, ldl), ib, ldl);
       zeroBlock(lij, ib, jb, ldl);
-      gemmUpdate(lij, ldl, scratchY, ib, false, scratch, ib, true, ib, jb, ib, -1.0, false, TRI_LOWER);
+      teamGemm(team, lij, ldl, scratchY, ib, false, scratch, ib, true, ib, jb, ib, -1.0, false, TRI_LOWER);
     }
   }
 }
@@ -190,9 +156,9 @@ function lauu2(a: usize, n: i32, lda: i32): void {
 /**
  * From X = L⁻¹ (n×n lower, in place) to the lower triangle of XᵀX = L⁻ᵀL⁻¹ = (L Lᵀ)⁻¹ (LAPACK's dlauum, lower):
  * block row I of the result is X_IIᵀ X_I,0:I + X_{>I},Iᵀ X_{>I},0:I, computed top-down so every block it reads is
- * still X.
+ * still X. `team` (./team.ts, 0 for none) shares the large products with a helper thread.
  */
-export function denseLowerInvTransMul(l: usize, n: i32, ldl: i32): void {
+export function denseLowerInvTransMul(l: usize, n: i32, ldl: i32, team: usize): void {
   for (let i0 = 0; i0 < n; i0 += NBI) {
     const ib = min(NBI, n - i0);
     const xii = at(l, i0, i0, ldl);
@@ -204,14 +170,14 @@ export function denseLowerInvTransMul(l: usize, n: i32, ldl: i32): void {
       const chunk = at(l, i0, c0, ldl);
       for (let c = 0; c < w; c++) memory.copy(scratch + ((<usize>c * <usize>ib) << 3), at(chunk, 0, c, ldl), <usize>ib << 3);
       zeroBlock(chunk, ib, w, ldl);
-      gemmUpdate(chunk, ldl, scratchX, ib, true, scratch, ib, true, ib, w, ib, 1.0, false, TRI_UPPER);
+      teamGemm(team, chunk, ldl, scratchX, ib, true, scratch, ib, true, ib, w, ib, 1.0, false, TRI_UPPER);
     }
     lauu2(xii, ib, ldl);
     const k = n - i0 - ib;
     if (k > 0) {
       const below = at(l, i0 + ib, i0, ldl);
-      gemmUpdate(at(l, i0, 0, ldl), ldl, below, ldl, true, at(l, i0 + ib, 0, ldl), ldl, true, ib, i0, k, 1.0, false);
-      gemmUpdate(xii, ldl, below, ldl, true, below, ldl, true, ib, ib, k, 1.0, true);
+      teamGemm(team, at(l, i0, 0, ldl), ldl, below, ldl, true, at(l, i0 + ib, 0, ldl), ldl, true, ib, i0, k, 1.0, false);
+      teamGemm(team, xii, ldl, below, ldl, true, below, ldl, true, ib, ib, k, 1.0, true);
     }
   }
 }

@@ -10,8 +10,16 @@
 // place worth making fast. It follows the usual packed-GEMM scheme (Goto & van de Geijn): blocks of B (KC×NC)
 // and A (MC×KC) are copied into contiguous micro-panels so that the inner kernel streams through memory in order,
 // and a 4×4 register tile of C is accumulated with f64x2 arithmetic (8 v128 accumulators; no FMA since
-// relaxed-simd is not available in Node 20). The pack buffers have a fixed size, allocated once when the module
-// starts, so no kernel ever grows memory (which would detach the caller's typed-array views).
+// relaxed-simd is not available in Node 20). The pack buffers have a fixed size and form one *workspace* per
+// thread: the calling thread's is allocated once when the module starts (`mainWorkspace`), a helper thread's by
+// TypeScript (./team.ts), so no kernel ever grows memory (which would detach the caller's typed-array views).
+//
+// A product's arguments are written into the workspace of the thread that computes it (`GemmArgs`), which then
+// runs `gemmRun(ws)`: the columns [j0, j1) of C only, every index still the whole product's. A column of C is
+// computed by the same tiles, in the same order of the inner index, whichever range it falls in, so two threads
+// splitting the columns give the single-threaded result to the last bit. (Arguments in memory rather than 18
+// parameters: Node 20's baseline wasm compiler, Liftoff, passed a wrong first argument to the 18-parameter call
+// of a helper thread's loop, which runs baseline code for its whole life.)
 
 // Block sizes: a KC×4 micro-panel of B (8 KiB, values duplicated) stays in L1 while the MC×KC block of A (128 KiB)
 // is streamed from L2; the KC×NC block of B (512 KiB) lives in L2/L3. Measured on this machine (AMD EPYC, Node 20):
@@ -22,12 +30,18 @@ const KC: i32 = 128;
 const MC: i32 = 128;
 const NC: i32 = 256;
 
-const packA: usize = heap.alloc(<usize>(MC * KC) << 3);
-// B is packed with every value duplicated into both lanes of a v128, so the kernel loads its broadcast operand
-// directly instead of spending a shuffle per value on the FP pipes.
-const packB: usize = heap.alloc(<usize>(KC * NC) << 4);
-// 4×4 tile spill area for the edge and diagonal tiles.
-const tile: usize = heap.alloc(<usize>(MR * NR) << 3);
+// A workspace: the arguments of its current product (128 bytes), the packed MC×KC block of A, then the packed
+// KC×NC block of B, then the 4×4 tile spill area for the edge and diagonal tiles. B is packed with every value
+// duplicated into both lanes of a v128, so the kernel loads its broadcast operand directly instead of spending a
+// shuffle per value on the FP pipes.
+const ARGS_BYTES: usize = 128;
+const PACK_A_OFFSET: usize = ARGS_BYTES;
+const PACK_B_OFFSET: usize = PACK_A_OFFSET + (<usize>(MC * KC) << 3);
+const TILE_OFFSET: usize = PACK_B_OFFSET + (<usize>(KC * NC) << 4);
+/** Bytes of one thread's gemm workspace (16-byte aligned start). */
+export const GEMM_WORKSPACE_BYTES: usize = TILE_OFFSET + (<usize>(MR * NR) << 3);
+/** The calling thread's workspace (a helper thread gets its own from TypeScript, through the team block). */
+export const mainWorkspace: usize = heap.alloc(GEMM_WORKSPACE_BYTES);
 
 /**
  * Copies the rows [r0, r0+rows) × columns [p0, p0+kc) of op(X) into micro-panels of 4 rows: panel t holds
@@ -103,7 +117,7 @@ function packSplat(dst: usize, x: usize, ldx: i32, trans: bool, r0: i32, rows: i
  */
 // @ts-ignore: decorator
 @inline
-function microKernel(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, mr: i32, nr: i32, alpha: f64, diag: i32): void {
+function microKernel(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, mr: i32, nr: i32, alpha: f64, diag: i32, tile: usize): void {
   let c00 = f64x2.splat(0.0);
   let c10 = f64x2.splat(0.0);
   let c01 = f64x2.splat(0.0);
@@ -175,12 +189,75 @@ export const TRI_LOWER: i32 = 1;
 /** op(X)(i, p) = 0 for p < i. */
 export const TRI_UPPER: i32 = 2;
 
+/** The arguments of one product (see gemmUpdate), at the start of the workspace that computes it. */
+@unmanaged
+export class GemmArgs {
+  c: usize;
+  ldc: i32;
+  a: usize;
+  lda: i32;
+  b: usize;
+  ldb: i32;
+  m: i32;
+  n: i32;
+  k: i32;
+  aShape: i32;
+  bShape: i32;
+  /** The columns of C this thread computes: [j0, j1). */
+  j0: i32;
+  j1: i32;
+  transA: bool;
+  transB: bool;
+  lowerOnly: bool;
+  alpha: f64;
+}
+
+/** Write a product's arguments into workspace `ws` (all columns); the caller may narrow [j0, j1). */
+export function setGemmArgs(
+  ws: usize,
+  c: usize,
+  ldc: i32,
+  a: usize,
+  lda: i32,
+  transA: bool,
+  b: usize,
+  ldb: i32,
+  transB: bool,
+  m: i32,
+  n: i32,
+  k: i32,
+  alpha: f64,
+  lowerOnly: bool,
+  aShape: i32,
+  bShape: i32,
+): GemmArgs {
+  const g = changetype<GemmArgs>(ws);
+  g.c = c;
+  g.ldc = ldc;
+  g.a = a;
+  g.lda = lda;
+  g.transA = transA;
+  g.b = b;
+  g.ldb = ldb;
+  g.transB = transB;
+  g.m = m;
+  g.n = n;
+  g.k = k;
+  g.alpha = alpha;
+  g.lowerOnly = lowerOnly;
+  g.aShape = aShape;
+  g.bShape = bShape;
+  g.j0 = 0;
+  g.j1 = n;
+  return g;
+}
+
 /**
- * C += alpha · op(A) op(B)ᵀ (m×n, inner dimension k). transA: A(i,p) is stored at a[p + i·lda] (else
- * a[i + p·lda]); likewise transB for B(j,p). lowerOnly: C is square and only entries i ≥ j are touched.
- * aShape/bShape (FULL, TRI_LOWER, TRI_UPPER) say that op(A) or op(B) is zero on one side of its diagonal
- * (the zeros must be stored): each 4×4 tile then runs only over the inner indices that can be non-zero, which
- * halves the work of products with a triangular factor.
+ * C += alpha · op(A) op(B)ᵀ (m×n, inner dimension k) on the calling thread. transA: A(i,p) is stored at
+ * a[p + i·lda] (else a[i + p·lda]); likewise transB for B(j,p). lowerOnly: C is square and only entries i ≥ j
+ * are touched. aShape/bShape (FULL, TRI_LOWER, TRI_UPPER) say that op(A) or op(B) is zero on one side of its
+ * diagonal (the zeros must be stored): each 4×4 tile then runs only over the inner indices that can be non-zero,
+ * which halves the work of products with a triangular factor.
  */
 export function gemmUpdate(
   c: usize,
@@ -199,10 +276,37 @@ export function gemmUpdate(
   aShape: i32 = FULL,
   bShape: i32 = FULL,
 ): void {
-  if (m <= 0 || n <= 0 || k <= 0) return;
+  setGemmArgs(mainWorkspace, c, ldc, a, lda, transA, b, ldb, transB, m, n, k, alpha, lowerOnly, aShape, bShape);
+  gemmRun(mainWorkspace);
+}
+
+/** The product whose arguments are in workspace `ws`, on its columns [j0, j1), packing in `ws`. */
+export function gemmRun(ws: usize): void {
+  const g = changetype<GemmArgs>(ws);
+  const c = g.c;
+  const ldc = g.ldc;
+  const a = g.a;
+  const lda = g.lda;
+  const transA = g.transA;
+  const b = g.b;
+  const ldb = g.ldb;
+  const transB = g.transB;
+  const m = g.m;
+  const n = g.n;
+  const k = g.k;
+  const alpha = g.alpha;
+  const lowerOnly = g.lowerOnly;
+  const aShape = g.aShape;
+  const bShape = g.bShape;
+  const j0 = g.j0;
+  const j1 = g.j1;
+  if (m <= 0 || n <= 0 || k <= 0 || j0 >= j1) return;
+  const packA = ws + PACK_A_OFFSET;
+  const packB = ws + PACK_B_OFFSET;
+  const tile = ws + TILE_OFFSET;
   const ldcs = <usize>ldc;
-  for (let jc = 0; jc < n; jc += NC) {
-    const nc = min(NC, n - jc);
+  for (let jc = j0; jc < j1; jc += NC) {
+    const nc = min(NC, j1 - jc);
     for (let pc = 0; pc < k; pc += KC) {
       const kc = min(KC, k - pc);
       // Rows of C above this column block are all strictly upper when only the lower triangle is wanted.
@@ -246,6 +350,7 @@ export function gemmUpdate(
               nr,
               alpha,
               diag,
+              tile,
             );
           }
         }

@@ -12,18 +12,20 @@ import {
 
 const TILED_FROM: i32 = 48;
 
-export function denseChol(a: usize, n: i32, lda: i32, sparse: bool): i32 {
-  return n >= TILED_FROM && !sparse ? denseCholesky(a, n, lda) : basicCholesky(a, n, lda);
+// `team`: the engine's kernel team (assembly/linalg/team.ts; the context's `team`, 0 for none), which the tiled
+// kernels share their large products with.
+export function denseChol(a: usize, n: i32, lda: i32, sparse: bool, team: usize): i32 {
+  return n >= TILED_FROM && !sparse ? denseCholesky(a, n, lda, team) : basicCholesky(a, n, lda);
 }
 
-export function denseLowerInv(l: usize, n: i32, ldl: i32, sparse: bool): void {
-  if (n >= TILED_FROM && !sparse) denseLowerInverse(l, n, ldl);
+export function denseLowerInv(l: usize, n: i32, ldl: i32, sparse: bool, team: usize): void {
+  if (n >= TILED_FROM && !sparse) denseLowerInverse(l, n, ldl, team);
   else basicLowerInverse(l, n, ldl);
 }
 
 /** idx: n i32 of workspace, used by the sparse variant. */
-export function denseInvTransMul(l: usize, n: i32, ldl: i32, sparse: bool, idx: usize): void {
+export function denseInvTransMul(l: usize, n: i32, ldl: i32, sparse: bool, idx: usize, team: usize): void {
   if (sparse) basicLowerInvTransMulSparse(l, n, ldl, idx);
-  else if (n >= TILED_FROM) denseLowerInvTransMul(l, n, ldl);
+  else if (n >= TILED_FROM) denseLowerInvTransMul(l, n, ldl, team);
   else basicLowerInvTransMul(l, n, ldl);
 }

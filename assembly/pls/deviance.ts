@@ -57,7 +57,7 @@ function factorAndObjective(cx: Context, reml: bool): f64 {
   fillTemplates(cx);
   buildTrailing(cx);
   let logDetM = eliminateTerm1(cx);
-  const info = cx.spOn != 0 ? factorTrailingSparse(cx) : denseChol(C, nd, nd, sparseTrailing);
+  const info = cx.spOn != 0 ? factorTrailingSparse(cx) : denseChol(C, nd, nd, sparseTrailing, cx.team);
   if (info != 0 && info != nd) {
     st(out, OUT_OBJECTIVE, Infinity);
     return Infinity;

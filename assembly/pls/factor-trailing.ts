@@ -100,7 +100,7 @@ export function trailingInverse(cx: Context, ne: i32): void {
     return;
   }
   for (let j = 0; j < ne; j++) for (let i = j; i < ne; i++) st(S, i + j * nd, ld(C, i + j * nd));
-  denseLowerInv(S, ne, nd, sparseTrailing);
-  denseInvTransMul(S, ne, nd, sparseTrailing, idxP);
+  denseLowerInv(S, ne, nd, sparseTrailing, cx.team);
+  denseInvTransMul(S, ne, nd, sparseTrailing, idxP, cx.team);
   for (let j = 0; j < ne; j++) for (let i = j + 1; i < ne; i++) st(S, j + i * nd, ld(S, i + j * nd));
 }

@@ -198,7 +198,7 @@ export function psFromInverseFactor(cx: Context, ne: i32): void {
   const wRow = cx.wRow;
   // V = L_e⁻¹ in S (lower).
   for (let j = 0; j < ne; j++) for (let i = j; i < ne; i++) st(S, i + j * nd, ld(C, i + j * nd));
-  denseLowerInv(S, ne, nd, false);
+  denseLowerInv(S, ne, nd, false, cx.team);
   // Σ Q per term, accumulated in the PS slots (zeroed by the caller) and converted in place below.
   const q0 = psAcc(cx, t0);
   if (p1 == 1) addTerm1QScalar(cx, ne, q0);

@@ -144,8 +144,8 @@ export function fixedCovariance(cx: Context): void {
   if (pX == 0) return;
   const off = qRest + qRest * nd;
   for (let j = 0; j < pX; j++) for (let i = j; i < pX; i++) st(S, i + j * pX, ld(C, off + i + j * nd));
-  denseLowerInv(S, pX, pX, false);
-  denseInvTransMul(S, pX, pX, false, idxP);
+  denseLowerInv(S, pX, pX, false, 0);
+  denseInvTransMul(S, pX, pX, false, idxP, 0);
   for (let j = 0; j < pX; j++)
     for (let i = j; i < pX; i++) {
       const v = ld(S, i + j * pX);

@@ -32,6 +32,7 @@ export const sizes = [
   ["pMax", "largest p_t"],
   ["spOn", "1 when the trailing block is factored by the sparse Cholesky (src/fit/sparse-trailing/, assembly/sparse/)"],
   ["spNnz", "entries of the sparse trailing factor's lower triangle (0 on the dense path)"],
+  ["team", "address of the kernel team block (assembly/linalg/team.ts) the dense kernels share work with, 0 for none"],
 ];
 
 /** Buffers in allocation order: [name, element, length expression over the dimensions, doc]. */
@@ -149,7 +150,12 @@ export const kernels = [
     "factor at θ; the criterion; with mode bits the gradient, solution, S⁻¹",
   ],
   ["plsMinvBlocks", [["ctx", "ptr"]], "void", "diagonal blocks of M⁻¹ at the factored θ"],
-  ["denseCholesky", [["a", "ptr"], ["n", "i32"], ["lda", "i32"]], "i32", "tiled in-place Cholesky; 0 or failing column + 1"],
+  [
+    "denseCholesky",
+    [["a", "ptr"], ["n", "i32"], ["lda", "i32"], ["team", "ptr"]],
+    "i32",
+    "tiled in-place Cholesky (team: assembly/linalg/team.ts, 0 for none); 0 or failing column + 1",
+  ],
   [
     "denseSyrkSub",
     [["c", "ptr"], ["a", "ptr"], ["n", "i32"], ["k", "i32"], ["ldc", "i32"], ["lda", "i32"]],
@@ -169,8 +175,25 @@ export const kernels = [
     "B ← B L⁻ᵀ",
   ],
   ["denseLogDetChol", [["l", "ptr"], ["n", "i32"], ["ldl", "i32"]], "f64", "2 Σ log L_jj"],
-  ["denseLowerInverse", [["l", "ptr"], ["n", "i32"], ["ldl", "i32"]], "void", "L ← L⁻¹ in place"],
-  ["denseLowerInvTransMul", [["l", "ptr"], ["n", "i32"], ["ldl", "i32"]], "void", "V ← VᵀV (lower) in place"],
+  ["denseLowerInverse", [["l", "ptr"], ["n", "i32"], ["ldl", "i32"], ["team", "ptr"]], "void", "L ← L⁻¹ in place"],
+  [
+    "denseLowerInvTransMul",
+    [["l", "ptr"], ["n", "i32"], ["ldl", "i32"], ["team", "ptr"]],
+    "void",
+    "V ← VᵀV (lower) in place",
+  ],
+  ["kernelTeamBytes", [], "i32", "bytes of a kernel team block (assembly/linalg/team.ts)"],
+  ["kernelWorkspaceBytes", [], "i32", "bytes of one thread's gemm workspace (a team's helper needs one)"],
+  ["kernelTeamInit", [["team", "ptr"], ["helperWorkspace", "ptr"]], "void", "prepare a team block"],
+  ["kernelTeamServing", [["team", "ptr"]], "i32", "1 while a helper thread serves the team"],
+  ["kernelTeamStop", [["team", "ptr"]], "void", "ask the team's helper to stop"],
+  ["kernelTeamJoin", [["team", "ptr"]], "i32", "a helper joins the team: 1, or 0 when it was stopped first"],
+  [
+    "kernelTeamRun",
+    [["team", "ptr"], ["generation", "i32"]],
+    "i32",
+    "a helper runs the posted task: 1, or 0 when told to stop",
+  ],
   [
     "sparseCholesky",
     [["n", "i32"], ["colPtr", "ptr"], ["rowIdx", "ptr"], ["rowPtr", "ptr"], ["rowCol", "ptr"], ["rowPos", "ptr"], ["lx", "ptr"], ["work", "ptr"]],

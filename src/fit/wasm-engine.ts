@@ -88,6 +88,11 @@ export function blockedStatistics(engine: PlsEngine): BlockedStatistics {
 /** Engine options: which factor of the trailing block (src/fit/sparse-trailing/plan.ts; tests force each). */
 export interface WasmEngineOptions {
   trailing?: TrailingFactor;
+  /**
+   * The kernel team block (assembly/linalg/team.ts) the dense kernels share work with, on an instance of the
+   * threads build (./kernel-team-instance.ts); 0 or absent for none.
+   */
+  team?: number;
 }
 
 export function createWasmEngine(
@@ -197,6 +202,7 @@ export function createWasmEngine(
     pMax,
     spOn: sp ? 1 : 0,
     spNnz: sp ? sp.nnz : 0,
+    team: options.team ?? 0,
   };
   for (const [name, v] of Object.entries(sizes)) header[SLOT[name as SizeName]] = v;
   for (const r of BUFFERS) header[SLOT[r.name]] = addr(r.name);
@@ -428,16 +434,18 @@ const reclaim =
     : undefined;
 
 /**
- * Loads the kernels (compiled once per thread, one shared instance) and builds the engine; before the first large
- * model (see LARGE_DENSE_BLOCK) the kernels are warmed up (./warm-up.ts).
+ * Loads the kernels (compiled once per thread, one shared instance), or takes the given ones, and builds the
+ * engine; before the first large model (see LARGE_DENSE_BLOCK) the kernels are warmed up (./warm-up.ts).
  */
 export async function createEngine(
   buffers: DesignBuffers,
   options: WasmEngineOptions = {},
+  kernels?: KernelExports,
 ): Promise<PlsEngine> {
-  shared ??= await loadKernels();
-  if (denseBlockOrder(buffers) >= LARGE_DENSE_BLOCK) warmUpKernels(shared, createWasmEngine);
-  const engine = createWasmEngine(shared, buffers, options);
+  // Given kernels: a fit's team instance (./kernel-team-instance.ts), with options.team its team block.
+  const instance = kernels ?? (shared ??= await loadKernels());
+  if (denseBlockOrder(buffers) >= LARGE_DENSE_BLOCK) warmUpKernels(instance, createWasmEngine);
+  const engine = createWasmEngine(instance, buffers, options);
   if (reclaim) {
     // The held value must not reach the engine (or it would never be collected): the original dispose uses only
     // its closure (the heap block), not `this`.

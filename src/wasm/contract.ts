@@ -6,7 +6,7 @@
  * bits, the output slots and the typed exports of build/spruce.wasm.
  */
 
-export const CONTEXT_SLOTS = 79;
+export const CONTEXT_SLOTS = 80;
 
 /** Slot of each field of the context block. */
 export const SLOT = {
@@ -27,72 +27,73 @@ export const SLOT = {
   pMax: 14,
   spOn: 15,
   spNnz: 16,
-  idxP: 17,
-  termP: 18,
-  tplOff: 19,
-  rowTerm: 20,
-  rowPos: 21,
-  rowStart: 22,
-  rowIdx: 23,
-  H11: 24,
-  H21: 25,
-  H22: 26,
-  tpl: 27,
-  Lg: 28,
-  L21: 29,
-  C: 30,
-  S: 31,
-  work: 32,
-  xSol: 33,
-  bP: 34,
-  zte: 35,
-  out: 36,
-  acc: 37,
-  thetaP: 38,
-  gradP: 39,
-  minvP: 40,
-  vcovP: 41,
-  refsP: 42,
-  zOff: 43,
-  zP: 44,
-  xP: 45,
-  yP: 46,
-  obsOrder: 47,
-  obsStart: 48,
-  rowOffset: 49,
-  restP: 50,
-  posOf: 51,
-  sIdx: 52,
-  sVal: 53,
-  cursor: 54,
-  wP: 55,
-  spPerm: 56,
-  spColPtr: 57,
-  spRowIdx: 58,
-  spRowPtr: 59,
-  spRowCol: 60,
-  spRowPos: 61,
-  spSrc: 62,
-  spLx: 63,
-  spZx: 64,
-  spWork: 65,
-  T1: 66,
-  z1: 67,
-  wLinv: 68,
-  wAinv: 69,
-  wQ: 70,
-  wE: 71,
-  wK: 72,
-  wY: 73,
-  wV: 74,
-  wCol: 75,
-  wYd: 76,
-  wTinv: 77,
-  wRow: 78,
+  team: 17,
+  idxP: 18,
+  termP: 19,
+  tplOff: 20,
+  rowTerm: 21,
+  rowPos: 22,
+  rowStart: 23,
+  rowIdx: 24,
+  H11: 25,
+  H21: 26,
+  H22: 27,
+  tpl: 28,
+  Lg: 29,
+  L21: 30,
+  C: 31,
+  S: 32,
+  work: 33,
+  xSol: 34,
+  bP: 35,
+  zte: 36,
+  out: 37,
+  acc: 38,
+  thetaP: 39,
+  gradP: 40,
+  minvP: 41,
+  vcovP: 42,
+  refsP: 43,
+  zOff: 44,
+  zP: 45,
+  xP: 46,
+  yP: 47,
+  obsOrder: 48,
+  obsStart: 49,
+  rowOffset: 50,
+  restP: 51,
+  posOf: 52,
+  sIdx: 53,
+  sVal: 54,
+  cursor: 55,
+  wP: 56,
+  spPerm: 57,
+  spColPtr: 58,
+  spRowIdx: 59,
+  spRowPtr: 60,
+  spRowCol: 61,
+  spRowPos: 62,
+  spSrc: 63,
+  spLx: 64,
+  spZx: 65,
+  spWork: 66,
+  T1: 67,
+  z1: 68,
+  wLinv: 69,
+  wAinv: 70,
+  wQ: 71,
+  wE: 72,
+  wK: 73,
+  wY: 74,
+  wV: 75,
+  wCol: 76,
+  wYd: 77,
+  wTinv: 78,
+  wRow: 79,
 } as const;
 
 /** The size slots TypeScript writes. */
-export type SizeName = "nTerms" | "t0" | "p1" | "l1" | "qRest" | "pX" | "nd" | "nObs" | "nnzRows" | "maxR" | "sparse" | "nRest" | "q1" | "tplTotal" | "pMax" | "spOn" | "spNnz";
+export type SizeName = "nTerms" | "t0" | "p1" | "l1" | "qRest" | "pX" | "nd" | "nObs" | "nnzRows" | "maxR" | "sparse" | "nRest" | "q1" | "tplTotal" | "pMax" | "spOn" | "spNnz" | "team";
 
 /** The buffers TypeScript allocates (one block per engine) and points the context at. */
 export type BufferName = "idxP" | "termP" | "tplOff" | "rowTerm" | "rowPos" | "rowStart" | "rowIdx" | "H11" | "H21" | "H22" | "tpl" | "Lg" | "L21" | "C" | "S" | "work" | "xSol" | "bP" | "zte" | "out" | "acc" | "thetaP" | "gradP" | "minvP" | "vcovP" | "refsP" | "zOff" | "zP" | "xP" | "yP" | "obsOrder" | "obsStart" | "rowOffset" | "restP" | "posOf" | "sIdx" | "sVal" | "cursor" | "wP" | "spPerm" | "spColPtr" | "spRowIdx" | "spRowPtr" | "spRowCol" | "spRowPos" | "spSrc" | "spLx" | "spZx" | "spWork";
@@ -272,8 +273,8 @@ export interface KernelExports {
   plsEvaluate(ctx: number, reml: number, mode: number): number;
   /** diagonal blocks of M⁻¹ at the factored θ */
   plsMinvBlocks(ctx: number): void;
-  /** tiled in-place Cholesky; 0 or failing column + 1 */
-  denseCholesky(a: number, n: number, lda: number): number;
+  /** tiled in-place Cholesky (team: assembly/linalg/team.ts, 0 for none); 0 or failing column + 1 */
+  denseCholesky(a: number, n: number, lda: number, team: number): number;
   /** C −= A Aᵀ (lower) */
   denseSyrkSub(c: number, a: number, n: number, k: number, ldc: number, lda: number): void;
   /** C −= A Bᵀ */
@@ -283,9 +284,23 @@ export interface KernelExports {
   /** 2 Σ log L_jj */
   denseLogDetChol(l: number, n: number, ldl: number): number;
   /** L ← L⁻¹ in place */
-  denseLowerInverse(l: number, n: number, ldl: number): void;
+  denseLowerInverse(l: number, n: number, ldl: number, team: number): void;
   /** V ← VᵀV (lower) in place */
-  denseLowerInvTransMul(l: number, n: number, ldl: number): void;
+  denseLowerInvTransMul(l: number, n: number, ldl: number, team: number): void;
+  /** bytes of a kernel team block (assembly/linalg/team.ts) */
+  kernelTeamBytes(): number;
+  /** bytes of one thread's gemm workspace (a team's helper needs one) */
+  kernelWorkspaceBytes(): number;
+  /** prepare a team block */
+  kernelTeamInit(team: number, helperWorkspace: number): void;
+  /** 1 while a helper thread serves the team */
+  kernelTeamServing(team: number): number;
+  /** ask the team's helper to stop */
+  kernelTeamStop(team: number): void;
+  /** a helper joins the team: 1, or 0 when it was stopped first */
+  kernelTeamJoin(team: number): number;
+  /** a helper runs the posted task: 1, or 0 when told to stop */
+  kernelTeamRun(team: number, generation: number): number;
   /** left-looking Cholesky in place on a symbolic pattern (assembly/sparse/cholesky.ts); 0 or failing column + 1 */
   sparseCholesky(n: number, colPtr: number, rowIdx: number, rowPtr: number, rowCol: number, rowPos: number, lx: number, work: number): number;
   /** the entries of (L Lᵀ)⁻¹ on L's pattern, leading ne×ne part (Takahashi equations); rows ≥ denseFrom dense in every column */
@@ -316,6 +331,13 @@ export const KERNEL_NAMES: readonly (keyof Omit<KernelExports, "memory">)[] = [
   "denseLogDetChol",
   "denseLowerInverse",
   "denseLowerInvTransMul",
+  "kernelTeamBytes",
+  "kernelWorkspaceBytes",
+  "kernelTeamInit",
+  "kernelTeamServing",
+  "kernelTeamStop",
+  "kernelTeamJoin",
+  "kernelTeamRun",
   "sparseCholesky",
   "sparseSelectedInverse",
   "glmmPirls",

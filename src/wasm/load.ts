@@ -24,11 +24,15 @@ export type { KernelExports } from "./contract.js";
 export type KernelSource = WebAssembly.Module | ArrayBuffer | ArrayBufferView | URL | string | Response;
 
 const wasmUrl = new URL("../../build/spruce.wasm", import.meta.url);
+// The same kernels built for a shared, imported memory (asconfig.json's "threads" target): the instance a kernel
+// team's helper thread can join (./kernel-team.ts). Only read in Node, from disk; there is no embedded copy.
+const threadsUrl = new URL("../../build/spruce-threads.wasm", import.meta.url);
 
 // The one compiled module of this thread (a cache: compiling twice would give the same module), and the source
-// a program named for it, if any.
+// a program named for it, if any; likewise the threads build (null where it cannot be read).
 let compiled: Promise<WebAssembly.Module> | undefined;
 let compiledFrom: KernelSource | undefined;
+let compiledThreads: Promise<WebAssembly.Module | null> | undefined;
 
 function isNode(): boolean {
   return typeof process !== "undefined" && typeof process.versions?.node === "string";
@@ -128,9 +132,42 @@ function abort(_message: number, _file: number, line: number, column: number): n
   throw new Error(`spruce kernel aborted at ${line}:${column}`);
 }
 
-/** A fresh instance with its own memory: one per model engine or worker. */
-export function instantiateKernels(module: WebAssembly.Module): KernelExports {
-  const instance = new WebAssembly.Instance(module, { env: { abort, seed: () => 0 } });
+/**
+ * The threads build of the kernels, compiled once per thread, or null where it cannot be used: outside Node, when
+ * the program chose its own kernels (initKernels), or when build/spruce-threads.wasm is not there (a program
+ * bundled into one file).
+ */
+export function compileThreadedKernels(): Promise<WebAssembly.Module | null> {
+  compiledThreads ??= (async () => {
+    if (!isNode() || compiledFrom !== undefined || typeof SharedArrayBuffer !== "function") return null;
+    const bytes = await readUrl(threadsUrl);
+    return bytes ? WebAssembly.compile(bytes as BufferSource) : null;
+  })();
+  return compiledThreads;
+}
+
+/** Pages of the threads build's shared memory: its maximum (asconfig.json) keeps every pointer below 2 GiB. */
+const SHARED_INITIAL_PAGES = 32;
+const SHARED_MAXIMUM_PAGES = 32768;
+
+/** A fresh instance of the threads build on a new shared memory, with that memory. */
+export function instantiateThreadedKernels(module: WebAssembly.Module): {
+  kernels: KernelExports;
+  memory: WebAssembly.Memory;
+} {
+  const memory = new WebAssembly.Memory({
+    initial: SHARED_INITIAL_PAGES,
+    maximum: SHARED_MAXIMUM_PAGES,
+    shared: true,
+  });
+  return { kernels: instantiateKernels(module, memory), memory };
+}
+
+/** A fresh instance with its own memory (or the given one, for the threads build): one per model engine or worker. */
+export function instantiateKernels(module: WebAssembly.Module, memory?: WebAssembly.Memory): KernelExports {
+  const env: WebAssembly.ModuleImports = { abort, seed: () => 0 };
+  if (memory) env.memory = memory;
+  const instance = new WebAssembly.Instance(module, { env });
   const raw = instance.exports as Record<string, unknown>;
   if (typeof raw._initialize === "function") (raw._initialize as () => void)();
   // The module and the contract must agree: a kernel missing here is a stale build, not a runtime surprise.

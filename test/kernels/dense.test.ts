@@ -136,7 +136,7 @@ describe("denseCholesky", () => {
     it(`factors a random SPD ${n}×${n} matrix with lda = n + 3 like a plain column Cholesky`, () => {
       const a = randomSpd(n, n);
       const h = new Heap(n, n, n + 3).set(a, true);
-      expect(k.denseCholesky(h.ptr, n, h.ld)).toBe(0);
+      expect(k.denseCholesky(h.ptr, n, h.ld, 0)).toBe(0);
       expect(relError(h, refCholesky(a, n), true)).toBeLessThan(1e-13);
       expect(h.untouchedCount(true).changed).toBe(0);
       h.free();
@@ -156,7 +156,7 @@ describe("denseCholesky", () => {
       for (let p = 0; p < bad; p++) sq += l[bad + p * n] ** 2;
       a[bad + bad * n] = sq - 1;
       const h = new Heap(n, n, n + 1).set(a, true);
-      expect(k.denseCholesky(h.ptr, n, h.ld)).toBe(bad + 1);
+      expect(k.denseCholesky(h.ptr, n, h.ld, 0)).toBe(bad + 1);
       h.free();
     });
 
@@ -165,12 +165,12 @@ describe("denseCholesky", () => {
     const a = randomSpd(n, 5);
     a[4 + 4 * n] = Number.NaN;
     const h = new Heap(n, n, n).set(a, true);
-    expect(k.denseCholesky(h.ptr, n, h.ld)).toBe(5);
+    expect(k.denseCholesky(h.ptr, n, h.ld, 0)).toBe(5);
     h.free();
   });
 
   it("accepts n = 0", () => {
-    expect(k.denseCholesky(k.alloc(8), 0, 1)).toBe(0);
+    expect(k.denseCholesky(k.alloc(8), 0, 1, 0)).toBe(0);
   });
 });
 
@@ -289,11 +289,11 @@ describe("denseLowerInverse and denseLowerInvTransMul", () => {
       const a = randomSpd(n, 19 * n);
       const l0 = refCholesky(a, n);
       const h = new Heap(n, n, n + 3).set(l0, true);
-      k.denseLowerInverse(h.ptr, n, h.ld);
+      k.denseLowerInverse(h.ptr, n, h.ld, 0);
       expect(relError(h, refLowerInverse(l0, n), true)).toBeLessThan(1e-12);
       expect(h.untouchedCount(true).changed).toBe(0);
 
-      k.denseLowerInvTransMul(h.ptr, n, h.ld);
+      k.denseLowerInvTransMul(h.ptr, n, h.ld, 0);
       expect(h.untouchedCount(true).changed).toBe(0);
       // A · inv(A) = I, with inv(A) read from the lower triangle only.
       const v = h.view();
@@ -326,9 +326,9 @@ describe("dense kernels at InstEval size", () => {
         full[j + i * n] = s;
       }
     const a = new Heap(n, n, n).set(full, true);
-    expect(k.denseCholesky(a.ptr, n, n)).toBe(0);
-    k.denseLowerInverse(a.ptr, n, n);
-    k.denseLowerInvTransMul(a.ptr, n, n);
+    expect(k.denseCholesky(a.ptr, n, n, 0)).toBe(0);
+    k.denseLowerInverse(a.ptr, n, n, 0);
+    k.denseLowerInvTransMul(a.ptr, n, n, 0);
     const v = a.view();
     for (const j of [0, 1, 127, 128, 563, 1127]) {
       const col = new Float64Array(n);

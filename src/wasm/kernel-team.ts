@@ -1,0 +1,104 @@
+/**
+ * The kernel team's helper thread (assembly/linalg/team.ts): a worker that instantiates the threads build of the
+ * kernels (build/spruce-threads.wasm) on the same shared memory as the fit's engine and runs its share of the
+ * dense factorisations and inverses. A fit with a large dense block starts one (src/fit/wasm-engine.ts) and stops
+ * it when the fit is done; the engine keeps the team's address, and without a serving helper the kernels run on
+ * the calling thread alone, with the same results.
+ *
+ * Node only for now: in a browser the calling thread is often the page's main thread, which may not block, and
+ * shared memory needs cross-origin isolation (the page runs the single-threaded build).
+ */
+import type { KernelExports } from "./contract.js";
+
+/** What the helper needs: the compiled threads build, its shared memory and the team block's address. */
+interface HelperData {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  team: number;
+}
+
+/**
+ * The helper's program (run as a CommonJS script by worker_threads' eval). It polls the team's POSTED flag for a
+ * while after each task (inside a factorisation the next task follows within a millisecond), then sleeps in
+ * Atomics.wait with a short timeout (the caller posts without notifying: see team.ts on waiting in wasm).
+ */
+const HELPER_SOURCE = `
+const { workerData } = require("node:worker_threads");
+const { module, memory, team } = workerData;
+const abort = () => { throw new Error("spruce kernel helper: a kernel aborted"); };
+const k = new WebAssembly.Instance(module, { env: { memory, abort, seed: () => 0 } }).exports;
+const flags = new Int32Array(memory.buffer, team, 1);
+let seen = Atomics.load(flags, 0);
+if (k.kernelTeamJoin(team) === 1) {
+  for (;;) {
+    let g = Atomics.load(flags, 0);
+    for (let spin = 0; g === seen && spin < ${20000}; spin++) g = Atomics.load(flags, 0);
+    while (g === seen) {
+      Atomics.wait(flags, 0, seen, ${0.5});
+      g = Atomics.load(flags, 0);
+    }
+    seen = g;
+    if (k.kernelTeamRun(team, g) === 0) break;
+  }
+}
+`;
+
+/** A started helper: stop() asks it to finish and resolves when its thread has exited (as `exited` does). */
+export interface KernelHelper {
+  stop(): Promise<void>;
+  exited: Promise<void>;
+}
+
+type WorkerCtor = new (
+  source: string,
+  options: { eval: true; workerData: HelperData; stdout?: boolean; stderr?: boolean },
+) => {
+  unref(): void;
+  ref(): void;
+  once(event: "exit", listener: (code: number) => void): void;
+  once(event: "error", listener: (error: Error) => void): void;
+};
+
+/** The worker_threads Worker where this runtime has one (Node), else null. */
+function nodeWorker(): WorkerCtor | null {
+  if (typeof process === "undefined" || typeof process.versions?.node !== "string") return null;
+  const threads = process.getBuiltinModule?.("node:worker_threads") as { Worker?: WorkerCtor } | undefined;
+  return threads?.Worker ?? null;
+}
+
+/** Whether helpers can be started here (Node with worker_threads and shared wasm memory). */
+export function kernelHelpersAvailable(): boolean {
+  return nodeWorker() !== null && typeof SharedArrayBuffer === "function";
+}
+
+/**
+ * Start a helper for the team at `team` of `kernels` (an instance of `module` on the shared `memory`). The team
+ * block must be initialised (kernelTeamInit) and not served by another helper. The helper joins when its thread
+ * is up (tens of milliseconds); until then the kernels do all the work themselves.
+ */
+export function startKernelHelper(
+  kernels: KernelExports,
+  module: WebAssembly.Module,
+  memory: WebAssembly.Memory,
+  team: number,
+): KernelHelper {
+  const Worker = nodeWorker();
+  if (!Worker) throw new Error("spruce kernel helpers need Node's worker_threads");
+  const worker = new Worker(HELPER_SOURCE, { eval: true, workerData: { module, memory, team } });
+  // A serving helper never keeps the process alive; once stopped, its exit is awaited (stop() refs it again, or
+  // a process waiting only on that exit would end with the await unsettled).
+  worker.unref();
+  const exited = new Promise<void>((resolve) => {
+    worker.once("exit", () => resolve());
+    // An error ends the thread too ("exit" follows); the team is then no longer served.
+    worker.once("error", () => undefined);
+  });
+  return {
+    stop(): Promise<void> {
+      kernels.kernelTeamStop(team);
+      worker.ref();
+      return exited;
+    },
+    exited,
+  };
+}
