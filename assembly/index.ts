@@ -9,6 +9,7 @@ export {
   kernelTeamBytes,
   kernelTeamInit,
   kernelTeamJoin,
+  kernelTeamPoll,
   kernelTeamRun,
   kernelTeamServing,
   kernelTeamStop,

@@ -7,12 +7,16 @@
 // posted in it, and packs with its own workspace (the block's HELPER_WS).
 //
 // Protocol, every flag an atomic i32 of the block: the caller writes a task and bumps POSTED; the helper (polling
-// POSTED from JavaScript, then sleeping in Atomics.wait with a short timeout) calls kernelTeamRun, which runs the
-// task and stores its generation in DONE. The caller does its own share meanwhile, then polls DONE. A helper that
-// is not serving (still starting, or stopped) is given nothing: the caller runs the whole product itself, so a
-// team never waits for a thread that is not there. Each share is a range of columns (gemm) or rows (triangular
-// solve) computed exactly as the single-threaded kernel computes them, so the results do not depend on whether,
-// or when, the helper joined.
+// POSTED from JavaScript, then sleeping in Atomics.wait with a short timeout) calls kernelTeamRun, which works on
+// the task and stores its generation in DONE. The work is cut into chunks of columns (gemm) or rows (triangular
+// solve) that both threads take in turn from the counter NEXT until none is left, so a helper that is slower (or
+// descheduled on a busy machine) simply takes fewer; the caller then polls DONE, which costs it at most the
+// helper's last chunk. A task is claimed once, by the helper when it starts on it or by the caller when it has
+// finished every chunk first (CLAIM, compare-and-swap): the caller never waits for a helper that was asleep
+// while it did all the work. A helper that is not serving (still starting, or stopped) is given nothing: the caller
+// runs the whole product itself, so a team never waits for a thread that is not there. Every chunk is computed
+// exactly as the single-threaded kernel computes those columns or rows, so the results do not depend on whether,
+// when, or how much the helper took part.
 //
 // No memory.atomic.wait32 or notify in wasm: Node 20's baseline compiler (Liftoff) lost a local held across
 // memory.atomic.wait32 (measured: a helper's workspace pointer became 0 and its products packed over address 0).
@@ -27,6 +31,8 @@ const POSTED: usize = 0;
 const DONE: usize = 64;
 const STATE: usize = 128;
 const HELPER_WS: usize = 132;
+const NEXT: usize = 160;
+const CLAIM: usize = 164;
 const TASK: usize = 192;
 /** Bytes of a team block (the helper's gemm workspace is allocated separately). */
 const TEAM_BYTES: i32 = 320;
@@ -42,7 +48,7 @@ const OP_TRSM: i32 = 2;
 /** Below this many multiply-adds a product runs on the calling thread alone (the hand-off costs more). */
 const MIN_SHARED_WORK: f64 = 1048576.0;
 
-// A task: its kind, and the triangular solve's arguments (a product's are in the helper's workspace, GemmArgs).
+// A task: its kind, and the triangular solve's arguments (a product's are in each thread's workspace, GemmArgs).
 @unmanaged
 class Task {
   op: i32;
@@ -72,6 +78,7 @@ export function kernelWorkspaceBytes(): i32 {
 export function kernelTeamInit(team: usize, helperWorkspace: usize): void {
   atomic.store<i32>(team + POSTED, 0);
   atomic.store<i32>(team + DONE, 0);
+  atomic.store<i32>(team + CLAIM, 0);
   atomic.store<i32>(team + STATE, STARTING);
   store<usize>(team + HELPER_WS, helperWorkspace);
 }
@@ -88,8 +95,9 @@ function post(team: usize): i32 {
   return g;
 }
 
-/** Poll until the helper has finished generation g. */
+/** After the caller's chunks: return at once if the helper never started on generation g, else poll until done. */
 function awaitDone(team: usize, g: i32): void {
+  if (atomic.cmpxchg<i32>(team + CLAIM, g - 1, g) == g - 1) return;
   while (atomic.load<i32>(team + DONE) != g) {}
 }
 
@@ -98,6 +106,19 @@ export function kernelTeamStop(team: usize): void {
   if (atomic.load<i32>(team + STATE) == STOPPED) return;
   atomic.store<i32>(team + STATE, QUIT);
   post(team);
+}
+
+/**
+ * The helper polls POSTED up to `polls` times and returns it (still `seen` when nothing was posted). Polling here
+ * rather than in the helper's JavaScript keeps that loop cold: no optimising compile of it runs in the helper's
+ * isolate (Node 20 can abort the process when such a compile outlives a worker: docs/architecture.md).
+ */
+export function kernelTeamPoll(team: usize, seen: i32, polls: i32): i32 {
+  for (let i = 0; i < polls; i++) {
+    const g = atomic.load<i32>(team + POSTED);
+    if (g != seen) return g;
+  }
+  return seen;
 }
 
 /** The helper joins: 1 when it now serves, 0 when the team was stopped before it started. */
@@ -116,32 +137,52 @@ export function kernelTeamRun(team: usize, g: i32): i32 {
     atomic.store<i32>(team + STATE, STOPPED);
     return 0;
   }
-  run(changetype<Task>(team + TASK), load<usize>(team + HELPER_WS));
+  // The caller claimed it: it has done every chunk already and is not waiting.
+  if (atomic.cmpxchg<i32>(team + CLAIM, g - 1, g) != g - 1) return 1;
+  run(team, changetype<Task>(team + TASK), load<usize>(team + HELPER_WS));
   atomic.store<i32>(team + DONE, g);
   return 1;
 }
 
-function run(t: Task, ws: usize): void {
-  if (t.op == OP_GEMM) gemmRun(ws);
-  else if (t.op == OP_TRSM) trsmRightLowerT(ws, t.b, t.l, t.m, t.n, t.ldb, t.ldl);
+function run(team: usize, t: Task, ws: usize): void {
+  if (t.op == OP_GEMM) gemmChunks(team, ws);
+  else if (t.op == OP_TRSM) trsmChunks(team, t, ws);
+}
+
+/** Take chunks of the product in `ws` (its columns [0, n)) until none is left. */
+function gemmChunks(team: usize, ws: usize): void {
+  const g = changetype<GemmArgs>(ws);
+  const n = g.n;
+  const width = chunkWidth(n);
+  for (;;) {
+    const j = atomic.add<i32>(team + NEXT, width);
+    if (j >= n) return;
+    g.j0 = j;
+    g.j1 = min(n, j + width);
+    gemmRun(ws);
+  }
+}
+
+/** Take chunks of rows of the triangular solve until none is left. */
+function trsmChunks(team: usize, t: Task, ws: usize): void {
+  const m = t.m;
+  const height = chunkWidth(m);
+  for (;;) {
+    const i = atomic.add<i32>(team + NEXT, height);
+    if (i >= m) return;
+    trsmRightLowerT(ws, t.b + (<usize>i << 3), t.l, min(height, m - i), t.n, t.ldb, t.ldl);
+  }
 }
 
 /**
- * Where to split the columns of C between the caller ([0, split)) and the helper ([split, n)): half the entries
- * each (for a lower-only C, column j has m − j of them), on a multiple of 4 (the gemm tile).
+ * Chunks of about a sixteenth of the columns (rows), a multiple of 4 (the gemm tile) and at least 16: enough
+ * chunks to balance two threads, wide enough that re-packing A per chunk stays a few per cent of the flops.
  */
-function splitColumns(m: i32, n: i32, lowerOnly: bool): i32 {
-  let s: f64;
-  if (lowerOnly) {
-    // columns [0, s) hold s·m − s²/2 of the n·m − n²/2 entries; half of them: s = m − √(m² − total).
-    const total = <f64>n * <f64>m - 0.5 * <f64>n * <f64>n;
-    s = <f64>m - Math.sqrt(<f64>m * <f64>m - total);
-  } else s = 0.5 * <f64>n;
-  const r = (<i32>Math.round(s / 4.0)) << 2;
-  return max(4, min(n - 4, r));
+function chunkWidth(n: i32): i32 {
+  return max(16, ((n >> 4) + 3) & ~3);
 }
 
-/** gemmUpdate (./dense_gemm.ts) on the team: the columns split between the caller and the helper. */
+/** gemmUpdate (./dense_gemm.ts) on the team: the columns of C taken in chunks by the caller and the helper. */
 export function teamGemm(
   team: usize,
   c: usize,
@@ -160,38 +201,35 @@ export function teamGemm(
   aShape: i32 = 0,
   bShape: i32 = 0,
 ): void {
-  const mine = setGemmArgs(mainWorkspace, c, ldc, a, lda, transA, b, ldb, transB, m, n, k, alpha, lowerOnly, aShape, bShape);
-  if (n < 16 || <f64>m * <f64>n * <f64>k < MIN_SHARED_WORK || !serving(team)) {
+  setGemmArgs(mainWorkspace, c, ldc, a, lda, transA, b, ldb, transB, m, n, k, alpha, lowerOnly, aShape, bShape);
+  if (n < 32 || <f64>m * <f64>n * <f64>k < MIN_SHARED_WORK || !serving(team)) {
     gemmRun(mainWorkspace);
     return;
   }
-  const split = splitColumns(m, n, lowerOnly);
-  const helperWs = load<usize>(team + HELPER_WS);
-  memory.copy(helperWs, mainWorkspace, offsetof<GemmArgs>());
-  changetype<GemmArgs>(helperWs).j0 = split;
-  mine.j1 = split;
+  memory.copy(load<usize>(team + HELPER_WS), mainWorkspace, offsetof<GemmArgs>());
+  atomic.store<i32>(team + NEXT, 0);
   changetype<Task>(team + TASK).op = OP_GEMM;
   const g = post(team);
-  gemmRun(mainWorkspace);
+  gemmChunks(team, mainWorkspace);
   awaitDone(team, g);
 }
 
-/** B ← B L⁻ᵀ (./dense_trsm.ts) on the team: the rows of B split between the caller and the helper. */
+/** B ← B L⁻ᵀ (./dense_trsm.ts) on the team: the rows of B taken in chunks by the caller and the helper. */
 export function teamTrsm(team: usize, b: usize, l: usize, m: i32, n: i32, ldb: i32, ldl: i32): void {
-  if (m < 16 || <f64>m * <f64>n * <f64>n < MIN_SHARED_WORK || !serving(team)) {
+  if (m < 32 || <f64>m * <f64>n * <f64>n < MIN_SHARED_WORK || !serving(team)) {
     trsmRightLowerT(mainWorkspace, b, l, m, n, ldb, ldl);
     return;
   }
-  const split = (m >> 3) << 2;
   const t = changetype<Task>(team + TASK);
   t.op = OP_TRSM;
-  t.b = b + (<usize>split << 3);
+  t.b = b;
   t.l = l;
-  t.m = m - split;
+  t.m = m;
   t.n = n;
   t.ldb = ldb;
   t.ldl = ldl;
+  atomic.store<i32>(team + NEXT, 0);
   const g = post(team);
-  trsmRightLowerT(mainWorkspace, b, l, split, n, ldb, ldl);
+  trsmChunks(team, t, mainWorkspace);
   awaitDone(team, g);
 }

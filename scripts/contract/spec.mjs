@@ -189,6 +189,12 @@ export const kernels = [
   ["kernelTeamStop", [["team", "ptr"]], "void", "ask the team's helper to stop"],
   ["kernelTeamJoin", [["team", "ptr"]], "i32", "a helper joins the team: 1, or 0 when it was stopped first"],
   [
+    "kernelTeamPoll",
+    [["team", "ptr"], ["seen", "i32"], ["polls", "i32"]],
+    "i32",
+    "a helper polls for a new task: the posted generation (seen when none)",
+  ],
+  [
     "kernelTeamRun",
     [["team", "ptr"], ["generation", "i32"]],
     "i32",

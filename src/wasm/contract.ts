@@ -299,6 +299,8 @@ export interface KernelExports {
   kernelTeamStop(team: number): void;
   /** a helper joins the team: 1, or 0 when it was stopped first */
   kernelTeamJoin(team: number): number;
+  /** a helper polls for a new task: the posted generation (seen when none) */
+  kernelTeamPoll(team: number, seen: number, polls: number): number;
   /** a helper runs the posted task: 1, or 0 when told to stop */
   kernelTeamRun(team: number, generation: number): number;
   /** left-looking Cholesky in place on a symbolic pattern (assembly/sparse/cholesky.ts); 0 or failing column + 1 */
@@ -337,6 +339,7 @@ export const KERNEL_NAMES: readonly (keyof Omit<KernelExports, "memory">)[] = [
   "kernelTeamServing",
   "kernelTeamStop",
   "kernelTeamJoin",
+  "kernelTeamPoll",
   "kernelTeamRun",
   "sparseCholesky",
   "sparseSelectedInverse",

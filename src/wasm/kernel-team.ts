@@ -10,6 +10,11 @@
  */
 import type { KernelExports } from "./contract.js";
 
+/** Polls of the team's POSTED flag after a task, about a millisecond. */
+const POLLS = 400_000;
+/** The helper's sleep between checks once polling found nothing (ms). */
+const SLEEP_MS = 0.5;
+
 /** What the helper needs: the compiled threads build, its shared memory and the team block's address. */
 interface HelperData {
   module: WebAssembly.Module;
@@ -18,9 +23,11 @@ interface HelperData {
 }
 
 /**
- * The helper's program (run as a CommonJS script by worker_threads' eval). It polls the team's POSTED flag for a
- * while after each task (inside a factorisation the next task follows within a millisecond), then sleeps in
- * Atomics.wait with a short timeout (the caller posts without notifying: see team.ts on waiting in wasm).
+ * The helper's program (run as a CommonJS script by worker_threads' eval). After each task it polls the team's
+ * POSTED flag in wasm for about a millisecond (inside a factorisation the next task follows within a millisecond:
+ * the caller factors the next diagonal panel alone), then sleeps in Atomics.wait with a short timeout (the caller
+ * posts without notifying: see assembly/linalg/team.ts on waiting in wasm). A task posted while it sleeps is not
+ * waited for: the caller does its chunks, and the helper whatever is left when it wakes.
  */
 const HELPER_SOURCE = `
 const { workerData } = require("node:worker_threads");
@@ -31,11 +38,10 @@ const flags = new Int32Array(memory.buffer, team, 1);
 let seen = Atomics.load(flags, 0);
 if (k.kernelTeamJoin(team) === 1) {
   for (;;) {
-    let g = Atomics.load(flags, 0);
-    for (let spin = 0; g === seen && spin < ${20000}; spin++) g = Atomics.load(flags, 0);
+    let g = k.kernelTeamPoll(team, seen, ${POLLS});
     while (g === seen) {
-      Atomics.wait(flags, 0, seen, ${0.5});
-      g = Atomics.load(flags, 0);
+      Atomics.wait(flags, 0, seen, ${SLEEP_MS});
+      g = k.kernelTeamPoll(team, seen, 1);
     }
     seen = g;
     if (k.kernelTeamRun(team, g) === 0) break;
