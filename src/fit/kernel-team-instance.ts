@@ -4,8 +4,8 @@
  * kernels (a shared memory), and a helper thread joins its team for the duration of the fit. The dense
  * factorisations and inverses then run on two cores; the numbers are the same to the last bit.
  *
- * Where helpers cannot run (a browser, a bundle without build/spruce-threads.wasm) there is no team and the engine
- * is the usual single-threaded one.
+ * Where helpers cannot run (a browser; a program that chose its own kernels) there is no team and the engine is
+ * the usual single-threaded one.
  */
 import type { DesignBuffers } from "../design/types.js";
 import { kernelHelpersAvailable, startKernelHelper } from "../wasm/kernel-team.js";

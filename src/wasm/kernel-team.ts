@@ -1,6 +1,6 @@
 /**
  * The kernel team's helper thread (assembly/linalg/team.ts): a worker that instantiates the threads build of the
- * kernels (build/spruce-threads.wasm) on the same shared memory as the fit's engine and runs its share of the
+ * kernels (./shared-memory-build.ts) on the same shared memory as the fit's engine and runs its share of the
  * dense factorisations and inverses. A fit with a large dense block starts one (src/fit/wasm-engine.ts) and stops
  * it when the fit is done; the engine keeps the team's address, and without a serving helper the kernels run on
  * the calling thread alone, with the same results.

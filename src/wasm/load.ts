@@ -16,6 +16,7 @@
  */
 
 import { KERNEL_NAMES, type KernelExports } from "./contract.js";
+import { withSharedMemory } from "./shared-memory-build.js";
 
 /** The typed exports of build/spruce.wasm, declared once in scripts/contract/spec.mjs (generated ./contract.ts). */
 export type { KernelExports } from "./contract.js";
@@ -24,9 +25,6 @@ export type { KernelExports } from "./contract.js";
 export type KernelSource = WebAssembly.Module | ArrayBuffer | ArrayBufferView | URL | string | Response;
 
 const wasmUrl = new URL("../../build/spruce.wasm", import.meta.url);
-// The same kernels built for a shared, imported memory (asconfig.json's "threads" target): the instance a kernel
-// team's helper thread can join (./kernel-team.ts). Only read in Node, from disk; there is no embedded copy.
-const threadsUrl = new URL("../../build/spruce-threads.wasm", import.meta.url);
 
 // The one compiled module of this thread (a cache: compiling twice would give the same module), and the source
 // a program named for it, if any; likewise the threads build (null where it cannot be read).
@@ -88,9 +86,12 @@ async function embeddedBytes(): Promise<ArrayBuffer> {
   return new Response(stream).arrayBuffer();
 }
 
+async function defaultBytes(): Promise<ArrayBuffer | Uint8Array> {
+  return (await readUrl(wasmUrl)) ?? (await embeddedBytes());
+}
+
 async function compileDefault(): Promise<WebAssembly.Module> {
-  const bytes = (await readUrl(wasmUrl)) ?? (await embeddedBytes());
-  return WebAssembly.compile(bytes as BufferSource);
+  return WebAssembly.compile((await defaultBytes()) as BufferSource);
 }
 
 /**
@@ -132,23 +133,25 @@ function abort(_message: number, _file: number, line: number, column: number): n
   throw new Error(`spruce kernel aborted at ${line}:${column}`);
 }
 
+/** The threads build's maximum memory: 2 GiB, so that every pointer stays a positive 32-bit number in JavaScript. */
+const SHARED_MAXIMUM_PAGES = 32768;
+/** Its initial memory (the plain build's, asconfig.json). */
+const SHARED_INITIAL_PAGES = 32;
+
 /**
- * The threads build of the kernels, compiled once per thread, or null where it cannot be used: outside Node, when
- * the program chose its own kernels (initKernels), or when build/spruce-threads.wasm is not there (a program
- * bundled into one file).
+ * The threads build of the kernels (the package's own kernels on an imported shared memory, ./shared-memory-build.ts),
+ * compiled once per thread, or null where it cannot be used: outside Node, or when the program chose its own
+ * kernels (initKernels).
  */
 export function compileThreadedKernels(): Promise<WebAssembly.Module | null> {
   compiledThreads ??= (async () => {
     if (!isNode() || compiledFrom !== undefined || typeof SharedArrayBuffer !== "function") return null;
-    const bytes = await readUrl(threadsUrl);
-    return bytes ? WebAssembly.compile(bytes as BufferSource) : null;
+    const bytes = await defaultBytes();
+    const view = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+    return WebAssembly.compile(withSharedMemory(view, SHARED_MAXIMUM_PAGES));
   })();
   return compiledThreads;
 }
-
-/** Pages of the threads build's shared memory: its maximum (asconfig.json) keeps every pointer below 2 GiB. */
-const SHARED_INITIAL_PAGES = 32;
-const SHARED_MAXIMUM_PAGES = 32768;
 
 /** A fresh instance of the threads build on a new shared memory, with that memory. */
 export function instantiateThreadedKernels(module: WebAssembly.Module): {

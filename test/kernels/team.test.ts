@@ -45,7 +45,7 @@ async function until(condition: () => boolean, what: string): Promise<void> {
 
 beforeAll(async () => {
   const compiled = await compileThreadedKernels();
-  if (!compiled) throw new Error("build/spruce-threads.wasm is missing: npm run build");
+  if (!compiled) throw new Error("no threads build of the kernels in this runtime");
   module = compiled;
   ({ kernels: k, memory } = instantiateThreadedKernels(module));
   team = newTeam();
