@@ -162,7 +162,7 @@ export async function fitMixed(
           : ensureReducedEngine(options.engine, design.offset);
     return fitDesign(design, engine, options, data);
   } finally {
-    await team?.release();
+    team?.release();
   }
 }
 

@@ -23,19 +23,32 @@ export const TEAM_DENSE_BLOCK = 384;
 export interface FitTeam {
   kernels: KernelExports;
   team: number;
-  /** Stop the helper (resolves when its thread has exited); the engine keeps working on this thread alone. */
-  release(): Promise<void>;
+  /**
+   * Ask the helper to stop; the engine keeps working on this thread alone. Returns at once (the helper's thread
+   * ends on its own within a few milliseconds); `exited` resolves when it has.
+   */
+  release(): void;
+  exited: Promise<void>;
 }
 
-/** The threads build's instance of this thread, with its team block and the helper workspace. */
+/** A team block with its helper workspace; `busy` while a helper started on it has not exited. */
+interface TeamBlock {
+  team: number;
+  workspace: number;
+  busy: boolean;
+}
+
+/** The threads build's instance of this thread, with its team blocks. */
 interface TeamInstance {
   kernels: KernelExports;
   module: WebAssembly.Module;
   memory: WebAssembly.Memory;
-  team: number;
-  workspace: number;
-  /** Resolves when the last helper started on this team has exited (one helper per team block at a time). */
-  idle: Promise<void>;
+  /**
+   * Never freed: an engine keeps its team's address for its life, so a block is only ever reused by another
+   * helper (which then helps whichever engine posts to it; only the calling thread posts). A fit starting while
+   * the last helper is still exiting takes a new block instead of waiting.
+   */
+  blocks: TeamBlock[];
 }
 
 // One instance per thread, made on the first large fit (as src/fit/wasm-engine.ts keeps one of the plain build).
@@ -45,10 +58,21 @@ async function makeInstance(): Promise<TeamInstance | null> {
   const module = await compileThreadedKernels();
   if (!module) return null;
   const { kernels, memory } = instantiateThreadedKernels(module);
-  const team = kernels.alloc(kernels.kernelTeamBytes());
-  // The workspace's packed panels are read as v128: 16-byte aligned.
-  const workspace = (kernels.alloc(kernels.kernelWorkspaceBytes() + 16) + 15) & ~15;
-  return { kernels, module, memory, team, workspace, idle: Promise.resolve() };
+  return { kernels, module, memory, blocks: [] };
+}
+
+function freeBlock(inst: TeamInstance): TeamBlock {
+  const idle = inst.blocks.find((b) => !b.busy);
+  if (idle) return idle;
+  const { kernels } = inst;
+  const block: TeamBlock = {
+    team: kernels.alloc(kernels.kernelTeamBytes()),
+    // The workspace's packed panels are read as v128: 16-byte aligned.
+    workspace: (kernels.alloc(kernels.kernelWorkspaceBytes() + 16) + 15) & ~15,
+    busy: false,
+  };
+  inst.blocks.push(block);
+  return block;
 }
 
 /** A team for a fit of `buffers`, or null when the model is too small for one or helpers cannot run here. */
@@ -57,16 +81,22 @@ export async function startFitTeam(buffers: Pick<DesignBuffers, "terms" | "p">):
   instance ??= makeInstance();
   const inst = await instance;
   if (!inst) return null;
-  await inst.idle;
-  inst.kernels.kernelTeamInit(inst.team, inst.workspace);
-  const helper = startKernelHelper(inst.kernels, inst.module, inst.memory, inst.team);
-  let stopped: Promise<void> | undefined;
-  const release = (): Promise<void> => {
-    stopped ??= helper.stop();
-    return stopped;
-  };
-  inst.idle = new Promise<void>((resolve) => {
-    helper.exited.then(resolve);
+  const block = freeBlock(inst);
+  block.busy = true;
+  inst.kernels.kernelTeamInit(block.team, block.workspace);
+  const helper = startKernelHelper(inst.kernels, inst.module, inst.memory, block.team);
+  const exited = helper.exited.then(() => {
+    block.busy = false;
   });
-  return { kernels: inst.kernels, team: inst.team, release };
+  let released = false;
+  return {
+    kernels: inst.kernels,
+    team: block.team,
+    release(): void {
+      if (released) return;
+      released = true;
+      helper.stop();
+    },
+    exited,
+  };
 }

@@ -49,9 +49,9 @@ if (k.kernelTeamJoin(team) === 1) {
 }
 `;
 
-/** A started helper: stop() asks it to finish and resolves when its thread has exited (as `exited` does). */
+/** A started helper: stop() asks it to finish (it returns at once); `exited` resolves when its thread has ended. */
 export interface KernelHelper {
-  stop(): Promise<void>;
+  stop(): void;
   exited: Promise<void>;
 }
 
@@ -60,7 +60,6 @@ type WorkerCtor = new (
   options: { eval: true; workerData: HelperData; stdout?: boolean; stderr?: boolean },
 ) => {
   unref(): void;
-  ref(): void;
   once(event: "exit", listener: (code: number) => void): void;
   once(event: "error", listener: (error: Error) => void): void;
 };
@@ -91,8 +90,8 @@ export function startKernelHelper(
   const Worker = nodeWorker();
   if (!Worker) throw new Error("spruce kernel helpers need Node's worker_threads");
   const worker = new Worker(HELPER_SOURCE, { eval: true, workerData: { module, memory, team } });
-  // A serving helper never keeps the process alive; once stopped, its exit is awaited (stop() refs it again, or
-  // a process waiting only on that exit would end with the await unsettled).
+  // A helper never keeps the process alive (a process that exits while it is still ending stops it; it runs no
+  // optimised JavaScript, see kernelTeamPoll, so that is safe on Node 20).
   worker.unref();
   const exited = new Promise<void>((resolve) => {
     worker.once("exit", () => resolve());
@@ -100,10 +99,8 @@ export function startKernelHelper(
     worker.once("error", () => undefined);
   });
   return {
-    stop(): Promise<void> {
+    stop(): void {
       kernels.kernelTeamStop(team);
-      worker.ref();
-      return exited;
     },
     exited,
   };

@@ -54,7 +54,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await helper?.stop();
+  helper?.stop();
+  await helper?.exited;
 });
 
 /** Deterministic uniform(−0.5, 0.5) stream. */
@@ -150,7 +151,8 @@ describe("dense kernels shared with a helper thread", () => {
     const block = newTeam();
     const second = startKernelHelper(k, module, memory, block);
     await until(() => k.kernelTeamServing(block) === 1, "the second helper to join");
-    await second.stop();
+    second.stop();
+    await second.exited;
     expect(k.kernelTeamServing(block)).toBe(0);
     const a = spdLower(300, 300, 9);
     const alone = onHeap(a, (p) => k.denseCholesky(p, 300, 300, 0));
@@ -165,7 +167,8 @@ describe("dense kernels shared with a helper thread", () => {
   it("a helper stopped before it joined never joins", async () => {
     const block = newTeam();
     const early = startKernelHelper(k, module, memory, block);
-    await early.stop();
+    early.stop();
+    await early.exited;
     expect(k.kernelTeamServing(block)).toBe(0);
   });
 });
