@@ -10,11 +10,11 @@ export {
   kernelTeamInit,
   kernelTeamJoin,
   kernelTeamPoll,
-  kernelTeamRun,
   kernelTeamServing,
   kernelTeamStop,
   kernelWorkspaceBytes,
 } from "./linalg/team";
+export { kernelTeamRun } from "./pls/team-tasks";
 export { plsResponseStatistics, plsStatistics } from "./pls/statistics";
 export { sparseCholesky, sparseSelectedInverse } from "./sparse/cholesky";
 export { glmmPirls } from "./glmm/pirls";

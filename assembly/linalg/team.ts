@@ -20,8 +20,8 @@
 //
 // No memory.atomic.wait32 or notify in wasm: Node 20's baseline compiler (Liftoff) lost a local held across
 // memory.atomic.wait32 (measured: a helper's workspace pointer became 0 and its products packed over address 0).
-// The waiting is done by JavaScript's Atomics.wait between kernel calls, and the caller waits by polling: its
-// wait is the difference between two equal shares.
+// The helper sleeps in JavaScript's Atomics.wait between kernel calls and notifies DONE from there; the caller
+// polls DONE, then sleeps through an imported JavaScript Atomics.wait (teamWait).
 
 import { GEMM_WORKSPACE_BYTES, GemmArgs, gemmRun, mainWorkspace, setGemmArgs } from "./dense_gemm";
 import { trsmRightLowerT } from "./dense_trsm";
@@ -42,15 +42,31 @@ const SERVING: i32 = 1;
 const QUIT: i32 = 2;
 const STOPPED: i32 = 3;
 
-const OP_GEMM: i32 = 1;
-const OP_TRSM: i32 = 2;
+/** Task kinds: the dense kernels' here; the blocked factor's in assembly/pls/team-tasks.ts (3 and up). */
+export const OP_GEMM: i32 = 1;
+export const OP_TRSM: i32 = 2;
+
+/**
+ * Sleep until the i32 at `address` is no longer `value`, or `milliseconds` passed (JavaScript's Atomics.wait,
+ * src/wasm/load.ts): the caller's way to give its core back while a descheduled helper finishes its chunk. An
+ * imported call, not memory.atomic.wait32: see the module comment.
+ */
+// @ts-ignore: decorator
+@external("env", "teamWait")
+declare function teamWait(address: usize, value: i32, milliseconds: f64): void;
+
+/** Polls of DONE before the caller sleeps (tens of microseconds: a chunk usually ends within that). */
+const AWAIT_POLLS: i32 = 20000;
 
 /** Below this many multiply-adds a product runs on the calling thread alone (the hand-off costs more). */
 const MIN_SHARED_WORK: f64 = 1048576.0;
 
-// A task: its kind, and the triangular solve's arguments (a product's are in each thread's workspace, GemmArgs).
+/**
+ * A task: its kind, the triangular solve's arguments (a product's are in each thread's workspace, GemmArgs), and
+ * an engine context with an order for the blocked factor's tasks.
+ */
 @unmanaged
-class Task {
+export class Task {
   op: i32;
   b: usize;
   l: usize;
@@ -58,12 +74,39 @@ class Task {
   n: i32;
   ldb: i32;
   ldl: i32;
+  ctx: usize;
+  ne: i32;
 }
 
+/** Whether a helper serves `team` (0: no team). */
 // @ts-ignore: decorator
 @inline
-function serving(team: usize): bool {
+export function teamServing(team: usize): bool {
   return team != 0 && atomic.load<i32>(team + STATE) == SERVING;
+}
+
+/** The task block of `team`, for the caller to fill before teamPost. */
+export function teamTask(team: usize): Task {
+  return changetype<Task>(team + TASK);
+}
+
+/** Post the task (kind `op`, its fields written) with all chunks untaken; returns its generation for teamFinish. */
+export function teamPost(team: usize, op: i32): i32 {
+  changetype<Task>(team + TASK).op = op;
+  atomic.store<i32>(team + NEXT, 0);
+  return post(team);
+}
+
+/** The start of the next untaken chunk of `width` (both threads call it until it passes the end). */
+// @ts-ignore: decorator
+@inline
+export function teamTake(team: usize, width: i32): i32 {
+  return atomic.add<i32>(team + NEXT, width);
+}
+
+/** The caller, after taking its chunks: wait for the helper's last one, if the helper started on the task. */
+export function teamFinish(team: usize, g: i32): void {
+  awaitDone(team, g);
 }
 
 export function kernelTeamBytes(): i32 {
@@ -85,7 +128,7 @@ export function kernelTeamInit(team: usize, helperWorkspace: usize): void {
 
 /** 1 while a helper serves the team. */
 export function kernelTeamServing(team: usize): i32 {
-  return serving(team) ? 1 : 0;
+  return teamServing(team) ? 1 : 0;
 }
 
 /** Post a task (its fields already written) and return its generation. */
@@ -95,10 +138,19 @@ function post(team: usize): i32 {
   return g;
 }
 
-/** After the caller's chunks: return at once if the helper never started on generation g, else poll until done. */
+/**
+ * After the caller's chunks: return at once if the helper never started on generation g, else wait until it is
+ * done: polling, then sleeping (the helper notifies DONE from JavaScript), so that a helper descheduled in the
+ * middle of a chunk on a busy machine gets the core back instead of the caller spinning on it.
+ */
 function awaitDone(team: usize, g: i32): void {
   if (atomic.cmpxchg<i32>(team + CLAIM, g - 1, g) == g - 1) return;
-  while (atomic.load<i32>(team + DONE) != g) {}
+  let polls = 0;
+  for (;;) {
+    const d = atomic.load<i32>(team + DONE);
+    if (d == g) return;
+    if (++polls > AWAIT_POLLS) teamWait(team + DONE, d, 1.0);
+  }
 }
 
 /** Ask the helper to return (after any task it is running); it sees the request within its polling timeout. */
@@ -129,33 +181,34 @@ export function kernelTeamJoin(team: usize): i32 {
 }
 
 /**
- * The helper runs the task posted last (generation `g`) and reports it done; 0 when told to stop instead (the
- * helper then returns, the team is STOPPED).
+ * The helper's side of generation g: -1 when told to stop (the team is then STOPPED), 0 when the caller claimed
+ * the task (it did every chunk and is not waiting), 1 when the helper is to run it and then call teamDone.
  */
-export function kernelTeamRun(team: usize, g: i32): i32 {
+export function teamBegin(team: usize, g: i32): i32 {
   if (atomic.load<i32>(team + STATE) == QUIT) {
     atomic.store<i32>(team + STATE, STOPPED);
-    return 0;
+    return -1;
   }
-  // The caller claimed it: it has done every chunk already and is not waiting.
-  if (atomic.cmpxchg<i32>(team + CLAIM, g - 1, g) != g - 1) return 1;
-  run(team, changetype<Task>(team + TASK), load<usize>(team + HELPER_WS));
-  atomic.store<i32>(team + DONE, g);
-  return 1;
+  return atomic.cmpxchg<i32>(team + CLAIM, g - 1, g) == g - 1 ? 1 : 0;
 }
 
-function run(team: usize, t: Task, ws: usize): void {
-  if (t.op == OP_GEMM) gemmChunks(team, ws);
-  else if (t.op == OP_TRSM) trsmChunks(team, t, ws);
+/** The helper has finished generation g. */
+export function teamDone(team: usize, g: i32): void {
+  atomic.store<i32>(team + DONE, g);
+}
+
+/** The helper's workspace (the gemm's, GemmArgs first: its scratch after that). */
+export function teamHelperWorkspace(team: usize): usize {
+  return load<usize>(team + HELPER_WS);
 }
 
 /** Take chunks of the product in `ws` (its columns [0, n)) until none is left. */
-function gemmChunks(team: usize, ws: usize): void {
+export function gemmChunks(team: usize, ws: usize): void {
   const g = changetype<GemmArgs>(ws);
   const n = g.n;
   const width = chunkWidth(n);
   for (;;) {
-    const j = atomic.add<i32>(team + NEXT, width);
+    const j = teamTake(team, width);
     if (j >= n) return;
     g.j0 = j;
     g.j1 = min(n, j + width);
@@ -164,11 +217,11 @@ function gemmChunks(team: usize, ws: usize): void {
 }
 
 /** Take chunks of rows of the triangular solve until none is left. */
-function trsmChunks(team: usize, t: Task, ws: usize): void {
+export function trsmChunks(team: usize, t: Task, ws: usize): void {
   const m = t.m;
   const height = chunkWidth(m);
   for (;;) {
-    const i = atomic.add<i32>(team + NEXT, height);
+    const i = teamTake(team, height);
     if (i >= m) return;
     trsmRightLowerT(ws, t.b + (<usize>i << 3), t.l, min(height, m - i), t.n, t.ldb, t.ldl);
   }
@@ -178,7 +231,7 @@ function trsmChunks(team: usize, t: Task, ws: usize): void {
  * Chunks of about a sixteenth of the columns (rows), a multiple of 4 (the gemm tile) and at least 16: enough
  * chunks to balance two threads, wide enough that re-packing A per chunk stays a few per cent of the flops.
  */
-function chunkWidth(n: i32): i32 {
+export function chunkWidth(n: i32): i32 {
   return max(16, ((n >> 4) + 3) & ~3);
 }
 
@@ -202,34 +255,30 @@ export function teamGemm(
   bShape: i32 = 0,
 ): void {
   setGemmArgs(mainWorkspace, c, ldc, a, lda, transA, b, ldb, transB, m, n, k, alpha, lowerOnly, aShape, bShape);
-  if (n < 32 || <f64>m * <f64>n * <f64>k < MIN_SHARED_WORK || !serving(team)) {
+  if (n < 32 || <f64>m * <f64>n * <f64>k < MIN_SHARED_WORK || !teamServing(team)) {
     gemmRun(mainWorkspace);
     return;
   }
   memory.copy(load<usize>(team + HELPER_WS), mainWorkspace, offsetof<GemmArgs>());
-  atomic.store<i32>(team + NEXT, 0);
-  changetype<Task>(team + TASK).op = OP_GEMM;
-  const g = post(team);
+  const g = teamPost(team, OP_GEMM);
   gemmChunks(team, mainWorkspace);
   awaitDone(team, g);
 }
 
 /** B ← B L⁻ᵀ (./dense_trsm.ts) on the team: the rows of B taken in chunks by the caller and the helper. */
 export function teamTrsm(team: usize, b: usize, l: usize, m: i32, n: i32, ldb: i32, ldl: i32): void {
-  if (m < 32 || <f64>m * <f64>n * <f64>n < MIN_SHARED_WORK || !serving(team)) {
+  if (m < 32 || <f64>m * <f64>n * <f64>n < MIN_SHARED_WORK || !teamServing(team)) {
     trsmRightLowerT(mainWorkspace, b, l, m, n, ldb, ldl);
     return;
   }
   const t = changetype<Task>(team + TASK);
-  t.op = OP_TRSM;
   t.b = b;
   t.l = l;
   t.m = m;
   t.n = n;
   t.ldb = ldb;
   t.ldl = ldl;
-  atomic.store<i32>(team + NEXT, 0);
-  const g = post(team);
+  const g = teamPost(team, OP_TRSM);
   trsmChunks(team, t, mainWorkspace);
   awaitDone(team, g);
 }

@@ -117,57 +117,63 @@ export class Context {
   sVal: usize;
   /** slot 55: i32[l1]: the column-blocked update's cursor into each level's row list */
   cursor: usize;
-  /** slot 56: f64[nObs]: prior weights (1 without weights) */
+  /** slot 56: i32[l1]: the same cursor for a kernel team's helper (assembly/pls/team-tasks.ts) */
+  teamCursor: usize;
+  /** slot 57: f64[nd]: Y_g scratch of a kernel team's helper (p₁ = 1, assembly/pls/team-tasks.ts) */
+  teamY: usize;
+  /** slot 58: f64[l1]: ‖Y_g‖² per level of term 1 (p₁ = 1, the inverse-factor gradient) */
+  qLevel: usize;
+  /** slot 59: f64[nObs]: prior weights (1 without weights) */
   wP: usize;
-  /** slot 57: i32[spN]: sparse path: original trailing row of each position of the factor's order */
+  /** slot 60: i32[spN]: sparse path: original trailing row of each position of the factor's order */
   spPerm: usize;
-  /** slot 58: i32[spN + 1]: sparse path: start of each column of L in spRowIdx/spLx */
+  /** slot 61: i32[spN + 1]: sparse path: start of each column of L in spRowIdx/spLx */
   spColPtr: usize;
-  /** slot 59: i32[spNnz]: sparse path: row of each entry of L (factor order, ascending, diagonal first) */
+  /** slot 62: i32[spNnz]: sparse path: row of each entry of L (factor order, ascending, diagonal first) */
   spRowIdx: usize;
-  /** slot 60: i32[spN + 1]: sparse path: start of each row's off-diagonal entries in spRowCol/spRowPos */
+  /** slot 63: i32[spN + 1]: sparse path: start of each row's off-diagonal entries in spRowCol/spRowPos */
   spRowPtr: usize;
-  /** slot 61: i32[spNnz]: sparse path: column of each off-diagonal entry of L, row by row */
+  /** slot 64: i32[spNnz]: sparse path: column of each off-diagonal entry of L, row by row */
   spRowCol: usize;
-  /** slot 62: i32[spNnz]: sparse path: position in spLx of each entry of spRowCol */
+  /** slot 65: i32[spNnz]: sparse path: position in spLx of each entry of spRowCol */
   spRowPos: usize;
-  /** slot 63: i32[spNnz]: sparse path: offset in C (original order, lower) of each entry of L */
+  /** slot 66: i32[spNnz]: sparse path: offset in C (original order, lower) of each entry of L */
   spSrc: usize;
-  /** slot 64: f64[spNnz]: sparse path: the values of L */
+  /** slot 67: f64[spNnz]: sparse path: the values of L */
   spLx: usize;
-  /** slot 65: f64[spNnz]: sparse path: the selected inverse on L's pattern */
+  /** slot 68: f64[spNnz]: sparse path: the selected inverse on L's pattern */
   spZx: usize;
-  /** slot 66: f64[spN]: sparse path: a dense column of scratch */
+  /** slot 69: f64[spN]: sparse path: a dense column of scratch */
   spWork: usize;
-  /** slot 67: derived by plsPrepare: term 1's template */
+  /** slot 70: derived by plsPrepare: term 1's template */
   T1: usize;
-  /** slot 68: derived by plsPrepare: term 1's model matrix */
+  /** slot 71: derived by plsPrepare: term 1's model matrix */
   z1: usize;
-  /** slot 69: derived by plsPrepare: work: L_g⁻¹ (p1×p1) */
+  /** slot 72: derived by plsPrepare: work: L_g⁻¹ (p1×p1) */
   wLinv: usize;
-  /** slot 70: derived by plsPrepare: work: A_g⁻¹ (p1×p1) */
+  /** slot 73: derived by plsPrepare: work: A_g⁻¹ (p1×p1) */
   wAinv: usize;
-  /** slot 71: derived by plsPrepare: work: (Ω_e⁻¹)_gg (p1×p1) */
+  /** slot 74: derived by plsPrepare: work: (Ω_e⁻¹)_gg (p1×p1) */
   wQ: usize;
-  /** slot 72: derived by plsPrepare: work: p1×p1 scratch */
+  /** slot 75: derived by plsPrepare: work: p1×p1 scratch */
   wE: usize;
-  /** slot 73: derived by plsPrepare: work: K_g (maxR×p1) */
+  /** slot 76: derived by plsPrepare: work: K_g (maxR×p1) */
   wK: usize;
-  /** slot 74: derived by plsPrepare: work: Y_g (maxR×p1) */
+  /** slot 77: derived by plsPrepare: work: Y_g (maxR×p1) */
   wY: usize;
-  /** slot 75: derived by plsPrepare: work: maxR×p1 scratch */
+  /** slot 78: derived by plsPrepare: work: maxR×p1 scratch */
   wV: usize;
-  /** slot 76: derived by plsPrepare: work: a column of nd */
+  /** slot 79: derived by plsPrepare: work: a column of nd */
   wCol: usize;
-  /** slot 77: derived by plsPrepare: work: nd×p1 (Y_g of the inverse-factor gradient) */
+  /** slot 80: derived by plsPrepare: work: nd×p1 (Y_g of the inverse-factor gradient) */
   wYd: usize;
-  /** slot 78: derived by plsPrepare: work: T_t⁻¹ (pMax×pMax) */
+  /** slot 81: derived by plsPrepare: work: T_t⁻¹ (pMax×pMax) */
   wTinv: usize;
-  /** slot 79: derived by plsPrepare: work: pMax×pMax + 16 scratch */
+  /** slot 82: derived by plsPrepare: work: pMax×pMax + 16 scratch */
   wRow: usize;
 }
 
-export const CONTEXT_SLOTS: i32 = 80;
+export const CONTEXT_SLOTS: i32 = 83;
 
 // plsEvaluate's mode bits
 /** the solution û, β̂, b̂ */

@@ -11,6 +11,7 @@ import { ld, st, ldi } from "./access";
 import { axpy } from "../linalg/vector";
 import { smallChol } from "./small";
 import { lambda2tListRow, vEntry } from "./templates";
+import { updateTrailingBlockedP1 } from "./team-tasks";
 
 /** C[R_g, R_g] −= L21_g L21_gᵀ (lower: R_g is ascending); the dot products written out for p1 ≤ 3. */
 @inline function updateTrailing(cx: Context, r0: i32, r1: i32): void {
@@ -96,7 +97,7 @@ function eliminateP1(cx: Context): f64 {
   const T1 = cx.T1;
   const t = ld(T1, 0);
   // With other random terms the update of C is done afterwards, column block by column block
-  // (updateTrailingBlockedP1); with one factor R_g is only X and y, and the per-level update is contiguous.
+  // (updateTrailingBlockedP1, ./team-tasks.ts); with one factor R_g is only X and y, and the per-level update is contiguous.
   // On the sparse path (spOn) the updates touch only the factor's pattern, level by level (Σ_g |R_g|² entries),
   // which the column-block sweep over all of C would cost more than.
   const blocked = qRest > 0 && cx.spOn == 0;
@@ -122,63 +123,6 @@ function eliminateP1(cx: Context): f64 {
   if (blocked) updateTrailingBlockedP1(cx);
   logdet += Math.log(prod);
   return 2.0 * logdet;
-}
-
-/** Columns of C per block of updateTrailingBlockedP1: 32 columns of InstEval's C (≈ 300 KB) stay in L2. */
-const UPDATE_BLOCK: i32 = 32;
-
-/**
- * C −= Σ_g L21_g L21_gᵀ for p₁ = 1 with other random terms (crossed or nested factors), the same sums as
- * updateTrailing level by level but ordered by destination column: for each block of UPDATE_BLOCK columns of C,
- * every level adds its products to those columns only. Level by level, each level's ~m² products land all over C
- * (InstEval's is 10 MB, larger than the last-level cache), so the update was memory-bound; by column block the
- * writes stay within a few hundred KB. Every entry of C still receives its terms in level order, so the result
- * is bit-identical to updateTrailing. cursor[g] is level g's first list position not yet used as a column.
- */
-function updateTrailingBlockedP1(cx: Context): void {
-  const l1 = cx.l1;
-  const qRest = cx.qRest;
-  const nd = cx.nd;
-  const rowStart = cx.rowStart;
-  const rowIdx = cx.rowIdx;
-  const L21 = cx.L21;
-  const C = cx.C;
-  const cursor = cx.cursor;
-  for (let g = 0; g < l1; g++) store<i32>(cursor + (<usize>g << 2), ldi(rowStart, g));
-  for (let c0 = 0; c0 < qRest; c0 += UPDATE_BLOCK) {
-    const c1 = min(c0 + UPDATE_BLOCK, qRest);
-    for (let g = 0; g < l1; g++) {
-      const r1 = ldi(rowStart, g + 1);
-      let rb = ldi(cursor, g);
-      for (; rb < r1; rb++) {
-        const cb = ldi(rowIdx, rb);
-        if (cb >= c1) break;
-        const b = ld(L21, rb);
-        const col = C + ((<usize>cb * <usize>nd) << 3);
-        // Rows ra ≥ rb of the list: the random rows (scattered within column cb), then X and y, which are
-        // the last pX + 1 rows of C in every list (contiguous).
-        let ra = rb;
-        for (; ra < r1; ra++) {
-          const ca = ldi(rowIdx, ra);
-          if (ca >= qRest) break;
-          const pc = col + (<usize>ca << 3);
-          store<f64>(pc, load<f64>(pc) - ld(L21, ra) * b);
-        }
-        axpy(col + (<usize>qRest << 3), L21 + (<usize>ra << 3), -b, r1 - ra);
-      }
-      store<i32>(cursor + (<usize>g << 2), rb);
-    }
-  }
-  // The X and y rows among themselves: the trailing (pX+1)×(pX+1) corner, contiguous columns.
-  for (let g = 0; g < l1; g++) {
-    const rt = ldi(cursor, g);
-    const ntail = ldi(rowStart, g + 1) - rt;
-    const lt = L21 + (<usize>rt << 3);
-    for (let tb = 0; tb < ntail; tb++) {
-      const c = qRest + tb;
-      axpy(C + ((<usize>c + <usize>c * <usize>nd) << 3), lt + (<usize>tb << 3), -ld(lt, tb), ntail - tb);
-    }
-  }
 }
 
 // Pays (engine bench, generic loop → this): sleepstudy (Days|Subject) objective 1.25 → 0.62 µs (2×).

@@ -12,6 +12,7 @@ import { axpy, dot } from "../linalg/vector";
 import { psAcc } from "./gradient-selected";
 import { smallLowerInverse, smallLowerGram } from "./small";
 import { tplOf } from "./templates";
+import { addTerm1QScalar } from "./team-tasks";
 
 // ---------------------------------------------------------------------------------------------------------------
 // The gradient from the inverse factor alone (crossed factors at scale).
@@ -97,88 +98,6 @@ export function inverseFactorPathApplies(cx: Context): bool {
         if (a != b) st(qsum, b * P + a, ld(qsum, b * P + a) + s);
       }
   }
-}
-
-/**
- * addTerm1Q for p₁ = 1 (random intercepts: InstEval's students): y_g = Σ_r k_r V[:, c_r] with k_r = L21[r]/l_g,
- * Q_g = 1/l_g² + ‖y_g‖². The columns are added four at a time (y[i] += k₀V[i,c₀] + … + k₃V[i,c₃] from the last
- * of the four columns' first row on, after the parts above it one by one), so y is read and written once per four
- * columns: one column at a time, the loads and stores of y, not the arithmetic, set the time.
- */
-function addTerm1QScalar(cx: Context, ne: i32, qsum: usize): void {
-  const l1 = cx.l1;
-  const nd = cx.nd;
-  const rowStart = cx.rowStart;
-  const rowIdx = cx.rowIdx;
-  const Lg = cx.Lg;
-  const L21 = cx.L21;
-  const S = cx.S;
-  const wYd = cx.wYd;
-  let q = 0.0;
-  for (let g = 0; g < l1; g++) {
-    const inv = 1.0 / ld(Lg, g);
-    q += inv * inv;
-    const r0 = ldi(rowStart, g);
-    const r1 = ldi(rowStart, g + 1);
-    if (r0 >= r1) continue;
-    const cmin = ldi(rowIdx, r0);
-    if (cmin >= ne) continue;
-    const len = ne - cmin;
-    memory.fill(wYd, 0, <usize>len << 3);
-    let r = r0;
-    while (r < r1 && ldi(rowIdx, r) < ne) {
-      // up to four effective rows r .. r + m − 1 (ascending c)
-      let m = 1;
-      while (m < 4 && r + m < r1 && ldi(rowIdx, r + m) < ne) m++;
-      const cl = ldi(rowIdx, r + m - 1);
-      // the leading parts, column by column, down to the last column's first row
-      for (let j = 0; j < m - 1; j++) {
-        const c = ldi(rowIdx, r + j);
-        const Vc = S + ((<usize>c + <usize>c * <usize>nd) << 3);
-        axpy(wYd + (<usize>(c - cmin) << 3), Vc, ld(L21, r + j) * inv, cl - c);
-      }
-      const tail = ne - cl;
-      const y = wYd + (<usize>(cl - cmin) << 3);
-      if (m == 4) {
-        const c0 = ldi(rowIdx, r);
-        const c1 = ldi(rowIdx, r + 1);
-        const c2 = ldi(rowIdx, r + 2);
-        const v0 = S + ((<usize>cl + <usize>c0 * <usize>nd) << 3);
-        const v1 = S + ((<usize>cl + <usize>c1 * <usize>nd) << 3);
-        const v2 = S + ((<usize>cl + <usize>c2 * <usize>nd) << 3);
-        const v3 = S + ((<usize>cl + <usize>cl * <usize>nd) << 3);
-        const k0 = ld(L21, r) * inv;
-        const k1 = ld(L21, r + 1) * inv;
-        const k2 = ld(L21, r + 2) * inv;
-        const k3 = ld(L21, r + 3) * inv;
-        const a0 = f64x2.splat(k0);
-        const a1 = f64x2.splat(k1);
-        const a2 = f64x2.splat(k2);
-        const a3 = f64x2.splat(k3);
-        let i = 0;
-        for (; i + 1 < tail; i += 2) {
-          const o = <usize>i << 3;
-          const s01 = f64x2.add(f64x2.mul(a0, v128.load(v0 + o)), f64x2.mul(a1, v128.load(v1 + o)));
-          const s23 = f64x2.add(f64x2.mul(a2, v128.load(v2 + o)), f64x2.mul(a3, v128.load(v3 + o)));
-          v128.store(y + o, f64x2.add(v128.load(y + o), f64x2.add(s01, s23)));
-        }
-        if (i < tail) {
-          const o = <usize>i << 3;
-          const s01 = k0 * load<f64>(v0 + o) + k1 * load<f64>(v1 + o);
-          const s23 = k2 * load<f64>(v2 + o) + k3 * load<f64>(v3 + o);
-          store<f64>(y + o, load<f64>(y + o) + (s01 + s23));
-        }
-      } else {
-        for (let j = 0; j < m; j++) {
-          const c = ldi(rowIdx, r + j);
-          axpy(y, S + ((<usize>cl + <usize>c * <usize>nd) << 3), ld(L21, r + j) * inv, tail);
-        }
-      }
-      r += m;
-    }
-    q += dot(wYd, wYd, len);
-  }
-  st(qsum, 0, ld(qsum, 0) + q);
 }
 
 /** The PS accumulators from the inverse factor: PS_t = (ℓ_t I − Σ_ℓ Q_ℓ) T_t⁻¹ (row-major), see above. */

@@ -6,7 +6,7 @@
  * bits, the output slots and the typed exports of build/spruce.wasm.
  */
 
-export const CONTEXT_SLOTS = 80;
+export const CONTEXT_SLOTS = 83;
 
 /** Slot of each field of the context block. */
 export const SLOT = {
@@ -66,37 +66,40 @@ export const SLOT = {
   sIdx: 53,
   sVal: 54,
   cursor: 55,
-  wP: 56,
-  spPerm: 57,
-  spColPtr: 58,
-  spRowIdx: 59,
-  spRowPtr: 60,
-  spRowCol: 61,
-  spRowPos: 62,
-  spSrc: 63,
-  spLx: 64,
-  spZx: 65,
-  spWork: 66,
-  T1: 67,
-  z1: 68,
-  wLinv: 69,
-  wAinv: 70,
-  wQ: 71,
-  wE: 72,
-  wK: 73,
-  wY: 74,
-  wV: 75,
-  wCol: 76,
-  wYd: 77,
-  wTinv: 78,
-  wRow: 79,
+  teamCursor: 56,
+  teamY: 57,
+  qLevel: 58,
+  wP: 59,
+  spPerm: 60,
+  spColPtr: 61,
+  spRowIdx: 62,
+  spRowPtr: 63,
+  spRowCol: 64,
+  spRowPos: 65,
+  spSrc: 66,
+  spLx: 67,
+  spZx: 68,
+  spWork: 69,
+  T1: 70,
+  z1: 71,
+  wLinv: 72,
+  wAinv: 73,
+  wQ: 74,
+  wE: 75,
+  wK: 76,
+  wY: 77,
+  wV: 78,
+  wCol: 79,
+  wYd: 80,
+  wTinv: 81,
+  wRow: 82,
 } as const;
 
 /** The size slots TypeScript writes. */
 export type SizeName = "nTerms" | "t0" | "p1" | "l1" | "qRest" | "pX" | "nd" | "nObs" | "nnzRows" | "maxR" | "sparse" | "nRest" | "q1" | "tplTotal" | "pMax" | "spOn" | "spNnz" | "team";
 
 /** The buffers TypeScript allocates (one block per engine) and points the context at. */
-export type BufferName = "idxP" | "termP" | "tplOff" | "rowTerm" | "rowPos" | "rowStart" | "rowIdx" | "H11" | "H21" | "H22" | "tpl" | "Lg" | "L21" | "C" | "S" | "work" | "xSol" | "bP" | "zte" | "out" | "acc" | "thetaP" | "gradP" | "minvP" | "vcovP" | "refsP" | "zOff" | "zP" | "xP" | "yP" | "obsOrder" | "obsStart" | "rowOffset" | "restP" | "posOf" | "sIdx" | "sVal" | "cursor" | "wP" | "spPerm" | "spColPtr" | "spRowIdx" | "spRowPtr" | "spRowCol" | "spRowPos" | "spSrc" | "spLx" | "spZx" | "spWork";
+export type BufferName = "idxP" | "termP" | "tplOff" | "rowTerm" | "rowPos" | "rowStart" | "rowIdx" | "H11" | "H21" | "H22" | "tpl" | "Lg" | "L21" | "C" | "S" | "work" | "xSol" | "bP" | "zte" | "out" | "acc" | "thetaP" | "gradP" | "minvP" | "vcovP" | "refsP" | "zOff" | "zP" | "xP" | "yP" | "obsOrder" | "obsStart" | "rowOffset" | "restP" | "posOf" | "sIdx" | "sVal" | "cursor" | "teamCursor" | "teamY" | "qLevel" | "wP" | "spPerm" | "spColPtr" | "spRowIdx" | "spRowPtr" | "spRowCol" | "spRowPos" | "spSrc" | "spLx" | "spZx" | "spWork";
 
 /** What the buffer lengths are computed from. */
 export interface ContractDims {
@@ -204,6 +207,12 @@ export const BUFFERS: readonly BufferSpec[] = [
   { name: "sVal", elem: "f64", length: (d) => d.nd },
   // the column-blocked update's cursor into each level's row list
   { name: "cursor", elem: "i32", length: (d) => d.l1 },
+  // the same cursor for a kernel team's helper (assembly/pls/team-tasks.ts)
+  { name: "teamCursor", elem: "i32", length: (d) => d.l1 },
+  // Y_g scratch of a kernel team's helper (p₁ = 1, assembly/pls/team-tasks.ts)
+  { name: "teamY", elem: "f64", length: (d) => d.nd },
+  // ‖Y_g‖² per level of term 1 (p₁ = 1, the inverse-factor gradient)
+  { name: "qLevel", elem: "f64", length: (d) => d.l1 },
   // prior weights (1 without weights)
   { name: "wP", elem: "f64", length: (d) => d.nObs },
   // sparse path: original trailing row of each position of the factor's order

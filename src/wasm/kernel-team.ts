@@ -14,6 +14,8 @@ import type { KernelExports } from "./contract.js";
 const POLLS = 400_000;
 /** The helper's sleep between checks once polling found nothing (ms). */
 const SLEEP_MS = 0.5;
+/** Byte offset of the team block's DONE flag (assembly/linalg/team.ts), which the helper notifies after a task. */
+const DONE_OFFSET = 64;
 
 /** What the helper needs: the compiled threads build, its shared memory and the team block's address. */
 interface HelperData {
@@ -33,8 +35,10 @@ const HELPER_SOURCE = `
 const { workerData } = require("node:worker_threads");
 const { module, memory, team } = workerData;
 const abort = () => { throw new Error("spruce kernel helper: a kernel aborted"); };
-const k = new WebAssembly.Instance(module, { env: { memory, abort, seed: () => 0 } }).exports;
+const teamWait = (address, value, ms) => Atomics.wait(new Int32Array(memory.buffer, address, 1), 0, value, ms);
+const k = new WebAssembly.Instance(module, { env: { memory, abort, seed: () => 0, teamWait } }).exports;
 const flags = new Int32Array(memory.buffer, team, 1);
+const done = new Int32Array(memory.buffer, team + ${DONE_OFFSET}, 1);
 let seen = Atomics.load(flags, 0);
 if (k.kernelTeamJoin(team) === 1) {
   for (;;) {
@@ -45,6 +49,7 @@ if (k.kernelTeamJoin(team) === 1) {
     }
     seen = g;
     if (k.kernelTeamRun(team, g) === 0) break;
+    Atomics.notify(done, 0);
   }
 }
 `;

@@ -166,12 +166,30 @@ export function instantiateThreadedKernels(module: WebAssembly.Module): {
   return { kernels: instantiateKernels(module, memory), memory };
 }
 
+/**
+ * The kernels' sleep while a kernel team's helper finishes (assembly/linalg/team.ts, `teamWait`): Atomics.wait on
+ * the shared memory of the threads build. Never called on the plain build (its engines have no team).
+ */
+export function teamWaitImport(
+  memory: () => WebAssembly.Memory,
+): (address: number, value: number, ms: number) => void {
+  return (address, value, ms) => {
+    Atomics.wait(new Int32Array(memory().buffer, address, 1), 0, value, ms);
+  };
+}
+
 /** A fresh instance with its own memory (or the given one, for the threads build): one per model engine or worker. */
 export function instantiateKernels(module: WebAssembly.Module, memory?: WebAssembly.Memory): KernelExports {
-  const env: WebAssembly.ModuleImports = { abort, seed: () => 0 };
+  let own: WebAssembly.Memory | undefined = memory;
+  const env: WebAssembly.ModuleImports = {
+    abort,
+    seed: () => 0,
+    teamWait: teamWaitImport(() => own as WebAssembly.Memory),
+  };
   if (memory) env.memory = memory;
   const instance = new WebAssembly.Instance(module, { env });
   const raw = instance.exports as Record<string, unknown>;
+  own ??= raw.memory as WebAssembly.Memory;
   if (typeof raw._initialize === "function") (raw._initialize as () => void)();
   // The module and the contract must agree: a kernel missing here is a stale build, not a runtime surprise.
   const missing = KERNEL_NAMES.filter((name) => typeof raw[name] !== "function");

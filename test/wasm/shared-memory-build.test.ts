@@ -50,12 +50,17 @@ describe("withSharedMemory", () => {
     const abort = () => {
       throw new Error("abort");
     };
-    const instance = new WebAssembly.Instance(derived, { env: { abort, seed: () => 0, memory } });
+    const instance = new WebAssembly.Instance(derived, {
+      env: { abort, seed: () => 0, teamWait: () => undefined, memory },
+    });
     expect(instance.exports.memory).toBe(memory);
     // A memory smaller than the module's initial size is refused: the initial size was kept.
     const small = new WebAssembly.Memory({ initial: 31, maximum: 32768, shared: true });
     expect(
-      () => new WebAssembly.Instance(derived, { env: { abort, seed: () => 0, memory: small } }),
+      () =>
+        new WebAssembly.Instance(derived, {
+          env: { abort, seed: () => 0, teamWait: () => undefined, memory: small },
+        }),
     ).toThrow();
   });
 
