@@ -232,7 +232,7 @@ export function trsmChunks(team: usize, t: Task, ws: usize): void {
  * chunks to balance two threads, wide enough that re-packing A per chunk stays a few per cent of the flops.
  */
 export function chunkWidth(n: i32): i32 {
-  return max(16, ((n >> 4) + 3) & ~3);
+  return max(32, ((n >> 3) + 3) & ~3);
 }
 
 /** gemmUpdate (./dense_gemm.ts) on the team: the columns of C taken in chunks by the caller and the helper. */
