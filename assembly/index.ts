@@ -10,6 +10,7 @@ export {
   kernelTeamInit,
   kernelTeamJoin,
   kernelTeamPoll,
+  kernelTeamRetire,
   kernelTeamServing,
   kernelTeamStop,
   kernelWorkspaceBytes,

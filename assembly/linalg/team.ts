@@ -173,6 +173,14 @@ export function kernelTeamPoll(team: usize, seen: i32, polls: i32): i32 {
   return seen;
 }
 
+/**
+ * The helper leaves after lingering idle (src/wasm/kernel-team.ts): the team is STOPPED. A task posted meanwhile is
+ * not lost: the caller takes every chunk and claims it (CLAIM), since the helper never claimed it.
+ */
+export function kernelTeamRetire(team: usize): void {
+  atomic.store<i32>(team + STATE, STOPPED);
+}
+
 /** The helper joins: 1 when it now serves, 0 when the team was stopped before it started. */
 export function kernelTeamJoin(team: usize): i32 {
   if (atomic.cmpxchg<i32>(team + STATE, STARTING, SERVING) == STARTING) return 1;

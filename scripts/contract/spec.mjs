@@ -190,6 +190,7 @@ export const kernels = [
   ["kernelTeamInit", [["team", "ptr"], ["helperWorkspace", "ptr"]], "void", "prepare a team block"],
   ["kernelTeamServing", [["team", "ptr"]], "i32", "1 while a helper thread serves the team"],
   ["kernelTeamStop", [["team", "ptr"]], "void", "ask the team's helper to stop"],
+  ["kernelTeamRetire", [["team", "ptr"]], "void", "the helper leaves after lingering idle (the team is stopped)"],
   ["kernelTeamJoin", [["team", "ptr"]], "i32", "a helper joins the team: 1, or 0 when it was stopped first"],
   [
     "kernelTeamPoll",

@@ -145,25 +145,21 @@ export async function fitMixed(
   const buffers = designBuffers(design);
   // The size up front: a model that would take hours is refused with its size, before any work.
   checkModelSize(denseBlockOrder(buffers), thetaLowerBounds(buffers).length, options);
-  // A large dense block: a helper thread shares the dense kernels for the fit (./kernel-team-instance.ts); it is
-  // started first, so that it comes up while the engine is built.
+  // A large dense block: a helper thread shares the dense kernels (./kernel-team-instance.ts); it is started
+  // first, so that it comes up while the engine is built, and leaves on its own once idle.
   const team = options.engine === undefined ? await startFitTeam(buffers) : null;
-  try {
-    // The engine fits y − Xβ₀ (./response-reduction.ts): exact whatever constant the response carries.
-    const engine =
-      options.engine === undefined
-        ? await createReducedEngineAsync(
-            buffers,
-            (b) => (team ? createEngine(b, { team: team.team }, team.kernels) : createEngine(b)),
-            design.xtx,
-          )
-        : typeof options.engine === "function"
-          ? createReducedEngine(buffers, options.engine, design.xtx)
-          : ensureReducedEngine(options.engine, design.offset);
-    return fitDesign(design, engine, options, data);
-  } finally {
-    team?.release();
-  }
+  // The engine fits y − Xβ₀ (./response-reduction.ts): exact whatever constant the response carries.
+  const engine =
+    options.engine === undefined
+      ? await createReducedEngineAsync(
+          buffers,
+          (b) => (team ? createEngine(b, { team: team.team }, team.kernels) : createEngine(b)),
+          design.xtx,
+        )
+      : typeof options.engine === "function"
+        ? createReducedEngine(buffers, options.engine, design.xtx)
+        : ensureReducedEngine(options.engine, design.offset);
+  return fitDesign(design, engine, options, data);
 }
 
 export { SINGULAR_TOLERANCE } from "./constants.js";

@@ -13,25 +13,21 @@ import { compileThreadedKernels, instantiateThreadedKernels, type KernelExports 
 import { denseBlockOrder } from "./blocked-layout.js";
 
 /**
- * From this order of the dense block on, a fit gets a team. One factorisation of order 384 is about 19 million
- * multiply-adds (1 ms); starting the helper costs the calling thread about a millisecond and the helper's core
- * 20–30 ms while the fit sets up.
+ * From this order of the dense block on, a fit gets a team. Measured (fresh processes, third fit, a crossed
+ * y ~ x + (1|a) + (1|b)): at order 420 a fit takes about 60 ms, the helper's start-up (30–40 ms on the other
+ * core, and the first fit's compile of the threads build) costs more than the 1–2 ms factorisations it could
+ * share (89–102 ms with a team against 61–63 ms without); at order 800 the two are even (186–188 against
+ * 193–230 ms); at 1500 the team saves a quarter (456 against 626 ms), on InstEval's 1157 a fifth.
  */
-export const TEAM_DENSE_BLOCK = 384;
+export const TEAM_DENSE_BLOCK = 768;
 
-/** A fit's team: the kernels to build its engine on, the team block's address, and release() at the fit's end. */
+/** A fit's team: the kernels to build its engine on and the team block's address. */
 export interface FitTeam {
   kernels: KernelExports;
   team: number;
-  /**
-   * Ask the helper to stop; the engine keeps working on this thread alone. Returns at once (the helper's thread
-   * ends on its own within a few milliseconds); `exited` resolves when it has.
-   */
-  release(): void;
-  exited: Promise<void>;
 }
 
-/** A team block with its helper workspace; `busy` while a helper started on it has not exited. */
+/** A team block with its helper workspace; `busy` while a helper started on it has not ended. */
 interface TeamBlock {
   team: number;
   workspace: number;
@@ -45,8 +41,9 @@ interface TeamInstance {
   memory: WebAssembly.Memory;
   /**
    * Never freed: an engine keeps its team's address for its life, so a block is only ever reused by another
-   * helper (which then helps whichever engine posts to it; only the calling thread posts). A fit starting while
-   * the last helper is still exiting takes a new block instead of waiting.
+   * helper (which then helps whichever engine posts to it; only the calling thread posts). A fit finds the last
+   * fit's helper still serving (it lingers, src/wasm/kernel-team.ts) or starts one on a block whose helper has
+   * ended, or on a new block.
    */
   blocks: TeamBlock[];
 }
@@ -81,22 +78,16 @@ export async function startFitTeam(buffers: Pick<DesignBuffers, "terms" | "p">):
   instance ??= makeInstance();
   const inst = await instance;
   if (!inst) return null;
+  const { kernels } = inst;
+  // A lingering helper: if it leaves just now, the fit's kernels run alone (a team never waits for its helper).
+  const serving = inst.blocks.find((b) => b.busy && kernels.kernelTeamServing(b.team) === 1);
+  if (serving) return { kernels, team: serving.team };
   const block = freeBlock(inst);
   block.busy = true;
-  inst.kernels.kernelTeamInit(block.team, block.workspace);
-  const helper = startKernelHelper(inst.kernels, inst.module, inst.memory, block.team);
-  const exited = helper.exited.then(() => {
+  kernels.kernelTeamInit(block.team, block.workspace);
+  const helper = startKernelHelper(kernels, inst.module, inst.memory, block.team);
+  helper.exited.then(() => {
     block.busy = false;
   });
-  let released = false;
-  return {
-    kernels: inst.kernels,
-    team: block.team,
-    release(): void {
-      if (released) return;
-      released = true;
-      helper.stop();
-    },
-    exited,
-  };
+  return { kernels, team: block.team };
 }

@@ -306,6 +306,8 @@ export interface KernelExports {
   kernelTeamServing(team: number): number;
   /** ask the team's helper to stop */
   kernelTeamStop(team: number): void;
+  /** the helper leaves after lingering idle (the team is stopped) */
+  kernelTeamRetire(team: number): void;
   /** a helper joins the team: 1, or 0 when it was stopped first */
   kernelTeamJoin(team: number): number;
   /** a helper polls for a new task: the posted generation (seen when none) */
@@ -347,6 +349,7 @@ export const KERNEL_NAMES: readonly (keyof Omit<KernelExports, "memory">)[] = [
   "kernelTeamInit",
   "kernelTeamServing",
   "kernelTeamStop",
+  "kernelTeamRetire",
   "kernelTeamJoin",
   "kernelTeamPoll",
   "kernelTeamRun",

@@ -14,6 +14,12 @@ import type { KernelExports } from "./contract.js";
 const POLLS = 400_000;
 /** The helper's sleep between checks once polling found nothing (ms). */
 const SLEEP_MS = 0.5;
+/**
+ * How long a helper stays after its last task (ms): long enough for the next fit of a series (a benchmark, a
+ * bootstrap of refits in this thread) to find it serving instead of starting another thread (30–40 ms), short
+ * enough not to outlive a program's large fits by much.
+ */
+const LINGER_MS = 400;
 /** Byte offset of the team block's DONE flag (assembly/linalg/team.ts), which the helper notifies after a task. */
 const DONE_OFFSET = 64;
 
@@ -29,7 +35,8 @@ interface HelperData {
  * POSTED flag in wasm for about a millisecond (inside a factorisation the next task follows within a millisecond:
  * the caller factors the next diagonal panel alone), then sleeps in Atomics.wait with a short timeout (the caller
  * posts without notifying: see assembly/linalg/team.ts on waiting in wasm). A task posted while it sleeps is not
- * waited for: the caller does its chunks, and the helper whatever is left when it wakes.
+ * waited for: the caller does its chunks, and the helper whatever is left when it wakes. After LINGER_MS without a
+ * task it leaves (kernelTeamRetire) and its thread ends.
  */
 const HELPER_SOURCE = `
 const { workerData } = require("node:worker_threads");
@@ -40,16 +47,22 @@ const k = new WebAssembly.Instance(module, { env: { memory, abort, seed: () => 0
 const flags = new Int32Array(memory.buffer, team, 1);
 const done = new Int32Array(memory.buffer, team + ${DONE_OFFSET}, 1);
 let seen = Atomics.load(flags, 0);
+let idleSince = performance.now();
 if (k.kernelTeamJoin(team) === 1) {
-  for (;;) {
+  serve: for (;;) {
     let g = k.kernelTeamPoll(team, seen, ${POLLS});
     while (g === seen) {
+      if (performance.now() - idleSince > ${LINGER_MS}) {
+        k.kernelTeamRetire(team);
+        break serve;
+      }
       Atomics.wait(flags, 0, seen, ${SLEEP_MS});
       g = k.kernelTeamPoll(team, seen, 1);
     }
     seen = g;
     if (k.kernelTeamRun(team, g) === 0) break;
     Atomics.notify(done, 0);
+    idleSince = performance.now();
   }
 }
 `;

@@ -9,7 +9,7 @@ import { buildDesign } from "../../src/design/build.js";
 import { designBuffers } from "../../src/design/types.js";
 import { denseBlockOrder } from "../../src/fit/blocked-layout.js";
 import { fit } from "../../src/fit/fit.js";
-import { TEAM_DENSE_BLOCK } from "../../src/fit/kernel-team-instance.js";
+import { startFitTeam, TEAM_DENSE_BLOCK } from "../../src/fit/kernel-team-instance.js";
 import { createWasmEngine } from "../../src/fit/wasm-engine.js";
 import { type KernelHelper, kernelHelpersAvailable, startKernelHelper } from "../../src/wasm/kernel-team.js";
 import {
@@ -164,6 +164,22 @@ describe("dense kernels shared with a helper thread", () => {
     ).toBe(0);
   });
 
+  it("a helper left idle leaves by itself, and a task posted meanwhile is done by the caller", async () => {
+    const block = newTeam();
+    const idle = startKernelHelper(k, module, memory, block);
+    await until(() => k.kernelTeamServing(block) === 1, "the helper to join");
+    await idle.exited;
+    expect(k.kernelTeamServing(block)).toBe(0);
+    const a = spdLower(300, 300, 11);
+    const alone = onHeap(a, (p) => k.denseCholesky(p, 300, 300, 0));
+    expect(
+      differing(
+        alone,
+        onHeap(a, (p) => k.denseCholesky(p, 300, 300, block)),
+      ),
+    ).toBe(0);
+  });
+
   it("a helper stopped before it joined never joins", async () => {
     const block = newTeam();
     const early = startKernelHelper(k, module, memory, block);
@@ -175,19 +191,19 @@ describe("dense kernels shared with a helper thread", () => {
 
 describe("a fit with a team", () => {
   it(`equals the single-threaded fit (crossed factors, dense block of order ≥ ${TEAM_DENSE_BLOCK})`, async () => {
-    // y ~ x + (1|a) + (1|b): 500 levels of a with 16 observations each, crossed with 420 levels of b, so the
-    // dense block (b's levels, the fixed effects and y) has order 423.
-    const n = 8000;
+    // y ~ x + (1|a) + (1|b): 1000 levels of a with 16 observations each, crossed with 800 levels of b, so the
+    // dense block (b's levels, the fixed effects and y) has order 803.
+    const n = 16000;
     const r = uniform(77);
     const a: string[] = [];
     const b: string[] = [];
     const x: number[] = [];
     const y: number[] = [];
-    const effA = Array.from({ length: 500 }, () => r());
-    const effB = Array.from({ length: 420 }, () => r());
+    const effA = Array.from({ length: 1000 }, () => r());
+    const effB = Array.from({ length: 800 }, () => r());
     for (let i = 0; i < n; i++) {
-      const ia = i % 500;
-      const ib = Math.floor((r() + 0.5) * 420) % 420;
+      const ia = i % 1000;
+      const ib = Math.floor((r() + 0.5) * 800) % 800;
       a.push(`a${ia}`);
       b.push(`b${ib}`);
       x.push(r());
