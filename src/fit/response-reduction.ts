@@ -112,7 +112,10 @@ function wrap(
 ): PlsEngine {
   const buffers: DesignBuffers = { ...original };
   let beta0 = initialBeta0;
-  const scratch = new Float64Array(reduction.n);
+  // The reduced responses handed to the inner engine, which keeps the last one (its buffers.y): two arrays taking
+  // turns, so the one it holds is never written. (A fresh copy per call was 3 KB per model per bootstrap replicate
+  // on Sitka, and the scavenges that garbage caused in the workers.)
+  const reduced = [new Float64Array(reduction.n), new Float64Array(reduction.n)] as const;
   const offset = original.offset;
   const addBeta0 = (s: PlsSolution): PlsSolution => {
     const beta = Float64Array.from(s.beta, (b, j) => b + (beta0[j] as number));
@@ -122,9 +125,9 @@ function wrap(
     buffers,
     nTheta: inner.nTheta,
     setResponse(y: Float64Array): void {
-      const b0 = reduction.reduce(withoutOffset(y, offset, scratch), scratch);
-      // The inner engine keeps a reference to what it is given (its buffers.y): a fresh array each time.
-      inner.setResponse(Float64Array.from(scratch));
+      const next = inner.buffers.y === reduced[0] ? reduced[1] : reduced[0];
+      const b0 = reduction.reduce(withoutOffset(y, offset, next), next);
+      inner.setResponse(next);
       beta0 = b0;
       buffers.y = y;
     },

@@ -170,16 +170,25 @@ export function createWasmEngine(
   let memBuffer: ArrayBuffer | undefined;
   let heapF64 = new Float64Array(0);
   let heapI32 = new Int32Array(0);
+  // Each buffer's view, made on first use and kept until the memory grows: a fresh subarray per call (θ and the
+  // gradient at every evaluation) made ~8 KB of garbage per bootstrap replicate, and the scavenges it caused.
+  const bufferViews = new Map<BufferName, Float64Array>();
   const views = (): void => {
     if (kernels.memory.buffer !== memBuffer) {
       memBuffer = kernels.memory.buffer as ArrayBuffer;
       heapF64 = new Float64Array(memBuffer);
       heapI32 = new Int32Array(memBuffer);
+      bufferViews.clear();
     }
   };
   const f64 = (name: BufferName, length: number): Float64Array => {
     views();
-    return heapF64.subarray(addr(name) / 8, addr(name) / 8 + length);
+    let view = bufferViews.get(name);
+    if (view === undefined || view.length !== length) {
+      view = heapF64.subarray(addr(name) / 8, addr(name) / 8 + length);
+      bufferViews.set(name, view);
+    }
+    return view;
   };
 
   views();

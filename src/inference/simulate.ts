@@ -44,6 +44,8 @@ export class ResponseSimulator {
   private readonly templates: Float64Array[];
   private readonly u: Float64Array;
   private readonly b: Float64Array;
+  /** The standard normals of ε*, drawn at once (fillNormal: no number boxed on its way, see src/random/stream.ts). */
+  private readonly e: Float64Array;
   private readonly offsets: number[];
   /** σ̂/√wᵢ per observation, with prior weights (undefined without: σ̂ for all). */
   private readonly noiseSd: Float64Array | undefined;
@@ -74,6 +76,7 @@ export class ResponseSimulator {
     this.noiseSd = buffers.weights?.map((w) => (w > 0 ? sigma / Math.sqrt(w) : 0));
     this.u = new Float64Array(q);
     this.b = new Float64Array(q);
+    this.e = new Float64Array(n);
   }
 
   /** Fill `out` (length n) with one simulated response drawn from `rng` (from its current position). */
@@ -87,7 +90,7 @@ export class ResponseSimulator {
    */
   simulateFrom(uSource: NormalSource, eSource: NormalSource, out: Float64Array): Float64Array {
     const { n, terms } = this.buffers;
-    const { u, b, mean } = this;
+    const { u, b, e, mean } = this;
     uSource.fillNormal(u, 0, this.q);
     for (let ti = 0; ti < terms.length; ti++) {
       const t = terms[ti] as DesignBuffers["terms"][number];
@@ -104,10 +107,10 @@ export class ResponseSimulator {
       }
     }
     // Prior weights: observation i has noise sd σ/√wᵢ (0 for a zero weight).
+    eSource.fillNormal(e, 0, n);
     const sd = this.noiseSd;
-    if (sd)
-      for (let i = 0; i < n; i++) out[i] = (mean[i] as number) + (sd[i] as number) * eSource.nextNormal();
-    else for (let i = 0; i < n; i++) out[i] = (mean[i] as number) + this.sigma * eSource.nextNormal();
+    if (sd) for (let i = 0; i < n; i++) out[i] = (mean[i] as number) + (sd[i] as number) * (e[i] as number);
+    else for (let i = 0; i < n; i++) out[i] = (mean[i] as number) + this.sigma * (e[i] as number);
     addRandomPart(out, terms, b, this.offsets);
     return out;
   }

@@ -31,6 +31,11 @@ export function randomSeed(): number {
   return ((words[0] as number) & 0x1fffff) * TWO_32 + (words[1] as number);
 }
 
+/** The uniform on (0, 1) of 27 + 26 random bits, centred in its bin (never 0 or 1). */
+function uniform53(high27: number, low26: number): number {
+  return (high27 * 67108864 + low26 + 0.5) / TWO_53;
+}
+
 export class RandomStream {
   private readonly k0: number;
   private readonly k1: number;
@@ -42,6 +47,8 @@ export class RandomStream {
   private word = 4;
   private spareNormal = 0;
   private hasSpare = false;
+  /** nextNormal's result, drawn through fillNormal. */
+  private readonly one = new Float64Array(1);
 
   constructor(seed: number, stream = 0) {
     checkSeed(seed);
@@ -62,39 +69,61 @@ export class RandomStream {
     return this;
   }
 
+  /** The next block of four words, once the current one is used up. */
+  private nextBlock(): void {
+    const b = this.block++;
+    philox4x32(b % TWO_32, Math.floor(b / TWO_32), this.s0, this.s1, this.k0, this.k1, this.words);
+    this.word = 0;
+  }
+
+  /**
+   * The next word without its low `shift` bits (shift ≥ 1). Below 2³¹, so V8 returns it as a small integer even
+   * when this call is not inlined; a whole word ≥ 2³¹ (half of them) it would box as a heap number.
+   */
+  private topBits(shift: number): number {
+    if (this.word === 4) this.nextBlock();
+    return (this.words[this.word++] as number) >>> shift;
+  }
+
   /** The next uint32 of the stream. */
   nextUint32(): number {
-    if (this.word === 4) {
-      const b = this.block++;
-      philox4x32(b % TWO_32, Math.floor(b / TWO_32), this.s0, this.s1, this.k0, this.k1, this.words);
-      this.word = 0;
-    }
+    if (this.word === 4) this.nextBlock();
     return this.words[this.word++] as number;
   }
 
-  /** Uniform on the open interval (0, 1), 53 random bits. */
+  /** Uniform on the open interval (0, 1), 53 random bits: 27 from one word, 26 from the next. */
   nextUniform(): number {
-    const a = this.nextUint32() >>> 5; // 27 bits
-    const b = this.nextUint32() >>> 6; // 26 bits
-    return (a * 67108864 + b + 0.5) / TWO_53;
+    return uniform53(this.topBits(5), this.topBits(6));
   }
 
   /** Standard normal (Box–Muller; the second number of each pair is kept for the next call). */
   nextNormal(): number {
-    if (this.hasSpare) {
-      this.hasSpare = false;
-      return this.spareNormal;
-    }
-    const r = Math.sqrt(-2 * Math.log(this.nextUniform()));
-    const angle = TWO_PI * this.nextUniform();
-    this.spareNormal = r * Math.sin(angle);
-    this.hasSpare = true;
-    return r * Math.cos(angle);
+    this.fillNormal(this.one, 0, 1);
+    return this.one[0] as number;
   }
 
-  /** Fill out[offset .. offset + length) with standard normals. */
+  /**
+   * Fill out[offset .. offset + length) with standard normals: the numbers nextNormal would return, one call
+   * after another. The draws are written out here, every number going straight into `out`: a uniform or a normal
+   * returned by a call that V8 does not inline is boxed as a heap number (16 bytes each), and the calls into the
+   * Philox block make these functions too large for V8 to inline reliably. (Through nextNormal, the ~630 normals
+   * of a Sitka bootstrap replicate made 10 KB of garbage.)
+   */
   fillNormal(out: Float64Array, offset = 0, length = out.length - offset): Float64Array {
-    for (let i = offset; i < offset + length; i++) out[i] = this.nextNormal();
+    for (let i = offset; i < offset + length; i++) {
+      if (this.hasSpare) {
+        this.hasSpare = false;
+        out[i] = this.spareNormal;
+        continue;
+      }
+      const u1 = uniform53(this.topBits(5), this.topBits(6));
+      const u2 = uniform53(this.topBits(5), this.topBits(6));
+      const r = Math.sqrt(-2 * Math.log(u1));
+      const angle = TWO_PI * u2;
+      this.spareNormal = r * Math.sin(angle);
+      this.hasSpare = true;
+      out[i] = r * Math.cos(angle);
+    }
     return out;
   }
 }

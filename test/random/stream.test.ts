@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { chiSquareUpper } from "../../src/distributions/chisq.js";
 import { normalCdf } from "../../src/distributions/normal.js";
 import { SpruceError } from "../../src/errors.js";
+import { philox4x32 } from "../../src/random/philox.js";
 import { checkSeed, RandomStream } from "../../src/random/stream.js";
 
 const N = 200_000;
@@ -99,6 +100,38 @@ describe("RandomStream streams", () => {
     reused.fillNormal(new Float64Array(13)); // leave it mid-block and mid-pair
     reused.reset(17);
     expect(Array.from(reused.fillNormal(new Float64Array(25)))).toEqual(Array.from(fresh));
+  });
+
+  it("draw the words of Philox blocks (seed, stream, block) in order, whichever method takes them", () => {
+    // The definition, written out: words of block b are philox4x32(b, 0, stream, 0, seed, 0); a uniform takes the
+    // top 27 bits of one word and 26 of the next; a normal pair is Box–Muller (cos first, then sin).
+    const seed = 42;
+    const stream = 9;
+    const words: number[] = [];
+    for (let b = 0; b < 40; b++) words.push(...philox4x32(b, 0, stream, 0, seed, 0, new Uint32Array(4)));
+    let w = 0;
+    const uniform = () => {
+      const a = (words[w++] as number) >>> 5;
+      return (a * 67108864 + ((words[w++] as number) >>> 6) + 0.5) / 2 ** 53;
+    };
+    const pair = () => {
+      const r = Math.sqrt(-2 * Math.log(uniform()));
+      const angle = 2 * Math.PI * uniform();
+      return [r * Math.cos(angle), r * Math.sin(angle)] as const;
+    };
+    const expected: number[] = [words[w++] as number, uniform()];
+    for (let k = 0; k < 3; k++) expected.push(...pair());
+    const [n7, n8] = pair();
+    expected.push(n7, uniform(), n8);
+    // The same numbers through every method, mixed: a uint32 then a uniform (mid-block), a normal, a fill at an
+    // offset that starts with the spare, a fill of a whole pair, a fill that leaves a spare, a uniform (drawn from
+    // the words after that pair) and the spare.
+    const rng = new RandomStream(seed, stream);
+    const got: number[] = [rng.nextUint32(), rng.nextUniform(), rng.nextNormal()];
+    got.push(...rng.fillNormal(new Float64Array(4), 1, 3).subarray(1));
+    got.push(...rng.fillNormal(new Float64Array(2)), ...rng.fillNormal(new Float64Array(1)));
+    got.push(rng.nextUniform(), rng.nextNormal());
+    expect(got).toEqual(expected);
   });
 
   it("differ between seeds and between streams", () => {
