@@ -48,6 +48,7 @@ export function modelSpec(model: FittedModel): ModelSpec {
     theta: Float64Array.from(s.theta),
     beta: Float64Array.from(s.beta),
     sigma: s.sigma,
+    ...(model.design.xtx ? { xtx: model.design.xtx } : {}),
   };
 }
 

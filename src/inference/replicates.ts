@@ -125,8 +125,8 @@ function lrtJob(spec: LrtJobSpec, createEngine: EngineFactory): ReplicateJob {
   if (m0.buffers.n !== m1.buffers.n)
     throw new Error("lrt job: the two models have different numbers of observations");
   const simulator = new ResponseSimulator(m0.buffers, m0.theta, m0.beta, m0.sigma);
-  const e0 = createReducedEngine(m0.buffers, createEngine);
-  const e1 = createReducedEngine(m1.buffers, createEngine);
+  const e0 = createReducedEngine(m0.buffers, createEngine, m0.xtx);
+  const e1 = createReducedEngine(m1.buffers, createEngine, m1.xtx);
   const refit0 = makeRefit(e0, m0.theta, false);
   const refit1 = makeRefit(e1, m1.theta, false);
   const draw = replicateDraws(spec.seed, spec.rStream, simulator);
@@ -159,7 +159,7 @@ export function paramsWidth(p: number, nTheta: number): number {
 function paramsJob(spec: ParamsJobSpec, createEngine: EngineFactory): ReplicateJob {
   const m = spec.model;
   const simulator = new ResponseSimulator(m.buffers, m.theta, m.beta, m.sigma);
-  const engine = createReducedEngine(m.buffers, createEngine);
+  const engine = createReducedEngine(m.buffers, createEngine, m.xtx);
   // The estimates themselves are the output here: optimise to the rounding noise of the objective.
   const refit = makeRefit(engine, m.theta, spec.reml, PARAMETER_TOLERANCE);
   const draw = replicateDraws(spec.seed, spec.rStream, simulator);
