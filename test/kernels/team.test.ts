@@ -85,6 +85,18 @@ function onHeap(a: Float64Array, kernel: (ptr: number) => void): Float64Array {
   return out;
 }
 
+/** The factor of an SPD matrix of order n with `team` is the one-thread factor, bit for bit. */
+function expectFactorAsAlone(block: number, n: number, seed: number): void {
+  const a = spdLower(n, n, seed);
+  const alone = onHeap(a, (p) => k.denseCholesky(p, n, n, 0));
+  expect(
+    differing(
+      alone,
+      onHeap(a, (p) => k.denseCholesky(p, n, n, block)),
+    ),
+  ).toBe(0);
+}
+
 function differing(x: Float64Array, y: Float64Array): number {
   let count = 0;
   for (let i = 0; i < x.length; i++) if (!Object.is(x[i], y[i])) count++;
@@ -137,14 +149,7 @@ describe("dense kernels shared with a helper thread", () => {
   it("a team whose helper has not joined leaves the work to the caller (no wait)", () => {
     const idle = newTeam();
     expect(k.kernelTeamServing(idle)).toBe(0);
-    const a = spdLower(257, 257, 3);
-    const alone = onHeap(a, (p) => k.denseCholesky(p, 257, 257, 0));
-    expect(
-      differing(
-        alone,
-        onHeap(a, (p) => k.denseCholesky(p, 257, 257, idle)),
-      ),
-    ).toBe(0);
+    expectFactorAsAlone(idle, 257, 3);
   });
 
   it("a stopped helper exits, and the kernels go on alone", async () => {
@@ -154,14 +159,7 @@ describe("dense kernels shared with a helper thread", () => {
     second.stop();
     await second.exited;
     expect(k.kernelTeamServing(block)).toBe(0);
-    const a = spdLower(300, 300, 9);
-    const alone = onHeap(a, (p) => k.denseCholesky(p, 300, 300, 0));
-    expect(
-      differing(
-        alone,
-        onHeap(a, (p) => k.denseCholesky(p, 300, 300, block)),
-      ),
-    ).toBe(0);
+    expectFactorAsAlone(block, 300, 9);
   });
 
   it("a helper left idle leaves by itself, and a task posted meanwhile is done by the caller", async () => {
@@ -170,14 +168,7 @@ describe("dense kernels shared with a helper thread", () => {
     await until(() => k.kernelTeamServing(block) === 1, "the helper to join");
     await idle.exited;
     expect(k.kernelTeamServing(block)).toBe(0);
-    const a = spdLower(300, 300, 11);
-    const alone = onHeap(a, (p) => k.denseCholesky(p, 300, 300, 0));
-    expect(
-      differing(
-        alone,
-        onHeap(a, (p) => k.denseCholesky(p, 300, 300, block)),
-      ),
-    ).toBe(0);
+    expectFactorAsAlone(block, 300, 11);
   });
 
   it("a helper stopped before it joined never joins", async () => {
@@ -221,9 +212,14 @@ describe("a fit with a team", () => {
     expect(Array.from(teamed.theta)).toEqual(Array.from(alone.theta));
     expect(teamed.fixef()).toEqual(alone.fixef());
     // The fit above did have a team: its dense block is large enough, and helpers run here.
-    expect(denseBlockOrder(designBuffers(buildDesign(formula, data)))).toBeGreaterThanOrEqual(
-      TEAM_DENSE_BLOCK,
-    );
+    const buffers = designBuffers(buildDesign(formula, data));
+    expect(denseBlockOrder(buffers)).toBeGreaterThanOrEqual(TEAM_DENSE_BLOCK);
     expect(kernelHelpersAvailable()).toBe(true);
+    // The next large fit finds the same helper (it lingers after a fit) instead of starting another.
+    const first = await startFitTeam(buffers);
+    if (!first) throw new Error("no team for a large fit");
+    await until(() => first.kernels.kernelTeamServing(first.team) === 1, "the fit's helper to serve");
+    const second = await startFitTeam(buffers);
+    expect(second?.team).toBe(first.team);
   });
 });
