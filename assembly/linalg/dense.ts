@@ -3,12 +3,12 @@
 //
 // Conventions: column-major f64, element (i, j) of a matrix with leading dimension ld at ptr + 8·(i + j·ld);
 // "lower" kernels read and write only the lower triangle (i ≥ j), the strict upper triangle is never touched.
-// Every blocked algorithm pushes its bulk work into gemmUpdate (dense_gemm.ts), the one vectorised core; the
+// Every blocked algorithm pushes its bulk work into teamGemm (team.ts over dense_gemm.ts), the one vectorised core; the
 // unblocked pieces here only handle NB-wide panels and use f64x2 column operations (columns are contiguous).
 // No kernel allocates: scratch space is reserved once when the module starts.
 
 import { at, scal } from "./dense_access";
-import { gemmUpdate, mainWorkspace, TRI_LOWER, TRI_UPPER } from "./dense_gemm";
+import { mainWorkspace, TRI_LOWER, TRI_UPPER } from "./dense_gemm";
 import { trsmRightLowerT } from "./dense_trsm";
 import { teamGemm, teamTrsm } from "./team";
 import { axpy, dot } from "./vector";
@@ -61,12 +61,12 @@ export function denseCholesky(a: usize, n: i32, lda: i32, team: usize): i32 {
 
 /** Lower triangle of the n×n C ← C − A Aᵀ, A n×k. */
 export function denseSyrkSub(c: usize, a: usize, n: i32, k: i32, ldc: i32, lda: i32): void {
-  gemmUpdate(c, ldc, a, lda, false, a, lda, false, n, n, k, -1.0, true);
+  teamGemm(0, c, ldc, a, lda, false, a, lda, false, n, n, k, -1.0, true);
 }
 
 /** C ← C − A Bᵀ, C m×n, A m×k, B n×k. */
 export function denseGemmSub(c: usize, a: usize, b: usize, m: i32, n: i32, k: i32, ldc: i32, lda: i32, ldb: i32): void {
-  gemmUpdate(c, ldc, a, lda, false, b, ldb, false, m, n, k, -1.0, false);
+  teamGemm(0, c, ldc, a, lda, false, b, ldb, false, m, n, k, -1.0, false);
 }
 
 /** B ← B L⁻ᵀ, B m×n, L n×n lower (solves X Lᵀ = B: the off-diagonal blocks of a blocked Cholesky). */

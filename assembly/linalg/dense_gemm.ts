@@ -17,9 +17,9 @@
 // A product's arguments are written into the workspace of the thread that computes it (`GemmArgs`), which then
 // runs `gemmRun(ws)`: the columns [j0, j1) of C only, every index still the whole product's. A column of C is
 // computed by the same tiles, in the same order of the inner index, whichever range it falls in, so two threads
-// splitting the columns give the single-threaded result to the last bit. (Arguments in memory rather than 18
-// parameters: Node 20's baseline wasm compiler, Liftoff, passed a wrong first argument to the 18-parameter call
-// of a helper thread's loop, which runs baseline code for its whole life.)
+// splitting the columns give the single-threaded result to the last bit. With the arguments in memory, a helper
+// thread runs a product the caller posted from one copy of them (./team.ts, teamGemm: the kernels' entry point for
+// a product, with or without a team).
 
 // Block sizes: a KC×4 micro-panel of B (8 KiB, values duplicated) stays in L1 while the MC×KC block of A (128 KiB)
 // is streamed from L2; the KC×NC block of B (512 KiB) lives in L2/L3. Measured on this machine (AMD EPYC, Node 20):
@@ -189,7 +189,7 @@ export const TRI_LOWER: i32 = 1;
 /** op(X)(i, p) = 0 for p < i. */
 export const TRI_UPPER: i32 = 2;
 
-/** The arguments of one product (see gemmUpdate), at the start of the workspace that computes it. */
+/** The arguments of one product (see setGemmArgs), at the start of the workspace that computes it. */
 @unmanaged
 export class GemmArgs {
   c: usize;
@@ -212,7 +212,13 @@ export class GemmArgs {
   alpha: f64;
 }
 
-/** Write a product's arguments into workspace `ws` (all columns); the caller may narrow [j0, j1). */
+/**
+ * Write the arguments of C += alpha · op(A) op(B)ᵀ (m×n, inner dimension k) into workspace `ws`, all columns (the
+ * caller may narrow [j0, j1)). transA: A(i,p) is stored at a[p + i·lda] (else a[i + p·lda]); likewise transB for
+ * B(j,p). lowerOnly: C is square and only entries i ≥ j are touched. aShape/bShape (FULL, TRI_LOWER, TRI_UPPER)
+ * say that op(A) or op(B) is zero on one side of its diagonal (the zeros must be stored): each 4×4 tile then runs
+ * only over the inner indices that can be non-zero, which halves the work of products with a triangular factor.
+ */
 export function setGemmArgs(
   ws: usize,
   c: usize,
@@ -250,34 +256,6 @@ export function setGemmArgs(
   g.j0 = 0;
   g.j1 = n;
   return g;
-}
-
-/**
- * C += alpha · op(A) op(B)ᵀ (m×n, inner dimension k) on the calling thread. transA: A(i,p) is stored at
- * a[p + i·lda] (else a[i + p·lda]); likewise transB for B(j,p). lowerOnly: C is square and only entries i ≥ j
- * are touched. aShape/bShape (FULL, TRI_LOWER, TRI_UPPER) say that op(A) or op(B) is zero on one side of its
- * diagonal (the zeros must be stored): each 4×4 tile then runs only over the inner indices that can be non-zero,
- * which halves the work of products with a triangular factor.
- */
-export function gemmUpdate(
-  c: usize,
-  ldc: i32,
-  a: usize,
-  lda: i32,
-  transA: bool,
-  b: usize,
-  ldb: i32,
-  transB: bool,
-  m: i32,
-  n: i32,
-  k: i32,
-  alpha: f64,
-  lowerOnly: bool,
-  aShape: i32 = FULL,
-  bShape: i32 = FULL,
-): void {
-  setGemmArgs(mainWorkspace, c, ldc, a, lda, transA, b, ldb, transB, m, n, k, alpha, lowerOnly, aShape, bShape);
-  gemmRun(mainWorkspace);
 }
 
 /** The product whose arguments are in workspace `ws`, on its columns [j0, j1), packing in `ws`. */

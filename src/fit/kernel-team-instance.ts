@@ -1,8 +1,9 @@
 /**
  * The kernel team of a fit (assembly/linalg/team.ts, src/wasm/kernel-team.ts): for a model whose dense block is
  * large (order ≥ TEAM_DENSE_BLOCK), the engine is built on this thread's instance of the threads build of the
- * kernels (a shared memory), and a helper thread joins its team for the duration of the fit. The dense
- * factorisations and inverses then run on two cores; the numbers are the same to the last bit.
+ * kernels (a shared memory), and a helper thread joins its team (or the last large fit's helper, still lingering,
+ * serves it). The dense factorisations and inverses then run on two cores; the numbers are the same to the last
+ * bit.
  *
  * Where helpers cannot run (a browser; a program that chose its own kernels) there is no team and the engine is
  * the usual single-threaded one.

@@ -1,9 +1,9 @@
 /**
  * The kernel team's helper thread (assembly/linalg/team.ts): a worker that instantiates the threads build of the
  * kernels (./shared-memory-build.ts) on the same shared memory as the fit's engine and runs its share of the
- * dense factorisations and inverses. A fit with a large dense block starts one (src/fit/wasm-engine.ts) and stops
- * it when the fit is done; the engine keeps the team's address, and without a serving helper the kernels run on
- * the calling thread alone, with the same results.
+ * dense work. A fit with a large dense block starts one (src/fit/kernel-team-instance.ts), and the helper leaves
+ * on its own once idle (LINGER_MS); the engine keeps the team's address, and without a serving helper the kernels
+ * run on the calling thread alone, with the same results. stop() ends a helper at once (tests).
  *
  * Node only for now: in a browser the calling thread is often the page's main thread, which may not block, and
  * shared memory needs cross-origin isolation (the page runs the single-threaded build).

@@ -170,7 +170,7 @@ export function instantiateThreadedKernels(module: WebAssembly.Module): {
  * The kernels' sleep while a kernel team's helper finishes (assembly/linalg/team.ts, `teamWait`): Atomics.wait on
  * the shared memory of the threads build. Never called on the plain build (its engines have no team).
  */
-export function teamWaitImport(
+function teamWaitImport(
   memory: () => WebAssembly.Memory,
 ): (address: number, value: number, ms: number) => void {
   return (address, value, ms) => {
