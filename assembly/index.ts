@@ -4,6 +4,7 @@ export { alloc, free } from "./memory";
 export { plsContextBytes, plsPrepare, plsWorkLength } from "./pls/workspace";
 export { plsEvaluate } from "./pls/deviance";
 export { plsMinvBlocks } from "./pls/minv";
+export { nearbyRefitWorkLength, plsNearbyRefit } from "./refit/nearby";
 export * from "./linalg/dense";
 export {
   kernelTeamBytes,

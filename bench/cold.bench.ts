@@ -9,6 +9,10 @@
  * default 15 s) for a quiet moment: both cores ≥ 80% idle over a quarter of a second (/proc/stat, Linux only).
  * The report says how many pairs ran in quiet moments and the load average, so a figure measured under load is
  * never mistaken for one measured without. SPRUCE_BENCH_REPS pairs (default 7).
+ *
+ * Then the same bootstrap on a warm pool (./warm-pool-child.mjs: one process, both workers warmed by a first run,
+ * one and two workers alternating): how this machine scales the replicates themselves from one core to two. The
+ * cold speed-up can only approach that one; the gap between the two is what starting cold still costs.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
@@ -124,6 +128,28 @@ export async function run(options: { pairs?: number } = {}): Promise<void> {
   console.log(
     `cold: speed-up 1 → 2 workers ${(one / two).toFixed(2)}× (medians; per pair ${lowest(ratios).toFixed(2)}–${highest(ratios).toFixed(2)}; goal ≥ 1.8×); 2 workers ${(two / 1000).toFixed(3)} s (goal ≤ 0.3 s, 0.2 s)`,
   );
+  const warm = warmPool(Math.max(3, pairs));
+  if (warm)
+    console.log(
+      `warm pool, same session: 1 worker ${Math.round(median(warm.one))} ms, 2 workers ${Math.round(median(warm.two))} ms, speed-up ${(median(warm.one) / median(warm.two)).toFixed(2)}× (what the machine gives the replicates themselves)`,
+    );
+}
+
+/** One warm-pool child run (./warm-pool-child.mjs): each run's bootstrap time, per worker count; null if it failed. */
+function warmPool(rounds: number): { one: number[]; two: number[] } | null {
+  const child = spawnSync(
+    process.execPath,
+    [fileURLToPath(new URL("./warm-pool-child.mjs", import.meta.url)), String(rounds)],
+    {
+      cwd: root,
+      encoding: "utf8",
+    },
+  );
+  if (child.status !== 0) {
+    console.log(`warm pool: the child failed (${child.status}): ${child.stderr.trim().split("\n").at(-1)}`);
+    return null;
+  }
+  return JSON.parse(child.stdout.trim().split("\n").at(-1) as string) as { one: number[]; two: number[] };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await run();

@@ -154,6 +154,13 @@ export const kernels = [
   ],
   ["plsMinvBlocks", [["ctx", "ptr"]], "void", "diagonal blocks of M⁻¹ at the factored θ"],
   [
+    "plsNearbyRefit",
+    [["ctx", "ptr"], ["reml", "i32"], ["n", "i32"], ["h0", "ptr"], ["lower", "ptr"], ["center", "ptr"], ["theta", "ptr"], ["work", "ptr"], ["out", "ptr"], ["logDetW", "f64"], ["tolerance", "f64"], ["noiseGradient", "f64"]],
+    "i32",
+    "the bootstrap's refit from θ̂ in the context (assembly/refit/nearby.ts): 1, or 0 to fall back to the general optimiser",
+  ],
+  ["nearbyRefitWorkLength", [["n", "i32"]], "i32", "f64 entries of plsNearbyRefit's scratch for nθ = n"],
+  [
     "denseCholesky",
     [["a", "ptr"], ["n", "i32"], ["lda", "i32"], ["team", "ptr"]],
     "i32",

@@ -53,13 +53,27 @@ export interface BlockedStatistics {
 const statisticsOf = new WeakMap<PlsEngine, () => BlockedStatistics>();
 
 /**
- * What a kernel that works on an engine's context needs (the GLMM's PIRLS, src/glmm/wasm-pirls.ts): the kernels,
- * the context's address, the layout, θ's buffer, and `invalidate` (the kernel changed the weights, y or the
- * factor behind the engine's back).
+ * What a kernel that evaluates an engine's criterion itself needs (the bootstrap's refit, src/inference/refit-wasm.ts):
+ * the kernels, the context's address, the prior weights' term, and the engine's record of which θ its context
+ * holds the factor of (plsEvaluate's REUSE_FACTOR), to read before the kernel runs and to update after.
  */
-export interface EngineContext {
+export interface EvaluationContext {
   kernels: KernelExports;
   ctx: number;
+  /** −log|W| of the prior weights (0 without), which the engine subtracts from the kernels' criterion. */
+  logDetW(): number;
+  /** Whether the context holds the factor at the θ in its thetaP buffer, for this criterion. */
+  holdsFactor(reml: boolean): boolean;
+  /** A kernel left the factor at the θ now in thetaP, for this criterion: the engine may reuse it. */
+  adoptFactor(reml: boolean): void;
+}
+
+/**
+ * What a kernel that works on an engine's dense trailing block needs (the GLMM's PIRLS, src/glmm/wasm-pirls.ts):
+ * the evaluation context, the layout, θ's buffer, and `invalidate` (the kernel changed the weights, y or the
+ * factor behind the engine's back).
+ */
+export interface EngineContext extends EvaluationContext {
   layout: BlockedLayout;
   /** Writes θ into the context (the kernel factors at it). */
   setTheta(theta: Float64Array): void;
@@ -69,6 +83,12 @@ export interface EngineContext {
 }
 
 const contextOf = new WeakMap<PlsEngine, EngineContext>();
+const evaluationContextOf = new WeakMap<PlsEngine, EvaluationContext>();
+
+/** The evaluation context of any engine made by createWasmEngine (dense or sparse trailing path), else null. */
+export function evaluationContext(engine: PlsEngine): EvaluationContext | null {
+  return evaluationContextOf.get(engine) ?? null;
+}
 
 /**
  * The context of an engine made by createWasmEngine on the dense trailing path, or null for another engine (a test's
@@ -393,12 +413,23 @@ export function createWasmEngine(
       kernels.free(base);
     },
   };
+  const evaluation: EvaluationContext = {
+    kernels,
+    ctx,
+    logDetW: () => logDetW,
+    // factoredTheta equals thetaP whenever factoredReml is set (evaluate writes both).
+    holdsFactor: (reml: boolean) => factoredReml === reml,
+    adoptFactor(reml: boolean): void {
+      factoredTheta.set(f64("thetaP", L.nTheta));
+      factoredReml = reml;
+    },
+  };
+  evaluationContextOf.set(engine, evaluation);
   // The GLMM kernels (assembly/glmm/) read the dense trailing block: an engine on the sparse trailing path gives
   // them no context, and PIRLS runs in TypeScript through the engine's own (path-independent) operations.
   if (!sp)
     contextOf.set(engine, {
-      kernels,
-      ctx,
+      ...evaluation,
       layout: L,
       setTheta(theta: Float64Array): void {
         f64("thetaP", L.nTheta).set(theta);

@@ -38,6 +38,8 @@ export function powerJob(spec: PowerJobSpec, createEngine: EngineFactory): Repli
       writeLrtRecord(out, offset, d0, d1, refit0.converged && refit1.converged);
     },
     dispose() {
+      refit0.dispose();
+      refit1.dispose();
       e0.dispose();
       e1.dispose();
     },

@@ -21,7 +21,8 @@ import type { EngineFactory, ReplicateJob } from "../parallel/job.js";
 import type { JobSpec, LrtJobSpec, ParamsJobSpec } from "../parallel/protocol.js";
 import { RandomStream } from "../random/stream.js";
 import { RReplicateDraws } from "./r-streams.js";
-import { NearbyRefit } from "./refit.js";
+import { DECREMENT_TOL } from "./refit.js";
+import { wasmNearbyRefitFor } from "./refit-wasm.js";
 import { ResponseSimulator } from "./simulate.js";
 
 /**
@@ -67,22 +68,31 @@ export interface Refit {
   converged: boolean;
   /** Refits so far that needed the general optimiser. */
   fallbacks: number;
+  /** Frees what the refit holds outside the JavaScript heap (its wasm scratch). */
+  dispose(): void;
 }
 
 /**
  * A refitter bound to one engine and one start θ̂: re-optimises θ for the engine's current response. It must be
  * created while the engine still holds the response the start was fitted to (the curvature is measured there).
- * The fast path is NearbyRefit (./refit.ts); the general optimiser takes over when it gives up.
+ * The fast path is the nearby refit (./refit.ts), in wasm on the engine's context (./refit-wasm.ts); the general
+ * optimiser takes over when it gives up, and does every refit of an engine without a wasm context (none in the
+ * package: its engines are createWasmEngine's).
  */
-export function makeRefit(engine: PlsEngine, start: Float64Array, reml: boolean, tolerance?: number): Refit {
+export function makeRefit(
+  engine: PlsEngine,
+  start: Float64Array,
+  reml: boolean,
+  tolerance = DECREMENT_TOL,
+): Refit {
   const lower = thetaLowerBounds(engine.buffers);
   const theta = new Float64Array(start.length);
-  const nearby = new NearbyRefit(engine, start, lower, reml, tolerance);
+  const nearby = wasmNearbyRefitFor(engine, start, lower, reml, { tolerance });
   const objective = (x: Float64Array, grad: Float64Array | null): number =>
     grad ? engine.gradient(x, reml, grad) : engine.objective(x, reml);
   const refit = (() => {
-    const f = nearby.run(start);
-    if (f !== null) {
+    const f = nearby ? nearby.run(start) : null;
+    if (nearby && f !== null) {
       theta.set(nearby.theta);
       refit.converged = nearby.scaledGradient <= CONVERGED_GRADIENT;
       return f;
@@ -97,6 +107,7 @@ export function makeRefit(engine: PlsEngine, start: Float64Array, reml: boolean,
   Object.defineProperty(refit, "theta", { value: theta });
   refit.converged = true;
   refit.fallbacks = 0;
+  refit.dispose = () => nearby?.dispose();
   return refit;
 }
 
@@ -142,6 +153,8 @@ function lrtJob(spec: LrtJobSpec, createEngine: EngineFactory): ReplicateJob {
       writeLrtRecord(out, offset, d0, d1, refit0.converged && refit1.converged);
     },
     dispose() {
+      refit0.dispose();
+      refit1.dispose();
       e0.dispose();
       e1.dispose();
     },
@@ -179,6 +192,7 @@ function paramsJob(spec: ParamsJobSpec, createEngine: EngineFactory): ReplicateJ
       out[offset + p + 1 + nTheta] = refit.converged ? 1 : 0;
     },
     dispose() {
+      refit.dispose();
       engine.dispose();
     },
   };

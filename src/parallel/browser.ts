@@ -2,7 +2,7 @@
  * Starting bootstrap workers in a browser (module Web Workers). `new Worker(new URL("./worker.js",
  * import.meta.url), { type: "module" })` is the pattern bundlers (Vite) recognise and rewrite to the built worker.
  */
-import * as Comlink from "comlink";
+import * as Comlink from "comlink/dist/esm/comlink.mjs";
 import type { WorkerHandle } from "./pool.js";
 import type { WorkerApi } from "./protocol.js";
 

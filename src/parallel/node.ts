@@ -7,7 +7,7 @@
  * bundles of the package (it is only called in Node), and a `node:` import would make bundlers warn or fail.
  */
 import type { Worker as NodeWorker } from "node:worker_threads";
-import * as Comlink from "comlink";
+import * as Comlink from "comlink/dist/esm/comlink.mjs";
 import nodeEndpoint from "comlink/dist/esm/node-adapter.mjs";
 import type { WorkerHandle } from "./pool.js";
 import type { WorkerApi } from "./protocol.js";

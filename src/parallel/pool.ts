@@ -14,7 +14,9 @@
  * Cancellation: when `signal` aborts, the workers are terminated at once (a refit cannot be interrupted any other
  * way) and the result holds the replicates finished so far, with `partial: true`.
  */
-import * as Comlink from "comlink";
+
+import type { Remote } from "comlink";
+import { transfer as comlinkTransfer } from "comlink/dist/esm/comlink.mjs";
 import { SpruceError } from "../errors.js";
 import { BatchQueue } from "./batches.js";
 import { createJob, type EngineFactory, type ModelJobBuilder, runBatch } from "./job.js";
@@ -22,7 +24,7 @@ import type { BatchResult, FaultPlan, JobSpec, WorkerApi } from "./protocol.js";
 
 /** A started worker: its Comlink proxy, a promise that rejects when it dies, and a way to stop it. */
 export interface WorkerHandle {
-  api: Comlink.Remote<WorkerApi>;
+  api: Remote<WorkerApi>;
   /** Rejects (never resolves) when the worker exits or reports an uncaught error. */
   exited: Promise<never>;
   terminate(): void;
@@ -297,7 +299,7 @@ export async function runReplicates(options: PoolOptions): Promise<PoolResult> {
       live.add(handle);
       const { value: spec, transfer } = copyForTransfer(options.spec);
       const id = nextWorkerId++;
-      const ready = handle.api.init(Comlink.transfer(spec, transfer), options.wasmModule ?? null, id);
+      const ready = handle.api.init(comlinkTransfer(spec, transfer), options.wasmModule ?? null, id);
       armFault(handle, batch)?.catch(() => {});
       const firstRun = handle.api.run(batch[0], batch[1]);
       // Awaited by the caller once the worker has started; a worker that fails to start rejects it unawaited.

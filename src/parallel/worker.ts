@@ -10,7 +10,8 @@
  * the caller; each worker instantiates its own copy, AssemblyScript having no threads); `run` executes a batch.
  * A worker started ahead of its job may be sent `warmUp` first (src/inference/warm-up-job.ts).
  */
-import * as Comlink from "comlink";
+
+import * as Comlink from "comlink/dist/esm/comlink.mjs";
 import nodeEndpoint from "comlink/dist/esm/node-adapter.mjs";
 import { buildModelJob } from "../inference/model-jobs.js";
 import { WARM_UP_REPLICATES, warmUpJobSpec } from "../inference/warm-up-job.js";

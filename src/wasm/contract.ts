@@ -282,6 +282,10 @@ export interface KernelExports {
   plsEvaluate(ctx: number, reml: number, mode: number): number;
   /** diagonal blocks of M⁻¹ at the factored θ */
   plsMinvBlocks(ctx: number): void;
+  /** the bootstrap's refit from θ̂ in the context (assembly/refit/nearby.ts): 1, or 0 to fall back to the general optimiser */
+  plsNearbyRefit(ctx: number, reml: number, n: number, h0: number, lower: number, center: number, theta: number, work: number, out: number, logDetW: number, tolerance: number, noiseGradient: number): number;
+  /** f64 entries of plsNearbyRefit's scratch for nθ = n */
+  nearbyRefitWorkLength(n: number): number;
   /** tiled in-place Cholesky (team: assembly/linalg/team.ts, 0 for none); 0 or failing column + 1 */
   denseCholesky(a: number, n: number, lda: number, team: number): number;
   /** C −= A Aᵀ (lower) */
@@ -337,6 +341,8 @@ export const KERNEL_NAMES: readonly (keyof Omit<KernelExports, "memory">)[] = [
   "plsResponseStatistics",
   "plsEvaluate",
   "plsMinvBlocks",
+  "plsNearbyRefit",
+  "nearbyRefitWorkLength",
   "denseCholesky",
   "denseSyrkSub",
   "denseGemmSub",

@@ -1,15 +1,17 @@
 /**
- * NearbyRefit, the bootstrap's fast refit: it must reach the same optimum as an independent optimisation, from
+ * NearbyRefit, the bootstrap's fast refit in its TypeScript form (test/support/nearby-refit.ts, the reference of the
+ * wasm refit: ./refit-wasm.test.ts): it must reach the same optimum as an independent optimisation, from
  * the generating θ̂ and from a start on the θ_ii = 0 boundary (a stationary point of the deviance by symmetry).
  * The reference here is the dense test oracle engine with the general optimiser started at lme4's default θ.
  */
 import { describe, expect, it } from "vitest";
 import { thetaLowerBounds, thetaStart } from "../../src/design/types.js";
 import { minimizeBounded } from "../../src/fit/optimize.js";
-import { NearbyRefit } from "../../src/inference/refit.js";
+
 import { simulateResponses } from "../../src/inference/simulate.js";
 import { createDenseEngine } from "../support/dense-pls.js";
 import { loadFitFixture } from "../support/fixtures.js";
+import { NearbyRefit } from "../support/nearby-refit.js";
 import { referenceModel } from "./designs.js";
 
 function denseOptimum(buffers: Parameters<typeof createDenseEngine>[0], reml: boolean): number {
