@@ -33,7 +33,6 @@ import {
   type OptimizerReport,
   SINGULAR_MESSAGE,
 } from "./model.js";
-import { minimizeBounded } from "./optimize.js";
 import {
   createReducedEngine,
   createReducedEngineAsync,
@@ -42,6 +41,7 @@ import {
 } from "./response-reduction.js";
 import { momentStart } from "./start.js";
 import { createEngine } from "./wasm-engine.js";
+import { minimizeLeavingZeroSaddles, NEAR_ZERO } from "./zero-saddle.js";
 
 export interface FitDesignOptions {
   /** REML (default, as lme4) or maximum likelihood. */
@@ -223,18 +223,22 @@ export function fitDesign(
   const unbounded = new Float64Array(nTheta).fill(Number.NEGATIVE_INFINITY);
   // Objective-only trial points: at scale f and ∇f cost about twice f alone (the inverse of the dense block's
   // factor), and rejected or extrapolating trials do not need the gradient.
-  const result = minimizeBounded(objective, start, {
-    lower: unbounded,
-    valueOnlyTrials: true,
-    finiteDifferenceHessian: large,
-  });
+  // A diagonal θ that ends at or near 0 may sit on the saddle of the symmetric deviance (./zero-saddle.ts): the
+  // optimiser probes inwards and starts again from a better point.
+  const result = minimizeLeavingZeroSaddles(
+    objective,
+    start,
+    { lower: unbounded, valueOnlyTrials: true, finiteDifferenceHessian: large },
+    lower,
+    (t) => objective(t, null),
+  );
   if (!Number.isFinite(result.f)) throw cannotFit(REML, start);
+  let evaluations = result.evaluations;
+  let gradientEvaluations = result.gradientEvaluations;
   const theta = result.x;
   const gradient = result.gradient;
   // Flipping a column's signs flips the same entries of the gradient.
   normaliseColumnSigns(theta, buffers.terms, gradient);
-  let evaluations = result.evaluations;
-  let gradientEvaluations = result.gradientEvaluations;
   const snapped = snapToBoundary(theta, lower, result.f, (t) => engine.objective(t, REML));
   evaluations += snapped.evaluations;
   if (snapped.changed) {
@@ -399,7 +403,7 @@ function snapToBoundary(
   let best = f;
   const trial = Float64Array.from(theta);
   for (let i = 0; i < theta.length; i++) {
-    if (lower[i] !== 0 || (theta[i] as number) === 0 || (theta[i] as number) > 1e-3) continue;
+    if (lower[i] !== 0 || (theta[i] as number) === 0 || (theta[i] as number) > NEAR_ZERO) continue;
     trial.set(theta);
     trial[i] = 0;
     const ft = objective(trial);

@@ -14,7 +14,7 @@
 import { thetaLowerBounds, thetaStart } from "../design/types.js";
 import { ModelError } from "../errors.js";
 import type { PlsEngine } from "../fit/engine.js";
-import { minimizeBounded } from "../fit/optimize.js";
+import { minimizeLeavingZeroSaddles } from "../fit/zero-saddle.js";
 import { choleskyInPlace } from "../linalg/cholesky.js";
 import { agqDeviance, gaussHermite } from "./agq.js";
 import { type GlmmData, laplaceDeviance, type PirlsState, pirls } from "./pirls.js";
@@ -304,11 +304,10 @@ function fitWithRunners(
     }
     return v;
   };
-  const r1 = minimizeBounded(analytic1 ? fg1 : withGrad(f1, 1e-5), theta0, {
-    lower: unb1,
-    gtol: 1e-8,
-    maxEvaluations: 400,
-  });
+  const settings1 = { lower: unb1, gtol: 1e-8, maxEvaluations: 400 };
+  // A diagonal θ that ends at or near 0 may sit on the saddle of the symmetric criterion (src/fit/zero-saddle.ts):
+  // probe inwards and restart from a better point, in each stage.
+  const r1 = minimizeLeavingZeroSaddles(analytic1 ? fg1 : withGrad(f1, 1e-5), theta0, settings1, lower, f1);
   const stages = [{ method: r1.method, evaluations: r1.evaluations, message: r1.message }];
   const theta1 = Float64Array.from(r1.x);
   normaliseColumnSigns(
@@ -379,13 +378,15 @@ function fitWithRunners(
       }
       return v;
     };
-    const r2 = minimizeBounded(analytic ? fg2 : withGrad(f2, 1e-5), x0, {
-      lower: unb2,
-      gtol: 1e-8,
-      maxEvaluations: 1000,
-      valueOnlyTrials: true,
-      finiteDifferenceHessian: true,
-    });
+    const lower2 = new Float64Array(nTheta + p).fill(Number.NEGATIVE_INFINITY);
+    lower2.set(lower);
+    const r2 = minimizeLeavingZeroSaddles(
+      analytic ? fg2 : withGrad(f2, 1e-5),
+      x0,
+      { lower: unb2, gtol: 1e-8, maxEvaluations: 1000, valueOnlyTrials: true, finiteDifferenceHessian: true },
+      lower2,
+      f2,
+    );
     stages.push({ method: r2.method, evaluations: r2.evaluations, message: r2.message });
     const x = Float64Array.from(r2.x);
     const th = x.subarray(0, nTheta);
