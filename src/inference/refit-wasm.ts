@@ -1,9 +1,9 @@
 /**
- * The bootstrap's nearby refit as one wasm call per refit (assembly/refit/nearby.ts): the steps of NearbyRefit
- * (./refit.ts), operation for operation, on the engine's own context, so a replicate's two refits cross into wasm
- * twice instead of ~20 times, and a fresh worker has no JavaScript optimiser for V8 to compile before it runs at
- * speed (issue 15: the cold bootstrap on two workers). NearbyRefit stays the reference: the tests hold the two
- * to the same θ̂, objective and evaluation count, bit for bit (test/inference/refit-wasm.test.ts).
+ * The bootstrap's nearby refit (the method: ./refit.ts) as one wasm call per refit (assembly/refit/nearby.ts), on
+ * the engine's own context, so a replicate's two refits cross into wasm twice instead of ~20 times, and a fresh
+ * worker has no JavaScript optimiser for V8 to compile before it runs at speed (issue 15: the cold bootstrap on two
+ * workers). Its TypeScript form, the refit as it ran before, is the tests' reference (test/support/nearby-refit.ts):
+ * test/inference/refit-wasm.test.ts holds the two to the same θ̂, objective and evaluation count, bit for bit.
  *
  * Available for every engine made by createWasmEngine, on either trailing path (a reduced-response wrapper is seen
  * through, its objective being its inner engine's); `wasmNearbyRefitFor` returns null for any other engine.
