@@ -60,6 +60,11 @@ const statisticsOf = new WeakMap<PlsEngine, () => BlockedStatistics>();
 export interface EvaluationContext {
   kernels: KernelExports;
   ctx: number;
+  /**
+   * The kernels' memory as f64, viewed afresh only after it grew (a kernel's own buffers, allocated from the same
+   * instance, are read and written through it).
+   */
+  heap(): Float64Array;
   /** −log|W| of the prior weights (0 without), which the engine subtracts from the kernels' criterion. */
   logDetW(): number;
   /** Whether the context holds the factor at the θ in its thetaP buffer, for this criterion. */
@@ -416,6 +421,10 @@ export function createWasmEngine(
   const evaluation: EvaluationContext = {
     kernels,
     ctx,
+    heap(): Float64Array {
+      views();
+      return heapF64;
+    },
     logDetW: () => logDetW,
     // factoredTheta equals thetaP whenever factoredReml is set (evaluate writes both).
     holdsFactor: (reml: boolean) => factoredReml === reml,

@@ -96,15 +96,9 @@ export function wasmPirlsFor(data: GlmmData, engine: PlsEngine): WasmPirls | nul
   const base = (raw + 7) & ~7;
   const iBase = base + total * 8;
   const addr = (k: keyof typeof lengths) => base + (offsets[k] as number) * 8;
-  let memBuffer: ArrayBuffer | undefined;
-  let heap = new Float64Array(0);
   const view = (k: keyof typeof lengths): Float64Array => {
-    if (kernels.memory.buffer !== memBuffer) {
-      memBuffer = kernels.memory.buffer as ArrayBuffer;
-      heap = new Float64Array(memBuffer);
-    }
     const o = addr(k) / 8;
-    return heap.subarray(o, o + lengths[k]);
+    return ec.heap().subarray(o, o + lengths[k]);
   };
   view("y").set(data.y);
   view("pw").set(data.pw);

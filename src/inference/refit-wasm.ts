@@ -61,15 +61,7 @@ export function wasmNearbyRefitFor(
   if (!(raw > 0)) throw new Error("could not allocate wasm memory for the bootstrap's refit");
   const base = (raw + 7) & ~7;
   const at = (offset: number): number => base + 8 * offset;
-  let memBuffer: ArrayBuffer | undefined;
-  let heap = new Float64Array(0);
-  const f64 = (): Float64Array => {
-    if (kernels.memory.buffer !== memBuffer) {
-      memBuffer = kernels.memory.buffer as ArrayBuffer;
-      heap = new Float64Array(memBuffer);
-    }
-    return heap;
-  };
+  const f64 = ec.heap;
   f64().set(H0, at(offH0) / 8);
   f64().set(lower, at(offLower) / 8);
   f64().set(center, at(offCenter) / 8);
@@ -102,7 +94,9 @@ export function wasmNearbyRefitFor(
       // The kernel factored at other θ than the engine last did: hand it the factor it left (a solve at θ̂ reuses it).
       const after = f64();
       if (after[out + OUT_FACTORED] === 1) ec.adoptFactor(reml);
-      theta.set(after.subarray(at(offTheta) / 8, at(offTheta) / 8 + n));
+      // Copied entry by entry: a subarray would be one more object per refit for the worker's collector.
+      const t0 = at(offTheta) / 8;
+      for (let i = 0; i < n; i++) theta[i] = after[t0 + i] as number;
       refit.evaluations = after[out + OUT_EVALUATIONS] as number;
       refit.scaledGradient = after[out + OUT_SCALED_GRADIENT] as number;
       return ok === 1 ? (after[out + OUT_F] as number) : null;
