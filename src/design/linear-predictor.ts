@@ -39,9 +39,10 @@ export function addRandomPart(
   b: ArrayLike<number>,
   offsets: readonly number[] = termOffsets(terms),
 ): Float64Array {
-  terms.forEach((t, ti) => {
+  // A loop, not forEach: a bootstrap replicate calls this once, and the callback's closure was its garbage.
+  for (let ti = 0; ti < terms.length; ti++) {
     const base0 = offsets[ti] as number;
-    const { p, refs, z } = t;
+    const { p, refs, z } = terms[ti] as RandomPartTerm;
     for (let i = 0; i < out.length; i++) {
       const level = refs[i] as number;
       if (level < 0) continue;
@@ -50,7 +51,7 @@ export function addRandomPart(
       for (let j = 0; j < p; j++) s += (z[i * p + j] as number) * (b[base + j] as number);
       out[i] = (out[i] as number) + s;
     }
-  });
+  }
   return out;
 }
 

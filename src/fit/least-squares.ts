@@ -38,12 +38,13 @@ export class ResponseReduction {
   }
 
   /**
-   * Writes y − Xβ₀ into `out` (may be `y` itself) and returns β₀ (zeros when no reduction is possible).
-   * Non-finite responses pass through unchanged, so the engine reports them as before.
+   * Writes y − Xβ₀ into `out` (may be `y` itself) and returns β₀ (zeros when no reduction is possible), in
+   * `beta0` when given (length p, overwritten: a bootstrap replicate reduces two responses and allocates nothing),
+   * else in a new array. Non-finite responses pass through unchanged, so the engine reports them as before.
    */
-  reduce(y: Float64Array, out: Float64Array): Float64Array {
+  reduce(y: Float64Array, out: Float64Array, beta0 = new Float64Array(this.p)): Float64Array {
     const { n, p, X, factor, sparse } = this;
-    const beta0 = new Float64Array(p);
+    beta0.fill(0);
     if (out !== y) out.set(y);
     if (!factor) return beta0;
     for (let i = 0; i < n; i++) if (!Number.isFinite(y[i] as number)) return beta0;

@@ -111,11 +111,14 @@ function wrap(
   initialBeta0: Float64Array,
 ): PlsEngine {
   const buffers: DesignBuffers = { ...original };
-  let beta0 = initialBeta0;
   // The reduced responses handed to the inner engine, which keeps the last one (its buffers.y): two arrays taking
   // turns, so the one it holds is never written. (A fresh copy per call was 3 KB per model per bootstrap replicate
   // on Sitka, and the scavenges that garbage caused in the workers.)
   const reduced = [new Float64Array(reduction.n), new Float64Array(reduction.n)] as const;
+  // β₀ of the response the inner engine holds (solve adds it to a new β̂), and the next response's, which becomes
+  // it only once the inner engine has taken that response: one it refuses leaves the pair as it was.
+  const beta0 = initialBeta0;
+  const nextBeta0 = new Float64Array(beta0.length);
   const offset = original.offset;
   const addBeta0 = (s: PlsSolution): PlsSolution => {
     const beta = Float64Array.from(s.beta, (b, j) => b + (beta0[j] as number));
@@ -126,9 +129,9 @@ function wrap(
     nTheta: inner.nTheta,
     setResponse(y: Float64Array): void {
       const next = inner.buffers.y === reduced[0] ? reduced[1] : reduced[0];
-      const b0 = reduction.reduce(withoutOffset(y, offset, next), next);
+      reduction.reduce(withoutOffset(y, offset, next), next, nextBeta0);
       inner.setResponse(next);
-      beta0 = b0;
+      beta0.set(nextBeta0);
       buffers.y = y;
     },
     // The reduction y − Xβ₀ is exact whatever the weights (the model is linear in β), so new weights go straight

@@ -1,7 +1,8 @@
 /**
  * The reduced-response wrapper (src/fit/response-reduction.ts) hands its inner engine y − Xβ₀ in one of two arrays
  * of its own, taking turns: the array the inner engine holds (its buffers.y) must never be written afterwards,
- * also not by a call that the inner engine refuses.
+ * also not by a call that the inner engine refuses; and its β₀ (which solve adds to β̂) is that of the response the
+ * inner engine holds.
  */
 import { describe, expect, it } from "vitest";
 import type { DesignBuffers } from "../../src/design/types.js";
@@ -24,7 +25,8 @@ function recordingEngine(buffers: DesignBuffers): PlsEngine {
     setWeights: fail,
     objective: fail,
     gradient: fail,
-    solve: fail,
+    // β' = 0: the wrapper's β̂ is then its β₀ alone.
+    solve: () => ({ beta: new Float64Array(buffers.p) }) as unknown as ReturnType<PlsEngine["solve"]>,
     condVar: fail,
     dispose() {},
   };
@@ -70,6 +72,34 @@ describe("reduced-response engine", () => {
       expect(inner.buffers.y).toBe(held);
       expect(Array.from(inner.buffers.y)).toEqual(copy);
     }
+  });
+
+  it("solves with the β₀ of the response the inner engine holds, also after a refused one", () => {
+    const engine = createReducedEngine(buffers, recordingEngine);
+    const line = (y: number[]): [number, number] => {
+      // Least-squares intercept and slope, from the residuals the straight-line fit leaves.
+      const r = residual(y);
+      const slope = ((y[5] as number) - (r[5] as number) - ((y[0] as number) - (r[0] as number))) / 5;
+      return [(y[0] as number) - (r[0] as number), slope];
+    };
+    const first = [2, 1, 4, 3, 6, 5];
+    engine.setResponse(Float64Array.from(first));
+    const beta = engine.solve(new Float64Array(1), true).beta;
+    line(first).forEach((b, j) => {
+      expect(beta[j]).toBeCloseTo(b, 12);
+    });
+    const bad = Float64Array.from([9, 9, Number.NaN, 9, 9, 9]);
+    expect(() => engine.setResponse(bad)).toThrow(/not finite/);
+    const again = engine.solve(new Float64Array(1), true).beta;
+    expect(Array.from(again)).toEqual(Array.from(beta));
+    // A later response changes later solutions, never a β̂ already returned.
+    const second = [0, 0, 1, 0, 0, 7];
+    engine.setResponse(Float64Array.from(second));
+    const next = engine.solve(new Float64Array(1), true).beta;
+    line(second).forEach((b, j) => {
+      expect(next[j]).toBeCloseTo(b, 12);
+    });
+    expect(Array.from(beta)).toEqual(Array.from(again));
   });
 
   it("hands over a different array from the one the inner engine holds", () => {
