@@ -22,7 +22,7 @@ import { FIT_OPTIONS, GLMM_FIT_OPTIONS, LM_FIT_OPTIONS } from "../validate/known
 import { checkModelSize } from "../validate/limits.js";
 import { checkArgument, checkOptions, isData, isFormula } from "../validate/options.js";
 import { projectedGradientNorm } from "./bfgs.js";
-import { denseBlockOrder, LARGE_DENSE_BLOCK } from "./blocked-layout.js";
+import { buildBlockedLayout, denseBlockOrder, LARGE_DENSE_BLOCK } from "./blocked-layout.js";
 import { SINGULAR_TOLERANCE } from "./constants.js";
 import type { PlsEngine, PlsSolution } from "./engine.js";
 import { startFitTeam } from "./kernel-team-instance.js";
@@ -39,6 +39,7 @@ import {
   ensureReducedEngine,
   innerEngine,
 } from "./response-reduction.js";
+import { factorsSparseWithin } from "./sparse-trailing/plan.js";
 import { momentStart } from "./start.js";
 import { createEngine } from "./wasm-engine.js";
 import { minimizeLeavingZeroSaddles, NEAR_ZERO } from "./zero-saddle.js";
@@ -144,7 +145,9 @@ export async function fitMixed(
   });
   const buffers = designBuffers(design);
   // The size up front: a model that would take hours is refused with its size, before any work.
-  checkModelSize(denseBlockOrder(buffers), thetaLowerBounds(buffers).length, options);
+  checkModelSize(denseBlockOrder(buffers), thetaLowerBounds(buffers).length, options, (maxOrder) =>
+    factorsSparseWithin(buildBlockedLayout(buffers, { sparseCheck: false }), maxOrder),
+  );
   // A large dense block: a helper thread shares the dense kernels (./kernel-team-instance.ts); it is started
   // first, so that it comes up while the engine is built, and leaves on its own once idle.
   const team = options.engine === undefined ? await startFitTeam(buffers) : null;

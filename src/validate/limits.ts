@@ -7,7 +7,10 @@ import { ModelError } from "../errors.js";
 /** Bootstrap replicates accepted without `maxNsim` (CLI --max-nsim): 32 bytes and ~1 ms each. */
 export const MAX_NSIM_DEFAULT = 100_000;
 
-/** Order of the dense block of the factorisation (CLI --max-dense-block): memory and time grow as its 2nd/3rd power. */
+/**
+ * Order of the dense block of the factorisation (CLI --max-dense-block): memory and time grow as its 2nd/3rd power.
+ * A larger block whose sparse factor costs no more than one of this order is fitted.
+ */
 export const MAX_DENSE_BLOCK_DEFAULT = 4000;
 
 /** Covariance parameters θ (CLI --max-theta): the optimiser keeps a θ×θ curvature matrix. */
@@ -25,11 +28,15 @@ export function checkNsimLimit(what: string, nsim: number, limit = MAX_NSIM_DEFA
     );
 }
 
-/** The size of a model before it is fitted, and a refusal above the limits. */
+/**
+ * The size of a model before it is fitted, and a refusal above the limits. `factorsSparse(maxOrder)`: whether a
+ * dense block above the limit factors sparse at no more than the cost of one at the limit (then it is fitted).
+ */
 export function checkModelSize(
   denseBlock: number,
   nTheta: number,
   limits: { maxDenseBlock?: number | undefined; maxTheta?: number | undefined } = {},
+  factorsSparse?: (maxOrder: number) => boolean,
 ): void {
   const maxDense = limits.maxDenseBlock ?? MAX_DENSE_BLOCK_DEFAULT;
   const maxTheta = limits.maxTheta ?? MAX_THETA_DEFAULT;
@@ -40,6 +47,8 @@ export function checkModelSize(
         "random effects (fewer columns per term, or (x||g) for uncorrelated ones), or raise the limit with maxTheta (CLI --max-theta)",
     );
   if (denseBlock > maxDense) {
+    // A large block may still factor sparse, at no more than the limit's cost (src/fit/sparse-trailing/plan.ts).
+    if (factorsSparse?.(maxDense)) return;
     const gflop = denseBlock ** 3 / 3 / 1e9;
     throw new ModelError(
       `the model's dense block has order ${denseBlock}, above the limit of ${maxDense}: each evaluation factors a ` +

@@ -289,4 +289,28 @@ describe("minimum-degree order", () => {
     );
     expect(minimumDegree(adj, new Int32Array(n).fill(1), 100)).toBeNull();
   });
+
+  it("gives up at the first step whose clique estimate of the work ahead passes the budget, not before", () => {
+    // K₄₀: eliminating it costs Σ k² (k < 40) = 20,540, which the estimate at the first step gets exactly.
+    const n = 40;
+    const adj = Array.from({ length: n }, (_, v) =>
+      Int32Array.from({ length: n - 1 }, (_, i) => (i < v ? i : i + 1)),
+    );
+    const ones = new Int32Array(n).fill(1);
+    expect(minimumDegree(adj, ones, 20_540)?.work).toBe(20_540);
+    expect(minimumDegree(adj, ones, 20_539)).toBeNull();
+    // Two disjoint K₂₀ cost 4,940, but their first step's estimate (as if one clique of 40 rows of degree ≥ 19)
+    // is 9,690: a budget between the two is given up at once.
+    const twoCliques = Array.from({ length: n }, (_, v) => {
+      const base = v < 20 ? 0 : 20;
+      return Int32Array.from({ length: 19 }, (_, i) => base + (i < v - base ? i : i + 1));
+    });
+    expect(minimumDegree(twoCliques, ones)?.work).toBe(4940);
+    expect(minimumDegree(twoCliques, ones, 6000)).toBeNull();
+    // A path never comes near: each step's work is 1.
+    const path = Array.from({ length: n }, (_, v) =>
+      Int32Array.from([v - 1, v + 1].filter((u) => u >= 0 && u < n)),
+    );
+    expect(minimumDegree(path, ones, n)?.work).toBe(n - 1);
+  });
 });

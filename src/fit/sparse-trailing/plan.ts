@@ -45,25 +45,38 @@ const MAX_EDGE_PAIRS = 4e6;
 
 /**
  * The sparse plan for this layout, or null for the dense path. "auto" picks sparse when the sparse factor's
- * flops, weighted by DENSE_SPEEDUP, are below the dense nd³/3; "sparse" builds the plan whatever the fill.
+ * flops, weighted by DENSE_SPEEDUP, are below the dense nd³/3 (and below `maxFlops`); "sparse" builds the plan
+ * whatever the fill.
  */
 export function planSparseTrailing(
   layout: BlockedLayout,
   mode: TrailingFactor = "auto",
+  maxFlops = Number.POSITIVE_INFINITY,
 ): SparseTrailingPlan | null {
   if (mode === "dense") return null;
   const auto = mode === "auto";
   const { qRest, nd } = layout;
   if (auto && qRest < MIN_RANDOM_ROWS) return null;
   const denseFlops = (nd * nd * nd) / 3;
-  const budget = auto ? denseFlops / DENSE_SPEEDUP : Number.POSITIVE_INFINITY;
+  const budget = auto ? Math.min(denseFlops, maxFlops) / DENSE_SPEEDUP : Number.POSITIVE_INFINITY;
   const graph = trailingGraph(layout, auto);
   if (!graph) return null;
   const md = minimumDegree(graph.adj, graph.weight, budget);
   if (!md) return null;
   const plan = scalarPattern(qRest, nd, graph.nodeRow, graph.weight, md.order, md.structure);
-  if (auto && plan.flops * DENSE_SPEEDUP >= denseFlops) return null;
+  if (auto && plan.flops * DENSE_SPEEDUP >= Math.min(denseFlops, maxFlops)) return null;
   return plan;
+}
+
+/**
+ * Whether one evaluation factors the trailing block sparse at no more than the cost of a dense block of order
+ * `maxOrder` (the sparse factor's flops weighted by DENSE_SPEEDUP against maxOrder³/3). The size limit
+ * (maxDenseBlock, src/validate/limits.ts) asks this of a block above it: a large trailing block whose factor is
+ * sparse (5,000 teachers nested in 500 schools: order 5,503) is fitted, one that fills in is refused as before.
+ * The search gives up once the cost passes the limit, so a refused model is not kept waiting for the whole of it.
+ */
+export function factorsSparseWithin(layout: BlockedLayout, maxOrder: number): boolean {
+  return planSparseTrailing(layout, "auto", maxOrder ** 3 / 3) !== null;
 }
 
 interface TrailingGraph {
