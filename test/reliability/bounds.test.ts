@@ -9,6 +9,7 @@ import { DataError, ModelError } from "../../src/errors.js";
 import { fit } from "../../src/fit/fit.js";
 import { readCsv } from "../../src/frame/csv.js";
 import { bootstrapLRT, bootstrapLrtJson } from "../../src/inference/bootstrap.js";
+import { rng } from "../engine/random-designs.js";
 import { spruce } from "./support.js";
 
 const sleep = readCsv("examples/sleepstudy.csv");
@@ -137,17 +138,11 @@ describe("9. bounds", () => {
     // joins them, and the b block fills in (a sparse factor would cost about what the dense one does), so the size
     // limit applies to its order.
     const d = { y: [] as number[], a: [] as number[], b: [] as number[] };
-    let s = 99;
+    const uniform = rng(99);
     for (let i = 0; i < 30_000; i++) {
-      // xorshift32: b levels scattered at random
-      s ^= s << 13;
-      s >>>= 0;
-      s ^= s >>> 17;
-      s ^= s << 5;
-      s >>>= 0;
       d.y.push(Math.sin(i) + (i % 7));
       d.a.push(Math.floor(i / 5));
-      d.b.push(i < 6000 ? i : s % 6000);
+      d.b.push(i < 6000 ? i : Math.floor(uniform() * 6000));
     }
     const t0 = performance.now();
     await expect(fit("y ~ 1 + (1|a) + (1|b)", d)).rejects.toThrow(
