@@ -38,7 +38,7 @@ export { fromJSON, isSingular, logLik, REMLcrit, refit, sigma, update, VarCorr }
 export type { ModelInit, NewDataBuilder, PredictOptions, ResidualsOptions } from "./fit/model.js";
 export { type CoefGroup, LinearMixedModel, type OptimizerReport, type RanefGroup } from "./fit/model.js";
 // Engine options a replicate engine factory receives (the trailing block's factor: issue 15's sparse path).
-export type { TrailingFactor } from "./fit/sparse-trailing/plan.js";
+export type { SparseTrailingPlan, TrailingFactor } from "./fit/sparse-trailing/plan.js";
 export type { VarCorrBlock, VarCorrRow } from "./fit/varcorr.js";
 export type { WasmEngineOptions } from "./fit/wasm-engine.js";
 export type {

@@ -39,7 +39,7 @@ import {
   ensureReducedEngine,
   innerEngine,
 } from "./response-reduction.js";
-import { factorsSparseWithin } from "./sparse-trailing/plan.js";
+import { sparsePlanWithin } from "./sparse-trailing/plan.js";
 import { momentStart } from "./start.js";
 import { createEngine } from "./wasm-engine.js";
 import { minimizeLeavingZeroSaddles, NEAR_ZERO } from "./zero-saddle.js";
@@ -144,9 +144,13 @@ export async function fitMixed(
     ...(options.ordered ? { ordered: options.ordered } : {}),
   });
   const buffers = designBuffers(design);
-  // The size up front: a model that would take hours is refused with its size, before any work.
-  checkModelSize(denseBlockOrder(buffers), thetaLowerBounds(buffers).length, options, (maxOrder) =>
-    factorsSparseWithin(buildBlockedLayout(buffers, { sparseCheck: false }), maxOrder),
+  // The size up front: a model that would take hours is refused with its size, before any work. A block above the
+  // limit that factors sparse within it comes with its plan, which the engine then uses instead of planning again.
+  const plan = checkModelSize(
+    denseBlockOrder(buffers),
+    thetaLowerBounds(buffers).length,
+    options,
+    (maxOrder) => sparsePlanWithin(buildBlockedLayout(buffers, { sparseCheck: false }), maxOrder),
   );
   // A large dense block: a helper thread shares the dense kernels (./kernel-team-instance.ts); it is started
   // first, so that it comes up while the engine is built, and leaves on its own once idle.
@@ -156,7 +160,7 @@ export async function fitMixed(
     options.engine === undefined
       ? await createReducedEngineAsync(
           buffers,
-          (b) => (team ? createEngine(b, { team: team.team }, team.kernels) : createEngine(b)),
+          (b) => createEngine(b, { ...(plan && { plan }), ...(team && { team: team.team }) }, team?.kernels),
           design.xtx,
         )
       : typeof options.engine === "function"

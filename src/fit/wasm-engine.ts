@@ -36,7 +36,7 @@ import {
   trailingStaysSparse,
 } from "./blocked-layout.js";
 import type { PlsEngine, PlsSolution } from "./engine.js";
-import { planSparseTrailing, type TrailingFactor } from "./sparse-trailing/plan.js";
+import { planSparseTrailing, type SparseTrailingPlan, type TrailingFactor } from "./sparse-trailing/plan.js";
 import { warmUpKernels } from "./warm-up.js";
 
 /** Copies of an engine's statistics in the blocked layout (for tests and diagnostics; see blocked-layout.ts). */
@@ -110,9 +110,14 @@ export function blockedStatistics(engine: PlsEngine): BlockedStatistics {
   return read();
 }
 
-/** Engine options: which factor of the trailing block (src/fit/sparse-trailing/plan.ts; tests force each). */
+/** Engine options: which factor of the trailing block (src/fit/sparse-trailing/plan.ts; tests force each), or its plan. */
 export interface WasmEngineOptions {
   trailing?: TrailingFactor;
+  /**
+   * The sparse plan already made for these buffers (fitMixed's size check, sparsePlanWithin): the trailing factor,
+   * used as it is (`trailing` is then not consulted) instead of planning again.
+   */
+  plan?: SparseTrailingPlan;
   /**
    * The kernel team block (assembly/linalg/team.ts) the dense kernels share work with, on an instance of the
    * threads build (./kernel-team-instance.ts); 0 or absent for none.
@@ -128,7 +133,7 @@ export function createWasmEngine(
   const L: BlockedLayout = buildBlockedLayout(designBuffers, { sparseCheck: false });
   // The sparse factor of the trailing block, when its symbolic fill says it pays (or when forced); else the dense
   // path, whose zero-skipping loops for nested factors need the layout's sparseTrailing.
-  const sp = planSparseTrailing(L, options.trailing);
+  const sp = options.plan ?? planSparseTrailing(L, options.trailing);
   if (!sp) L.sparseTrailing = trailingStaysSparse(L, designBuffers);
   // Our own shallow copy: setResponse replaces y here without touching the caller's object.
   const buffers: DesignBuffers = { ...designBuffers };

@@ -18,13 +18,13 @@
  * probe is lower and nothing changes but three evaluations per such θ_ii.
  */
 
+import { minimizeBounded, type Objective, type OptimizeOptions, type OptimizeResult } from "./optimize.js";
+
 /**
  * A diagonal θ this close to 0 is on the boundary or on its saddle, not at an ordinary interior optimum: probed
  * here, and set to 0 by the fit when that does not raise the objective (src/fit/fit.ts, snapToBoundary).
  */
 export const NEAR_ZERO = 1e-3;
-
-import { minimizeBounded, type Objective, type OptimizeOptions, type OptimizeResult } from "./optimize.js";
 
 /** Where the probes go, inwards from 0 (θ is relative to σ: its scale is that of 1). */
 const PROBES = [0.1, 0.01, 0.001];

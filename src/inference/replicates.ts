@@ -8,9 +8,10 @@
  *   alternative at its own θ̂ (the alternative's fit to the observed data: the natural start for the larger model,
  *   and what `refit()` in lme4 does too — it starts every refit at the fitted model's θ);
  * - parameter bootstrap: the model restarts at its θ̂.
- * The refit itself is the nearby refit (./refit.ts: quasi-Newton started with the curvature at θ̂, ~9 evaluations per
- * Sitka refit instead of ~22; one wasm call, ./refit-wasm.ts), with the general optimiser as fallback. Per replicate nothing is allocated but the
- * result row (the parameter bootstrap's final `solve` returns a fresh solution object).
+ * The refit itself is the nearby refit (./refit.ts: quasi-Newton started with the curvature at θ̂, ~9 evaluations
+ * per Sitka refit instead of ~22; one wasm call, ./refit-wasm.ts), with the general optimiser as fallback. Per
+ * replicate nothing is allocated but the result row (the parameter bootstrap's final `solve` returns a fresh
+ * solution object).
  */
 import { thetaLowerBounds } from "../design/types.js";
 import { LME4_GRADIENT_TOLERANCE } from "../fit/constants.js";

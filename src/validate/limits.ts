@@ -29,15 +29,16 @@ export function checkNsimLimit(what: string, nsim: number, limit = MAX_NSIM_DEFA
 }
 
 /**
- * The size of a model before it is fitted, and a refusal above the limits. `factorsSparse(maxOrder)`: whether a
- * dense block above the limit factors sparse at no more than the cost of one at the limit (then it is fitted).
+ * The size of a model before it is fitted, and a refusal above the limits. `sparsePlan(maxOrder)`: for a dense block
+ * above the limit, the plan of a sparse factor that costs no more than a dense block at the limit, or null. Such a
+ * block is fitted, and its plan returned (null otherwise) for the engine to use.
  */
-export function checkModelSize(
+export function checkModelSize<Plan>(
   denseBlock: number,
   nTheta: number,
   limits: { maxDenseBlock?: number | undefined; maxTheta?: number | undefined } = {},
-  factorsSparse?: (maxOrder: number) => boolean,
-): void {
+  sparsePlan?: (maxOrder: number) => Plan | null,
+): Plan | null {
   const maxDense = limits.maxDenseBlock ?? MAX_DENSE_BLOCK_DEFAULT;
   const maxTheta = limits.maxTheta ?? MAX_THETA_DEFAULT;
   if (nTheta > maxTheta)
@@ -48,7 +49,8 @@ export function checkModelSize(
     );
   if (denseBlock > maxDense) {
     // A large block may still factor sparse, at no more than the limit's cost (src/fit/sparse-trailing/plan.ts).
-    if (factorsSparse?.(maxDense)) return;
+    const plan = sparsePlan?.(maxDense);
+    if (plan) return plan;
     const gflop = denseBlock ** 3 / 3 / 1e9;
     throw new ModelError(
       `the model's dense block has order ${denseBlock}, above the limit of ${maxDense}: each evaluation factors a ` +
@@ -56,6 +58,7 @@ export function checkModelSize(
         "and a fit needs tens of evaluations); raise the limit with maxDenseBlock (CLI --max-dense-block) if you mean it",
     );
   }
+  return null;
 }
 
 export function formatBytes(bytes: number): string {

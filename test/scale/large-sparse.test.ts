@@ -13,7 +13,7 @@ import { buildDesign } from "../../src/design/build.js";
 import { designBuffers } from "../../src/design/types.js";
 import { buildBlockedLayout, denseBlockOrder } from "../../src/fit/blocked-layout.js";
 import { fitMixed as fit } from "../../src/fit/fit.js";
-import { factorsSparseWithin } from "../../src/fit/sparse-trailing/plan.js";
+import { planSparseTrailing, sparsePlanWithin } from "../../src/fit/sparse-trailing/plan.js";
 import { createWasmEngine } from "../../src/fit/wasm-engine.js";
 import { MAX_DENSE_BLOCK_DEFAULT } from "../../src/validate/limits.js";
 import { loadKernels } from "../../src/wasm/load.js";
@@ -37,9 +37,12 @@ describe("a sparse trailing block above the dense size limit", () => {
     const buffers = designBuffers(buildDesign(ref.formula, data));
     expect(denseBlockOrder(buffers)).toBe(5503);
     expect(denseBlockOrder(buffers)).toBeGreaterThan(MAX_DENSE_BLOCK_DEFAULT);
-    expect(factorsSparseWithin(buildBlockedLayout(buffers), MAX_DENSE_BLOCK_DEFAULT)).toBe(true);
+    const plan = sparsePlanWithin(buildBlockedLayout(buffers), MAX_DENSE_BLOCK_DEFAULT);
+    expect(plan).not.toBeNull();
+    // The plan fit() hands the engine is the one the engine would make itself.
+    expect(plan).toEqual(planSparseTrailing(buildBlockedLayout(buffers), "auto"));
     // …but not within a dense block of order 100.
-    expect(factorsSparseWithin(buildBlockedLayout(buffers), 100)).toBe(false);
+    expect(sparsePlanWithin(buildBlockedLayout(buffers), 100)).toBeNull();
     const engine = createWasmEngine(await loadKernels(), buffers);
     try {
       const f = engine.objective(Float64Array.from(ref.theta), true);

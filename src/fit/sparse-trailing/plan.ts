@@ -69,14 +69,16 @@ export function planSparseTrailing(
 }
 
 /**
- * Whether one evaluation factors the trailing block sparse at no more than the cost of a dense block of order
- * `maxOrder` (the sparse factor's flops weighted by DENSE_SPEEDUP against maxOrder³/3). The size limit
- * (maxDenseBlock, src/validate/limits.ts) asks this of a block above it: a large trailing block whose factor is
- * sparse (5,000 teachers nested in 500 schools: order 5,503) is fitted, one that fills in is refused as before.
- * The search gives up once the cost passes the limit, so a refused model is not kept waiting for the whole of it.
+ * The sparse plan of the trailing block when one evaluation factors it at no more than the cost of a dense block of
+ * order `maxOrder` (the sparse factor's flops weighted by DENSE_SPEEDUP against maxOrder³/3), else null. The size
+ * limit (maxDenseBlock, src/validate/limits.ts) asks this of a block above it: a large trailing block whose factor
+ * is sparse (5,000 teachers nested in 500 schools: order 5,503) is fitted, on this plan (the engine does not plan
+ * again: WasmEngineOptions.plan); one that fills in is refused as before. The search gives up once the cost passes
+ * the limit, so a refused model is not kept waiting for the whole of it. When it completes, the plan is the one
+ * "auto" would make with the dense budget: the same search, stopped by neither budget.
  */
-export function factorsSparseWithin(layout: BlockedLayout, maxOrder: number): boolean {
-  return planSparseTrailing(layout, "auto", maxOrder ** 3 / 3) !== null;
+export function sparsePlanWithin(layout: BlockedLayout, maxOrder: number): SparseTrailingPlan | null {
+  return planSparseTrailing(layout, "auto", maxOrder ** 3 / 3);
 }
 
 interface TrailingGraph {
