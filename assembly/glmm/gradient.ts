@@ -13,7 +13,7 @@ import { Context } from "../pls/contract";
 import { ld, st, ldi } from "../pls/access";
 import { trailingInverse } from "../pls/factor-trailing";
 import { levelInverse } from "../pls/gradient-selected";
-import { tplOf } from "../pls/templates";
+import { thetaCount, thetaIndexOf, tplOf } from "../pls/templates";
 import { axpy } from "../linalg/vector";
 import { LINK_LOGIT, muEta, variance, weightSlope } from "./family";
 import { blockStart, lambdaTimes, refOf, zRow } from "./pirls";
@@ -121,15 +121,6 @@ function levelInverse1(cx: Context, g: i32): i32 {
   return m;
 }
 
-/** Offset of term t's θ entries (Σ_{s<t} p_s(p_s+1)/2). */
-@inline function thetaOffset(cx: Context, t: i32): i32 {
-  let o = 0;
-  for (let s = 0; s < t; s++) {
-    const ps = ldi(cx.termP, s);
-    o += (ps * (ps + 1)) / 2;
-  }
-  return o;
-}
 
 /**
  * h (returned into hOut, length n) and the traces tr(M⁻¹ΛᵀZᵀWZD_k) (into trace, nTheta) at the factor in the
@@ -157,7 +148,7 @@ function leverages(cx: Context, hOut: usize, trace: usize, iscratch: usize, fscr
   const yVal = aVal + (<usize>(nd + p1) << 3);
   const a1 = yVal + (<usize>(nd + p1) << 3);
   const T1 = tplOf(cx, t0);
-  const nTheta = thetaOffset(cx, nTerms);
+  const nTheta = thetaCount(cx);
   for (let k = 0; k < nTheta; k++) st(trace, k, 0.0);
   trailingInverse(cx, qRest);
   for (let g = 0; g < l1; g++) {
@@ -215,15 +206,14 @@ function leverages(cx: Context, hOut: usize, trace: usize, iscratch: usize, fscr
       // traces: θ_k = T_t[ρ, κ] contributes W_i z_{t,i,ρ} y_t[κ].
       const wi = ld(wP, i);
       let e0 = 0;
-      let k = 0;
       for (let t = 0; t < nTerms; t++) {
         const pt = ldi(termP, t);
         const z = zRow(cx, t, i, pt);
         const yo = t == t0 ? 0 : p1 + e0;
         for (let kap = 0; kap < pt; kap++)
           for (let rho = kap; rho < pt; rho++) {
-            st(trace, k, ld(trace, k) + wi * ld(z, rho) * ld(yVal, yo + kap));
-            k++;
+            const k = thetaIndexOf(cx, t, rho, kap);
+            if (k >= 0) st(trace, k, ld(trace, k) + wi * ld(z, rho) * ld(yVal, yo + kap));
           }
         if (t != t0) e0 += pt;
       }
@@ -249,7 +239,7 @@ export function glmmLaplaceGradient(
   const nTerms = cx.nTerms;
   const termP = cx.termP;
   const wP = cx.wP;
-  const nTheta = thetaOffset(cx, nTerms);
+  const nTheta = thetaCount(cx);
   const c = scratch;
   const e = c + (<usize>n << 3);
   const r = e + (<usize>n << 3);
@@ -327,8 +317,7 @@ export function glmmLaplaceGradient(
     for (let i = 0; i < n; i++) s += ld(e, i) * ld(col, i);
     st(grad, nTheta + j, s);
   }
-  // ∂/∂θ_k += Σ z_{t,i,ρ} (e_i u[κ] + r_i v[κ]) for θ_k = T_t[ρ, κ].
-  let k0 = 0;
+  // ∂/∂θ_k += Σ z_{t,i,ρ} (e_i u[κ] + r_i v[κ]) for θ_k = T_t[ρ, κ] (none for a fixed zero of T).
   for (let t = 0; t < nTerms; t++) {
     const pt = ldi(termP, t);
     const refs = cx.refsP + (<usize>(t * n) << 2);
@@ -338,15 +327,13 @@ export function glmmLaplaceGradient(
       const o = o0 + load<i32>(refs + (<usize>i << 2)) * pt;
       const ei = ld(e, i);
       const ri = ld(r, i);
-      let k = k0;
       for (let kap = 0; kap < pt; kap++) {
         const w = ei * ld(x, o + kap) + ri * ld(v, o + kap);
         for (let rho = kap; rho < pt; rho++) {
-          st(grad, k, ld(grad, k) + ld(z, rho) * w);
-          k++;
+          const k = thetaIndexOf(cx, t, rho, kap);
+          if (k >= 0) st(grad, k, ld(grad, k) + ld(z, rho) * w);
         }
       }
     }
-    k0 += (pt * (pt + 1)) / 2;
   }
 }

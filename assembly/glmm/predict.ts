@@ -36,13 +36,12 @@ export function glmmPredictModes(
   const wP = cx.wP;
   const rhs = scratch;
   const dT = rhs + (<usize>(q + pX) << 3);
-  // Λ(dθ)'s templates, laid out as the context's.
-  let k = 0;
-  for (let t = 0; t < nTerms; t++) {
-    const pt = ldi(termP, t);
-    const T = dT + (<usize>ldi(tplOff, t) << 3);
-    for (let c = 0; c < pt; c++)
-      for (let r = 0; r < pt; r++) st(T, r + c * pt, r >= c ? ld(dTheta, k++) : 0.0);
+  // Λ(dθ)'s templates, laid out as the context's (θ's index of each entry: tplTheta).
+  const tplTotal = tplTotalOf(cx);
+  const map = cx.tplTheta;
+  for (let e = 0; e < tplTotal; e++) {
+    const i = ldi(map, e);
+    st(dT, e, i >= 0 ? ld(dTheta, i) : 0.0);
   }
   // sv = ZΛ(dθ)u + X dβ, term by term; then r and W∘sv per observation; then the right-hand side term by term.
   const sv = dT + (<usize>tplTotalOf(cx) << 3);

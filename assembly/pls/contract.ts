@@ -5,7 +5,7 @@
 
 @unmanaged
 export class Context {
-  /** slot 0: number of random-effects terms */
+  /** slot 0: number of random-effects terms (terms on one grouping factor are one: src/fit/factor-blocks.ts) */
   nTerms: i32;
   /** slot 1: index of term 1, the term eliminated level by level */
   t0: i32;
@@ -107,7 +107,7 @@ export class Context {
   obsStart: usize;
   /** slot 50: i32[nTerms]: first trailing row of each term (term 1: 0) */
   rowOffset: usize;
-  /** slot 51: i32[nRest]: the other terms, in design order */
+  /** slot 51: i32[nRest]: the other terms, in order */
   restP: usize;
   /** slot 52: i32[qRest]: scratch of plsStatistics: position of a trailing row in R_g */
   posOf: usize;
@@ -145,35 +145,37 @@ export class Context {
   spZx: usize;
   /** slot 69: f64[spN]: sparse path: a dense column of scratch */
   spWork: usize;
-  /** slot 70: derived by plsPrepare: term 1's template */
+  /** slot 70: i32[tplTotal]: index in θ of each template entry (−1: a fixed zero; src/fit/factor-blocks.ts) */
+  tplTheta: usize;
+  /** slot 71: derived by plsPrepare: term 1's template */
   T1: usize;
-  /** slot 71: derived by plsPrepare: term 1's model matrix */
+  /** slot 72: derived by plsPrepare: term 1's model matrix */
   z1: usize;
-  /** slot 72: derived by plsPrepare: work: L_g⁻¹ (p1×p1) */
+  /** slot 73: derived by plsPrepare: work: L_g⁻¹ (p1×p1) */
   wLinv: usize;
-  /** slot 73: derived by plsPrepare: work: A_g⁻¹ (p1×p1) */
+  /** slot 74: derived by plsPrepare: work: A_g⁻¹ (p1×p1) */
   wAinv: usize;
-  /** slot 74: derived by plsPrepare: work: (Ω_e⁻¹)_gg (p1×p1) */
+  /** slot 75: derived by plsPrepare: work: (Ω_e⁻¹)_gg (p1×p1) */
   wQ: usize;
-  /** slot 75: derived by plsPrepare: work: p1×p1 scratch */
+  /** slot 76: derived by plsPrepare: work: p1×p1 scratch */
   wE: usize;
-  /** slot 76: derived by plsPrepare: work: K_g (maxR×p1) */
+  /** slot 77: derived by plsPrepare: work: K_g (maxR×p1) */
   wK: usize;
-  /** slot 77: derived by plsPrepare: work: Y_g (maxR×p1) */
+  /** slot 78: derived by plsPrepare: work: Y_g (maxR×p1) */
   wY: usize;
-  /** slot 78: derived by plsPrepare: work: maxR×p1 scratch */
+  /** slot 79: derived by plsPrepare: work: maxR×p1 scratch */
   wV: usize;
-  /** slot 79: derived by plsPrepare: work: a column of nd */
+  /** slot 80: derived by plsPrepare: work: a column of nd */
   wCol: usize;
-  /** slot 80: derived by plsPrepare: work: nd×p1 (Y_g of the inverse-factor gradient) */
+  /** slot 81: derived by plsPrepare: work: nd×p1 (Y_g of the inverse-factor gradient) */
   wYd: usize;
-  /** slot 81: derived by plsPrepare: work: T_t⁻¹ (pMax×pMax) */
+  /** slot 82: derived by plsPrepare: work: T_t⁻¹ (pMax×pMax) */
   wTinv: usize;
-  /** slot 82: derived by plsPrepare: work: pMax×pMax + 16 scratch */
+  /** slot 83: derived by plsPrepare: work: pMax×pMax + 16 scratch */
   wRow: usize;
 }
 
-export const CONTEXT_SLOTS: i32 = 83;
+export const CONTEXT_SLOTS: i32 = 84;
 
 // plsEvaluate's mode bits
 /** the solution û, β̂, b̂ */

@@ -8,7 +8,7 @@ import { ld, st, ldi } from "./access";
 import { trailingInverse } from "./factor-trailing";
 import { inverseFactorPathApplies, psFromInverseFactor } from "./gradient-inverse-factor";
 import { psAcc, zuAcc, residualCross, gradLevelOneFactor, gradLevel, gradOneFactorP3 } from "./gradient-selected";
-import { tplOf, lambda2tRow, trailingRowsScalar } from "./templates";
+import { tplOf, lambda2tRow, trailingRowsScalar, thetaIndexOf } from "./templates";
 import { gradTrailingSparse } from "./sparse-trailing";
 
 /** Fills the gradient (needs the factor and the solution). ne: qRest for ML, qRest + p for REML. */
@@ -121,7 +121,7 @@ export function gradient(cx: Context, reml: bool, r2: f64): void {
   finishGradient(cx, reml, r2);
 }
 
-/** ∂d/∂θ_i for θ_i = T_t[j, k]: 2 PS_t[k, j] − 2 (dof / r²) ZU_t[j, k]. */
+/** ∂d/∂θ_i for θ_i = T_t[j, k]: 2 PS_t[k, j] − 2 (dof / r²) ZU_t[j, k]; a fixed zero of T has no θ_i. */
 function finishGradient(cx: Context, reml: bool, r2: f64): void {
   const nTerms = cx.nTerms;
   const pX = cx.pX;
@@ -130,14 +130,14 @@ function finishGradient(cx: Context, reml: bool, r2: f64): void {
   const gradP = cx.gradP;
   const dof = reml ? <f64>(nObs - pX) : <f64>nObs;
   const coef = (2.0 * dof) / r2;
-  let i = 0;
   for (let t = 0; t < nTerms; t++) {
     const pt = ldi(termP, t);
     const pst = psAcc(cx, t);
     const zu = zuAcc(cx, t);
     for (let k = 0; k < pt; k++)
       for (let j = k; j < pt; j++) {
-        st(gradP, i++, 2.0 * ld(pst, k * pt + j) - coef * ld(zu, j * pt + k));
+        const i = thetaIndexOf(cx, t, j, k);
+        if (i >= 0) st(gradP, i, 2.0 * ld(pst, k * pt + j) - coef * ld(zu, j * pt + k));
       }
   }
 }

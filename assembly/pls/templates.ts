@@ -23,21 +23,34 @@ export function trailingRowsScalar(cx: Context): bool {
   return true;
 }
 
-/** T_t from θ: the lower triangle column by column, term by term (lme4's order). */
+/**
+ * T_t from θ through tplTheta, θ's index of each template entry (−1: a fixed zero). Without terms on one grouping
+ * factor the map is θ's own order, the lower triangle column by column, term by term (lme4's); a block of such
+ * terms has zeros between its members (src/fit/factor-blocks.ts).
+ */
 export function fillTemplates(cx: Context): void {
-  const nTerms = cx.nTerms;
-  const termP = cx.termP;
+  const tplTotal = cx.tplTotal;
+  const tpl = cx.tpl;
+  const map = cx.tplTheta;
   const thetaP = cx.thetaP;
-  let off = 0;
-  for (let t = 0; t < nTerms; t++) {
-    const pt = ldi(termP, t);
-    const T = tplOf(cx, t);
-    for (let k = 0; k < pt; k++)
-      for (let j = 0; j < pt; j++) {
-        if (j >= k) st(T, j + k * pt, ld(thetaP, off++));
-        else st(T, j + k * pt, 0.0);
-      }
+  for (let e = 0; e < tplTotal; e++) {
+    const i = ldi(map, e);
+    st(tpl, e, i >= 0 ? ld(thetaP, i) : 0.0);
   }
+}
+
+/** Length of θ: the template entries that hold one. */
+export function thetaCount(cx: Context): i32 {
+  const tplTotal = cx.tplTotal;
+  const map = cx.tplTheta;
+  let n = 0;
+  for (let e = 0; e < tplTotal; e++) if (ldi(map, e) >= 0) n++;
+  return n;
+}
+
+/** θ's index of entry (j, k) of term t's template, or −1 for a fixed zero. */
+@inline export function thetaIndexOf(cx: Context, t: i32, j: i32, k: i32): i32 {
+  return ldi(cx.tplTheta, ldi(cx.tplOff, t) + j + k * ldi(cx.termP, t));
 }
 
 /** (Λ₂ᵀ M)[c, col] for a trailing row c: mixes the rows of c's block with the template; X and y rows pass through. */

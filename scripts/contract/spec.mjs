@@ -15,7 +15,7 @@
  * that plsPrepare derives once (TypeScript never writes those).
  */
 export const sizes = [
-  ["nTerms", "number of random-effects terms"],
+  ["nTerms", "number of random-effects terms (terms on one grouping factor are one: src/fit/factor-blocks.ts)"],
   ["t0", "index of term 1, the term eliminated level by level"],
   ["p1", "columns of term 1"],
   ["l1", "levels of term 1"],
@@ -70,7 +70,7 @@ export const buffers = [
   ["obsOrder", "i32", "nObs", "observations grouped by level of term 1"],
   ["obsStart", "i32", "l1 + 1", "start of each level's observations in obsOrder"],
   ["rowOffset", "i32", "nTerms", "first trailing row of each term (term 1: 0)"],
-  ["restP", "i32", "nRest", "the other terms, in design order"],
+  ["restP", "i32", "nRest", "the other terms, in order"],
   ["posOf", "i32", "qRest", "scratch of plsStatistics: position of a trailing row in R_g"],
   ["sIdx", "i32", "nd", "scratch of the statistics kernels"],
   ["sVal", "f64", "nd", "scratch of the statistics kernels"],
@@ -89,6 +89,7 @@ export const buffers = [
   ["spLx", "f64", "spNnz", "sparse path: the values of L"],
   ["spZx", "f64", "spNnz", "sparse path: the selected inverse on L's pattern"],
   ["spWork", "f64", "spN", "sparse path: a dense column of scratch"],
+  ["tplTheta", "i32", "tplTotal", "index in θ of each template entry (−1: a fixed zero; src/fit/factor-blocks.ts)"],
 ];
 
 /** Pointers plsPrepare derives from the sizes and buffers (the kernels' scratch layout). */

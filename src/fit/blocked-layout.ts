@@ -7,6 +7,9 @@
  * - the sparse cross block H21: for each level g of term 1 the trailing rows R_g it meets (whole blocks of the
  *   other terms, ascending, then all X rows, then the y row) with the values of (trailing row)ᵀ Z_g.
  *
+ * Terms on one grouping factor are one block here (./factor-blocks.ts): "term" below means such a block, and
+ * `blocks` maps them back to the design's terms and θ.
+ *
  * This module finds the structure only (which rows each level meets, the observations grouped by level, whether
  * the trailing block stays sparse): bookkeeping, done once per engine. The values — ZᵀZ, ZᵀX, XᵀX, Zᵀy, Xᵀy, yᵀy
  * in this layout, and their y entries again for a new response — are accumulated by the wasm kernels
@@ -14,12 +17,17 @@
  */
 import type { DesignBuffers } from "../design/types.js";
 import { SpruceError } from "../errors.js";
+import { type FactorBlocks, factorBlocks, sameFactorGroups } from "./factor-blocks.js";
 
 export interface BlockedLayout {
+  /** The terms the kernels see: the design's, with the terms on one grouping factor joined (./factor-blocks.ts). */
+  terms: DesignBuffers["terms"];
+  /** Which design terms each of `terms` holds, and θ's index for every template entry. */
+  blocks: FactorBlocks;
   nTerms: number;
-  /** Design index of term 1 (the block-diagonal term). */
+  /** Index (into `terms`) of term 1, the block-diagonal term. */
   t0: number;
-  /** Design indices of the other terms, in design order (their order in the trailing block). */
+  /** Indices of the other terms, in order (their order in the trailing block). */
   rest: number[];
   p1: number;
   l1: number;
@@ -36,10 +44,10 @@ export interface BlockedLayout {
   termP: Int32Array;
   /** Offset of each term's p×p template (and gradient accumulators) in f64 units. */
   tplOff: Int32Array;
-  /** For each trailing random row: design index of its term, and its position inside its level block. */
+  /** For each trailing random row: its term (index into `terms`), and its position inside its level block. */
   rowTerm: Int32Array;
   rowPos: Int32Array;
-  /** First trailing row of each design term (−1 for term 1). */
+  /** First trailing row of each of `terms` (−1 for term 1). */
   rowOffset: Int32Array;
   /** The rows R_g of level g are rowIdx[rowStart[g]..rowStart[g+1]) (trailing row numbers, ascending). */
   rowStart: Int32Array;
@@ -47,7 +55,10 @@ export interface BlockedLayout {
   /** Observations grouped by term-1 level (obsStart[g]..obsStart[g+1] into obsOrder). */
   obsOrder: Int32Array;
   obsStart: Int32Array;
-  /** For a design-order random-effect index, its index in the internal order [term 1, trailing random rows]. */
+  /**
+   * For a design-order random-effect index (design terms, as in engine.ts), its index in the internal order
+   * [term 1, trailing random rows].
+   */
   internalIndex: Int32Array;
   /**
    * Whether the random part of the trailing block stays sparse after term 1 is eliminated (nested factors: it
@@ -84,15 +95,17 @@ function checkBuffers(b: DesignBuffers): void {
 
 /**
  * Order of the dense trailing block (nd) from the sizes alone: every random-effects column except those of the
- * term with the most (term 1, block-diagonal), plus the fixed effects and y. Its factorisation sets the cost of
- * an evaluation, O(nd³).
+ * term (the block of terms on one factor) with the most (term 1, block-diagonal), plus the fixed effects and y.
+ * Its factorisation sets the cost of an evaluation, O(nd³).
  */
 export function denseBlockOrder(buffers: Pick<DesignBuffers, "terms" | "p">): number {
   let total = 0;
   let largest = 0;
-  for (const t of buffers.terms) {
-    total += t.nlevels * t.p;
-    largest = Math.max(largest, t.nlevels * t.p);
+  for (const group of sameFactorGroups(buffers.terms)) {
+    let size = 0;
+    for (const i of group) size += buffers.terms[i]!.nlevels * buffers.terms[i]!.p;
+    total += size;
+    largest = Math.max(largest, size);
   }
   return total - largest + buffers.p + 1;
 }
@@ -110,7 +123,9 @@ export const LARGE_DENSE_BLOCK = 256;
  */
 export function buildBlockedLayout(b: DesignBuffers, options: { sparseCheck?: boolean } = {}): BlockedLayout {
   checkBuffers(b);
-  const { n, p, terms } = b;
+  const { n, p } = b;
+  const joined = factorBlocks(b.terms);
+  const terms = joined.terms;
   const nTerms = terms.length;
   let t0 = 0;
   terms.forEach((t, i) => {
@@ -121,11 +136,9 @@ export function buildBlockedLayout(b: DesignBuffers, options: { sparseCheck?: bo
   const termP = Int32Array.from(terms, (t) => t.p);
   const tplOff = new Int32Array(nTerms);
   let tplTotal = 0;
-  let nTheta = 0;
   terms.forEach((t, i) => {
     tplOff[i] = tplTotal;
     tplTotal += t.p * t.p;
-    nTheta += (t.p * (t.p + 1)) / 2;
   });
   const rowOffset = new Int32Array(nTerms).fill(-1);
   let qRest = 0;
@@ -214,16 +227,24 @@ export function buildBlockedLayout(b: DesignBuffers, options: { sparseCheck?: bo
   rowStart[l1] = used;
   rowIdx = rowIdx.slice(0, used);
 
+  // Design term i, level h, column j sits in its block k at h·P + (its column offset) + j.
   const internalIndex = new Int32Array(q1 + qRest);
   let d = 0;
-  terms.forEach((t, i) => {
-    for (let c = 0; c < t.nlevels * t.p; c++) internalIndex[d++] = i === t0 ? c : q1 + rowOffset[i]! + c;
+  b.terms.forEach((t, i) => {
+    const k = joined.blockOf[i]!;
+    const P = terms[k]!.p;
+    const start = (k === t0 ? 0 : q1 + rowOffset[k]!) + joined.columnOffset[i]!;
+    for (let h = 0; h < t.nlevels; h++) for (let j = 0; j < t.p; j++) internalIndex[d++] = start + h * P + j;
   });
 
   const sparseTrailing =
-    options.sparseCheck === false ? false : trailingIsSparse(b, rest, rowOffset, qRest, l1, rowStart, rowIdx);
+    options.sparseCheck === false
+      ? false
+      : trailingIsSparse(n, terms, rest, rowOffset, qRest, l1, rowStart, rowIdx);
 
   return {
+    terms,
+    blocks: joined,
     sparseTrailing,
     nTerms,
     t0,
@@ -236,7 +257,7 @@ export function buildBlockedLayout(b: DesignBuffers, options: { sparseCheck?: bo
     nd,
     n,
     q: q1 + qRest,
-    nTheta,
+    nTheta: joined.nTheta,
     maxR,
     termP,
     tplOff,
@@ -252,8 +273,8 @@ export function buildBlockedLayout(b: DesignBuffers, options: { sparseCheck?: bo
 }
 
 /** The layout's sparseTrailing, for a layout built with sparseCheck = false. */
-export function trailingStaysSparse(L: BlockedLayout, b: DesignBuffers): boolean {
-  return trailingIsSparse(b, L.rest, L.rowOffset, L.qRest, L.l1, L.rowStart, L.rowIdx);
+export function trailingStaysSparse(L: BlockedLayout): boolean {
+  return trailingIsSparse(L.n, L.terms, L.rest, L.rowOffset, L.qRest, L.l1, L.rowStart, L.rowIdx);
 }
 
 /**
@@ -264,7 +285,8 @@ export function trailingStaysSparse(L: BlockedLayout, b: DesignBuffers): boolean
  * exact. Counted exactly with a bitmap up to 8192 rows, bounded above.
  */
 function trailingIsSparse(
-  b: DesignBuffers,
+  n: number,
+  terms: DesignBuffers["terms"],
   rest: number[],
   rowOffset: Int32Array,
   qRest: number,
@@ -303,10 +325,10 @@ function trailingIsSparse(
     if (count > limit) return false;
   }
   // Its own pattern: the rows of the other terms that one observation meets (ascending: terms in design order).
-  for (let i = 0; i < b.n; i++) {
+  for (let i = 0; i < n; i++) {
     rows.length = 0;
     for (const s of rest) {
-      const t = b.terms[s]!;
+      const t = terms[s]!;
       const bs = rowOffset[s]! + (t.refs[i] as number) * t.p;
       for (let j = 0; j < t.p; j++) rows.push(bs + j);
     }

@@ -134,7 +134,7 @@ export function createWasmEngine(
   // The sparse factor of the trailing block, when its symbolic fill says it pays (or when forced); else the dense
   // path, whose zero-skipping loops for nested factors need the layout's sparseTrailing.
   const sp = options.plan ?? planSparseTrailing(L, options.trailing);
-  if (!sp) L.sparseTrailing = trailingStaysSparse(L, designBuffers);
+  if (!sp) L.sparseTrailing = trailingStaysSparse(L);
   // Our own shallow copy: setResponse replaces y here without touching the caller's object.
   const buffers: DesignBuffers = { ...designBuffers };
   const tplTotal = L.termP.reduce((s, pt) => s + pt * pt, 0);
@@ -144,12 +144,13 @@ export function createWasmEngine(
   const h21Length = nnzRows * L.p1;
   const zOff = new Int32Array(L.nTerms);
   let zTotal = 0;
-  buffers.terms.forEach((t, i) => {
+  // The kernels' terms are the layout's: the design's, with terms on one grouping factor joined (./factor-blocks.ts).
+  L.terms.forEach((t, i) => {
     zOff[i] = zTotal;
     zTotal += L.n * t.p;
   });
   const minvLength =
-    L.l1 * L.p1 * L.p1 + L.rest.reduce((s, t) => s + L.termP[t]! ** 2 * buffers.terms[t]!.nlevels, 0);
+    L.l1 * L.p1 * L.p1 + L.rest.reduce((s, t) => s + L.termP[t]! ** 2 * L.terms[t]!.nlevels, 0);
   checkContract(kernels);
   // The buffers and their lengths are the contract's (scripts/contract/spec.mjs); the work buffer's length is
   // what the kernels say they need.
@@ -258,6 +259,7 @@ export function createWasmEngine(
   putI32("rowOffset", L.rowOffset);
   putI32("restP", Int32Array.from(L.rest));
   putI32("zOff", zOff);
+  putI32("tplTheta", L.blocks.thetaIndex);
   if (sp) {
     putI32("spPerm", sp.perm);
     putI32("spColPtr", sp.colPtr);
@@ -267,7 +269,7 @@ export function createWasmEngine(
     putI32("spRowPos", sp.rowPos);
     putI32("spSrc", sp.src);
   }
-  buffers.terms.forEach((t, i) => {
+  L.terms.forEach((t, i) => {
     heapI32.set(t.refs, addr("refsP") / 4 + i * L.n);
     heapF64.set(t.z, addr("zP") / 8 + zOff[i]!);
   });
@@ -383,28 +385,32 @@ export function createWasmEngine(
       const sigma2 = pwrss / (reml ? L.n - L.p : L.n);
       kernels.plsMinvBlocks(ctx);
       const minv = f64("minvP", minvLength);
-      // Internal block offsets: term 1 first, then the other terms in design order.
+      // Internal block offsets: term 1 first, then the other terms (blocks) in order.
       const blockOffset = new Map<number, number>();
       let o = L.l1 * L.p1 * L.p1;
       blockOffset.set(L.t0, 0);
       for (const s of L.rest) {
         blockOffset.set(s, o);
-        o += L.termP[s]! ** 2 * buffers.terms[s]!.nlevels;
+        o += L.termP[s]! ** 2 * L.terms[s]!.nlevels;
       }
+      // A design term's block of M⁻¹ is its columns' part of its block's (the template is block diagonal there).
       const templates = thetaTemplates(buffers.terms, theta);
       return buffers.terms.map((t, ti) => {
         const pt = t.p;
+        const k = L.blocks.blockOf[ti]!;
+        const P = L.termP[k]!;
+        const c0 = L.blocks.columnOffset[ti]!;
         const T = templates[ti] as Float64Array;
         const outT = new Float64Array(t.nlevels * pt * pt);
-        const src = blockOffset.get(ti)!;
+        const src = blockOffset.get(k)!;
         const tmp = new Float64Array(pt * pt);
         for (let h = 0; h < t.nlevels; h++) {
-          const Mi = src + h * pt * pt;
+          const Mi = src + h * P * P + c0 * P + c0;
           // tmp = M⁻¹ Tᵀ, out = σ² T tmp
           for (let a = 0; a < pt; a++)
             for (let c = 0; c < pt; c++) {
               let s = 0;
-              for (let m = 0; m < pt; m++) s += minv[Mi + a * pt + m]! * T[c * pt + m]!;
+              for (let m = 0; m < pt; m++) s += minv[Mi + a * P + m]! * T[c * pt + m]!;
               tmp[a * pt + c] = s;
             }
           for (let a = 0; a < pt; a++)

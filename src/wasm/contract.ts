@@ -6,7 +6,7 @@
  * bits, the output slots and the typed exports of build/spruce.wasm.
  */
 
-export const CONTEXT_SLOTS = 83;
+export const CONTEXT_SLOTS = 84;
 
 /** Slot of each field of the context block. */
 export const SLOT = {
@@ -80,26 +80,27 @@ export const SLOT = {
   spLx: 67,
   spZx: 68,
   spWork: 69,
-  T1: 70,
-  z1: 71,
-  wLinv: 72,
-  wAinv: 73,
-  wQ: 74,
-  wE: 75,
-  wK: 76,
-  wY: 77,
-  wV: 78,
-  wCol: 79,
-  wYd: 80,
-  wTinv: 81,
-  wRow: 82,
+  tplTheta: 70,
+  T1: 71,
+  z1: 72,
+  wLinv: 73,
+  wAinv: 74,
+  wQ: 75,
+  wE: 76,
+  wK: 77,
+  wY: 78,
+  wV: 79,
+  wCol: 80,
+  wYd: 81,
+  wTinv: 82,
+  wRow: 83,
 } as const;
 
 /** The size slots TypeScript writes. */
 export type SizeName = "nTerms" | "t0" | "p1" | "l1" | "qRest" | "pX" | "nd" | "nObs" | "nnzRows" | "maxR" | "sparse" | "nRest" | "q1" | "tplTotal" | "pMax" | "spOn" | "spNnz" | "team";
 
 /** The buffers TypeScript allocates (one block per engine) and points the context at. */
-export type BufferName = "idxP" | "termP" | "tplOff" | "rowTerm" | "rowPos" | "rowStart" | "rowIdx" | "H11" | "H21" | "H22" | "tpl" | "Lg" | "L21" | "C" | "S" | "work" | "xSol" | "bP" | "zte" | "out" | "acc" | "thetaP" | "gradP" | "minvP" | "vcovP" | "refsP" | "zOff" | "zP" | "xP" | "yP" | "obsOrder" | "obsStart" | "rowOffset" | "restP" | "posOf" | "sIdx" | "sVal" | "cursor" | "teamCursor" | "teamY" | "qLevel" | "wP" | "spPerm" | "spColPtr" | "spRowIdx" | "spRowPtr" | "spRowCol" | "spRowPos" | "spSrc" | "spLx" | "spZx" | "spWork";
+export type BufferName = "idxP" | "termP" | "tplOff" | "rowTerm" | "rowPos" | "rowStart" | "rowIdx" | "H11" | "H21" | "H22" | "tpl" | "Lg" | "L21" | "C" | "S" | "work" | "xSol" | "bP" | "zte" | "out" | "acc" | "thetaP" | "gradP" | "minvP" | "vcovP" | "refsP" | "zOff" | "zP" | "xP" | "yP" | "obsOrder" | "obsStart" | "rowOffset" | "restP" | "posOf" | "sIdx" | "sVal" | "cursor" | "teamCursor" | "teamY" | "qLevel" | "wP" | "spPerm" | "spColPtr" | "spRowIdx" | "spRowPtr" | "spRowCol" | "spRowPos" | "spSrc" | "spLx" | "spZx" | "spWork" | "tplTheta";
 
 /** What the buffer lengths are computed from. */
 export interface ContractDims {
@@ -197,7 +198,7 @@ export const BUFFERS: readonly BufferSpec[] = [
   { name: "obsStart", elem: "i32", length: (d) => d.l1 + 1 },
   // first trailing row of each term (term 1: 0)
   { name: "rowOffset", elem: "i32", length: (d) => d.nTerms },
-  // the other terms, in design order
+  // the other terms, in order
   { name: "restP", elem: "i32", length: (d) => d.nRest },
   // scratch of plsStatistics: position of a trailing row in R_g
   { name: "posOf", elem: "i32", length: (d) => d.qRest },
@@ -235,6 +236,8 @@ export const BUFFERS: readonly BufferSpec[] = [
   { name: "spZx", elem: "f64", length: (d) => d.spNnz },
   // sparse path: a dense column of scratch
   { name: "spWork", elem: "f64", length: (d) => d.spN },
+  // index in θ of each template entry (−1: a fixed zero; src/fit/factor-blocks.ts)
+  { name: "tplTheta", elem: "i32", length: (d) => d.tplTotal },
 ];
 
 /** plsEvaluate's mode bits. */

@@ -104,6 +104,32 @@ export const randomCases: Record<string, () => DesignBuffers> = {
       ],
       13,
     ),
+  // (x || g) among other terms: the two terms on g are not next to each other in design order (h has as many
+  // levels), so θ's map skips h's entry (src/fit/factor-blocks.ts)
+  "terms on one factor, apart in design order": () =>
+    randomBuffers(
+      96,
+      2,
+      [
+        { nlevels: 8, p: 1, level: (i) => i % 8 },
+        { nlevels: 8, p: 1, level: (i) => Math.floor(i / 12) },
+        { nlevels: 8, p: 2, level: (i) => i % 8 },
+      ],
+      26,
+    ),
+  // (x1 + x2 || g) crossed with a larger factor: three terms on g make one 4-column block in the trailing block
+  "three terms on one factor in the trailing block": () =>
+    randomBuffers(
+      150,
+      2,
+      [
+        { nlevels: 30, p: 1, level: (i) => i % 30 },
+        { nlevels: 6, p: 1, level: (i) => Math.floor(i / 25) },
+        { nlevels: 6, p: 2, level: (i) => Math.floor(i / 25) },
+        { nlevels: 6, p: 1, level: (i) => Math.floor(i / 25) },
+      ],
+      27,
+    ),
   nested: () =>
     randomBuffers(
       72,

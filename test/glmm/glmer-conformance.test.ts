@@ -15,6 +15,7 @@ const FAST = [
   "bacteria_factor",
   "epil_poisson",
   "epil_null",
+  "epil_uncorr",
   "epil_agq5",
   "exposure_offset_poisson",
   "grouseticks_poisson",

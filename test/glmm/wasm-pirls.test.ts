@@ -55,13 +55,14 @@ function centralDifferences(f: (x: Float64Array) => number, x: Float64Array, h =
 }
 
 // Binomial logit (one term; crossed terms; a cbind response), Poisson log (three terms, an offset), a 2×2 term
-// (correlated intercept and slope).
+// (correlated intercept and slope), (V4 || subject) (two terms on one factor: one block with a fixed zero).
 const CASES = [
   "cbpp_binomial",
   "verbagg_binomial",
   "grouseticks_poisson",
   "exposure_offset_poisson",
   "contraception_slope",
+  "epil_uncorr",
 ];
 
 describe("wasm PIRLS against the TypeScript reference", () => {
