@@ -34,6 +34,12 @@ import {
   SINGULAR_MESSAGE,
 } from "./model.js";
 import {
+  RELEASE_AFTER_FIT_BYTES,
+  type ReleasableEngine,
+  releasableEngine,
+  trailingBytes,
+} from "./releasable-engine.js";
+import {
   createReducedEngine,
   createReducedEngineAsync,
   ensureReducedEngine,
@@ -41,7 +47,7 @@ import {
 } from "./response-reduction.js";
 import { sparsePlanWithin } from "./sparse-trailing/plan.js";
 import { momentStart } from "./start.js";
-import { createEngine } from "./wasm-engine.js";
+import { createEngine, createEngineOn, evaluationContext } from "./wasm-engine.js";
 import { minimizeLeavingZeroSaddles, NEAR_ZERO } from "./zero-saddle.js";
 
 export interface FitDesignOptions {
@@ -155,18 +161,27 @@ export async function fitMixed(
   // A large dense block: a helper thread shares the dense kernels (./kernel-team-instance.ts); it is started
   // first, so that it comes up while the engine is built, and leaves on its own once idle.
   const team = options.engine === undefined ? await startFitTeam(buffers) : null;
-  // The engine fits y − Xβ₀ (./response-reduction.ts): exact whatever constant the response carries.
+  // The engine fits y − Xβ₀ (./response-reduction.ts): exact whatever constant the response carries. A large one
+  // gives its wasm memory back once the fit is done, and is made again when the model needs it
+  // (./releasable-engine.ts): so that fitting such a model again in the same process finds the memory free.
+  let releasable: ReleasableEngine | null = null;
+  const engineOptions = { ...(plan && { plan }), ...(team && { team: team.team }) };
+  const makeEngine = async (b: DesignBuffers): Promise<PlsEngine> => {
+    const first = await createEngine(b, engineOptions, team?.kernels);
+    const context = evaluationContext(first);
+    if (!context || trailingBytes(denseBlockOrder(b)) < RELEASE_AFTER_FIT_BYTES) return first;
+    releasable = releasableEngine(first, (again) => createEngineOn(context.kernels, again, engineOptions));
+    return releasable;
+  };
   const engine =
     options.engine === undefined
-      ? await createReducedEngineAsync(
-          buffers,
-          (b) => createEngine(b, { ...(plan && { plan }), ...(team && { team: team.team }) }, team?.kernels),
-          design.xtx,
-        )
+      ? await createReducedEngineAsync(buffers, makeEngine, design.xtx)
       : typeof options.engine === "function"
         ? createReducedEngine(buffers, options.engine, design.xtx)
         : ensureReducedEngine(options.engine, design.offset);
-  return fitDesign(design, engine, options, data);
+  const model = fitDesign(design, engine, options, data);
+  (releasable as ReleasableEngine | null)?.release();
+  return model;
 }
 
 export { SINGULAR_TOLERANCE } from "./constants.js";

@@ -495,7 +495,7 @@ const reclaim =
 
 /**
  * Loads the kernels (compiled once per thread, one shared instance), or takes the given ones, and builds the
- * engine; before the first large model (see LARGE_DENSE_BLOCK) the kernels are warmed up (./warm-up.ts).
+ * engine (createEngineOn).
  */
 export async function createEngine(
   buffers: DesignBuffers,
@@ -503,7 +503,18 @@ export async function createEngine(
   kernels?: KernelExports,
 ): Promise<PlsEngine> {
   // Given kernels: a fit's team instance (./kernel-team-instance.ts), with options.team its team block.
-  const instance = kernels ?? (shared ??= await loadKernels());
+  return createEngineOn(kernels ?? (shared ??= await loadKernels()), buffers, options);
+}
+
+/**
+ * The engine on kernels already loaded: before the first large model (see LARGE_DENSE_BLOCK) the kernels are warmed
+ * up (./warm-up.ts), and an engine that is dropped without dispose() gives its memory back when it is collected.
+ */
+export function createEngineOn(
+  instance: KernelExports,
+  buffers: DesignBuffers,
+  options: WasmEngineOptions = {},
+): PlsEngine {
   if (denseBlockOrder(buffers) >= LARGE_DENSE_BLOCK) warmUpKernels(instance, createWasmEngine);
   const engine = createWasmEngine(instance, buffers, options);
   if (reclaim) {
