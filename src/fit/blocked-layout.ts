@@ -18,6 +18,7 @@
 import type { DesignBuffers } from "../design/types.js";
 import { SpruceError } from "../errors.js";
 import { type FactorBlocks, factorBlocks, sameFactorGroups } from "./factor-blocks.js";
+import { naturalFillWithin } from "./natural-fill.js";
 
 export interface BlockedLayout {
   /** The terms the kernels see: the design's, with the terms on one grouping factor joined (./factor-blocks.ts). */
@@ -279,10 +280,11 @@ export function trailingStaysSparse(L: BlockedLayout): boolean {
 
 /**
  * Whether the random part of the trailing block stays sparse once term 1 is eliminated: the union of its own
- * pattern and one clique per level of term 1 (fill-in by the Cholesky itself is not counted; nested factors have
- * none) covers under 5% of its lower triangle. The pattern is structural (which rows co-occur in an observation),
- * so values that happen to be zero do not count as zeros: the decision only picks the faster kernels, both are
- * exact. Counted exactly with a bitmap up to 8192 rows, bounded above.
+ * pattern and one clique per level of term 1 covers under 5% of its lower triangle, and so does its Cholesky
+ * factor in the natural order (./natural-fill.ts: nested factors have no fill, random crossings do). The pattern is
+ * structural (which rows co-occur in an observation), so values that happen to be zero do not count as zeros: the
+ * decision only picks the faster kernels, both are exact. Counted exactly with a bitmap up to 8192 rows, bounded
+ * above.
  */
 function trailingIsSparse(
   n: number,
@@ -300,10 +302,13 @@ function trailingIsSparse(
   let count = 0;
   const exact = qRest <= 8192;
   const seen = exact ? new Uint8Array(Math.ceil(total / 8)) : new Uint8Array(0);
+  // The entries below the diagonal, by column, for the symbolic factorisation (at most `limit` of them).
+  const higher: number[][] = Array.from({ length: qRest }, () => []);
   const mark = (i: number, j: number): void => {
     // lower triangle, row i ≥ column j
     if (!exact) {
       count++;
+      if (i !== j) higher[j]!.push(i);
       return;
     }
     const k = (i * (i + 1)) / 2 + j;
@@ -312,6 +317,7 @@ function trailingIsSparse(
     if ((seen[byte]! & bit) === 0) {
       seen[byte]! |= bit;
       count++;
+      if (i !== j) higher[j]!.push(i);
     }
   };
   const rows: number[] = [];
@@ -335,5 +341,5 @@ function trailingIsSparse(
     for (let a = 0; a < rows.length; a++) for (let c = 0; c <= a; c++) mark(rows[a]!, rows[c]!);
     if (count > limit) return false;
   }
-  return true;
+  return naturalFillWithin(higher, limit);
 }

@@ -17,6 +17,7 @@ import { factorBlocks, sameFactorGroups } from "../../src/fit/factor-blocks.js";
 import { fitMixed as fit } from "../../src/fit/fit.js";
 // @ts-expect-error: a plain .mjs script beside its fixture, shared with make-reference.R's data
 import { uncorrelatedSlopes } from "../fixtures/factor-blocks/make-data.mjs";
+import { expectAtLme4Optimum, type Lme4Optimum } from "../support/compare.js";
 import { fixturesDir } from "../support/fixtures.js";
 
 type Term = DesignBuffers["terms"][number];
@@ -79,16 +80,7 @@ describe("the joined block", () => {
 
 interface Reference {
   formula: string;
-  fits: {
-    REML: boolean;
-    objective: number;
-    theta: number[];
-    beta: number[];
-    sigma: number;
-    levels: string[];
-    ranef: number[][];
-    condSD: number[][];
-  }[];
+  fits: (Lme4Optimum & { REML: boolean; levels: string[]; ranef: number[][]; condSD: number[][] })[];
 }
 const ref = JSON.parse(
   readFileSync(join(fixturesDir, "factor-blocks", "reference.json"), "utf8"),
@@ -108,14 +100,9 @@ describe("(x || g) with 5,000 subjects", () => {
     it(`${r.REML ? "REML" : "ML"}: lme4's optimum, conditional modes and SDs`, async () => {
       const m = await fit(ref.formula, data, { REML: r.REML });
       expect(m.optimizer.converged).toBe(true);
+      expectAtLme4Optimum(m, r, 1e-6);
+      // lme4 converged here without a warning: its criterion, not a lower one.
       expect(Math.abs(m.objective - r.objective)).toBeLessThan(1e-6);
-      Array.from(m.theta).forEach((t, i) => {
-        expect(Math.abs(t - r.theta[i]!)).toBeLessThan(1e-4);
-      });
-      Array.from(m.solution.beta).forEach((b, i) => {
-        expect(Math.abs(b - r.beta[i]!)).toBeLessThan(1e-6);
-      });
-      expect(Math.abs(m.sigma - r.sigma)).toBeLessThan(1e-6);
       const [re] = m.ranef({ condVar: true });
       expect(re!.terms).toEqual(["(Intercept)", "x"]);
       r.levels.forEach((level, k) => {

@@ -104,3 +104,31 @@ function expectRowsMatchLme4(got: FitJson, fx: FitFixture): void {
     });
   });
 }
+
+/** lme4's optimum as a fixture script wrote it (make-reference.R beside the data's make-data.mjs). */
+export interface Lme4Optimum {
+  objective: number;
+  theta: number[];
+  beta: number[];
+  sigma: number;
+}
+
+/**
+ * A fit at lme4's optimum or below it (lme4 may stop short): the criterion not above lme4's by more than 1e-6 nor
+ * below by more than 1e-3, θ within 1e-4, β within `betaTolerance`, σ within 1e-6.
+ */
+export function expectAtLme4Optimum(
+  m: { objective: number; theta: ArrayLike<number>; solution: { beta: ArrayLike<number> }; sigma: number },
+  ref: Lme4Optimum,
+  betaTolerance = 1e-5,
+): void {
+  expect(m.objective).toBeLessThanOrEqual(ref.objective + 1e-6);
+  expect(m.objective).toBeGreaterThan(ref.objective - 1e-3);
+  Array.from(m.theta).forEach((t, i) => {
+    expect(Math.abs(t - ref.theta[i]!), `θ${i}`).toBeLessThan(1e-4);
+  });
+  Array.from(m.solution.beta).forEach((b, i) => {
+    expect(Math.abs(b - ref.beta[i]!), `β${i}`).toBeLessThan(betaTolerance);
+  });
+  expect(Math.abs(m.sigma - ref.sigma)).toBeLessThan(1e-6);
+}
