@@ -130,7 +130,10 @@ function descend(ctx: usize, reml: i32, n: i32, h0: usize, lower: usize, x: usiz
 }
 
 /**
- * Probe each diagonal θ_i held at 0 inwards (to 0.05·max(0.01, |centre_i|)); keeps the better points in x.
+ * Probe each diagonal θ_i at or near 0 (below half the probe point) inwards, to 0.05·max(0.01, |centre_i|); keeps
+ * the better points in x. Near, not only at: the line search's halvings leave θ_i a hair above 0 as often as on
+ * it, on the same flat saddle (sleepstudy's (Days||Subject) against (1|Subject): 8–10 of 300 replicates stopped
+ * there, T* ≈ 0 where a full fit gives up to 0.66).
  * Returns the best objective found, or NaN when none was better than f.
  */
 function probeBounds(ctx: usize, reml: i32, n: i32, lower: usize, center: usize, x: usize, work: usize, out: usize, logDetW: f64, f: f64): f64 {
@@ -139,9 +142,10 @@ function probeBounds(ctx: usize, reml: i32, n: i32, lower: usize, center: usize,
   let best = NaN;
   let found = false;
   for (let i = 0; i < n; i++) {
-    if (ld(lower, i) != 0 || ld(x, i) > 0) continue;
+    const probe = 0.05 * Math.max(0.01, Math.abs(ld(center, i)));
+    if (ld(lower, i) != 0 || ld(x, i) >= 0.5 * probe) continue;
     for (let j = 0; j < n; j++) st(xt, j, ld(x, j));
-    st(xt, i, 0.05 * Math.max(0.01, Math.abs(ld(center, i))));
+    st(xt, i, probe);
     const fi = evaluate(ctx, reml, xt, n, false, 0, out, logDetW);
     countEvaluation(out);
     const bar = found ? best : f;

@@ -15,9 +15,10 @@
  * Anything unusual (curvature not positive definite on the free set, a line search that cannot descend while the
  * gradient is still large, the iteration cap) gives up and the caller falls back to the general optimiser.
  * Nothing carries over from one refit to the next, so a replicate's result does not depend on which worker ran
- * which replicates before it. After convergence each diagonal θ_i held at 0 is probed inwards (the deviance is
- * even in θ_i, so a gradient method cannot tell a minimum there from a saddle); if the objective is lower there
- * the search restarts from that point (at most twice).
+ * which replicates before it. After convergence each diagonal θ_i at or near 0 (below half the probe point) is
+ * probed inwards (the deviance is even in θ_i, so a gradient method cannot tell a minimum there from a saddle, and
+ * the halvings stop a hair above 0 as often as on it); if the objective is lower there the search restarts from
+ * that point (at most twice).
  *
  * The refit runs in wasm, on the engine's own context (assembly/refit/nearby.ts, ./refit-wasm.ts): one call per
  * refit, and no optimiser code for a fresh worker's JIT to compile (issue 15). Its TypeScript form, with the same

@@ -106,15 +106,20 @@ export class NearbyRefit implements NearbyRefitter {
     return f;
   }
 
-  /** Probe each diagonal θ_i sitting at 0: true (θ moved to the better point) when moving inwards lowers f. */
+  /**
+   * Probe each diagonal θ_i at or near 0 (below half the probe point): true (θ moved to the better point) when moving
+   * inwards lowers f. Near, not only at: the line search's halvings leave θ_i a hair above 0 as often as on it, on
+   * the same flat saddle.
+   */
   private probeBounds(f: number): number | null {
     const { n, lower, engine, reml, xt } = this;
     const x = this.theta;
     let best: number | null = null;
     for (let i = 0; i < n; i++) {
-      if (lower[i] !== 0 || (x[i] as number) > 0) continue;
+      const probe = 0.05 * Math.max(0.01, Math.abs(this.center[i] as number));
+      if (lower[i] !== 0 || (x[i] as number) >= 0.5 * probe) continue;
       xt.set(x);
-      xt[i] = 0.05 * Math.max(0.01, Math.abs(this.center[i] as number));
+      xt[i] = probe;
       const fi = engine.objective(xt, reml);
       this.evaluations++;
       if (fi < (best ?? f) - 1e-10 * Math.max(1, Math.abs(f))) {
