@@ -3,18 +3,11 @@
  * Deterministic (a seeded xorshift), so a failure reproduces.
  */
 import type { DesignBuffers } from "../../src/design/types.js";
+// @ts-expect-error: plain JavaScript, shared with the fixture scripts that run under node for R
+import { xorshift32 } from "../fixtures/xorshift32.mjs";
 
-export function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 4294967296;
-  };
-}
+/** The seeded xorshift32 the fixture scripts share (one generator: test/fixtures/xorshift32.mjs). */
+export const rng: (seed: number) => () => number = xorshift32;
 
 export interface TermSpec {
   /** Level of observation i (0-based). */
