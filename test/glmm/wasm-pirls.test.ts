@@ -138,46 +138,43 @@ describe("wasm PIRLS against the TypeScript reference", () => {
 });
 
 describe("analytic gradient of the Laplace criterion", () => {
-  test.each(CASES)(
-    "%s: ∇ over (θ, β) and the first stage's ∇θ match central differences",
-    async (id) => {
-      const m = await fitFixture(loadGlmmFixture(id));
-      const d = m.data;
-      const nT = m.theta.length;
-      const [wU, wJ] = await Promise.all([engine(d, false), engine(d, true)]);
-      const u = wasmPirlsFor(d, wU)!;
-      const j = wasmPirlsFor(d, wJ)!;
-      const theta = Float64Array.from(m.theta, (t) => 1.1 * t + 0.01);
-      const beta = Float64Array.from(m.beta, (b) => 0.97 * b + 0.01);
-      const from = u.run(theta, beta, null);
-      const start = { beta, u: from.u };
-      const f = (x: Float64Array) => laplaceDeviance(d, u.run(x.slice(0, nT), x.slice(nT), start));
-      const x = new Float64Array(nT + d.p);
-      x.set(theta);
-      x.set(beta, nT);
-      f(x);
-      const g = u.gradient()!;
-      const fd = centralDifferences(f, x);
-      for (let i = 0; i < x.length; i++)
-        expect(Math.abs((g[i] as number) - (fd[i] as number)), `${id} ∂/∂x${i}`).toBeLessThan(
-          1e-5 * Math.max(1, Math.abs(fd[i] as number)),
-        );
-      const s0 = j.run(theta, null, null);
-      const f1 = (t: Float64Array) => laplaceDeviance(d, j.run(t, null, { beta: s0.beta, u: s0.u }));
-      f1(theta);
-      const g1 = j.gradient()!;
-      const fd1 = centralDifferences(f1, theta);
-      expect(g1.length).toBe(nT);
-      for (let i = 0; i < nT; i++)
-        expect(Math.abs((g1[i] as number) - (fd1[i] as number)), `${id} stage 1 ∂/∂θ${i}`).toBeLessThan(
-          1e-5 * Math.max(1, Math.abs(fd1[i] as number)),
-        );
-      u.dispose();
-      j.dispose();
-      wU.dispose();
-      wJ.dispose();
-    },
-  );
+  test.each(CASES)("%s: ∇ over (θ, β) and the first stage's ∇θ match central differences", async (id) => {
+    const m = await fitFixture(loadGlmmFixture(id));
+    const d = m.data;
+    const nT = m.theta.length;
+    const [wU, wJ] = await Promise.all([engine(d, false), engine(d, true)]);
+    const u = wasmPirlsFor(d, wU)!;
+    const j = wasmPirlsFor(d, wJ)!;
+    const theta = Float64Array.from(m.theta, (t) => 1.1 * t + 0.01);
+    const beta = Float64Array.from(m.beta, (b) => 0.97 * b + 0.01);
+    const from = u.run(theta, beta, null);
+    const start = { beta, u: from.u };
+    const f = (x: Float64Array) => laplaceDeviance(d, u.run(x.slice(0, nT), x.slice(nT), start));
+    const x = new Float64Array(nT + d.p);
+    x.set(theta);
+    x.set(beta, nT);
+    f(x);
+    const g = u.gradient()!;
+    const fd = centralDifferences(f, x);
+    for (let i = 0; i < x.length; i++)
+      expect(Math.abs((g[i] as number) - (fd[i] as number)), `${id} ∂/∂x${i}`).toBeLessThan(
+        1e-5 * Math.max(1, Math.abs(fd[i] as number)),
+      );
+    const s0 = j.run(theta, null, null);
+    const f1 = (t: Float64Array) => laplaceDeviance(d, j.run(t, null, { beta: s0.beta, u: s0.u }));
+    f1(theta);
+    const g1 = j.gradient()!;
+    const fd1 = centralDifferences(f1, theta);
+    expect(g1.length).toBe(nT);
+    for (let i = 0; i < nT; i++)
+      expect(Math.abs((g1[i] as number) - (fd1[i] as number)), `${id} stage 1 ∂/∂θ${i}`).toBeLessThan(
+        1e-5 * Math.max(1, Math.abs(fd1[i] as number)),
+      );
+    u.dispose();
+    j.dispose();
+    wU.dispose();
+    wJ.dispose();
+  });
 });
 
 describe("Hessian from the analytic gradient", () => {
