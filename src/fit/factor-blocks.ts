@@ -11,6 +11,7 @@
  * solution are the same (MixedModels.jl does the same for `zerocorr`). The kernels read θ through a map from each
  * template entry to its index in θ (`thetaIndex`, −1 for a fixed zero), so θ stays lme4's, in lme4's order.
  */
+import { lowerIndex, templateSize } from "../design/theta.js";
 import type { DesignBuffers } from "../design/types.js";
 
 type Term = DesignBuffers["terms"][number];
@@ -57,12 +58,12 @@ export interface FactorBlocks {
 export function factorBlocks(terms: readonly Term[]): FactorBlocks {
   const members = sameFactorGroups(terms);
   const n = terms[0]?.refs.length ?? 0;
-  // θ offset of each design term (lme4's order: term by term, each lower triangle column by column).
+  // θ offset of each design term (lme4's order, ../design/theta.ts: term by term, each lower triangle by columns).
   const thetaOffset: number[] = [];
   let nTheta = 0;
   for (const t of terms) {
     thetaOffset.push(nTheta);
-    nTheta += (t.p * (t.p + 1)) / 2;
+    nTheta += templateSize(t.p);
   }
   const blockOf = new Int32Array(terms.length);
   const columnOffset = new Int32Array(terms.length);
@@ -87,9 +88,9 @@ export function factorBlocks(terms: readonly Term[]): FactorBlocks {
       const pt = terms[i]!.p;
       blockOf[i] = k;
       columnOffset[i] = c0;
-      let o = thetaOffset[i]!;
       for (let col = 0; col < pt; col++)
-        for (let row = col; row < pt; row++) map[c0 + row + (c0 + col) * p] = o++;
+        for (let row = col; row < pt; row++)
+          map[c0 + row + (c0 + col) * p] = thetaOffset[i]! + lowerIndex(pt, row, col);
       c0 += pt;
     }
     for (const v of map) index.push(v);

@@ -22,7 +22,7 @@ import { FIT_OPTIONS, GLMM_FIT_OPTIONS, LM_FIT_OPTIONS } from "../validate/known
 import { checkModelSize } from "../validate/limits.js";
 import { checkArgument, checkOptions, isData, isFormula } from "../validate/options.js";
 import { projectedGradientNorm } from "./bfgs.js";
-import { buildBlockedLayout, denseBlockOrder, LARGE_DENSE_BLOCK } from "./blocked-layout.js";
+import { buildBlockedLayout, denseBlockOrder, LARGE_DENSE_BLOCK, trailingBytes } from "./blocked-layout.js";
 import { SINGULAR_TOLERANCE } from "./constants.js";
 import type { PlsEngine, PlsSolution } from "./engine.js";
 import { startFitTeam } from "./kernel-team-instance.js";
@@ -33,12 +33,7 @@ import {
   type OptimizerReport,
   SINGULAR_MESSAGE,
 } from "./model.js";
-import {
-  RELEASE_AFTER_FIT_BYTES,
-  type ReleasableEngine,
-  releasableEngine,
-  trailingBytes,
-} from "./releasable-engine.js";
+import { RELEASE_AFTER_FIT_BYTES, type ReleasableEngine, releasableEngine } from "./releasable-engine.js";
 import {
   createReducedEngine,
   createReducedEngineAsync,
@@ -152,11 +147,9 @@ export async function fitMixed(
   const buffers = designBuffers(design);
   // The size up front: a model that would take hours is refused with its size, before any work. A block above the
   // limit that factors sparse within it comes with its plan, which the engine then uses instead of planning again.
-  const plan = checkModelSize(
-    denseBlockOrder(buffers),
-    thetaLowerBounds(buffers).length,
-    options,
-    (maxOrder) => sparsePlanWithin(buildBlockedLayout(buffers, { sparseCheck: false }), maxOrder),
+  const order = denseBlockOrder(buffers);
+  const plan = checkModelSize(order, thetaLowerBounds(buffers).length, options, (maxOrder) =>
+    sparsePlanWithin(buildBlockedLayout(buffers, { sparseCheck: false }), maxOrder),
   );
   // A large dense block: a helper thread shares the dense kernels (./kernel-team-instance.ts); it is started
   // first, so that it comes up while the engine is built, and leaves on its own once idle.
@@ -169,7 +162,7 @@ export async function fitMixed(
   const makeEngine = async (b: DesignBuffers): Promise<PlsEngine> => {
     const first = await createEngine(b, engineOptions, team?.kernels);
     const context = evaluationContext(first);
-    if (!context || trailingBytes(denseBlockOrder(b)) < RELEASE_AFTER_FIT_BYTES) return first;
+    if (!context || trailingBytes(order) < RELEASE_AFTER_FIT_BYTES) return first;
     releasable = releasableEngine(first, (again) => createEngineOn(context.kernels, again, engineOptions));
     return releasable;
   };

@@ -13,13 +13,8 @@ import type { DesignBuffers } from "../design/types.js";
 import { SpruceError } from "../errors.js";
 import type { PlsEngine, PlsSolution } from "./engine.js";
 
-/** From this size of the engine's buffers on, fitMixed releases the engine when the fit is done. */
+/** From this size of an engine's nd×nd buffers on (./blocked-layout.ts, trailingBytes), fitMixed releases it. */
 export const RELEASE_AFTER_FIT_BYTES = 128 * 2 ** 20;
-
-/** The bytes of the three nd×nd buffers (statistics, factor, inverse) of an engine with a trailing block of order nd. */
-export function trailingBytes(nd: number): number {
-  return 3 * nd * nd * 8;
-}
 
 export interface ReleasableEngine extends PlsEngine {
   /** Dispose the engine it holds (if any); the next call makes a new one. */

@@ -7,14 +7,13 @@
 import { describe, expect, it } from "vitest";
 import { buildDesign } from "../../src/design/build.js";
 import { designBuffers } from "../../src/design/types.js";
-import { denseBlockOrder } from "../../src/fit/blocked-layout.js";
+import { denseBlockOrder, trailingBytes } from "../../src/fit/blocked-layout.js";
 import type { PlsEngine } from "../../src/fit/engine.js";
 import { fitMixed as fit } from "../../src/fit/fit.js";
 import {
   RELEASE_AFTER_FIT_BYTES,
   type ReleasableEngine,
   releasableEngine,
-  trailingBytes,
 } from "../../src/fit/releasable-engine.js";
 import { innerEngine } from "../../src/fit/response-reduction.js";
 import { createWasmEngine } from "../../src/fit/wasm-engine.js";
