@@ -4,7 +4,8 @@
  *
  * 1. Synthetic crossed (`y ~ x + (1|a) + (1|b)`) and nested (`y ~ x + (1|school/class)`) designs, seeded, from
  *    n = 10³ to 10⁵ rows (10⁶ with SPRUCE_BENCH_LARGE=1); the big factor (a, class) has n/10 levels (10² … 10⁵),
- *    the small one (b, school) a few dozen to a few hundred (its block is factored densely).
+ *    the small one (b, school) a few dozen to a few hundred (its block is factored densely); and nested with many
+ *    schools too (n/20), whose trailing block of that order stays on the sparse factor's pattern.
  * 2. The reference models: Hsb82 (`mAch ~ ses*sector + (ses|school)`), mlmRev's star (students crossed with
  *    teachers within schools), InstEval ML and its three-factor REML model (test/fixtures/perf, scale).
  *
@@ -140,6 +141,19 @@ function syntheticCases(): CaseSpec[] {
       big: n / 10,
       small: [20, 50, 100, 200][k] as number,
       seed: 150 + k,
+      formula: "y ~ x + (1|school/class)",
+      REML: true,
+      reps,
+    });
+    // The schools many too (n/20: 5·10³ at n = 10⁵, 5·10⁴ at 10⁶): a trailing block of that order, diagonal in its
+    // random rows, kept on the sparse factor's pattern (dense, order 50,003 would need 60 GiB).
+    out.push({
+      label: "nested, many schools",
+      design: "nested",
+      n,
+      big: n / 10,
+      small: n / 20,
+      seed: 1500 + k,
       formula: "y ~ x + (1|school/class)",
       REML: true,
       reps,

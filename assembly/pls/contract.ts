@@ -59,7 +59,7 @@ export class Context {
   H11: usize;
   /** slot 26: f64[nnzRows * p1]: (trailing row)ᵀ W Z_g, p1 values per row of R_g */
   H21: usize;
-  /** slot 27: f64[nd * nd]: [Z_rest X y]ᵀ W [Z_rest X y], column-major */
+  /** slot 27: f64[ndDense * ndDense]: dense path: [Z_rest X y]ᵀ W [Z_rest X y], column-major (sparse path: spHx) */
   H22: usize;
   /** slot 28: f64[tplTotal]: the templates T_t (column-major lower) */
   tpl: usize;
@@ -67,9 +67,9 @@ export class Context {
   Lg: usize;
   /** slot 30: f64[nnzRows * p1]: L21_g */
   L21: usize;
-  /** slot 31: f64[nd * nd]: the trailing block, factored in place */
+  /** slot 31: f64[ndDense * ndDense]: dense path: the trailing block, factored in place (sparse path: spLx) */
   C: usize;
-  /** slot 32: f64[nd * nd]: the trailing block's inverse (gradient) */
+  /** slot 32: f64[ndDense * ndDense + pX * pX]: dense path: the trailing block's inverse (gradient; sparse path: spZx); both: pX×pX scratch of fixedCovariance */
   S: usize;
   /** slot 33: f64[work]: the kernels' scratch (length from plsWorkLength; pointers into it: w* below) */
   work: usize;
@@ -137,45 +137,47 @@ export class Context {
   spRowCol: usize;
   /** slot 65: i32[spNnz]: sparse path: position in spLx of each entry of spRowCol */
   spRowPos: usize;
-  /** slot 66: i32[spNnz]: sparse path: offset in C (original order, lower) of each entry of L */
-  spSrc: usize;
-  /** slot 67: f64[spNnz]: sparse path: the values of L */
+  /** slot 66: i32[spN]: sparse path: position in the factor's order of each original trailing row */
+  spInv: usize;
+  /** slot 67: f64[spNnz]: sparse path: the trailing block on L's pattern (assembled, then factored in place: C) */
   spLx: usize;
-  /** slot 68: f64[spNnz]: sparse path: the selected inverse on L's pattern */
+  /** slot 68: f64[spNnz]: sparse path: the selected inverse on L's pattern (S) */
   spZx: usize;
   /** slot 69: f64[spN]: sparse path: a dense column of scratch */
   spWork: usize;
   /** slot 70: i32[tplTotal]: index in θ of each template entry (−1: a fixed zero; src/fit/factor-blocks.ts) */
   tplTheta: usize;
-  /** slot 71: derived by plsPrepare: term 1's template */
+  /** slot 71: f64[spNnz]: sparse path: H22 on L's pattern */
+  spHx: usize;
+  /** slot 72: derived by plsPrepare: term 1's template */
   T1: usize;
-  /** slot 72: derived by plsPrepare: term 1's model matrix */
+  /** slot 73: derived by plsPrepare: term 1's model matrix */
   z1: usize;
-  /** slot 73: derived by plsPrepare: work: L_g⁻¹ (p1×p1) */
+  /** slot 74: derived by plsPrepare: work: L_g⁻¹ (p1×p1) */
   wLinv: usize;
-  /** slot 74: derived by plsPrepare: work: A_g⁻¹ (p1×p1) */
+  /** slot 75: derived by plsPrepare: work: A_g⁻¹ (p1×p1) */
   wAinv: usize;
-  /** slot 75: derived by plsPrepare: work: (Ω_e⁻¹)_gg (p1×p1) */
+  /** slot 76: derived by plsPrepare: work: (Ω_e⁻¹)_gg (p1×p1) */
   wQ: usize;
-  /** slot 76: derived by plsPrepare: work: p1×p1 scratch */
+  /** slot 77: derived by plsPrepare: work: p1×p1 scratch */
   wE: usize;
-  /** slot 77: derived by plsPrepare: work: K_g (maxR×p1) */
+  /** slot 78: derived by plsPrepare: work: K_g (maxR×p1) */
   wK: usize;
-  /** slot 78: derived by plsPrepare: work: Y_g (maxR×p1) */
+  /** slot 79: derived by plsPrepare: work: Y_g (maxR×p1) */
   wY: usize;
-  /** slot 79: derived by plsPrepare: work: maxR×p1 scratch */
+  /** slot 80: derived by plsPrepare: work: maxR×p1 scratch */
   wV: usize;
-  /** slot 80: derived by plsPrepare: work: a column of nd */
+  /** slot 81: derived by plsPrepare: work: a column of nd */
   wCol: usize;
-  /** slot 81: derived by plsPrepare: work: nd×p1 (Y_g of the inverse-factor gradient) */
+  /** slot 82: derived by plsPrepare: work: nd×p1 (Y_g of the inverse-factor gradient) */
   wYd: usize;
-  /** slot 82: derived by plsPrepare: work: T_t⁻¹ (pMax×pMax) */
+  /** slot 83: derived by plsPrepare: work: T_t⁻¹ (pMax×pMax) */
   wTinv: usize;
-  /** slot 83: derived by plsPrepare: work: pMax×pMax + 16 scratch */
+  /** slot 84: derived by plsPrepare: work: pMax×pMax + 16 scratch */
   wRow: usize;
 }
 
-export const CONTEXT_SLOTS: i32 = 84;
+export const CONTEXT_SLOTS: i32 = 85;
 
 // plsEvaluate's mode bits
 /** the solution û, β̂, b̂ */

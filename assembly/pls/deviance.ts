@@ -7,7 +7,7 @@ import { ld, st } from "./access";
 import { denseChol } from "./dense-ops";
 import { eliminateTerm1 } from "./factor-term1";
 import { buildTrailing } from "./factor-trailing";
-import { factorTrailingSparse } from "./sparse-trailing";
+import { factorTrailingSparse, pivotSparse } from "./sparse-trailing";
 import { gradient } from "./gradient";
 import { backSolve, fixedCovariance } from "./solve";
 import { fillTemplates } from "./templates";
@@ -62,19 +62,28 @@ function factorAndObjective(cx: Context, reml: bool): f64 {
     st(out, OUT_OBJECTIVE, Infinity);
     return Infinity;
   }
+  // The pivots: C's diagonal on the dense path; the first entry of each column of spLx on the sparse one (the
+  // random rows in the factor's order, which the sum does not mind; X and y keep their positions).
+  const sparse = cx.spOn != 0;
   let r2: f64 = 0.0;
   if (info == 0) {
-    const r = ld(C, nd * nd - 1);
+    const r = sparse ? pivotSparse(cx, nd - 1) : ld(C, nd * nd - 1);
     r2 = r * r;
   }
   // When X and ZΛ reproduce y exactly, the last pivot is rounding noise of either sign. Floor r² far below any
   // meaningful value (1e-30·yᵀy) so that the objective stays finite and the caller can see the zero residual
   // (src/fit/fit.ts reports it as a ModelError) instead of a non-finite deviance.
-  const r2floor = Math.max(1e-30 * ld(H22, nd * nd - 1), 1e-300);
+  const yy = sparse ? ld(cx.spHx, cx.spNnz - 1) : ld(H22, nd * nd - 1);
+  const r2floor = Math.max(1e-30 * yy, 1e-300);
   if (r2 < r2floor) r2 = r2floor;
-  for (let i = 0; i < qRest; i++) logDetM += 2.0 * Math.log(ld(C, i + i * nd));
   let logDetS = 0.0;
-  for (let i = qRest; i < qRest + pX; i++) logDetS += 2.0 * Math.log(ld(C, i + i * nd));
+  if (sparse) {
+    for (let i = 0; i < qRest; i++) logDetM += 2.0 * Math.log(pivotSparse(cx, i));
+    for (let i = qRest; i < qRest + pX; i++) logDetS += 2.0 * Math.log(pivotSparse(cx, i));
+  } else {
+    for (let i = 0; i < qRest; i++) logDetM += 2.0 * Math.log(ld(C, i + i * nd));
+    for (let i = qRest; i < qRest + pX; i++) logDetS += 2.0 * Math.log(ld(C, i + i * nd));
+  }
   const n = <f64>nObs;
   let obj: f64;
   if (reml) {

@@ -12,9 +12,14 @@ import { axpy } from "../linalg/vector";
 import { smallChol } from "./small";
 import { lambda2tListRow, vEntry } from "./templates";
 import { updateTrailingBlockedP1 } from "./team-tasks";
+import { updateTrailingSparse } from "./sparse-trailing";
 
 /** C[R_g, R_g] −= L21_g L21_gᵀ (lower: R_g is ascending); the dot products written out for p1 ≤ 3. */
 @inline function updateTrailing(cx: Context, r0: i32, r1: i32): void {
+  if (cx.spOn != 0) {
+    updateTrailingSparse(cx, r0, r1);
+    return;
+  }
   const p1 = cx.p1;
   const qRest = cx.qRest;
   const nd = cx.nd;
@@ -319,7 +324,7 @@ function eliminateP3(cx: Context): f64 {
       st(lc, r - r0 + mg, x1);
       st(lc, r - r0 + 2 * mg, x2);
     }
-    if (ldi(rowIdx, r0) >= qRest) updateTailP3(cx, mg);
+    if (ldi(rowIdx, r0) >= qRest && cx.spOn == 0) updateTailP3(cx, mg);
     else updateTrailing(cx, r0, r1);
   }
   logdet += Math.log(prod);

@@ -8,7 +8,8 @@ import { ld, st, ldi } from "./access";
 import { axpy, dotOneAccumulator } from "../linalg/vector";
 import { smallLowerInverse, smallLowerGram } from "./small";
 import { lambda2tListRow } from "./templates";
-import { residualTrailingSparse } from "./sparse-trailing";
+import { residualTrailingSparse, tailStart } from "./sparse-trailing";
+import { patternPos } from "./pattern";
 
 /**
  * For level g of term 1 with ne effective trailing rows: Linv, Ainv, K = L21_g L_g⁻¹, Y = S[R,R] K and
@@ -42,8 +43,9 @@ import { residualTrailingSparse } from "./sparse-trailing";
       for (let mm = k; mm < P; mm++) s += ld(L21, (r0 + r) * P + mm) * ld(wLinv, mm + k * P);
       st(wK, r * P + k, s);
     }
-  // Y = S[R,R] K
-  for (let r = 0; r < m; r++) {
+  // Y = S[R,R] K (S on the pattern on the sparse path)
+  if (cx.spOn != 0) levelProductSparse(cx, r0, m, P);
+  else for (let r = 0; r < m; r++) {
     const Sr = S + (<usize>(ldi(rowIdx, r0 + r) * nd) << 3);
     for (let k = 0; k < P; k++) {
       let s = 0.0;
@@ -59,6 +61,40 @@ import { residualTrailingSparse } from "./sparse-trailing";
       st(wQ, a + b * P, s);
     }
   return m;
+}
+
+/**
+ * Y = S[R,R] K for the m effective rows R of a level on the sparse path, S the selected inverse on the pattern
+ * (spZx). Row r's positions are found first (sIdx, the statistics kernels' scratch, is free here): a search only
+ * between two random rows; a random row's X rows are its column's contiguous tail, and the X corner is dense.
+ * The sums run in the dense path's order.
+ */
+function levelProductSparse(cx: Context, r0: i32, m: i32, P: i32): void {
+  const qRest = cx.qRest;
+  const rowIdx = cx.rowIdx;
+  const colPtr = cx.spColPtr;
+  const zx = cx.spZx;
+  const pos = cx.sIdx;
+  const wK = cx.wK;
+  const wY = cx.wY;
+  for (let r = 0; r < m; r++) {
+    const c = ldi(rowIdx, r0 + r);
+    const cRandom = c < qRest;
+    const ts = cRandom ? tailStart(cx, c) : 0;
+    for (let r2 = 0; r2 < m; r2++) {
+      const c2 = ldi(rowIdx, r0 + r2);
+      let p: i32;
+      if (c2 < qRest) p = cRandom ? patternPos(cx, c2, c) : tailStart(cx, c2) + (c - qRest);
+      else if (cRandom) p = ts + (c2 - qRest);
+      else p = c >= c2 ? ldi(colPtr, c2) + (c - c2) : ldi(colPtr, c) + (c2 - c);
+      store<i32>(pos + (<usize>r2 << 2), p);
+    }
+    for (let k = 0; k < P; k++) {
+      let s = 0.0;
+      for (let r2 = 0; r2 < m; r2++) s += ld(zx, ldi(pos, r2)) * ld(wK, r2 * P + k);
+      st(wY, r * P + k, s);
+    }
+  }
 }
 
 export function levelInverse(cx: Context, g: i32, ne: i32): i32 {

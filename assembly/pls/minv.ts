@@ -4,6 +4,7 @@ import { Context } from "./contract";
 import { ld, st, ldi } from "./access";
 import { trailingInverse } from "./factor-trailing";
 import { levelInverse } from "./gradient-selected";
+import { inverseSparse } from "./sparse-trailing";
 
 /**
  * The diagonal blocks of M⁻¹ (after plsEvaluate at the same θ): term 1's ℓ₁ blocks p₁×p₁ (row-major), then for
@@ -28,10 +29,11 @@ export function plsMinvBlocks(ctx: usize): void {
     for (let a = 0; a < p1; a++) for (let b = 0; b < p1; b++) st(minvP, g * pp + a * p1 + b, ld(wQ, a + b * p1));
   }
   let o = l1 * pp;
+  const sparse = cx.spOn != 0;
   for (let c = 0; c < qRest; c++) {
     const t = ldi(rowTerm, c);
     const ps = ldi(termP, t);
     const base = c - ldi(rowPos, c);
-    for (let k = 0; k < ps; k++) st(minvP, o++, ld(S, c + (base + k) * nd));
+    for (let k = 0; k < ps; k++) st(minvP, o++, sparse ? inverseSparse(cx, c, base + k) : ld(S, c + (base + k) * nd));
   }
 }

@@ -5,7 +5,7 @@ import { Context } from "./contract";
 import { ld, st, ldi } from "./access";
 import { denseInvTransMul, denseLowerInv } from "./dense-ops";
 import { tplOf } from "./templates";
-import { trailingSolveSparse } from "./sparse-trailing";
+import { cornerSparse, trailingSolveSparse } from "./sparse-trailing";
 
 /** Back substitution: x = [û (term 1), û (rest), β̂] from Lᵀx = (y row of L). */
 export function backSolve(cx: Context): void {
@@ -143,7 +143,9 @@ export function fixedCovariance(cx: Context): void {
   const idxP = cx.idxP;
   if (pX == 0) return;
   const off = qRest + qRest * nd;
-  for (let j = 0; j < pX; j++) for (let i = j; i < pX; i++) st(S, i + j * pX, ld(C, off + i + j * nd));
+  const sparse = cx.spOn != 0;
+  for (let j = 0; j < pX; j++)
+    for (let i = j; i < pX; i++) st(S, i + j * pX, sparse ? cornerSparse(cx, i, j) : ld(C, off + i + j * nd));
   denseLowerInv(S, pX, pX, false, 0);
   denseInvTransMul(S, pX, pX, false, idxP, 0);
   for (let j = 0; j < pX; j++)

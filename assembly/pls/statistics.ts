@@ -17,7 +17,7 @@
 
 import { Context } from "./contract";
 import { ld, st, ldi } from "./access";
-import { mirrorOnPattern } from "./sparse-trailing";
+import { patternPos, tailPos } from "./pattern";
 
 @inline function add(p: usize, i: i32, v: f64): void {
   const a = p + (<usize>i << 3);
@@ -77,7 +77,10 @@ export function plsStatistics(ctx: usize): void {
   const z1 = cx.z1;
   zero(H11, l1 * p1 * p1);
   zero(H21, ldi(rowStart, l1) * p1);
-  zero(H22, nd * nd);
+  const sparse = cx.spOn != 0;
+  // The sparse path keeps H22 on the factor's pattern (spHx, ./pattern.ts): no nd×nd buffer.
+  if (sparse) zero(cx.spHx, cx.spNnz);
+  else zero(H22, nd * nd);
   const yRow = nd - 1;
   for (let g = 0; g < l1; g++) {
     const r0 = ldi(rowStart, g);
@@ -157,18 +160,28 @@ export function plsStatistics(ctx: usize): void {
     sti(sIdx, m, yRow);
     st(sVal, m++, ld(yP, i));
     const wi = ld(wP, i);
+    if (sparse) {
+      // Each entry once, at its place on the pattern (stored once for both triangles: no mirror).
+      const Hx = cx.spHx;
+      for (let a = 0; a < m; a++) {
+        const va = ld(sVal, a) * wi;
+        const ra = ldi(sIdx, a);
+        for (let c = 0; c <= a; c++) {
+          const rc = ldi(sIdx, c);
+          add(Hx, ra >= qRest ? tailPos(cx, ra, rc) : patternPos(cx, ra, rc), va * ld(sVal, c));
+        }
+      }
+      continue;
+    }
     for (let a = 0; a < m; a++) {
       const va = ld(sVal, a) * wi;
       const col = ldi(sIdx, a) * nd;
       for (let c = 0; c <= a; c++) add(H22, ldi(sIdx, c) + col, va * ld(sVal, c));
     }
   }
-  // On the sparse path every nonzero of H22 lies on the factor's pattern: mirror those entries only (the full
-  // mirror reads rows of H22, one cache miss per entry).
   // The dense mirror goes tile by tile (MIRROR_TILE² entries on each side of the diagonal), so that the row reads
   // stay within a few cache lines per tile instead of one miss per entry (InstEval's H22 is 10 MB).
-  if (cx.spOn != 0) mirrorOnPattern(cx);
-  else
+  if (!sparse)
     for (let j0 = 0; j0 < nd; j0 += MIRROR_TILE) {
       const j1 = min(j0 + MIRROR_TILE, nd);
       for (let i0 = 0; i0 <= j0; i0 += MIRROR_TILE)
@@ -254,6 +267,11 @@ export function plsResponseStatistics(ctx: usize): i32 {
     yy += yi * ld(wP, i) * yi;
   }
   st(col, yRow, yy);
+  if (cx.spOn != 0) {
+    const Hx = cx.spHx;
+    for (let c = 0; c < nd; c++) st(Hx, tailPos(cx, yRow, c), ld(col, c));
+    return -1;
+  }
   for (let c = 0; c < nd; c++) {
     const v = ld(col, c);
     st(H22, c + yRow * nd, v);

@@ -111,11 +111,6 @@ export function denseBlockOrder(buffers: Pick<DesignBuffers, "terms" | "p">): nu
   return total - largest + buffers.p + 1;
 }
 
-/** The bytes of an engine's three nd×nd buffers (statistics, factor, inverse) for a trailing block of order nd. */
-export function trailingBytes(nd: number): number {
-  return 3 * nd * nd * 8;
-}
-
 /**
  * From this order of the dense block on a model counts as large: one evaluation costs milliseconds or more, so
  * the fit spends a few evaluations up front to save many (src/fit/fit.ts) and the kernels are warmed up first
@@ -167,13 +162,8 @@ export function buildBlockedLayout(b: DesignBuffers, options: { sparseCheck?: bo
   const q1 = l1 * p1;
   const nd = qRest + p + 1;
   const yRow = nd - 1;
-  // The engine keeps its three nd×nd matrices in a wasm heap that must stay below 2 GiB.
-  const denseBytes = trailingBytes(nd);
-  if (denseBytes > 1.5 * 2 ** 30)
-    throw new SpruceError(
-      `the model is too large for the engine: its dense block (the random-effects terms after the largest one, ` +
-        `the fixed effects and y; order ${nd}) needs ${(denseBytes / 2 ** 30).toFixed(2)} GiB`,
-    );
+  // No size check here: the engine (src/fit/wasm-engine.ts) knows whether its trailing block is dense (three
+  // nd×nd buffers) or on a sparse pattern, and refuses what its heap cannot hold.
 
   // Observations grouped by term-1 level (counting sort, stable).
   const obsStart = new Int32Array(l1 + 1);

@@ -22,7 +22,7 @@ import { FIT_OPTIONS, GLMM_FIT_OPTIONS, LM_FIT_OPTIONS } from "../validate/known
 import { checkModelSize } from "../validate/limits.js";
 import { checkArgument, checkOptions, isData, isFormula } from "../validate/options.js";
 import { projectedGradientNorm } from "./bfgs.js";
-import { buildBlockedLayout, denseBlockOrder, LARGE_DENSE_BLOCK, trailingBytes } from "./blocked-layout.js";
+import { buildBlockedLayout, denseBlockOrder, LARGE_DENSE_BLOCK } from "./blocked-layout.js";
 import { SINGULAR_TOLERANCE } from "./constants.js";
 import type { PlsEngine, PlsSolution } from "./engine.js";
 import { startFitTeam } from "./kernel-team-instance.js";
@@ -162,7 +162,7 @@ export async function fitMixed(
   const makeEngine = async (b: DesignBuffers): Promise<PlsEngine> => {
     const first = await createEngine(b, engineOptions, team?.kernels);
     const context = evaluationContext(first);
-    if (!context || trailingBytes(order) < RELEASE_AFTER_FIT_BYTES) return first;
+    if (!context || context.bytes < RELEASE_AFTER_FIT_BYTES) return first;
     releasable = releasableEngine(first, (again) => createEngineOn(context.kernels, again, engineOptions));
     return releasable;
   };

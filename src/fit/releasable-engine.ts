@@ -13,7 +13,10 @@ import type { DesignBuffers } from "../design/types.js";
 import { SpruceError } from "../errors.js";
 import type { PlsEngine, PlsSolution } from "./engine.js";
 
-/** From this size of an engine's nd×nd buffers on (./blocked-layout.ts, trailingBytes), fitMixed releases it. */
+/**
+ * From this size of an engine's block of the kernels' heap on (./wasm-engine.ts, EvaluationContext.bytes: a dense
+ * trailing block's three nd×nd buffers are most of it), fitMixed releases it.
+ */
 export const RELEASE_AFTER_FIT_BYTES = 128 * 2 ** 20;
 
 export interface ReleasableEngine extends PlsEngine {

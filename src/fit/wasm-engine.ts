@@ -67,6 +67,8 @@ export interface EvaluationContext {
   heap(): Float64Array;
   /** −log|W| of the prior weights (0 without), which the engine subtracts from the kernels' criterion. */
   logDetW(): number;
+  /** Bytes of the engine's block of the kernels' heap (context and buffers). */
+  bytes: number;
   /** Whether the context holds the factor at the θ in its thetaP buffer, for this criterion. */
   holdsFactor(reml: boolean): boolean;
   /** A kernel left the factor at the θ now in thetaP, for this criterion: the engine may reuse it. */
@@ -108,6 +110,21 @@ export function blockedStatistics(engine: PlsEngine): BlockedStatistics {
   const read = statisticsOf.get(engine);
   if (!read) throw new SpruceError("not an engine made by createWasmEngine");
   return read();
+}
+
+/** A symmetric matrix stored on the sparse plan's pattern (spHx), as a dense nd×nd column-major copy. */
+function denseFromPattern(sp: SparseTrailingPlan, values: Float64Array): Float64Array {
+  const nd = sp.n;
+  const out = new Float64Array(nd * nd);
+  for (let j = 0; j < nd; j++) {
+    const oj = sp.perm[j]!;
+    for (let p = sp.colPtr[j]!; p < sp.colPtr[j + 1]!; p++) {
+      const oi = sp.perm[sp.rowIdx[p]!]!;
+      out[oi + oj * nd] = values[p]!;
+      out[oj + oi * nd] = values[p]!;
+    }
+  }
+  return out;
 }
 
 /** Engine options: which factor of the trailing block (src/fit/sparse-trailing/plan.ts; tests force each), or its plan. */
@@ -162,6 +179,8 @@ export function createWasmEngine(
     nTerms: L.nTerms,
     nTheta: L.nTheta,
     nd: L.nd,
+    // The nd×nd buffers (H22, C, S) exist on the dense path only: the sparse path keeps them on L's pattern.
+    ndDense: sp ? 0 : L.nd,
     nnzRows,
     p1: L.p1,
     pX: L.p,
@@ -177,7 +196,7 @@ export function createWasmEngine(
   const offsets = new Map<BufferName, number>();
   let bytes = CONTEXT_SLOTS * 4;
   for (const r of BUFFERS) {
-    bytes = (bytes + 15) & ~15;
+    bytes = Math.ceil(bytes / 16) * 16; // not `& ~15`: the sum may pass 2³¹ before the check below
     offsets.set(r.name, bytes);
     bytes += Math.max(1, r.length(dims)) * (r.elem === "f64" ? 8 : 4);
   }
@@ -185,8 +204,11 @@ export function createWasmEngine(
   const gib = (bytes / 2 ** 30).toFixed(2);
   if (bytes > 1.5 * 2 ** 30)
     throw new SpruceError(
-      `the model is too large for the engine: its dense block (the random-effects terms after the largest one, ` +
-        `the fixed effects and y; order ${L.nd}) needs ${gib} GiB`,
+      sp
+        ? `the model is too large for the engine: its sparse block (order ${L.nd}, ${sp.nnz} entries in its factor) ` +
+            `and design data need ${gib} GiB`
+        : `the model is too large for the engine: its dense block (the random-effects terms after the largest one, ` +
+            `the fixed effects and y; order ${L.nd}) needs ${gib} GiB`,
     );
   let base: number;
   try {
@@ -267,7 +289,7 @@ export function createWasmEngine(
     putI32("spRowPtr", sp.rowPtr);
     putI32("spRowCol", sp.rowCol);
     putI32("spRowPos", sp.rowPos);
-    putI32("spSrc", sp.src);
+    putI32("spInv", sp.inv);
   }
   L.terms.forEach((t, i) => {
     heapI32.set(t.refs, addr("refsP") / 4 + i * L.n);
@@ -437,6 +459,7 @@ export function createWasmEngine(
       return heapF64;
     },
     logDetW: () => logDetW,
+    bytes,
     // factoredTheta equals thetaP whenever factoredReml is set (evaluate writes both).
     holdsFactor: (reml: boolean) => factoredReml === reml,
     adoptFactor(reml: boolean): void {
@@ -464,7 +487,7 @@ export function createWasmEngine(
     layout: L,
     H11: Float64Array.from(f64("H11", h11Length)),
     H21: Float64Array.from(f64("H21", h21Length)),
-    H22: Float64Array.from(f64("H22", L.nd * L.nd)),
+    H22: sp ? denseFromPattern(sp, f64("spHx", sp.nnz)) : Float64Array.from(f64("H22", L.nd * L.nd)),
   }));
   return engine;
 }

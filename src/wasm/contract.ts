@@ -6,7 +6,7 @@
  * bits, the output slots and the typed exports of build/spruce.wasm.
  */
 
-export const CONTEXT_SLOTS = 84;
+export const CONTEXT_SLOTS = 85;
 
 /** Slot of each field of the context block. */
 export const SLOT = {
@@ -76,31 +76,32 @@ export const SLOT = {
   spRowPtr: 63,
   spRowCol: 64,
   spRowPos: 65,
-  spSrc: 66,
+  spInv: 66,
   spLx: 67,
   spZx: 68,
   spWork: 69,
   tplTheta: 70,
-  T1: 71,
-  z1: 72,
-  wLinv: 73,
-  wAinv: 74,
-  wQ: 75,
-  wE: 76,
-  wK: 77,
-  wY: 78,
-  wV: 79,
-  wCol: 80,
-  wYd: 81,
-  wTinv: 82,
-  wRow: 83,
+  spHx: 71,
+  T1: 72,
+  z1: 73,
+  wLinv: 74,
+  wAinv: 75,
+  wQ: 76,
+  wE: 77,
+  wK: 78,
+  wY: 79,
+  wV: 80,
+  wCol: 81,
+  wYd: 82,
+  wTinv: 83,
+  wRow: 84,
 } as const;
 
 /** The size slots TypeScript writes. */
 export type SizeName = "nTerms" | "t0" | "p1" | "l1" | "qRest" | "pX" | "nd" | "nObs" | "nnzRows" | "maxR" | "sparse" | "nRest" | "q1" | "tplTotal" | "pMax" | "spOn" | "spNnz" | "team";
 
 /** The buffers TypeScript allocates (one block per engine) and points the context at. */
-export type BufferName = "idxP" | "termP" | "tplOff" | "rowTerm" | "rowPos" | "rowStart" | "rowIdx" | "H11" | "H21" | "H22" | "tpl" | "Lg" | "L21" | "C" | "S" | "work" | "xSol" | "bP" | "zte" | "out" | "acc" | "thetaP" | "gradP" | "minvP" | "vcovP" | "refsP" | "zOff" | "zP" | "xP" | "yP" | "obsOrder" | "obsStart" | "rowOffset" | "restP" | "posOf" | "sIdx" | "sVal" | "cursor" | "teamCursor" | "teamY" | "qLevel" | "wP" | "spPerm" | "spColPtr" | "spRowIdx" | "spRowPtr" | "spRowCol" | "spRowPos" | "spSrc" | "spLx" | "spZx" | "spWork" | "tplTheta";
+export type BufferName = "idxP" | "termP" | "tplOff" | "rowTerm" | "rowPos" | "rowStart" | "rowIdx" | "H11" | "H21" | "H22" | "tpl" | "Lg" | "L21" | "C" | "S" | "work" | "xSol" | "bP" | "zte" | "out" | "acc" | "thetaP" | "gradP" | "minvP" | "vcovP" | "refsP" | "zOff" | "zP" | "xP" | "yP" | "obsOrder" | "obsStart" | "rowOffset" | "restP" | "posOf" | "sIdx" | "sVal" | "cursor" | "teamCursor" | "teamY" | "qLevel" | "wP" | "spPerm" | "spColPtr" | "spRowIdx" | "spRowPtr" | "spRowCol" | "spRowPos" | "spInv" | "spLx" | "spZx" | "spWork" | "tplTheta" | "spHx";
 
 /** What the buffer lengths are computed from. */
 export interface ContractDims {
@@ -111,6 +112,7 @@ export interface ContractDims {
   nTerms: number;
   nTheta: number;
   nd: number;
+  ndDense: number;
   nnzRows: number;
   p1: number;
   pX: number;
@@ -150,18 +152,18 @@ export const BUFFERS: readonly BufferSpec[] = [
   { name: "H11", elem: "f64", length: (d) => d.l1 * d.p1 * d.p1 },
   // (trailing row)ᵀ W Z_g, p1 values per row of R_g
   { name: "H21", elem: "f64", length: (d) => d.nnzRows * d.p1 },
-  // [Z_rest X y]ᵀ W [Z_rest X y], column-major
-  { name: "H22", elem: "f64", length: (d) => d.nd * d.nd },
+  // dense path: [Z_rest X y]ᵀ W [Z_rest X y], column-major (sparse path: spHx)
+  { name: "H22", elem: "f64", length: (d) => d.ndDense * d.ndDense },
   // the templates T_t (column-major lower)
   { name: "tpl", elem: "f64", length: (d) => d.tplTotal },
   // the factors L_g of term 1's blocks
   { name: "Lg", elem: "f64", length: (d) => d.l1 * d.p1 * d.p1 },
   // L21_g
   { name: "L21", elem: "f64", length: (d) => d.nnzRows * d.p1 },
-  // the trailing block, factored in place
-  { name: "C", elem: "f64", length: (d) => d.nd * d.nd },
-  // the trailing block's inverse (gradient)
-  { name: "S", elem: "f64", length: (d) => d.nd * d.nd },
+  // dense path: the trailing block, factored in place (sparse path: spLx)
+  { name: "C", elem: "f64", length: (d) => d.ndDense * d.ndDense },
+  // dense path: the trailing block's inverse (gradient; sparse path: spZx); both: pX×pX scratch of fixedCovariance
+  { name: "S", elem: "f64", length: (d) => d.ndDense * d.ndDense + d.pX * d.pX },
   // the kernels' scratch (length from plsWorkLength; pointers into it: w* below)
   { name: "work", elem: "f64", length: (d) => d.work },
   // the solution [û (internal order); β̂]
@@ -228,16 +230,18 @@ export const BUFFERS: readonly BufferSpec[] = [
   { name: "spRowCol", elem: "i32", length: (d) => d.spNnz },
   // sparse path: position in spLx of each entry of spRowCol
   { name: "spRowPos", elem: "i32", length: (d) => d.spNnz },
-  // sparse path: offset in C (original order, lower) of each entry of L
-  { name: "spSrc", elem: "i32", length: (d) => d.spNnz },
-  // sparse path: the values of L
+  // sparse path: position in the factor's order of each original trailing row
+  { name: "spInv", elem: "i32", length: (d) => d.spN },
+  // sparse path: the trailing block on L's pattern (assembled, then factored in place: C)
   { name: "spLx", elem: "f64", length: (d) => d.spNnz },
-  // sparse path: the selected inverse on L's pattern
+  // sparse path: the selected inverse on L's pattern (S)
   { name: "spZx", elem: "f64", length: (d) => d.spNnz },
   // sparse path: a dense column of scratch
   { name: "spWork", elem: "f64", length: (d) => d.spN },
   // index in θ of each template entry (−1: a fixed zero; src/fit/factor-blocks.ts)
   { name: "tplTheta", elem: "i32", length: (d) => d.tplTotal },
+  // sparse path: H22 on L's pattern
+  { name: "spHx", elem: "f64", length: (d) => d.spNnz },
 ];
 
 /** plsEvaluate's mode bits. */

@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import type { DesignBuffers } from "../../src/design/types.js";
 import { SpruceError } from "../../src/errors.js";
-import { createWasmEngine } from "../../src/fit/wasm-engine.js";
+import { createWasmEngine, engineContext, evaluationContext } from "../../src/fit/wasm-engine.js";
 import { compileKernels, instantiateKernels } from "../../src/wasm/load.js";
 import { randomBuffers, randomCases, rng, someTheta } from "./random-designs.js";
 
@@ -190,18 +190,66 @@ describe("degenerate responses", async () => {
 
 describe("model size", async () => {
   const kernels = instantiateKernels(await compileKernels());
+  // Two factors with a level per observation (20,000 levels, 4,000 of them empty, and 16,000): after the first is
+  // eliminated the trailing block has order 16,000 + 2 + 1, and stays diagonal in its random rows.
+  const n = 16000;
+  const b = randomBuffers(
+    n,
+    2,
+    [
+      { nlevels: 20000, p: 1, level: (i) => i },
+      { nlevels: 16000, p: 1, level: (i) => i % 16000 },
+    ],
+    9,
+  );
+
   it("a dense block too large for wasm memory is a SpruceError naming its order, not an abort", () => {
-    // crossed 20 × 16000 levels: the trailing block has order 16000 + 2 + 1 (3 × 2 GiB of doubles)
-    const n = 16000;
-    const b = randomBuffers(
-      n,
-      2,
-      [
-        { nlevels: 20000, p: 1, level: (i) => i },
-        { nlevels: 16000, p: 1, level: (i) => i % 16000 },
-      ],
-      9,
+    // dense, its three nd×nd buffers would take 3 × 2 GiB
+    expect(() => createWasmEngine(kernels, b, { trailing: "dense" })).toThrow(
+      /too large for the engine.*order 16003/,
     );
-    expect(() => createWasmEngine(kernels, b)).toThrow(/too large for the engine.*order 16003/);
+  });
+
+  it("the same order on a sparse pattern is built, in memory that grows with the pattern, not with nd²", () => {
+    const e = createWasmEngine(kernels, b);
+    try {
+      expect(engineContext(e)).toBeNull(); // the sparse path
+      expect(evaluationContext(e)!.bytes).toBeLessThan(16 * 2 ** 20);
+      // Independent: each observation has its own level of both factors (an empty level adds log 1 = 0), so M is
+      // block diagonal with 2×2 blocks of determinant 1 + θ₁² + θ₂², and the model is least squares with variance
+      // σ²(1 + θ₁² + θ₂²): log|M| = n log(1 + θ₁² + θ₂²), r² = RSS_OLS / (1 + θ₁² + θ₂²).
+      const theta = Float64Array.of(0.7, 1.3);
+      const k = 1 + theta[0]! ** 2 + theta[1]! ** 2;
+      const rss = olsRss(b);
+      const ml = n * Math.log(k) + n * (1 + Math.log((2 * Math.PI * (rss / k)) / n));
+      expect(Math.abs(e.objective(theta, false) - ml) / Math.abs(ml)).toBeLessThan(1e-10);
+    } finally {
+      e.dispose();
+    }
   });
 });
+
+/** The residual sum of squares of y on X (two columns) by the normal equations. */
+function olsRss(b: DesignBuffers): number {
+  const { n, X, y } = b;
+  let s00 = 0;
+  let s01 = 0;
+  let s11 = 0;
+  let t0 = 0;
+  let t1 = 0;
+  for (let i = 0; i < n; i++) {
+    const x0 = X[i]!;
+    const x1 = X[n + i]!;
+    s00 += x0 * x0;
+    s01 += x0 * x1;
+    s11 += x1 * x1;
+    t0 += x0 * y[i]!;
+    t1 += x1 * y[i]!;
+  }
+  const det = s00 * s11 - s01 * s01;
+  const b0 = (s11 * t0 - s01 * t1) / det;
+  const b1 = (s00 * t1 - s01 * t0) / det;
+  let rss = 0;
+  for (let i = 0; i < n; i++) rss += (y[i]! - b0 * X[i]! - b1 * X[n + i]!) ** 2;
+  return rss;
+}

@@ -1,22 +1,18 @@
 /**
  * An engine that gives its wasm memory back between uses (src/fit/releasable-engine.ts): made again after a
- * release, it gives the same numbers to the last bit, with the response and weights last given; fitMixed releases a
- * large model's engine when the fit is done, and the model still answers what needs the engine. Fitting a model of
- * 0.8 GiB several times in one process: test/scale/large-models.test.ts.
+ * release, it gives the same numbers to the last bit, with the response and weights last given; fitMixed keeps an
+ * engine below RELEASE_AFTER_FIT_BYTES (a nested model's, on the sparse pattern, is one). A large dense engine
+ * released after its fit, and a model fitted several times in one process: test/scale/repeated-fits.test.ts.
  */
 import { describe, expect, it } from "vitest";
 import { buildDesign } from "../../src/design/build.js";
 import { designBuffers } from "../../src/design/types.js";
-import { denseBlockOrder, trailingBytes } from "../../src/fit/blocked-layout.js";
+import { denseBlockOrder } from "../../src/fit/blocked-layout.js";
 import type { PlsEngine } from "../../src/fit/engine.js";
 import { fitMixed as fit } from "../../src/fit/fit.js";
-import {
-  RELEASE_AFTER_FIT_BYTES,
-  type ReleasableEngine,
-  releasableEngine,
-} from "../../src/fit/releasable-engine.js";
+import { RELEASE_AFTER_FIT_BYTES, releasableEngine } from "../../src/fit/releasable-engine.js";
 import { innerEngine } from "../../src/fit/response-reduction.js";
-import { createWasmEngine } from "../../src/fit/wasm-engine.js";
+import { createWasmEngine, evaluationContext } from "../../src/fit/wasm-engine.js";
 import { loadKernels } from "../../src/wasm/load.js";
 import { randomCases, rng, someTheta } from "../engine/random-designs.js";
 
@@ -76,8 +72,9 @@ describe("releasableEngine", async () => {
   });
 });
 
-describe("fitMixed and a large engine", () => {
-  // (1|subject/session): 2,500 subjects make a trailing block of order 2,502, 150 MB of buffers.
+describe("fitMixed and the engine's size", () => {
+  // (1|subject/session): 2,500 subjects make a trailing block of order 2,503. Dense, its three nd×nd buffers would
+  // take 150 MB; it stays diagonal in its random rows, so the engine keeps it on the sparse factor's pattern.
   const r = rng(17);
   const data: Record<string, (number | string)[]> = { y: [], time: [], subject: [], session: [] };
   for (let k = 0; k < 2500; k++) {
@@ -94,21 +91,13 @@ describe("fitMixed and a large engine", () => {
   }
   const formula = "y ~ time + (1|subject/session)";
 
-  it("releases it once the fit is done, and the model still answers from a new one", async () => {
+  it("keeps a nested model's engine: on the sparse pattern it is far below the release size", async () => {
     const buffers = designBuffers(buildDesign(formula, data));
-    expect(trailingBytes(denseBlockOrder(buffers))).toBeGreaterThanOrEqual(RELEASE_AFTER_FIT_BYTES);
+    expect(denseBlockOrder(buffers)).toBe(2503);
     const m = await fit(formula, data);
-    const inner = innerEngine(m.engine) as ReleasableEngine;
-    expect(inner.holding).toBe(false);
-    // The same fit on an engine the caller gives (never released): the same conditional variances and profile
-    // point, to the last bit.
-    const kernels = await loadKernels();
-    const kept = await fit(formula, data, { engine: (b) => createWasmEngine(kernels, b) });
-    expect(m.objective).toBe(kept.objective);
-    expect(m.ranef({ condVar: true })).toEqual(kept.ranef({ condVar: true }));
-    expect(inner.holding).toBe(true);
-    const theta = Float64Array.from(m.theta, (t) => 1.01 * t);
-    expect(m.engine.objective(theta, false)).toBe(kept.engine.objective(theta, false));
+    const inner = innerEngine(m.engine);
+    expect("holding" in inner).toBe(false);
+    expect(evaluationContext(inner)!.bytes).toBeLessThan(RELEASE_AFTER_FIT_BYTES / 8);
   });
 
   it("keeps a small model's engine", async () => {

@@ -28,8 +28,8 @@ export interface SparseTrailingPlan {
   rowPtr: Int32Array;
   rowCol: Int32Array;
   rowPos: Int32Array;
-  /** Offset in C (column-major, order nd, lower triangle, original order) of each entry of L. */
-  src: Int32Array;
+  /** inv[r]: the position in the factor's order of original trailing row r (perm's inverse). */
+  inv: Int32Array;
   /** Σ_j (entries of column j below the diagonal)²: the sparse factor's flops, about. */
   flops: number;
 }
@@ -53,9 +53,11 @@ export function planSparseTrailing(
   mode: TrailingFactor = "auto",
   maxFlops = Number.POSITIVE_INFINITY,
 ): SparseTrailingPlan | null {
-  if (mode === "dense") return null;
-  const auto = mode === "auto";
   const { qRest, nd } = layout;
+  // One grouping factor: the trailing block is X and y only, dense (the one-factor kernels read it so), whatever
+  // the mode.
+  if (mode === "dense" || qRest === 0) return null;
+  const auto = mode === "auto";
   if (auto && qRest < MIN_RANDOM_ROWS) return null;
   const denseFlops = (nd * nd * nd) / 3;
   const budget = auto ? Math.min(denseFlops, maxFlops) / DENSE_SPEEDUP : Number.POSITIVE_INFINITY;
@@ -255,13 +257,7 @@ export function scalarPattern(
       rowCol[q] = j;
       rowPos[q] = p;
     }
-  const src = new Int32Array(nnz);
-  for (let j = 0; j < nd; j++) {
-    const oj = perm[j]!;
-    for (let p = colPtr[j]!; p < colPtr[j + 1]!; p++) {
-      const oi = perm[rowIdx[p]!]!;
-      src[p] = oi >= oj ? oi + oj * nd : oj + oi * nd;
-    }
-  }
-  return { n: nd, nnz, perm, colPtr, rowIdx, rowPtr, rowCol, rowPos, src, flops };
+  const inv = new Int32Array(nd);
+  for (let j = 0; j < nd; j++) inv[perm[j]!] = j;
+  return { n: nd, nnz, perm, colPtr, rowIdx, rowPtr, rowCol, rowPos, inv, flops };
 }

@@ -1,0 +1,65 @@
+// Positions on the sparse trailing factor's pattern (docs/architecture.md, "The sparse trailing block"). On the
+// sparse path the trailing block has no nd×nd buffers: H22 (spHx), the block assembled and factored in place
+// (spLx, C's role) and its selected inverse (spZx, S's role) are all stored on L's pattern — column by column in
+// the factor's order, the diagonal first, then the random rows below it ascending, then every X row and the y row
+// (dense in every column). Every entry those kernels read or write lies on that pattern: the blocks one level of
+// term 1 meets (R_g × R_g), and so the pattern of H22, are cliques of the elimination graph.
+
+import { Context } from "./contract";
+import { ldi } from "./access";
+
+/**
+ * Position on the pattern of the entry {i, j} (original trailing rows, either order). An X or y row is one of the
+ * last nd − qRest entries of every column, found directly; a random row is found by binary search in the random
+ * part of the column (a few entries on a sparse pattern). Traps if the entry is not on the pattern (a kernel bug).
+ */
+export function patternPos(cx: Context, i: i32, j: i32): i32 {
+  const inv = cx.spInv;
+  let fi = ldi(inv, i);
+  let fj = ldi(inv, j);
+  if (fi < fj) {
+    const t = fi;
+    fi = fj;
+    fj = t;
+  }
+  const colPtr = cx.spColPtr;
+  const end = ldi(colPtr, fj + 1);
+  const nd = cx.nd;
+  const qRest = cx.qRest;
+  if (fi >= qRest) return end - (nd - fi);
+  const rowIdx = cx.spRowIdx;
+  let lo = ldi(colPtr, fj);
+  let hi = end - (nd - qRest);
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const r = ldi(rowIdx, mid);
+    if (r == fi) return mid;
+    if (r < fi) lo = mid + 1;
+    else hi = mid;
+  }
+  unreachable();
+  return -1;
+}
+
+/** Position of the entry (X-or-y row x, trailing row c) on the pattern: the tail of c's column. */
+@inline export function tailPos(cx: Context, x: i32, c: i32): i32 {
+  const fc = ldi(cx.spInv, c);
+  return ldi(cx.spColPtr, fc + 1) - (cx.nd - x);
+}
+
+/**
+ * (Λ₂ᵀ M)[c, col] for a symmetric M stored on the pattern (H22): mixes the rows of c's block with the template; X
+ * and y rows pass through. The pattern counterpart of templates.ts's lambda2tRow.
+ */
+export function lambda2tPattern(cx: Context, c: i32, m: usize, col: i32): f64 {
+  if (c >= cx.qRest) return load<f64>(m + (<usize>patternPos(cx, c, col) << 3));
+  const t = ldi(cx.rowTerm, c);
+  const ps = ldi(cx.termP, t);
+  const jj = ldi(cx.rowPos, c);
+  const base = c - jj;
+  const T = cx.tpl + (<usize>ldi(cx.tplOff, t) << 3);
+  let s = 0.0;
+  for (let mm = jj; mm < ps; mm++)
+    s += load<f64>(T + (<usize>(mm + jj * ps) << 3)) * load<f64>(m + (<usize>patternPos(cx, base + mm, col) << 3));
+  return s;
+}
