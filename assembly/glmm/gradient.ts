@@ -12,7 +12,8 @@
 import { Context } from "../pls/contract";
 import { ld, st, ldi } from "../pls/access";
 import { trailingInverse } from "../pls/factor-trailing";
-import { levelInverse } from "../pls/gradient-selected";
+import { levelInverse, levelProductSparse } from "../pls/gradient-selected";
+import { inverseSparse } from "../pls/sparse-trailing";
 import { thetaCount, thetaIndexOf, tplOf } from "../pls/templates";
 import { axpy } from "../linalg/vector";
 import { LINK_LOGIT, muEta, variance, weightSlope } from "./family";
@@ -51,15 +52,18 @@ export function solveM(cx: Context, v: usize): void {
       st(v2, c, ld(v2, c) - s);
     }
   }
-  for (let i = 0; i < qRest; i++) {
-    let s = ld(v2, i);
-    for (let k = 0; k < i; k++) s -= ld(C, i + k * nd) * ld(v2, k);
-    st(v2, i, s / ld(C, i + i * nd));
-  }
-  for (let i = qRest - 1; i >= 0; i--) {
-    let s = ld(v2, i);
-    for (let k = i + 1; k < qRest; k++) s -= ld(C, k + i * nd) * ld(v2, k);
-    st(v2, i, s / ld(C, i + i * nd));
+  if (cx.spOn != 0) solveLeadingSparse(cx, v2, qRest);
+  else {
+    for (let i = 0; i < qRest; i++) {
+      let s = ld(v2, i);
+      for (let k = 0; k < i; k++) s -= ld(C, i + k * nd) * ld(v2, k);
+      st(v2, i, s / ld(C, i + i * nd));
+    }
+    for (let i = qRest - 1; i >= 0; i--) {
+      let s = ld(v2, i);
+      for (let k = i + 1; k < qRest; k++) s -= ld(C, k + i * nd) * ld(v2, k);
+      st(v2, i, s / ld(C, i + i * nd));
+    }
   }
   for (let g = 0; g < l1; g++) {
     const L = Lg + (<usize>(g * pp) << 3);
@@ -84,6 +88,41 @@ export function solveM(cx: Context, v: usize): void {
 }
 
 /**
+ * v2 ← (L Lᵀ)⁻¹ v2 on the leading m rows of the trailing factor on the sparse path (the random rows, and for the
+ * joint engine the X rows after them, which keep their positions): permuted into the factor's order (spWork), a
+ * column-oriented forward and back substitution over L's pattern, permuted back.
+ */
+function solveLeadingSparse(cx: Context, v2: usize, m: i32): void {
+  const w = cx.spWork;
+  const perm = cx.spPerm;
+  const colPtr = cx.spColPtr;
+  const rowIdx = cx.spRowIdx;
+  const lx = cx.spLx;
+  for (let f = 0; f < m; f++) st(w, f, ld(v2, ldi(perm, f)));
+  for (let j = 0; j < m; j++) {
+    const p0 = ldi(colPtr, j);
+    const wj = ld(w, j) / ld(lx, p0);
+    st(w, j, wj);
+    for (let p = p0 + 1; p < ldi(colPtr, j + 1); p++) {
+      const i = ldi(rowIdx, p);
+      if (i >= m) break;
+      st(w, i, ld(w, i) - ld(lx, p) * wj);
+    }
+  }
+  for (let j = m - 1; j >= 0; j--) {
+    const p0 = ldi(colPtr, j);
+    let s = ld(w, j);
+    for (let p = p0 + 1; p < ldi(colPtr, j + 1); p++) {
+      const i = ldi(rowIdx, p);
+      if (i >= m) break;
+      s -= ld(lx, p) * ld(w, i);
+    }
+    st(w, j, s / ld(lx, p0));
+  }
+  for (let f = 0; f < m; f++) st(v2, ldi(perm, f), ld(w, f));
+}
+
+/**
  * levelInverse (assembly/pls/gradient-selected.ts) for p₁ = 1: K = L21_g / L_g, Y = S[R,R] K as axpys over S's
  * columns (contiguous when R_g's random rows are: crossed designs), Q = 1/L_g² + KᵀY. Same wK, wY, wQ layout.
  */
@@ -105,7 +144,8 @@ function levelInverse1(cx: Context, g: i32): i32 {
     st(wY, r, 0.0);
   }
   const c0 = m > 0 ? ldi(rowIdx, r0) : 0;
-  if (m > 0 && ldi(rowIdx, r0 + m - 1) - c0 == m - 1) {
+  if (cx.spOn != 0) levelProductSparse(cx, r0, m, 1);
+  else if (m > 0 && ldi(rowIdx, r0 + m - 1) - c0 == m - 1) {
     for (let r2 = 0; r2 < m; r2++) axpy(wY, S + (<usize>(c0 + (c0 + r2) * nd) << 3), ld(wK, r2), m);
   } else {
     for (let r = 0; r < m; r++) {
@@ -149,6 +189,7 @@ function leverages(cx: Context, hOut: usize, trace: usize, iscratch: usize, fscr
   const a1 = yVal + (<usize>(nd + p1) << 3);
   const T1 = tplOf(cx, t0);
   const nTheta = thetaCount(cx);
+  const sparse = cx.spOn != 0;
   for (let k = 0; k < nTheta; k++) st(trace, k, 0.0);
   trailingInverse(cx, qRest);
   for (let g = 0; g < l1; g++) {
@@ -198,7 +239,9 @@ function leverages(cx: Context, hOut: usize, trace: usize, iscratch: usize, fscr
         const pos = load<i32>(posOf + (<usize>c << 2));
         let s = 0.0;
         for (let k = 0; k < p1; k++) s -= ld(wY, pos * p1 + k) * ld(a1, k);
-        for (let e2 = 0; e2 < na; e2++) s += ld(S, c + load<i32>(aRow + (<usize>e2 << 2)) * nd) * ld(aVal, e2);
+        if (sparse)
+          for (let e2 = 0; e2 < na; e2++) s += inverseSparse(cx, c, load<i32>(aRow + (<usize>e2 << 2))) * ld(aVal, e2);
+        else for (let e2 = 0; e2 < na; e2++) s += ld(S, c + load<i32>(aRow + (<usize>e2 << 2)) * nd) * ld(aVal, e2);
         st(yVal, p1 + e, s);
         h += ld(aVal, e) * s;
       }

@@ -69,7 +69,7 @@ import { patternPos } from "./pattern";
  * between two random rows; a random row's X rows are its column's contiguous tail, and the X corner is dense.
  * The sums run in the dense path's order.
  */
-function levelProductSparse(cx: Context, r0: i32, m: i32, P: i32): void {
+export function levelProductSparse(cx: Context, r0: i32, m: i32, P: i32): void {
   const qRest = cx.qRest;
   const rowIdx = cx.rowIdx;
   const colPtr = cx.spColPtr;

@@ -69,6 +69,8 @@ export interface EvaluationContext {
   logDetW(): number;
   /** Bytes of the engine's block of the kernels' heap (context and buffers). */
   bytes: number;
+  /** Which factor of the trailing block the engine uses (src/fit/sparse-trailing/plan.ts). */
+  trailing: "dense" | "sparse";
   /** Whether the context holds the factor at the θ in its thetaP buffer, for this criterion. */
   holdsFactor(reml: boolean): boolean;
   /** A kernel left the factor at the θ now in thetaP, for this criterion: the engine may reuse it. */
@@ -76,7 +78,7 @@ export interface EvaluationContext {
 }
 
 /**
- * What a kernel that works on an engine's dense trailing block needs (the GLMM's PIRLS, src/glmm/wasm-pirls.ts):
+ * What a kernel that works on an engine's trailing block needs (the GLMM's PIRLS, src/glmm/wasm-pirls.ts):
  * the evaluation context, the layout, θ's buffer, and `invalidate` (the kernel changed the weights, y or the
  * factor behind the engine's back).
  */
@@ -98,8 +100,8 @@ export function evaluationContext(engine: PlsEngine): EvaluationContext | null {
 }
 
 /**
- * The context of an engine made by createWasmEngine on the dense trailing path, or null for another engine (a test's
- * dense oracle, or an engine whose trailing block is factored sparse).
+ * The context of an engine made by createWasmEngine (either trailing path), or null for another engine (a test's
+ * dense oracle).
  */
 export function engineContext(engine: PlsEngine): EngineContext | null {
   return contextOf.get(engine) ?? null;
@@ -460,6 +462,7 @@ export function createWasmEngine(
     },
     logDetW: () => logDetW,
     bytes,
+    trailing: sp ? "sparse" : "dense",
     // factoredTheta equals thetaP whenever factoredReml is set (evaluate writes both).
     holdsFactor: (reml: boolean) => factoredReml === reml,
     adoptFactor(reml: boolean): void {
@@ -468,21 +471,19 @@ export function createWasmEngine(
     },
   };
   evaluationContextOf.set(engine, evaluation);
-  // The GLMM kernels (assembly/glmm/) read the dense trailing block: an engine on the sparse trailing path gives
-  // them no context, and PIRLS runs in TypeScript through the engine's own (path-independent) operations.
-  if (!sp)
-    contextOf.set(engine, {
-      ...evaluation,
-      layout: L,
-      setTheta(theta: Float64Array): void {
-        f64("thetaP", L.nTheta).set(theta);
-        factoredReml = null;
-      },
-      weights: () => f64("wP", L.n).slice(),
-      invalidate(): void {
-        factoredReml = null;
-      },
-    });
+  // The GLMM kernels (assembly/glmm/) read the trailing block on either path (dense, or on the pattern).
+  contextOf.set(engine, {
+    ...evaluation,
+    layout: L,
+    setTheta(theta: Float64Array): void {
+      f64("thetaP", L.nTheta).set(theta);
+      factoredReml = null;
+    },
+    weights: () => f64("wP", L.n).slice(),
+    invalidate(): void {
+      factoredReml = null;
+    },
+  });
   statisticsOf.set(engine, () => ({
     layout: L,
     H11: Float64Array.from(f64("H11", h11Length)),

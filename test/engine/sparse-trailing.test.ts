@@ -11,7 +11,7 @@ import { buildDesign } from "../../src/design/build.js";
 import { type DesignBuffers, designBuffers } from "../../src/design/types.js";
 import { buildBlockedLayout } from "../../src/fit/blocked-layout.js";
 import type { PlsEngine } from "../../src/fit/engine.js";
-import { createWasmEngine, engineContext } from "../../src/fit/wasm-engine.js";
+import { createWasmEngine, evaluationContext } from "../../src/fit/wasm-engine.js";
 import { readCsv } from "../../src/frame/index.js";
 import { loadKernels } from "../../src/wasm/load.js";
 import { asArray, fitFixtureIds, fixtureDataPath, fixturesDir, loadFitFixture } from "../support/fixtures.js";
@@ -72,9 +72,11 @@ describe("sparse trailing block = dense trailing block", async () => {
       const dense = createWasmEngine(kernels, buffers, { trailing: "dense" });
       const sparse = createWasmEngine(kernels, buffers, { trailing: "sparse" });
       engines.push(dense, sparse);
-      // Forced sparse, a model with other random terms than term 1 is on the sparse path (no dense context); a
-      // one-factor model's trailing block is X and y only and stays dense.
-      expect(engineContext(sparse) === null).toBe(buildBlockedLayout(buffers).qRest > 0);
+      // Forced sparse, a model with other random terms than term 1 is on the sparse path; a one-factor model's
+      // trailing block is X and y only and stays dense.
+      expect(evaluationContext(sparse)!.trailing).toBe(
+        buildBlockedLayout(buffers).qRest > 0 ? "sparse" : "dense",
+      );
       for (const theta of thetas(c.theta))
         for (const reml of [false, true]) {
           const fd = dense.objective(theta, reml);

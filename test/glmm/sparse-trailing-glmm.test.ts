@@ -1,15 +1,17 @@
 /**
  * A GLMM whose second factor's block is factored sparse (src/fit/sparse-trailing/): the wasm PIRLS and Laplace
- * gradient (assembly/glmm/) read the dense trailing block, so such an engine gives them no context and PIRLS runs
- * in TypeScript on the engine's path-independent operations. The fit must be the one the dense path gives.
+ * gradient (assembly/glmm/) run on the trailing block stored on the factor's pattern (assembly/pls/pattern.ts) as
+ * on the dense one. The fit must be the one the dense path gives; the kernels themselves are checked against the
+ * TypeScript PIRLS and central differences on both paths in ./wasm-pirls.test.ts.
  */
 import { describe, expect, test } from "vitest";
 import type { DesignBuffers } from "../../src/design/types.js";
 import type { PlsEngine } from "../../src/fit/engine.js";
-import { createWasmEngine, engineContext } from "../../src/fit/wasm-engine.js";
-import { GLMM_DENSE_TRAILING_MAX, glmmEngineOptions } from "../../src/glmm/engine-options.js";
+import { createWasmEngine, engineContext, evaluationContext } from "../../src/fit/wasm-engine.js";
+import { glmmEngineOptions } from "../../src/glmm/engine-options.js";
 import { fitGlmm } from "../../src/glmm/fit.js";
 import { loadKernels } from "../../src/wasm/load.js";
+import { rng } from "../engine/random-designs.js";
 
 /** 400 subjects, each meeting two neighbouring items of 120 (a band after the subjects are eliminated). */
 function bandedBinary(): Record<string, number | string>[] {
@@ -32,7 +34,7 @@ function bandedBinary(): Record<string, number | string>[] {
 }
 
 describe("a GLMM on the sparse trailing path", () => {
-  test("runs PIRLS without the dense-block kernels and fits as the dense path does", async () => {
+  test("runs the wasm PIRLS and Laplace gradient on the pattern and fits as the dense path does", async () => {
     const kernels = await loadKernels();
     const made: Record<"sparse" | "dense", PlsEngine[]> = { sparse: [], dense: [] };
     const factory = (trailing: "sparse" | "dense") => async (buffers: DesignBuffers) => {
@@ -45,21 +47,54 @@ describe("a GLMM on the sparse trailing path", () => {
     const sparse = await fitGlmm(formula, data, { family: "binomial", engine: factory("sparse") });
     const dense = await fitGlmm(formula, data, { family: "binomial", engine: factory("dense") });
     expect(made.sparse.length).toBeGreaterThan(0);
-    for (const e of made.sparse) expect(engineContext(e)).toBeNull();
-    for (const e of made.dense) expect(engineContext(e)).not.toBeNull();
-    // Two optimiser paths (finite-difference against analytic gradients) to one optimum.
+    for (const e of made.sparse) {
+      expect(evaluationContext(e)!.trailing).toBe("sparse");
+      expect(engineContext(e)).not.toBeNull(); // the wasm PIRLS's
+    }
+    for (const e of made.dense) expect(evaluationContext(e)!.trailing).toBe("dense");
     expect(Math.abs(sparse.logLik() - dense.logLik())).toBeLessThan(1e-6);
     const se = dense.se();
     for (const [name, b] of Object.entries(sparse.fixef()))
       expect(Math.abs(b - (dense.fixef()[name] as number)), name).toBeLessThan(0.01 * (se[name] as number));
   });
 
-  test("GLMM engines keep the dense trailing factor up to GLMM_DENSE_TRAILING_MAX, then choose by the fill", () => {
-    const term = (nlevels: number) => ({ nlevels, p: 1, refs: new Int32Array(0), z: new Float64Array(0) });
-    // Order = all columns but the largest term's, plus p + 1.
-    const small = { p: 2, terms: [term(400), term(GLMM_DENSE_TRAILING_MAX - 3)] };
-    const large = { p: 2, terms: [term(4000), term(GLMM_DENSE_TRAILING_MAX - 2)] };
-    expect(glmmEngineOptions(small)).toEqual({ trailing: "dense" });
-    expect(glmmEngineOptions(large)).toEqual({ trailing: "auto" });
+  test("a nested GLMM's engines choose the sparse factor by themselves, a filling crossing the dense one", async () => {
+    const kernels = await loadKernels();
+    const n = 2000;
+    const nested = (i: number) => Math.floor(i / 4); // 500 classes of 4 rows
+    const buffers = (second: (i: number) => number, levels: number): DesignBuffers => ({
+      n,
+      p: 1,
+      y: Float64Array.from({ length: n }, (_, i) => i % 2),
+      X: new Float64Array(n).fill(1),
+      terms: [
+        {
+          nlevels: 500,
+          p: 1,
+          refs: Int32Array.from({ length: n }, (_, i) => nested(i)),
+          z: new Float64Array(n).fill(1),
+        },
+        {
+          nlevels: levels,
+          p: 1,
+          refs: Int32Array.from({ length: n }, (_, i) => second(i)),
+          z: new Float64Array(n).fill(1),
+        },
+      ],
+    });
+    // 250 schools of two classes each: nested, the trailing block stays diagonal.
+    const school = buffers((i) => Math.floor(nested(i) / 2), 250);
+    // 100 items, each row's at random: every class meets four, and the items' block fills in.
+    const r = rng(3);
+    const itemOf = Int32Array.from({ length: n }, () => Math.floor(r() * 100));
+    const items = buffers((i) => itemOf[i] as number, 100);
+    for (const [b, want] of [
+      [school, "sparse"],
+      [items, "dense"],
+    ] as const) {
+      const e = createWasmEngine(kernels, b, glmmEngineOptions(b));
+      expect(evaluationContext(e)!.trailing).toBe(want);
+      e.dispose();
+    }
   });
 });
