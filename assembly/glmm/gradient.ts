@@ -144,7 +144,7 @@ function levelInverse1(cx: Context, g: i32): i32 {
     st(wY, r, 0.0);
   }
   const c0 = m > 0 ? ldi(rowIdx, r0) : 0;
-  if (cx.spOn != 0) levelProductSparse(cx, r0, m, 1);
+  if (cx.spOn != 0) levelProductSparse(cx, g, r0, m, 1);
   else if (m > 0 && ldi(rowIdx, r0 + m - 1) - c0 == m - 1) {
     for (let r2 = 0; r2 < m; r2++) axpy(wY, S + (<usize>(c0 + (c0 + r2) * nd) << 3), ld(wK, r2), m);
   } else {

@@ -41,143 +41,149 @@ export class Context {
   spNnz: i32;
   /** slot 17: address of the kernel team block (assembly/linalg/team.ts) the dense kernels share work with, 0 for none */
   team: i32;
-  /** slot 18: i32[nd]: scratch of the sparse trailing inverse */
+  /** slot 18: entries of spPair, the per-level table of pattern positions (0: none, the kernels search) */
+  spPairs: i32;
+  /** slot 19: i32[nd]: scratch of the sparse trailing inverse */
   idxP: usize;
-  /** slot 19: i32[nTerms]: p_t of each term */
+  /** slot 20: i32[nTerms]: p_t of each term */
   termP: usize;
-  /** slot 20: i32[nTerms]: offset of each term's template in tpl */
+  /** slot 21: i32[nTerms]: offset of each term's template in tpl */
   tplOff: usize;
-  /** slot 21: i32[qRest]: term of each trailing random row */
+  /** slot 22: i32[qRest]: term of each trailing random row */
   rowTerm: usize;
-  /** slot 22: i32[qRest]: position of each trailing random row inside its level's block */
+  /** slot 23: i32[qRest]: position of each trailing random row inside its level's block */
   rowPos: usize;
-  /** slot 23: i32[l1 + 1]: start of each level's row list R_g in rowIdx */
+  /** slot 24: i32[l1 + 1]: start of each level's row list R_g in rowIdx */
   rowStart: usize;
-  /** slot 24: i32[nnzRows]: the row lists R_g (trailing row numbers, ascending) */
+  /** slot 25: i32[nnzRows]: the row lists R_g (trailing row numbers, ascending) */
   rowIdx: usize;
-  /** slot 25: f64[l1 * p1 * p1]: ZgᵀWZg per level of term 1 (p1×p1, column-major) */
+  /** slot 26: f64[l1 * p1 * p1]: ZgᵀWZg per level of term 1 (p1×p1, column-major) */
   H11: usize;
-  /** slot 26: f64[nnzRows * p1]: (trailing row)ᵀ W Z_g, p1 values per row of R_g */
+  /** slot 27: f64[nnzRows * p1]: (trailing row)ᵀ W Z_g, p1 values per row of R_g */
   H21: usize;
-  /** slot 27: f64[ndDense * ndDense]: dense path: [Z_rest X y]ᵀ W [Z_rest X y], column-major (sparse path: spHx) */
+  /** slot 28: f64[ndDense * ndDense]: dense path: [Z_rest X y]ᵀ W [Z_rest X y], column-major (sparse path: spHx) */
   H22: usize;
-  /** slot 28: f64[tplTotal]: the templates T_t (column-major lower) */
+  /** slot 29: f64[tplTotal]: the templates T_t (column-major lower) */
   tpl: usize;
-  /** slot 29: f64[l1 * p1 * p1]: the factors L_g of term 1's blocks */
+  /** slot 30: f64[l1 * p1 * p1]: the factors L_g of term 1's blocks */
   Lg: usize;
-  /** slot 30: f64[nnzRows * p1]: L21_g */
+  /** slot 31: f64[nnzRows * p1]: L21_g */
   L21: usize;
-  /** slot 31: f64[ndDense * ndDense]: dense path: the trailing block, factored in place (sparse path: spLx) */
+  /** slot 32: f64[ndDense * ndDense]: dense path: the trailing block, factored in place (sparse path: spLx) */
   C: usize;
-  /** slot 32: f64[ndDense * ndDense + pX * pX]: dense path: the trailing block's inverse (gradient; sparse path: spZx); both: pX×pX scratch of fixedCovariance */
+  /** slot 33: f64[ndDense * ndDense + pX * pX]: dense path: the trailing block's inverse (gradient; sparse path: spZx); both: pX×pX scratch of fixedCovariance */
   S: usize;
-  /** slot 33: f64[work]: the kernels' scratch (length from plsWorkLength; pointers into it: w* below) */
+  /** slot 34: f64[work]: the kernels' scratch (length from plsWorkLength; pointers into it: w* below) */
   work: usize;
-  /** slot 34: f64[q + pX]: the solution [û (internal order); β̂] */
+  /** slot 35: f64[q + pX]: the solution [û (internal order); β̂] */
   xSol: usize;
-  /** slot 35: f64[q]: b̂ = Λû (internal order) */
+  /** slot 36: f64[q]: b̂ = Λû (internal order) */
   bP: usize;
-  /** slot 36: f64[q]: Zᵀê (internal order, gradient) */
+  /** slot 37: f64[q]: Zᵀê (internal order, gradient) */
   zte: usize;
-  /** slot 37: f64[8]: outputs (OUT_* slots) */
+  /** slot 38: f64[8]: outputs (OUT_* slots) */
   out: usize;
-  /** slot 38: f64[2 * tplTotal]: gradient accumulators PS and ZU per term */
+  /** slot 39: f64[2 * tplTotal]: gradient accumulators PS and ZU per term */
   acc: usize;
-  /** slot 39: f64[nTheta]: θ */
+  /** slot 40: f64[nTheta]: θ */
   thetaP: usize;
-  /** slot 40: f64[nTheta]: ∇θ of the criterion */
+  /** slot 41: f64[nTheta]: ∇θ of the criterion */
   gradP: usize;
-  /** slot 41: f64[minv]: diagonal blocks of M⁻¹ (plsMinvBlocks) */
+  /** slot 42: f64[minv]: diagonal blocks of M⁻¹ (plsMinvBlocks) */
   minvP: usize;
-  /** slot 42: f64[pX * pX]: S⁻¹ of the fixed effects (row-major), before σ̂² */
+  /** slot 43: f64[pX * pX]: S⁻¹ of the fixed effects (row-major), before σ̂² */
   vcovP: usize;
-  /** slot 43: i32[nTerms * nObs]: level of each observation in each term */
+  /** slot 44: i32[nTerms * nObs]: level of each observation in each term */
   refsP: usize;
-  /** slot 44: i32[nTerms]: offset of each term's model matrix in zP */
+  /** slot 45: i32[nTerms]: offset of each term's model matrix in zP */
   zOff: usize;
-  /** slot 45: f64[zTotal]: each term's model matrix (n×p_t, row-major) */
+  /** slot 46: f64[zTotal]: each term's model matrix (n×p_t, row-major) */
   zP: usize;
-  /** slot 46: f64[nObs * pX]: X (column-major) */
+  /** slot 47: f64[nObs * pX]: X (column-major) */
   xP: usize;
-  /** slot 47: f64[nObs]: y */
+  /** slot 48: f64[nObs]: y */
   yP: usize;
-  /** slot 48: i32[nObs]: observations grouped by level of term 1 */
+  /** slot 49: i32[nObs]: observations grouped by level of term 1 */
   obsOrder: usize;
-  /** slot 49: i32[l1 + 1]: start of each level's observations in obsOrder */
+  /** slot 50: i32[l1 + 1]: start of each level's observations in obsOrder */
   obsStart: usize;
-  /** slot 50: i32[nTerms]: first trailing row of each term (term 1: 0) */
+  /** slot 51: i32[nTerms]: first trailing row of each term (term 1: 0) */
   rowOffset: usize;
-  /** slot 51: i32[nRest]: the other terms, in order */
+  /** slot 52: i32[nRest]: the other terms, in order */
   restP: usize;
-  /** slot 52: i32[qRest]: scratch of plsStatistics: position of a trailing row in R_g */
+  /** slot 53: i32[qRest]: scratch of plsStatistics: position of a trailing row in R_g */
   posOf: usize;
-  /** slot 53: i32[nd]: scratch of the statistics kernels */
+  /** slot 54: i32[nd]: scratch of the statistics kernels */
   sIdx: usize;
-  /** slot 54: f64[nd]: scratch of the statistics kernels */
+  /** slot 55: f64[nd]: scratch of the statistics kernels */
   sVal: usize;
-  /** slot 55: i32[l1]: the column-blocked update's cursor into each level's row list */
+  /** slot 56: i32[l1]: the column-blocked update's cursor into each level's row list */
   cursor: usize;
-  /** slot 56: i32[l1]: the same cursor for a kernel team's helper (assembly/pls/team-tasks.ts) */
+  /** slot 57: i32[l1]: the same cursor for a kernel team's helper (assembly/pls/team-tasks.ts) */
   teamCursor: usize;
-  /** slot 57: f64[nd]: Y_g scratch of a kernel team's helper (p₁ = 1, assembly/pls/team-tasks.ts) */
+  /** slot 58: f64[nd]: Y_g scratch of a kernel team's helper (p₁ = 1, assembly/pls/team-tasks.ts) */
   teamY: usize;
-  /** slot 58: f64[l1]: ‖Y_g‖² per level of term 1 (p₁ = 1, the inverse-factor gradient) */
+  /** slot 59: f64[l1]: ‖Y_g‖² per level of term 1 (p₁ = 1, the inverse-factor gradient) */
   qLevel: usize;
-  /** slot 59: f64[nObs]: prior weights (1 without weights) */
+  /** slot 60: f64[nObs]: prior weights (1 without weights) */
   wP: usize;
-  /** slot 60: i32[spN]: sparse path: original trailing row of each position of the factor's order */
+  /** slot 61: i32[spN]: sparse path: original trailing row of each position of the factor's order */
   spPerm: usize;
-  /** slot 61: i32[spN + 1]: sparse path: start of each column of L in spRowIdx/spLx */
+  /** slot 62: i32[spN + 1]: sparse path: start of each column of L in spRowIdx/spLx */
   spColPtr: usize;
-  /** slot 62: i32[spNnz]: sparse path: row of each entry of L (factor order, ascending, diagonal first) */
+  /** slot 63: i32[spNnz]: sparse path: row of each entry of L (factor order, ascending, diagonal first) */
   spRowIdx: usize;
-  /** slot 63: i32[spN + 1]: sparse path: start of each row's off-diagonal entries in spRowCol/spRowPos */
+  /** slot 64: i32[spN + 1]: sparse path: start of each row's off-diagonal entries in spRowCol/spRowPos */
   spRowPtr: usize;
-  /** slot 64: i32[spNnz]: sparse path: column of each off-diagonal entry of L, row by row */
+  /** slot 65: i32[spNnz]: sparse path: column of each off-diagonal entry of L, row by row */
   spRowCol: usize;
-  /** slot 65: i32[spNnz]: sparse path: position in spLx of each entry of spRowCol */
+  /** slot 66: i32[spNnz]: sparse path: position in spLx of each entry of spRowCol */
   spRowPos: usize;
-  /** slot 66: i32[spN]: sparse path: position in the factor's order of each original trailing row */
+  /** slot 67: i32[spN]: sparse path: position in the factor's order of each original trailing row */
   spInv: usize;
-  /** slot 67: f64[spNnz]: sparse path: the trailing block on L's pattern (assembled, then factored in place: C) */
+  /** slot 68: f64[spNnz]: sparse path: the trailing block on L's pattern (assembled, then factored in place: C) */
   spLx: usize;
-  /** slot 68: f64[spNnz]: sparse path: the selected inverse on L's pattern (S) */
+  /** slot 69: f64[spNnz]: sparse path: the selected inverse on L's pattern (S) */
   spZx: usize;
-  /** slot 69: f64[spN]: sparse path: a dense column of scratch */
+  /** slot 70: f64[spN]: sparse path: a dense column of scratch */
   spWork: usize;
-  /** slot 70: i32[tplTotal]: index in θ of each template entry (−1: a fixed zero; src/fit/factor-blocks.ts) */
+  /** slot 71: i32[tplTotal]: index in θ of each template entry (−1: a fixed zero; src/fit/factor-blocks.ts) */
   tplTheta: usize;
-  /** slot 71: f64[spNnz]: sparse path: H22 on L's pattern */
+  /** slot 72: f64[spNnz]: sparse path: H22 on L's pattern */
   spHx: usize;
-  /** slot 72: derived by plsPrepare: term 1's template */
+  /** slot 73: i32[spLevels + 1]: sparse path: start of each term-1 level's pairs in spPair */
+  spPairStart: usize;
+  /** slot 74: i32[spPairs]: sparse path: per level, the pattern position of each pair of its random rows (src/fit/sparse-trailing/level-pairs.ts) */
+  spPair: usize;
+  /** slot 75: derived by plsPrepare: term 1's template */
   T1: usize;
-  /** slot 73: derived by plsPrepare: term 1's model matrix */
+  /** slot 76: derived by plsPrepare: term 1's model matrix */
   z1: usize;
-  /** slot 74: derived by plsPrepare: work: L_g⁻¹ (p1×p1) */
+  /** slot 77: derived by plsPrepare: work: L_g⁻¹ (p1×p1) */
   wLinv: usize;
-  /** slot 75: derived by plsPrepare: work: A_g⁻¹ (p1×p1) */
+  /** slot 78: derived by plsPrepare: work: A_g⁻¹ (p1×p1) */
   wAinv: usize;
-  /** slot 76: derived by plsPrepare: work: (Ω_e⁻¹)_gg (p1×p1) */
+  /** slot 79: derived by plsPrepare: work: (Ω_e⁻¹)_gg (p1×p1) */
   wQ: usize;
-  /** slot 77: derived by plsPrepare: work: p1×p1 scratch */
+  /** slot 80: derived by plsPrepare: work: p1×p1 scratch */
   wE: usize;
-  /** slot 78: derived by plsPrepare: work: K_g (maxR×p1) */
+  /** slot 81: derived by plsPrepare: work: K_g (maxR×p1) */
   wK: usize;
-  /** slot 79: derived by plsPrepare: work: Y_g (maxR×p1) */
+  /** slot 82: derived by plsPrepare: work: Y_g (maxR×p1) */
   wY: usize;
-  /** slot 80: derived by plsPrepare: work: maxR×p1 scratch */
+  /** slot 83: derived by plsPrepare: work: maxR×p1 scratch */
   wV: usize;
-  /** slot 81: derived by plsPrepare: work: a column of nd */
+  /** slot 84: derived by plsPrepare: work: a column of nd */
   wCol: usize;
-  /** slot 82: derived by plsPrepare: work: nd×p1 (Y_g of the inverse-factor gradient) */
+  /** slot 85: derived by plsPrepare: work: nd×p1 (Y_g of the inverse-factor gradient) */
   wYd: usize;
-  /** slot 83: derived by plsPrepare: work: T_t⁻¹ (pMax×pMax) */
+  /** slot 86: derived by plsPrepare: work: T_t⁻¹ (pMax×pMax) */
   wTinv: usize;
-  /** slot 84: derived by plsPrepare: work: pMax×pMax + 16 scratch */
+  /** slot 87: derived by plsPrepare: work: pMax×pMax + 16 scratch */
   wRow: usize;
 }
 
-export const CONTEXT_SLOTS: i32 = 85;
+export const CONTEXT_SLOTS: i32 = 88;
 
 // plsEvaluate's mode bits
 /** the solution û, β̂, b̂ */

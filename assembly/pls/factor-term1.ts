@@ -15,9 +15,9 @@ import { updateTrailingBlockedP1 } from "./team-tasks";
 import { updateTrailingSparse } from "./sparse-trailing";
 
 /** C[R_g, R_g] −= L21_g L21_gᵀ (lower: R_g is ascending); the dot products written out for p1 ≤ 3. */
-@inline function updateTrailing(cx: Context, r0: i32, r1: i32): void {
+@inline function updateTrailing(cx: Context, g: i32, r0: i32, r1: i32): void {
   if (cx.spOn != 0) {
-    updateTrailingSparse(cx, r0, r1);
+    updateTrailingSparse(cx, g, r0, r1);
     return;
   }
   const p1 = cx.p1;
@@ -123,7 +123,7 @@ function eliminateP1(cx: Context): f64 {
       const c = ldi(rowIdx, r);
       st(L21, r, (c >= qRest ? ld(H21, r) : vEntry(cx, c, r, 0)) * s);
     }
-    if (!blocked) updateTrailing(cx, r0, r1);
+    if (!blocked) updateTrailing(cx, g, r0, r1);
   }
   if (blocked) updateTrailingBlockedP1(cx);
   logdet += Math.log(prod);
@@ -188,7 +188,7 @@ function eliminateP2(cx: Context): f64 {
       store<f64>(o, x0);
       store<f64>(o, x1, 8);
     }
-    updateTrailing(cx, r0, r1);
+    updateTrailing(cx, g, r0, r1);
   }
   logdet += Math.log(prod);
   return 2.0 * logdet;
@@ -325,7 +325,7 @@ function eliminateP3(cx: Context): f64 {
       st(lc, r - r0 + 2 * mg, x2);
     }
     if (ldi(rowIdx, r0) >= qRest && cx.spOn == 0) updateTailP3(cx, mg);
-    else updateTrailing(cx, r0, r1);
+    else updateTrailing(cx, g, r0, r1);
   }
   logdet += Math.log(prod);
   return 2.0 * logdet;
@@ -398,7 +398,7 @@ export function eliminateTerm1(cx: Context): f64 {
         st(Lrow, k, s / ld(Lgg, k + k * p1));
       }
     }
-    updateTrailing(cx, r0, r1);
+    updateTrailing(cx, g, r0, r1);
   }
   logdet += Math.log(prod);
   return 2.0 * logdet;

@@ -9,7 +9,7 @@ import { axpy, dotOneAccumulator } from "../linalg/vector";
 import { smallLowerInverse, smallLowerGram } from "./small";
 import { lambda2tListRow } from "./templates";
 import { residualTrailingSparse, tailStart } from "./sparse-trailing";
-import { patternPos } from "./pattern";
+import { pairPos } from "./pattern";
 
 /**
  * For level g of term 1 with ne effective trailing rows: Linv, Ainv, K = L21_g L_g⁻¹, Y = S[R,R] K and
@@ -44,7 +44,7 @@ import { patternPos } from "./pattern";
       st(wK, r * P + k, s);
     }
   // Y = S[R,R] K (S on the pattern on the sparse path)
-  if (cx.spOn != 0) levelProductSparse(cx, r0, m, P);
+  if (cx.spOn != 0) levelProductSparse(cx, g, r0, m, P);
   else for (let r = 0; r < m; r++) {
     const Sr = S + (<usize>(ldi(rowIdx, r0 + r) * nd) << 3);
     for (let k = 0; k < P; k++) {
@@ -65,36 +65,46 @@ import { patternPos } from "./pattern";
 
 /**
  * Y = S[R,R] K for the m effective rows R of a level on the sparse path, S the selected inverse on the pattern
- * (spZx). Row r's positions are found first (sIdx, the statistics kernels' scratch, is free here): a search only
- * between two random rows; a random row's X rows are its column's contiguous tail, and the X corner is dense.
- * The sums run in the dense path's order.
+ * (spZx). R is the level's mr random rows, then (REML) the X rows, all of them and contiguous: a search only
+ * between two random rows (each row's positions found once, idxP), a random row's X entries the contiguous tail
+ * of its column (its start kept in sIdx), the X corner dense in its columns. idxP and sIdx, scratch of the
+ * fixed-effects covariance and of the statistics, are free here. Each sum runs over R in order, as on the dense
+ * path.
  */
-export function levelProductSparse(cx: Context, r0: i32, m: i32, P: i32): void {
+export function levelProductSparse(cx: Context, g: i32, r0: i32, m: i32, P: i32): void {
   const qRest = cx.qRest;
   const rowIdx = cx.rowIdx;
   const colPtr = cx.spColPtr;
   const zx = cx.spZx;
-  const pos = cx.sIdx;
+  const tail = cx.sIdx;
+  const pos = cx.idxP;
   const wK = cx.wK;
   const wY = cx.wY;
-  for (let r = 0; r < m; r++) {
+  let mr = 0;
+  while (mr < m && ldi(rowIdx, r0 + mr) < qRest) mr++;
+  const mx = m - mr;
+  for (let a = 0; a < mr; a++) store<i32>(tail + (<usize>a << 2), tailStart(cx, ldi(rowIdx, r0 + a)));
+  for (let r = 0; r < mr; r++) {
     const c = ldi(rowIdx, r0 + r);
-    const cRandom = c < qRest;
-    const ts = cRandom ? tailStart(cx, c) : 0;
-    for (let r2 = 0; r2 < m; r2++) {
-      const c2 = ldi(rowIdx, r0 + r2);
-      let p: i32;
-      if (c2 < qRest) p = cRandom ? patternPos(cx, c2, c) : tailStart(cx, c2) + (c - qRest);
-      else if (cRandom) p = ts + (c2 - qRest);
-      else p = c >= c2 ? ldi(colPtr, c2) + (c - c2) : ldi(colPtr, c) + (c2 - c);
-      store<i32>(pos + (<usize>r2 << 2), p);
-    }
+    for (let r2 = 0; r2 < mr; r2++) store<i32>(pos + (<usize>r2 << 2), pairPos(cx, g, r0, r2, r));
+    const ts = zx + (<usize>ldi(tail, r) << 3);
     for (let k = 0; k < P; k++) {
       let s = 0.0;
-      for (let r2 = 0; r2 < m; r2++) s += ld(zx, ldi(pos, r2)) * ld(wK, r2 * P + k);
+      for (let r2 = 0; r2 < mr; r2++) s += ld(zx, ldi(pos, r2)) * ld(wK, r2 * P + k);
+      for (let x = 0; x < mx; x++) s += ld(ts, x) * ld(wK, (mr + x) * P + k);
       st(wY, r * P + k, s);
     }
   }
+  for (let x = 0; x < mx; x++)
+    for (let k = 0; k < P; k++) {
+      let s = 0.0;
+      for (let r2 = 0; r2 < mr; r2++) s += ld(zx, ldi(tail, r2) + x) * ld(wK, r2 * P + k);
+      for (let x2 = 0; x2 < mx; x2++) {
+        const p = x >= x2 ? ldi(colPtr, qRest + x2) + (x - x2) : ldi(colPtr, qRest + x) + (x2 - x);
+        s += ld(zx, p) * ld(wK, (mr + x2) * P + k);
+      }
+      st(wY, (mr + x) * P + k, s);
+    }
 }
 
 export function levelInverse(cx: Context, g: i32, ne: i32): i32 {

@@ -41,6 +41,18 @@ export function patternPos(cx: Context, i: i32, j: i32): i32 {
   return -1;
 }
 
+/**
+ * Position on the pattern of the pair of random rows R_g[a], R_g[b] of level g of term 1 (R_g starting at r0 in
+ * rowIdx; a, b within its random prefix): from the per-level table (spPair, made once per engine by
+ * src/fit/sparse-trailing/level-pairs.ts) when there is one, else by search.
+ */
+@inline export function pairPos(cx: Context, g: i32, r0: i32, a: i32, b: i32): i32 {
+  if (cx.spPairs == 0) return patternPos(cx, ldi(cx.rowIdx, r0 + a), ldi(cx.rowIdx, r0 + b));
+  const hi = max(a, b);
+  const lo = min(a, b);
+  return ldi(cx.spPair, ldi(cx.spPairStart, g) + ((hi * (hi + 1)) >> 1) + lo);
+}
+
 /** Position of the entry (X-or-y row x, trailing row c) on the pattern: the tail of c's column. */
 @inline export function tailPos(cx: Context, x: i32, c: i32): i32 {
   const fc = ldi(cx.spInv, c);

@@ -9,7 +9,7 @@ import { Context } from "./contract";
 import { ld, st, ldi } from "./access";
 import { sparseCholesky, sparseSelectedInverse } from "../sparse/cholesky";
 import { tplOf, trailingRowsScalar } from "./templates";
-import { lambda2tPattern, patternPos, tailPos } from "./pattern";
+import { lambda2tPattern, pairPos, patternPos, tailPos } from "./pattern";
 import { axpy } from "../linalg/vector";
 
 /** (Λ₂ᵀ H22 Λ₂)[i, j] for trailing rows i ≥ j (original order): Λ₂ mixes rows within a block of a term. */
@@ -83,7 +83,7 @@ export function factorTrailingSparse(cx: Context): i32 {
  * in its columns, so those take the same contiguous axpys as the dense path (updateTrailing in factor-term1.ts),
  * with the same arithmetic per entry.
  */
-export function updateTrailingSparse(cx: Context, r0: i32, r1: i32): void {
+export function updateTrailingSparse(cx: Context, g: i32, r0: i32, r1: i32): void {
   const p1 = cx.p1;
   const qRest = cx.qRest;
   const rowIdx = cx.rowIdx;
@@ -99,7 +99,7 @@ export function updateTrailingSparse(cx: Context, r0: i32, r1: i32): void {
       const ca = ldi(rowIdx, ra);
       const a0 = ld(L21, ra);
       for (let rb = r0; rb <= ra; rb++) {
-        const p = patternPos(cx, ca, ldi(rowIdx, rb));
+        const p = pairPos(cx, g, r0, ra - r0, rb - r0);
         st(lx, p, ld(lx, p) - a0 * ld(L21, rb));
       }
       axpy(lx + (<usize>tailStart(cx, ca) << 3), lt, -a0, ntail);
@@ -117,7 +117,12 @@ export function updateTrailingSparse(cx: Context, r0: i32, r1: i32): void {
       const Lb = L21 + (<usize>(rb * p1) << 3);
       let s = 0.0;
       for (let k = 0; k < p1; k++) s += ld(La, k) * ld(Lb, k);
-      const p = ca < qRest ? patternPos(cx, ca, cb) : cb < qRest ? tailStart(cx, cb) + (ca - qRest) : ldi(colPtr, cb) + (ca - cb);
+      const p =
+        ca < qRest
+          ? pairPos(cx, g, r0, ra - r0, rb - r0)
+          : cb < qRest
+            ? tailStart(cx, cb) + (ca - qRest)
+            : ldi(colPtr, cb) + (ca - cb);
       st(lx, p, ld(lx, p) - s);
     }
   }

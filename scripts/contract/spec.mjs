@@ -33,6 +33,7 @@ export const sizes = [
   ["spOn", "1 when the trailing block is factored by the sparse Cholesky (src/fit/sparse-trailing/, assembly/sparse/)"],
   ["spNnz", "entries of the sparse trailing factor's lower triangle (0 on the dense path)"],
   ["team", "address of the kernel team block (assembly/linalg/team.ts) the dense kernels share work with, 0 for none"],
+  ["spPairs", "entries of spPair, the per-level table of pattern positions (0: none, the kernels search)"],
 ];
 
 /** Buffers in allocation order: [name, element, length expression over the dimensions, doc]. */
@@ -91,6 +92,8 @@ export const buffers = [
   ["spWork", "f64", "spN", "sparse path: a dense column of scratch"],
   ["tplTheta", "i32", "tplTotal", "index in θ of each template entry (−1: a fixed zero; src/fit/factor-blocks.ts)"],
   ["spHx", "f64", "spNnz", "sparse path: H22 on L's pattern"],
+  ["spPairStart", "i32", "spLevels + 1", "sparse path: start of each term-1 level's pairs in spPair"],
+  ["spPair", "i32", "spPairs", "sparse path: per level, the pattern position of each pair of its random rows (src/fit/sparse-trailing/level-pairs.ts)"],
 ];
 
 /** Pointers plsPrepare derives from the sizes and buffers (the kernels' scratch layout). */

@@ -36,6 +36,7 @@ import {
   trailingStaysSparse,
 } from "./blocked-layout.js";
 import type { PlsEngine, PlsSolution } from "./engine.js";
+import { levelPairs } from "./sparse-trailing/level-pairs.js";
 import { planSparseTrailing, type SparseTrailingPlan, type TrailingFactor } from "./sparse-trailing/plan.js";
 import { warmUpKernels } from "./warm-up.js";
 
@@ -138,6 +139,11 @@ export interface WasmEngineOptions {
    */
   plan?: SparseTrailingPlan;
   /**
+   * false: no per-level table of pattern positions on the sparse path (./sparse-trailing/level-pairs.ts), the
+   * kernels search instead, as they do when the table would be too large (tests compare the two).
+   */
+  levelPairs?: boolean;
+  /**
    * The kernel team block (assembly/linalg/team.ts) the dense kernels share work with, on an instance of the
    * threads build (./kernel-team-instance.ts); 0 or absent for none.
    */
@@ -154,6 +160,7 @@ export function createWasmEngine(
   // path, whose zero-skipping loops for nested factors need the layout's sparseTrailing.
   const sp = options.plan ?? planSparseTrailing(L, options.trailing);
   if (!sp) L.sparseTrailing = trailingStaysSparse(L);
+  const pairs = sp && options.levelPairs !== false ? levelPairs(L, sp) : null;
   // Our own shallow copy: setResponse replaces y here without touching the caller's object.
   const buffers: DesignBuffers = { ...designBuffers };
   const tplTotal = L.termP.reduce((s, pt) => s + pt * pt, 0);
@@ -190,6 +197,8 @@ export function createWasmEngine(
     qRest: L.qRest,
     spN: sp ? L.nd : 0,
     spNnz: sp ? sp.nnz : 0,
+    spLevels: sp ? L.l1 : 0,
+    spPairs: pairs ? pairs.pos.length : 0,
     tplTotal,
     work: kernels.plsWorkLength(L.nd, L.p1, L.maxR, pMax),
     zTotal,
@@ -267,6 +276,7 @@ export function createWasmEngine(
     spOn: sp ? 1 : 0,
     spNnz: sp ? sp.nnz : 0,
     team: options.team ?? 0,
+    spPairs: pairs ? pairs.pos.length : 0,
   };
   for (const [name, v] of Object.entries(sizes)) header[SLOT[name as SizeName]] = v;
   for (const r of BUFFERS) header[SLOT[r.name]] = addr(r.name);
@@ -292,6 +302,10 @@ export function createWasmEngine(
     putI32("spRowCol", sp.rowCol);
     putI32("spRowPos", sp.rowPos);
     putI32("spInv", sp.inv);
+    if (pairs) {
+      putI32("spPairStart", pairs.start);
+      putI32("spPair", pairs.pos);
+    }
   }
   L.terms.forEach((t, i) => {
     heapI32.set(t.refs, addr("refsP") / 4 + i * L.n);

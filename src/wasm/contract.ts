@@ -6,7 +6,7 @@
  * bits, the output slots and the typed exports of build/spruce.wasm.
  */
 
-export const CONTEXT_SLOTS = 85;
+export const CONTEXT_SLOTS = 88;
 
 /** Slot of each field of the context block. */
 export const SLOT = {
@@ -28,80 +28,83 @@ export const SLOT = {
   spOn: 15,
   spNnz: 16,
   team: 17,
-  idxP: 18,
-  termP: 19,
-  tplOff: 20,
-  rowTerm: 21,
-  rowPos: 22,
-  rowStart: 23,
-  rowIdx: 24,
-  H11: 25,
-  H21: 26,
-  H22: 27,
-  tpl: 28,
-  Lg: 29,
-  L21: 30,
-  C: 31,
-  S: 32,
-  work: 33,
-  xSol: 34,
-  bP: 35,
-  zte: 36,
-  out: 37,
-  acc: 38,
-  thetaP: 39,
-  gradP: 40,
-  minvP: 41,
-  vcovP: 42,
-  refsP: 43,
-  zOff: 44,
-  zP: 45,
-  xP: 46,
-  yP: 47,
-  obsOrder: 48,
-  obsStart: 49,
-  rowOffset: 50,
-  restP: 51,
-  posOf: 52,
-  sIdx: 53,
-  sVal: 54,
-  cursor: 55,
-  teamCursor: 56,
-  teamY: 57,
-  qLevel: 58,
-  wP: 59,
-  spPerm: 60,
-  spColPtr: 61,
-  spRowIdx: 62,
-  spRowPtr: 63,
-  spRowCol: 64,
-  spRowPos: 65,
-  spInv: 66,
-  spLx: 67,
-  spZx: 68,
-  spWork: 69,
-  tplTheta: 70,
-  spHx: 71,
-  T1: 72,
-  z1: 73,
-  wLinv: 74,
-  wAinv: 75,
-  wQ: 76,
-  wE: 77,
-  wK: 78,
-  wY: 79,
-  wV: 80,
-  wCol: 81,
-  wYd: 82,
-  wTinv: 83,
-  wRow: 84,
+  spPairs: 18,
+  idxP: 19,
+  termP: 20,
+  tplOff: 21,
+  rowTerm: 22,
+  rowPos: 23,
+  rowStart: 24,
+  rowIdx: 25,
+  H11: 26,
+  H21: 27,
+  H22: 28,
+  tpl: 29,
+  Lg: 30,
+  L21: 31,
+  C: 32,
+  S: 33,
+  work: 34,
+  xSol: 35,
+  bP: 36,
+  zte: 37,
+  out: 38,
+  acc: 39,
+  thetaP: 40,
+  gradP: 41,
+  minvP: 42,
+  vcovP: 43,
+  refsP: 44,
+  zOff: 45,
+  zP: 46,
+  xP: 47,
+  yP: 48,
+  obsOrder: 49,
+  obsStart: 50,
+  rowOffset: 51,
+  restP: 52,
+  posOf: 53,
+  sIdx: 54,
+  sVal: 55,
+  cursor: 56,
+  teamCursor: 57,
+  teamY: 58,
+  qLevel: 59,
+  wP: 60,
+  spPerm: 61,
+  spColPtr: 62,
+  spRowIdx: 63,
+  spRowPtr: 64,
+  spRowCol: 65,
+  spRowPos: 66,
+  spInv: 67,
+  spLx: 68,
+  spZx: 69,
+  spWork: 70,
+  tplTheta: 71,
+  spHx: 72,
+  spPairStart: 73,
+  spPair: 74,
+  T1: 75,
+  z1: 76,
+  wLinv: 77,
+  wAinv: 78,
+  wQ: 79,
+  wE: 80,
+  wK: 81,
+  wY: 82,
+  wV: 83,
+  wCol: 84,
+  wYd: 85,
+  wTinv: 86,
+  wRow: 87,
 } as const;
 
 /** The size slots TypeScript writes. */
-export type SizeName = "nTerms" | "t0" | "p1" | "l1" | "qRest" | "pX" | "nd" | "nObs" | "nnzRows" | "maxR" | "sparse" | "nRest" | "q1" | "tplTotal" | "pMax" | "spOn" | "spNnz" | "team";
+export type SizeName = "nTerms" | "t0" | "p1" | "l1" | "qRest" | "pX" | "nd" | "nObs" | "nnzRows" | "maxR" | "sparse" | "nRest" | "q1" | "tplTotal" | "pMax" | "spOn" | "spNnz" | "team" | "spPairs";
 
 /** The buffers TypeScript allocates (one block per engine) and points the context at. */
-export type BufferName = "idxP" | "termP" | "tplOff" | "rowTerm" | "rowPos" | "rowStart" | "rowIdx" | "H11" | "H21" | "H22" | "tpl" | "Lg" | "L21" | "C" | "S" | "work" | "xSol" | "bP" | "zte" | "out" | "acc" | "thetaP" | "gradP" | "minvP" | "vcovP" | "refsP" | "zOff" | "zP" | "xP" | "yP" | "obsOrder" | "obsStart" | "rowOffset" | "restP" | "posOf" | "sIdx" | "sVal" | "cursor" | "teamCursor" | "teamY" | "qLevel" | "wP" | "spPerm" | "spColPtr" | "spRowIdx" | "spRowPtr" | "spRowCol" | "spRowPos" | "spInv" | "spLx" | "spZx" | "spWork" | "tplTheta" | "spHx";
+export type BufferName = "idxP" | "termP" | "tplOff" | "rowTerm" | "rowPos" | "rowStart" | "rowIdx" | "H11" | "H21" | "H22" | "tpl" | "Lg" | "L21" | "C" | "S" | "work" | "xSol" | "bP" | "zte" | "out" | "acc" | "thetaP" | "gradP" | "minvP" | "vcovP" | "refsP" | "zOff" | "zP" | "xP" | "yP" | "obsOrder" | "obsStart" | "rowOffset" | "restP" | "posOf" | "sIdx" | "sVal" | "cursor" | "teamCursor" | "teamY" | "qLevel" | "wP" | "spPerm" | "spColPtr" | "spRowIdx" | "spRowPtr" | "spRowCol" | "spRowPos" | "spInv" | "spLx" | "spZx" | "spWork" | "tplTheta" | "spHx" | "spPairStart" | "spPair";
 
 /** What the buffer lengths are computed from. */
 export interface ContractDims {
@@ -118,8 +121,10 @@ export interface ContractDims {
   pX: number;
   q: number;
   qRest: number;
+  spLevels: number;
   spN: number;
   spNnz: number;
+  spPairs: number;
   tplTotal: number;
   work: number;
   zTotal: number;
@@ -242,6 +247,10 @@ export const BUFFERS: readonly BufferSpec[] = [
   { name: "tplTheta", elem: "i32", length: (d) => d.tplTotal },
   // sparse path: H22 on L's pattern
   { name: "spHx", elem: "f64", length: (d) => d.spNnz },
+  // sparse path: start of each term-1 level's pairs in spPair
+  { name: "spPairStart", elem: "i32", length: (d) => d.spLevels + 1 },
+  // sparse path: per level, the pattern position of each pair of its random rows (src/fit/sparse-trailing/level-pairs.ts)
+  { name: "spPair", elem: "i32", length: (d) => d.spPairs },
 ];
 
 /** plsEvaluate's mode bits. */

@@ -11,6 +11,8 @@ import { buildDesign } from "../../src/design/build.js";
 import { type DesignBuffers, designBuffers } from "../../src/design/types.js";
 import { buildBlockedLayout } from "../../src/fit/blocked-layout.js";
 import type { PlsEngine } from "../../src/fit/engine.js";
+import { levelPairs } from "../../src/fit/sparse-trailing/level-pairs.js";
+import { planSparseTrailing } from "../../src/fit/sparse-trailing/plan.js";
 import { createWasmEngine, evaluationContext } from "../../src/fit/wasm-engine.js";
 import { readCsv } from "../../src/frame/index.js";
 import { loadKernels } from "../../src/wasm/load.js";
@@ -117,6 +119,52 @@ describe("sparse trailing block = dense trailing block", async () => {
       }
     });
   }
+});
+
+describe("the per-level table of pattern positions", async () => {
+  const kernels = await loadKernels();
+  const multi = cases.filter((c) => buildBlockedLayout(c.buffers()).qRest > 0);
+
+  it("holds, for every level's pair of random rows, the entry a search of the pattern finds", () => {
+    for (const c of multi.slice(0, 6)) {
+      const layout = buildBlockedLayout(c.buffers());
+      const plan = planSparseTrailing(layout, "sparse")!;
+      const pairs = levelPairs(layout, plan)!;
+      for (let g = 0; g < layout.l1; g++) {
+        const r0 = layout.rowStart[g]!;
+        let k = pairs.start[g]!;
+        for (let a = 0; a < pairs.start[g + 1]! - pairs.start[g]!; a++) {
+          if (k >= pairs.start[g + 1]!) break;
+          for (let b = 0; b <= a; b++) {
+            // brute force: the column of the earlier row in the factor's order, scanned for the later one
+            const [i, j] = [plan.inv[layout.rowIdx[r0 + a]!]!, plan.inv[layout.rowIdx[r0 + b]!]!];
+            const [row, col] = i >= j ? [i, j] : [j, i];
+            let at = -1;
+            for (let p = plan.colPtr[col]!; p < plan.colPtr[col + 1]!; p++)
+              if (plan.rowIdx[p] === row) at = p;
+            expect(pairs.pos[k++], `${c.id} level ${g}`).toBe(at);
+          }
+        }
+      }
+    }
+  });
+
+  it("gives the same numbers to the last bit as the search it replaces", () => {
+    expect(multi.length).toBeGreaterThanOrEqual(15);
+    for (const c of multi) {
+      const buffers = c.buffers();
+      const table = createWasmEngine(kernels, buffers, { trailing: "sparse" });
+      const search = createWasmEngine(kernels, buffers, { trailing: "sparse", levelPairs: false });
+      engines.push(table, search);
+      const theta = thetas(c.theta)[1]!;
+      for (const reml of [false, true]) {
+        const ga = new Float64Array(table.nTheta);
+        const gb = new Float64Array(search.nTheta);
+        expect(table.gradient(theta, reml, ga), c.id).toBe(search.gradient(theta, reml, gb));
+        expect(Array.from(ga), c.id).toEqual(Array.from(gb));
+      }
+    }
+  });
 });
 
 describe("sparse trailing block after a new response or new weights", async () => {
