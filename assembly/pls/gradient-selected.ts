@@ -8,8 +8,8 @@ import { ld, st, ldi } from "./access";
 import { axpy, dotOneAccumulator } from "../linalg/vector";
 import { smallLowerInverse, smallLowerGram } from "./small";
 import { lambda2tListRow } from "./templates";
-import { residualTrailingSparse, tailStart } from "./sparse-trailing";
-import { pairPos } from "./pattern";
+import { residualTrailingSparse } from "./sparse-trailing";
+import { cornerPos, pairPos, tailStart } from "./pattern";
 
 /**
  * For level g of term 1 with ne effective trailing rows: Linv, Ainv, K = L21_g L_g⁻¹, Y = S[R,R] K and
@@ -74,7 +74,6 @@ import { pairPos } from "./pattern";
 export function levelProductSparse(cx: Context, g: i32, r0: i32, m: i32, P: i32): void {
   const qRest = cx.qRest;
   const rowIdx = cx.rowIdx;
-  const colPtr = cx.spColPtr;
   const zx = cx.spZx;
   const tail = cx.sIdx;
   const pos = cx.idxP;
@@ -99,10 +98,7 @@ export function levelProductSparse(cx: Context, g: i32, r0: i32, m: i32, P: i32)
     for (let k = 0; k < P; k++) {
       let s = 0.0;
       for (let r2 = 0; r2 < mr; r2++) s += ld(zx, ldi(tail, r2) + x) * ld(wK, r2 * P + k);
-      for (let x2 = 0; x2 < mx; x2++) {
-        const p = x >= x2 ? ldi(colPtr, qRest + x2) + (x - x2) : ldi(colPtr, qRest + x) + (x2 - x);
-        s += ld(zx, p) * ld(wK, (mr + x2) * P + k);
-      }
+      for (let x2 = 0; x2 < mx; x2++) s += ld(zx, cornerPos(cx, qRest + x, qRest + x2)) * ld(wK, (mr + x2) * P + k);
       st(wY, (mr + x) * P + k, s);
     }
 }

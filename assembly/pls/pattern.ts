@@ -53,10 +53,22 @@ export function patternPos(cx: Context, i: i32, j: i32): i32 {
   return ldi(cx.spPair, ldi(cx.spPairStart, g) + ((hi * (hi + 1)) >> 1) + lo);
 }
 
+/** Position of the first X row of trailing row c's column: its X rows and y row follow contiguously. */
+@inline export function tailStart(cx: Context, c: i32): i32 {
+  return ldi(cx.spColPtr, ldi(cx.spInv, c) + 1) - (cx.nd - cx.qRest);
+}
+
 /** Position of the entry (X-or-y row x, trailing row c) on the pattern: the tail of c's column. */
 @inline export function tailPos(cx: Context, x: i32, c: i32): i32 {
-  const fc = ldi(cx.spInv, c);
-  return ldi(cx.spColPtr, fc + 1) - (cx.nd - x);
+  return tailStart(cx, c) + (x - cx.qRest);
+}
+
+/**
+ * Position of the entry between two X-or-y rows i, j (either order): the corner is dense and lower in its columns,
+ * which keep their positions in the factor's order.
+ */
+@inline export function cornerPos(cx: Context, i: i32, j: i32): i32 {
+  return i >= j ? ldi(cx.spColPtr, j) + (i - j) : ldi(cx.spColPtr, i) + (j - i);
 }
 
 /**

@@ -9,7 +9,7 @@ import { Context } from "./contract";
 import { ld, st, ldi } from "./access";
 import { sparseCholesky, sparseSelectedInverse } from "../sparse/cholesky";
 import { tplOf, trailingRowsScalar } from "./templates";
-import { lambda2tPattern, pairPos, patternPos, tailPos } from "./pattern";
+import { cornerPos, lambda2tPattern, pairPos, patternPos, tailPos, tailStart } from "./pattern";
 import { axpy } from "../linalg/vector";
 
 /** (Λ₂ᵀ H22 Λ₂)[i, j] for trailing rows i ≥ j (original order): Λ₂ mixes rows within a block of a term. */
@@ -71,9 +71,9 @@ export function factorTrailingSparse(cx: Context): i32 {
   return ld(cx.spLx, ldi(cx.spColPtr, f));
 }
 
-/** Entry (qRest + i, qRest + j), i ≥ j, of the factor: the X-and-y corner is dense and lower in its columns. */
+/** Entry (qRest + i, qRest + j) of the factor, in the X-and-y corner. */
 @inline export function cornerSparse(cx: Context, i: i32, j: i32): f64 {
-  return ld(cx.spLx, ldi(cx.spColPtr, cx.qRest + j) + (i - j));
+  return ld(cx.spLx, cornerPos(cx, cx.qRest + i, cx.qRest + j));
 }
 
 /**
@@ -111,26 +111,17 @@ export function updateTrailingSparse(cx: Context, g: i32, r0: i32, r1: i32): voi
   for (let ra = r0; ra < r1; ra++) {
     const ca = ldi(rowIdx, ra);
     const La = L21 + (<usize>(ra * p1) << 3);
-    // ra random: the random rows rb ≤ ra by search; ra an X or y row: every rb's tail (random rb) or the corner.
+    // ra random: the random rows rb ≤ ra (pairPos); ra an X or y row: every rb's tail (random rb) or the corner.
     for (let rb = r0; rb <= ra; rb++) {
       const cb = ldi(rowIdx, rb);
       const Lb = L21 + (<usize>(rb * p1) << 3);
       let s = 0.0;
       for (let k = 0; k < p1; k++) s += ld(La, k) * ld(Lb, k);
       const p =
-        ca < qRest
-          ? pairPos(cx, g, r0, ra - r0, rb - r0)
-          : cb < qRest
-            ? tailStart(cx, cb) + (ca - qRest)
-            : ldi(colPtr, cb) + (ca - cb);
+        ca < qRest ? pairPos(cx, g, r0, ra - r0, rb - r0) : cb < qRest ? tailPos(cx, ca, cb) : cornerPos(cx, ca, cb);
       st(lx, p, ld(lx, p) - s);
     }
   }
-}
-
-/** Position on the pattern of the first X row of random row c's column: its X and y rows follow contiguously. */
-@inline export function tailStart(cx: Context, c: i32): i32 {
-  return ldi(cx.spColPtr, ldi(cx.spInv, c) + 1) - (cx.nd - cx.qRest);
 }
 
 /** x2 (original order, nd − 1 entries) from Lᵀ x = l_y, the y row of L being the last entry of every column. */

@@ -161,6 +161,7 @@ export function createWasmEngine(
   const sp = options.plan ?? planSparseTrailing(L, options.trailing);
   if (!sp) L.sparseTrailing = trailingStaysSparse(L);
   const pairs = sp && options.levelPairs !== false ? levelPairs(L, sp) : null;
+  const nPairs = pairs ? pairs.pos.length : 0;
   // Our own shallow copy: setResponse replaces y here without touching the caller's object.
   const buffers: DesignBuffers = { ...designBuffers };
   const tplTotal = L.termP.reduce((s, pt) => s + pt * pt, 0);
@@ -198,7 +199,7 @@ export function createWasmEngine(
     spN: sp ? L.nd : 0,
     spNnz: sp ? sp.nnz : 0,
     spLevels: sp ? L.l1 : 0,
-    spPairs: pairs ? pairs.pos.length : 0,
+    spPairs: nPairs,
     tplTotal,
     work: kernels.plsWorkLength(L.nd, L.p1, L.maxR, pMax),
     zTotal,
@@ -276,7 +277,7 @@ export function createWasmEngine(
     spOn: sp ? 1 : 0,
     spNnz: sp ? sp.nnz : 0,
     team: options.team ?? 0,
-    spPairs: pairs ? pairs.pos.length : 0,
+    spPairs: nPairs,
   };
   for (const [name, v] of Object.entries(sizes)) header[SLOT[name as SizeName]] = v;
   for (const r of BUFFERS) header[SLOT[r.name]] = addr(r.name);

@@ -8,7 +8,6 @@ import { ModelError } from "../errors.js";
 import type { PlsEngine } from "../fit/engine.js";
 import { createEngine } from "../fit/wasm-engine.js";
 import { type DataInput, toDataFrame } from "../frame/frame.js";
-import { glmmEngineOptions } from "./engine-options.js";
 import { makeFamily } from "./family.js";
 import { fitGlmmData } from "./fit-glmm.js";
 import { GeneralizedLinearMixedModel } from "./model.js";
@@ -62,7 +61,8 @@ export async function fitGlmm(
     z: t.z,
   }));
   const make =
-    options.engine ?? ((buffers: DesignBuffers) => createEngine(buffers, glmmEngineOptions(buffers)));
+    // The engine chooses its trailing factor by the fill, as an LMM's does: assembly/glmm/ runs on either.
+    options.engine ?? ((buffers: DesignBuffers) => createEngine(buffers));
   const joint = await make({
     n,
     p,

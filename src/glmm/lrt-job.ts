@@ -19,7 +19,6 @@ import type { EngineFactory, ReplicateJob } from "../parallel/job.js";
 import type { GlmmLrtJobSpec, GlmmModelSpec } from "../parallel/protocol.js";
 import { RandomStream } from "../random/stream.js";
 import { gaussHermite } from "./agq.js";
-import { glmmEngineOptions } from "./engine-options.js";
 import { type Family, makeFamily } from "./family.js";
 import { criterionAt, deriv12, fitGlmmData, type GlmmEngines } from "./fit-glmm.js";
 import { GlmmNearbyRefit } from "./nearby-refit.js";
@@ -52,10 +51,10 @@ class ModelRefit {
     const zeros = new Float64Array(n);
     let joint: PlsEngine | null = null;
     const uOnlyBuffers = { n, p: 0, y: zeros, X: new Float64Array(0), terms, weights: ones };
-    const uOnly = createEngine(uOnlyBuffers, glmmEngineOptions(uOnlyBuffers));
+    const uOnly = createEngine(uOnlyBuffers);
     try {
       const jointBuffers = { n, p, y: zeros, X, terms, weights: ones };
-      joint = createEngine(jointBuffers, glmmEngineOptions(jointBuffers));
+      joint = createEngine(jointBuffers);
     } catch (e) {
       uOnly.dispose();
       throw e;

@@ -19,7 +19,7 @@ export interface ReplicateJob {
 
 /**
  * Builds an engine for a model's buffers (wasm in production; a test may pass another PlsEngine), with the engine
- * options a model asks for (a GLMM's trailing factor: src/glmm/engine-options.ts).
+ * options a caller asks for (src/fit/wasm-engine.ts, WasmEngineOptions).
  */
 export type EngineFactory = (buffers: DesignBuffers, options?: WasmEngineOptions) => PlsEngine;
 

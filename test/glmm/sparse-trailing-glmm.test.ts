@@ -8,7 +8,6 @@ import { describe, expect, test } from "vitest";
 import type { DesignBuffers } from "../../src/design/types.js";
 import type { PlsEngine } from "../../src/fit/engine.js";
 import { createWasmEngine, engineContext, evaluationContext } from "../../src/fit/wasm-engine.js";
-import { glmmEngineOptions } from "../../src/glmm/engine-options.js";
 import { fitGlmm } from "../../src/glmm/fit.js";
 import { loadKernels } from "../../src/wasm/load.js";
 import { rng } from "../engine/random-designs.js";
@@ -92,7 +91,7 @@ describe("a GLMM on the sparse trailing path", () => {
       [school, "sparse"],
       [items, "dense"],
     ] as const) {
-      const e = createWasmEngine(kernels, b, glmmEngineOptions(b));
+      const e = createWasmEngine(kernels, b);
       expect(evaluationContext(e)!.trailing).toBe(want);
       e.dispose();
     }

@@ -7,7 +7,6 @@ import { beforeEach, describe, expect, test } from "vitest";
 import { buildBlockedLayout } from "../../src/fit/blocked-layout.js";
 import type { TrailingFactor } from "../../src/fit/sparse-trailing/plan.js";
 import { createEngine, evaluationContext } from "../../src/fit/wasm-engine.js";
-import { glmmEngineOptions } from "../../src/glmm/engine-options.js";
 import { gradientDifferences } from "../../src/glmm/fit-glmm.js";
 import { type GlmmData, laplaceDeviance, type PirlsState, pirls } from "../../src/glmm/pirls.js";
 import { wasmPirlsFor } from "../../src/glmm/wasm-pirls.js";
@@ -26,7 +25,7 @@ function engine(d: GlmmData, joint: boolean) {
     weights: new Float64Array(d.n).fill(1),
   };
   // As the GLMM fit makes them, or with the trailing block forced onto the sparse factor's pattern.
-  return createEngine(buffers, trailing === "auto" ? glmmEngineOptions(buffers) : { trailing });
+  return createEngine(buffers, { trailing });
 }
 
 function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
