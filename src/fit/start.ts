@@ -13,13 +13,13 @@
  * per factor is not (its within-level mean square holds the other factors' variance). θ_g = σ̂_g/σ̂, kept within
  * [MIN_START, MAX_START]: θ = 0 is a stationary point of the deviance (a saddle of its sign symmetry), so the
  * optimiser must not start there. The optimum does not depend on the start; only the path does. Factors nested
- * in one another are not separable by the backfit; ./start-nested.ts replaces their two estimates by a nested
+ * in one another are not separable by the backfit; ./start-nested.ts replaces their estimates by a nested
  * analysis of variance.
  */
 import type { DesignBuffers } from "../design/types.js";
 import { thetaStart } from "../design/types.js";
 import { choleskyInPlace, choleskySolveInPlace } from "../linalg/cholesky.js";
-import { correctNested, nestedPairs } from "./start-nested.js";
+import { correctNested, nesting } from "./start-nested.js";
 
 /**
  * Smallest and largest starting θ of an intercept term. The floor keeps the start off the saddle at 0 yet below
@@ -49,11 +49,13 @@ export function momentStart(buffers: DesignBuffers, residuals?: Float64Array): F
   const n = buffers.n;
   const factors = interceptTerms.map(({ t }) => levelCounts(t.refs, t.nlevels, n));
   const refs = interceptTerms.map(({ t }) => t.refs);
-  const nested = nestedPairs(refs, factors);
+  const nest = nesting(refs, factors);
   let parameters = 1;
   for (const f of factors) parameters += f.levels - 1;
   // A factor with another nested in it adds no column the inner one does not span.
-  for (const pair of nested) parameters -= (factors[pair.outer] as { levels: number }).levels - 1;
+  factors.forEach((f, k) => {
+    if ((nest.inner[k] as unknown[]).length > 0) parameters -= f.levels - 1;
+  });
   if (factors.some((f) => f.levels < 2) || n - parameters < 1) return start;
   // Level effects by backfitting: each factor's effects are the level means of what the others leave.
   const effects = factors.map((f) => new Float64Array(f.count.length));
@@ -95,9 +97,10 @@ export function momentStart(buffers: DesignBuffers, residuals?: Float64Array): F
     // The estimated effects vary by σ²_g plus their own sampling variance σ²/n_ℓ.
     return spread / (f.levels - 1) - (sigma2 * noise) / f.levels;
   });
-  // Factors nested in others (InstEval's lecturers in departments): their effects are not separable, so the
-  // backfit splits them arbitrarily; the nested analysis of variance of their sums replaces both estimates.
-  correctNested(nested, factors, effects, variances, sigma2);
+  // Factors nested in others (InstEval's lecturers in departments, star's teachers and students in schools): their
+  // effects are not separable, so the backfit splits them arbitrarily; a nested analysis of variance of the level
+  // totals replaces the estimates of every factor involved.
+  correctNested(nest, factors, effects, variances, sigma2);
   const offset = thetaOffsets(buffers);
   interceptTerms.forEach(({ i }, k) => {
     const ratio = Math.max(0, variances[k] as number) / sigma2;
