@@ -9,7 +9,7 @@
  * spends seven more evaluations getting there). What the split does not change:
  *
  * - the total effect of a level l of F, the effect of F plus the mean total of each factor G directly nested in F
- *   over its levels inside l (unweighted, over the k_G(l) levels of G whose observations lie mostly in l; "directly":
+ *   over its levels inside l (unweighted, over the k_G(l) levels of G that lie in l, see parentLevels; "directly":
  *   no third factor between them, whose totals already hold G's): T_l = α_F(l) + Σ_G mean_{g ⊂ l} T_G(g);
  * - its spread inside a level of the factor F is nested in (the container with the most levels): a shift the split
  *   leaves constant across that level cancels.
@@ -45,8 +45,8 @@ export interface Nesting {
 }
 
 /**
- * How much of the data must lie in a level of A (each level of B in the level of A that holds most of its
- * observations) for B to count as nested in A. Not 1: in star 367 of 10,765 students change school, which makes
+ * How much of the data must lie in a level of A (each level of B in the level of A it meets first) for B to count
+ * as nested in A. Not 1: in star 367 of 10,765 students change school, which makes
  * students and schools crossed, strictly, but leaves their effects so nearly confounded that the backfit's few
  * sweeps do not separate them (schools' estimate 0, θ̂ 0.70). A crossing that separates them (subjects and items,
  * students and teachers) has far less of each level in one level of the other.
@@ -66,13 +66,7 @@ export function nesting(refs: readonly Int32Array[], factors: readonly LevelCoun
       if (a === b) continue;
       const fb = factors[b] as LevelCounts;
       if (fb.levels <= (factors[a] as LevelCounts).levels) continue;
-      const fa = factors[a] as LevelCounts;
-      const parents = majorityParents(
-        refs[b] as Int32Array,
-        refs[a] as Int32Array,
-        fb.count,
-        fa.count.length,
-      );
+      const parents = parentLevels(refs[b] as Int32Array, refs[a] as Int32Array, fb.count.length);
       if (!parents) continue;
       (inner[a] as Nesting["inner"][number]).push({ factor: b, parents });
       const best = container[b];
@@ -164,46 +158,22 @@ export function correctNested(
 }
 
 /**
- * The level of `outer` that holds most of each level of `inner`'s observations, when together those hold at least
- * NEARLY_NESTED of all observations; undefined otherwise. count: the observations per level of inner.
+ * The level of `outer` each level of `inner` lies in (the first it meets), when the observations outside those
+ * levels are at most 1 − NEARLY_NESTED of all; undefined otherwise. One pass, left as soon as the strays pass that
+ * share (a crossing is left within its first few levels). For a nearly nested factor the first level met is almost
+ * always the one holding most of the level's observations, and a stray parent only moves a few levels' totals.
  */
-function majorityParents(
-  inner: Int32Array,
-  outer: Int32Array,
-  count: Float64Array,
-  outerLevels: number,
-): Int32Array | undefined {
+function parentLevels(inner: Int32Array, outer: Int32Array, innerLevels: number): Int32Array | undefined {
   const n = inner.length;
-  const innerLevels = count.length;
-  // Observations grouped by level of inner (counting sort), then each group's most frequent outer level.
-  const start = new Int32Array(innerLevels + 1);
-  for (let l = 0; l < innerLevels; l++) start[l + 1] = (start[l] as number) + (count[l] as number);
-  const fill = start.slice(0, innerLevels);
-  const byLevel = new Int32Array(n);
+  const allowed = (1 - NEARLY_NESTED) * n;
+  const parent = new Int32Array(innerLevels).fill(-1);
+  let strays = 0;
   for (let i = 0; i < n; i++) {
     const b = inner[i] as number;
-    byLevel[fill[b] as number] = i;
-    fill[b] = (fill[b] as number) + 1;
+    const a = outer[i] as number;
+    const seen = parent[b] as number;
+    if (seen === -1) parent[b] = a;
+    else if (seen !== a && ++strays > allowed) return undefined;
   }
-  const tally = new Int32Array(outerLevels);
-  const parent = new Int32Array(innerLevels).fill(-1);
-  let held = 0;
-  for (let b = 0; b < innerLevels; b++) {
-    let best = -1;
-    let most = 0;
-    for (let k = start[b] as number; k < (start[b + 1] as number); k++) {
-      const a = outer[byLevel[k] as number] as number;
-      const t = (tally[a] as number) + 1;
-      tally[a] = t;
-      if (t > most || (t === most && a < best)) {
-        most = t;
-        best = a;
-      }
-    }
-    for (let k = start[b] as number; k < (start[b + 1] as number); k++)
-      tally[outer[byLevel[k] as number] as number] = 0;
-    parent[b] = best;
-    held += most;
-  }
-  return held >= NEARLY_NESTED * n ? parent : undefined;
+  return parent;
 }
