@@ -11,13 +11,26 @@
  * its column of L (a block column when nodes have weights: a node stands for a block of `weight` rows).
  */
 
+/**
+ * One list of nodes per node (or per step), flat: list k is nodes[start[k] .. start[k + 1]). Flat because a typed
+ * array per list costs about a microsecond to make, and these graphs have thousands of nodes (6,000 subjects: the
+ * allocations alone were 6 ms of a 7 ms plan).
+ */
+export interface NodeLists {
+  start: Int32Array;
+  nodes: Int32Array;
+}
+
 export interface MinDegreeResult {
   /** order[k] is the node eliminated k-th. */
   order: Int32Array;
   /** position[v] is the step at which node v is eliminated (the inverse of order). */
   position: Int32Array;
-  /** The nodes of each node's column of L below its own block (by node, ascending by position). */
-  structure: Int32Array[];
+  /**
+   * By step: list k holds the nodes of the column of L of node order[k] below its own block, ascending by
+   * position.
+   */
+  structure: NodeLists;
   /** Σ over nodes of (rows below the diagonal in its column of L, counted in weighted rows)², the flops' scale. */
   work: number;
 }
@@ -90,36 +103,57 @@ class Heap {
  * weights (rows per node). Returns null when the elimination's work passes budget.
  */
 export function minimumDegree(
-  adj: readonly Int32Array[],
+  adj: NodeLists,
   weight: Int32Array,
   budget: number = Number.POSITIVE_INFINITY,
 ): MinDegreeResult | null {
-  const n = adj.length;
-  // Adjacency lists edited in place (a neighbour's list loses the eliminated node and gains the clique).
-  // (Each list's live length is size[v]: shortening a JS array by setting its length is slow in V8.)
-  const graph: number[][] = new Array(n);
+  const n = adj.start.length - 1;
+  // Adjacency lists edited in place (a neighbour's list loses the eliminated node and gains the clique), each a
+  // slice of one pool: list v is pool[start[v] .. start[v] + size[v]), room for cap[v]. A list that outgrows its
+  // room moves to the pool's end with twice the room (the pool doubles when full).
+  const start = new Int32Array(n);
   const size = new Int32Array(n);
+  const cap = new Int32Array(n);
+  let pool = new Int32Array(Math.max(16, 2 * (2 * adj.nodes.length + 4 * n)));
+  let end = 0;
   for (let v = 0; v < n; v++) {
-    const a = adj[v]!;
-    const list: number[] = new Array(a.length);
-    for (let k = 0; k < a.length; k++) list[k] = a[k]!;
-    graph[v] = list;
-    size[v] = a.length;
+    const a = adj.start[v]!;
+    const len = adj.start[v + 1]! - a;
+    start[v] = end;
+    size[v] = len;
+    cap[v] = 2 * len + 4;
+    pool.set(adj.nodes.subarray(a, a + len), end);
+    end += cap[v]!;
   }
+  /** Room for `need` entries in list u (moved to the pool's end, contents kept, when it has less). */
+  const reserve = (u: number, need: number): void => {
+    if (need <= cap[u]!) return;
+    const room = Math.max(need, 2 * cap[u]!);
+    if (end + room > pool.length) {
+      const grown = new Int32Array(Math.max(2 * pool.length, end + room));
+      grown.set(pool.subarray(0, end));
+      pool = grown;
+    }
+    pool.copyWithin(end, start[u]!, start[u]! + size[u]!);
+    start[u] = end;
+    cap[u] = room;
+    end += room;
+  };
   const alive = new Uint8Array(n).fill(1);
   const degree = new Float64Array(n);
   const mark = new Int32Array(n).fill(-1);
   const heap = new Heap();
   for (let v = 0; v < n; v++) {
-    const gv = graph[v]!;
     let d = 0;
-    for (let k = 0; k < gv.length; k++) d += weight[gv[k]!]!;
+    for (let k = start[v]!; k < start[v]! + size[v]!; k++) d += weight[pool[k]!]!;
     degree[v] = d;
     heap.push(d, v);
   }
   const order = new Int32Array(n);
   const position = new Int32Array(n);
-  const structure: Int32Array[] = new Array(n);
+  // The structures, by step, appended as the nodes are eliminated.
+  const structStart = new Int32Array(n + 1);
+  let structNodes = new Int32Array(Math.max(16, adj.nodes.length));
   let work = 0;
   let stamp = 0;
   let rowsLeft = 0;
@@ -147,11 +181,16 @@ export function minimumDegree(
     alive[v] = 0;
     order[step] = v;
     position[v] = step;
-    const nb = graph[v]!;
+    // v's list becomes its structure (copied out of the pool, which reserve() below may move).
     const nbSize = size[v]!;
-    const sv = new Int32Array(nbSize);
-    for (let k = 0; k < nbSize; k++) sv[k] = nb[k]!;
-    structure[v] = sv;
+    const sv = structStart[step]!;
+    if (sv + nbSize > structNodes.length) {
+      const grown = new Int32Array(Math.max(2 * structNodes.length, sv + nbSize));
+      grown.set(structNodes.subarray(0, sv));
+      structNodes = grown;
+    }
+    structNodes.set(pool.subarray(start[v]!, start[v]! + nbSize), sv);
+    structStart[step + 1] = sv + nbSize;
     // Rows of v's block column below its diagonal: the rest of its own block, then its neighbours' rows.
     const wv = weight[v]!;
     for (let k = 0; k < wv; k++) {
@@ -162,45 +201,56 @@ export function minimumDegree(
     // Join the neighbours into a clique (v leaves the graph): mark v's neighbours, then for each neighbour u drop
     // v from its list and add the neighbours it lacks.
     for (let a = 0; a < nbSize; a++) {
-      const u = nb[a]!;
-      const gu = graph[u]!;
+      const u = structNodes[sv + a]!;
+      reserve(u, size[u]! - 1 + nbSize);
+      const gu = start[u]!;
       const guSize = size[u]!;
       stamp++;
       mark[u] = stamp;
-      let d = degree[u]! - wv;
-      let w = 0;
-      for (let k = 0; k < guSize; k++) {
-        const x = gu[k]!;
+      let du = degree[u]! - wv;
+      let w = gu;
+      for (let k = gu; k < gu + guSize; k++) {
+        const x = pool[k]!;
         if (x !== v) {
-          gu[w++] = x;
+          pool[w++] = x;
           mark[x] = stamp;
         }
       }
-      for (let k = 0; k < nbSize; k++) {
-        const x = nb[k]!;
+      for (let k = sv; k < sv + nbSize; k++) {
+        const x = structNodes[k]!;
         if (mark[x] !== stamp) {
-          if (w < gu.length) gu[w] = x;
-          else gu.push(x);
-          w++;
+          pool[w++] = x;
           mark[x] = stamp;
-          d += weight[x]!;
+          du += weight[x]!;
         }
       }
-      size[u] = w;
-      if (d !== degree[u]) {
-        degree[u] = d;
-        heap.push(d, u);
+      size[u] = w - gu;
+      if (du !== degree[u]) {
+        degree[u] = du;
+        heap.push(du, u);
       }
     }
-    graph[v] = [];
     size[v] = 0;
   }
-  // Each structure ascending by position: sort the positions (a numeric typed-array sort), map back to nodes.
-  for (let v = 0; v < n; v++) {
-    const s = structure[v]!;
-    for (let k = 0; k < s.length; k++) s[k] = position[s[k]!]!;
-    s.sort();
-    for (let k = 0; k < s.length; k++) s[k] = order[s[k]!]!;
+  // Each structure ascending by position: sort the positions (insertion sort: the lists are short, and a
+  // typed-array sort call per list costs more than the sorting), map back to nodes.
+  const nodes = structNodes.subarray(0, structStart[n]!);
+  for (let k = 0; k < n; k++) {
+    const a = structStart[k]!;
+    const z = structStart[k + 1]!;
+    for (let i = a; i < z; i++) nodes[i] = position[nodes[i]!]!;
+    if (z - a > 32) nodes.subarray(a, z).sort();
+    else
+      for (let i = a + 1; i < z; i++) {
+        const x = nodes[i]!;
+        let m = i - 1;
+        while (m >= a && nodes[m]! > x) {
+          nodes[m + 1] = nodes[m]!;
+          m--;
+        }
+        nodes[m + 1] = x;
+      }
+    for (let i = a; i < z; i++) nodes[i] = order[nodes[i]!]!;
   }
-  return { order, position, structure, work };
+  return { order, position, structure: { start: structStart, nodes }, work };
 }

@@ -11,7 +11,7 @@
  * everything: they stay last, dense, in both orders.
  */
 import type { BlockedLayout } from "../blocked-layout.js";
-import { minimumDegree } from "./min-degree.js";
+import { minimumDegree, type NodeLists } from "./min-degree.js";
 
 /** Which factor of the trailing block an engine uses: chosen from the symbolic fill ("auto"), or forced. */
 export type TrailingFactor = "auto" | "dense" | "sparse";
@@ -84,7 +84,7 @@ export function sparsePlanWithin(layout: BlockedLayout, maxOrder: number): Spars
 }
 
 interface TrailingGraph {
-  adj: Int32Array[];
+  adj: NodeLists;
   weight: Int32Array;
   /** First trailing row of each node. */
   nodeRow: Int32Array;
@@ -145,18 +145,17 @@ function trailingGraph(L: BlockedLayout, auto: boolean): TrailingGraph | null {
   }
   // The cliques of the R_g cover the pattern of H22 too: the blocks one observation meets are all in the row
   // list of its term-1 level, so no pass over the observations is needed.
-  const blocks: number[] = [];
+  const blocks = new Int32Array(nb);
   for (let g = 0; g < l1; g++) {
-    blocks.length = 0;
+    let k = 0;
     for (let r = rowStart[g]!; r < rowStart[g + 1]!; r++) {
       const c = rowIdx[r]!;
       if (c >= qRest) break;
-      if (rowPos[c] === 0) blocks.push(nodeOfRow[c]!);
+      if (rowPos[c] === 0) blocks[k++] = nodeOfRow[c]!;
     }
-    for (let x = 0; x < blocks.length; x++)
-      for (let y = 0; y < x; y++) if (!push(blocks[x]!, blocks[y]!)) return null;
+    for (let x = 0; x < k; x++) for (let y = 0; y < x; y++) if (!push(blocks[x]!, blocks[y]!)) return null;
   }
-  // Adjacency lists without repeats (counting sort by first node, then a marker pass).
+  // Adjacency lists without repeats (counting sort by first node, then a marker pass compacting in place).
   const count = new Int32Array(nb + 1);
   for (let k = 0; k < m; k++) count[a[k]! + 1]!++;
   for (let v = 0; v < nb; v++) count[v + 1]! += count[v]!;
@@ -164,21 +163,20 @@ function trailingGraph(L: BlockedLayout, auto: boolean): TrailingGraph | null {
   const flat = new Int32Array(m);
   for (let k = 0; k < m; k++) flat[fill[a[k]!]!++] = b[k]!;
   const mark = new Int32Array(nb).fill(-1);
-  const adj: Int32Array[] = new Array(nb);
+  const start = new Int32Array(nb + 1);
   let edges = 0;
-  const list: number[] = [];
   for (let v = 0; v < nb; v++) {
-    list.length = 0;
+    start[v] = edges;
     for (let k = count[v]!; k < count[v + 1]!; k++) {
       const u = flat[k]!;
       if (mark[u] !== v) {
         mark[u] = v;
-        list.push(u);
+        flat[edges++] = u;
       }
     }
-    adj[v] = new Int32Array(list);
-    edges += list.length;
   }
+  start[nb] = edges;
+  const adj = { start, nodes: flat.subarray(0, edges) };
   if (auto && edges / 2 > MAX_INITIAL_DENSITY * ((nb * (nb + 1)) / 2)) return null;
   return { adj, weight, nodeRow };
 }
@@ -194,7 +192,7 @@ export function scalarPattern(
   nodeRow: Int32Array,
   weight: Int32Array,
   order: Int32Array,
-  structure: Int32Array[],
+  structure: NodeLists,
 ): SparseTrailingPlan {
   const tail = nd - qRest;
   const nb = order.length;
@@ -211,10 +209,11 @@ export function scalarPattern(
   // Column counts, then the rows.
   const colPtr = new Int32Array(nd + 1);
   let flops = 0;
+  const { start: sStart, nodes: sNodes } = structure;
   for (let k = 0; k < nb; k++) {
     const v = order[k]!;
     let below = tail;
-    for (const u of structure[v]!) below += weight[u]!;
+    for (let i = sStart[k]!; i < sStart[k + 1]!; i++) below += weight[sNodes[i]!]!;
     for (let r = 0; r < weight[v]!; r++) {
       const len = 1 + (weight[v]! - 1 - r) + below;
       colPtr[start[v]! + r + 1] = len;
@@ -230,12 +229,15 @@ export function scalarPattern(
   const rowIdx = new Int32Array(nnz);
   for (let k = 0; k < nb; k++) {
     const v = order[k]!;
-    const nodes = structure[v]!; // ascending by position
     for (let r = 0; r < weight[v]!; r++) {
       const j = start[v]! + r;
       let p = colPtr[j]!;
       for (let i = j; i < start[v]! + weight[v]!; i++) rowIdx[p++] = i;
-      for (const u of nodes) for (let s = 0; s < weight[u]!; s++) rowIdx[p++] = start[u]! + s;
+      // v's structure, ascending by position
+      for (let i = sStart[k]!; i < sStart[k + 1]!; i++) {
+        const u = sNodes[i]!;
+        for (let s = 0; s < weight[u]!; s++) rowIdx[p++] = start[u]! + s;
+      }
       for (let c = qRest; c < nd; c++) rowIdx[p++] = c;
     }
   }
