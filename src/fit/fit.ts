@@ -19,10 +19,9 @@ import type { GeneralizedLinearMixedModel } from "../glmm/model.js";
 import { fitLinearModel } from "../lm/fit.js";
 import type { LinearModel } from "../lm/model.js";
 import { FIT_OPTIONS, GLMM_FIT_OPTIONS, LM_FIT_OPTIONS } from "../validate/known-options.js";
-import { checkModelSize } from "../validate/limits.js";
 import { checkArgument, checkOptions, isData, isFormula } from "../validate/options.js";
 import { projectedGradientNorm } from "./bfgs.js";
-import { buildBlockedLayout, denseBlockOrder, LARGE_DENSE_BLOCK } from "./blocked-layout.js";
+import { denseBlockOrder, LARGE_DENSE_BLOCK } from "./blocked-layout.js";
 import { SINGULAR_TOLERANCE } from "./constants.js";
 import type { PlsEngine, PlsSolution } from "./engine.js";
 import { startFitTeam } from "./kernel-team-instance.js";
@@ -40,8 +39,8 @@ import {
   ensureReducedEngine,
   innerEngine,
 } from "./response-reduction.js";
-import { sparsePlanWithin } from "./sparse-trailing/plan.js";
 import { momentStart } from "./start.js";
+import { chooseTrailing } from "./trailing-choice.js";
 import { createEngine, createEngineOn, evaluationContext } from "./wasm-engine.js";
 import { minimizeLeavingZeroSaddles, NEAR_ZERO } from "./zero-saddle.js";
 
@@ -145,20 +144,21 @@ export async function fitMixed(
     ...(options.ordered ? { ordered: options.ordered } : {}),
   });
   const buffers = designBuffers(design);
-  // The size up front: a model that would take hours is refused with its size, before any work. A block above the
-  // limit that factors sparse within it comes with its plan, which the engine then uses instead of planning again.
-  const order = denseBlockOrder(buffers);
-  const plan = checkModelSize(order, thetaLowerBounds(buffers).length, options, (maxOrder) =>
-    sparsePlanWithin(buildBlockedLayout(buffers, { sparseCheck: false }), maxOrder),
-  );
-  // A large dense block: a helper thread shares the dense kernels (./kernel-team-instance.ts); it is started
-  // first, so that it comes up while the engine is built, and leaves on its own once idle.
-  const team = options.engine === undefined ? await startFitTeam(buffers) : null;
+  // The size up front: a model that would take hours is refused with its size, before any work. A large block's
+  // factor is chosen here (./trailing-choice.ts): one that factors dense gets a helper thread, which shares the
+  // dense kernels (./kernel-team-instance.ts), started first so that it comes up while the engine is built and
+  // leaving on its own once idle.
+  const choice = chooseTrailing(buffers, options, options.engine !== undefined);
+  const team = choice.wantsTeam ? await startFitTeam(buffers) : null;
   // The engine fits y − Xβ₀ (./response-reduction.ts): exact whatever constant the response carries. A large one
   // gives its wasm memory back once the fit is done, and is made again when the model needs it
   // (./releasable-engine.ts): so that fitting such a model again in the same process finds the memory free.
   let releasable: ReleasableEngine | null = null;
-  const engineOptions = { ...(plan && { plan }), ...(team && { team: team.team }) };
+  const engineOptions = {
+    ...(choice.layout && { layout: choice.layout }),
+    ...(choice.plan !== undefined && { plan: choice.plan }),
+    ...(team && { team: team.team }),
+  };
   const makeEngine = async (b: DesignBuffers): Promise<PlsEngine> => {
     const first = await createEngine(b, engineOptions, team?.kernels);
     const context = evaluationContext(first);

@@ -134,10 +134,15 @@ function denseFromPattern(sp: SparseTrailingPlan, values: Float64Array): Float64
 export interface WasmEngineOptions {
   trailing?: TrailingFactor;
   /**
-   * The sparse plan already made for these buffers (fitMixed's size check, sparsePlanWithin): the trailing factor,
+   * The factor already chosen for these buffers (./trailing-choice.ts): a sparse plan, or null for the dense factor;
    * used as it is (`trailing` is then not consulted) instead of planning again.
    */
-  plan?: SparseTrailingPlan;
+  plan?: SparseTrailingPlan | null;
+  /**
+   * The layout already built for these buffers' structure (./trailing-choice.ts; the response's values do not
+   * enter it), used instead of building it again.
+   */
+  layout?: BlockedLayout;
   /**
    * false: no per-level table of pattern positions on the sparse path (./sparse-trailing/level-pairs.ts), the
    * kernels search instead, as they do when the table would be too large (tests compare the two).
@@ -155,10 +160,10 @@ export function createWasmEngine(
   designBuffers: DesignBuffers,
   options: WasmEngineOptions = {},
 ): PlsEngine {
-  const L: BlockedLayout = buildBlockedLayout(designBuffers, { sparseCheck: false });
+  const L: BlockedLayout = options.layout ?? buildBlockedLayout(designBuffers, { sparseCheck: false });
   // The sparse factor of the trailing block, when its symbolic fill says it pays (or when forced); else the dense
   // path, whose zero-skipping loops for nested factors need the layout's sparseTrailing.
-  const sp = options.plan ?? planSparseTrailing(L, options.trailing);
+  const sp = options.plan !== undefined ? options.plan : planSparseTrailing(L, options.trailing);
   if (!sp) L.sparseTrailing = trailingStaysSparse(L);
   const pairs = sp && options.levelPairs !== false ? levelPairs(L, sp) : null;
   const nPairs = pairs ? pairs.pos.length : 0;
