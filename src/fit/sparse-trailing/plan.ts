@@ -40,7 +40,7 @@ const DENSE_SPEEDUP = 8;
 const MIN_RANDOM_ROWS = 64;
 /** The initial pattern (before fill) covering more than this fraction of the random lower triangle: dense. */
 const MAX_INITIAL_DENSITY = 0.1;
-/** More edges than this (with repeats) while building the graph: dense, without finishing the graph. */
+/** More edges than this (with repeats, counted before the graph is built): dense. */
 const MAX_EDGE_PAIRS = 4e6;
 
 /**
@@ -107,67 +107,51 @@ function trailingGraph(L: BlockedLayout, auto: boolean): TrailingGraph | null {
       weight[nodeOfRow[c]!] = termP[rowTerm[c]!]!;
       nodeRow[nodeOfRow[c]!] = c;
     }
-  // Edge pairs (both directions), with repeats.
-  let a = new Int32Array(1 << 12);
-  let b = new Int32Array(1 << 12);
-  let m = 0;
-  const push = (x: number, y: number): boolean => {
-    if (m + 2 > a.length) {
-      if (auto && a.length >= MAX_EDGE_PAIRS) return false;
-      const a2 = new Int32Array(a.length * 2);
-      a2.set(a);
-      a = a2;
-      const b2 = new Int32Array(b.length * 2);
-      b2.set(b);
-      b = b2;
-    }
-    a[m] = x;
-    b[m++] = y;
-    a[m] = y;
-    b[m++] = x;
-    return true;
-  };
-  // More meetings of two blocks in one level of term 1 than there are ordered pairs of blocks: the pattern is
-  // dense enough that building it is wasted work (InstEval's lecturers: 60 ms of a 600 ms fit). Counted first,
-  // cheaply; a wrong "dense" here only keeps the dense kernels, never a wrong factor.
-  if (auto) {
-    let meetings = 0;
-    for (let g = 0; g < l1; g++) {
-      let k = 0;
-      for (let r = rowStart[g]!; r < rowStart[g + 1]!; r++) {
-        const c = rowIdx[r]!;
-        if (c >= qRest) break;
-        if (rowPos[c] === 0) k++;
-      }
-      meetings += k * (k - 1);
-    }
-    if (meetings >= nb * nb) return null;
-  }
-  // The cliques of the R_g cover the pattern of H22 too: the blocks one observation meets are all in the row
-  // list of its term-1 level, so no pass over the observations is needed.
+  // Two passes over the levels of term 1: the first counts each node's meetings (with repeats), the second writes
+  // them into their lists; then each list drops its repeats in place. (No list of pairs, no growth.)
   const blocks = new Int32Array(nb);
-  for (let g = 0; g < l1; g++) {
+  const blocksOf = (g: number): number => {
     let k = 0;
     for (let r = rowStart[g]!; r < rowStart[g + 1]!; r++) {
       const c = rowIdx[r]!;
       if (c >= qRest) break;
       if (rowPos[c] === 0) blocks[k++] = nodeOfRow[c]!;
     }
-    for (let x = 0; x < k; x++) for (let y = 0; y < x; y++) if (!push(blocks[x]!, blocks[y]!)) return null;
-  }
-  // Adjacency lists without repeats (counting sort by first node, then a marker pass compacting in place).
-  const count = new Int32Array(nb + 1);
-  for (let k = 0; k < m; k++) count[a[k]! + 1]!++;
-  for (let v = 0; v < nb; v++) count[v + 1]! += count[v]!;
-  const fill = count.slice(0, nb);
-  const flat = new Int32Array(m);
-  for (let k = 0; k < m; k++) flat[fill[a[k]!]!++] = b[k]!;
-  const mark = new Int32Array(nb).fill(-1);
+    return k;
+  };
   const start = new Int32Array(nb + 1);
+  let meetings = 0;
+  for (let g = 0; g < l1; g++) {
+    const k = blocksOf(g);
+    for (let x = 0; x < k; x++) start[blocks[x]! + 1]! += k - 1;
+    meetings += k * (k - 1);
+  }
+  // More meetings of two blocks in one level of term 1 than there are ordered pairs of blocks: the pattern is
+  // dense enough that building it is wasted work (InstEval's lecturers: 60 ms of a 600 ms fit); so is one with more
+  // meetings than MAX_EDGE_PAIRS. A wrong "dense" here only keeps the dense kernels, never a wrong factor.
+  if (auto && (meetings >= nb * nb || meetings > MAX_EDGE_PAIRS)) return null;
+  for (let v = 0; v < nb; v++) start[v + 1]! += start[v]!;
+  const fill = start.slice(0, nb);
+  const flat = new Int32Array(meetings);
+  // The cliques of the R_g cover the pattern of H22 too: the blocks one observation meets are all in the row
+  // list of its term-1 level, so no pass over the observations is needed.
+  for (let g = 0; g < l1; g++) {
+    const k = blocksOf(g);
+    for (let x = 0; x < k; x++) {
+      const u = blocks[x]!;
+      let at = fill[u]!;
+      for (let y = 0; y < k; y++) if (y !== x) flat[at++] = blocks[y]!;
+      fill[u] = at;
+    }
+  }
+  // Each list without repeats (a marker pass compacting in place).
+  const mark = new Int32Array(nb).fill(-1);
   let edges = 0;
   for (let v = 0; v < nb; v++) {
+    const from = start[v]!;
+    const to = start[v + 1]!;
     start[v] = edges;
-    for (let k = count[v]!; k < count[v + 1]!; k++) {
+    for (let k = from; k < to; k++) {
       const u = flat[k]!;
       if (mark[u] !== v) {
         mark[u] = v;
