@@ -1,8 +1,9 @@
 /**
  * R's factor() of a data column on a subset of its rows (the complete rows of a model frame), without copying the
  * picked values into a per-row array first: one pass gives each row a provisional code (first-seen order), the
- * distinct values are sorted as makeFactor sorts them, and a second pass renumbers the codes. Integer columns
- * with a compact range (grouping codes such as 1 … 10⁵) skip the hash map altogether: a table indexed by value.
+ * distinct values are sorted as makeFactor sorts them, and a second pass renumbers the codes. Numeric columns skip
+ * the hash map: integers with a compact range (grouping codes such as 1 … 10⁵) through a table indexed by value,
+ * other numbers by a typed-array sort and binary search.
  * The levels and codes are exactly makeFactor's on the same values (test/frame/factor-rows.test.ts).
  */
 import { formatRNumber } from "../formula/deparse.js";
@@ -22,8 +23,12 @@ export function factorOfRows(column: FactorColumn, rows: Int32Array): Factor {
   return stringFactor(column.values as ArrayLike<string>, rows);
 }
 
-/** A value range at most this many times the number of rows (or 1024) is coded through a table, not a map. */
-const TABLE_RANGE_PER_ROW = 4;
+/**
+ * A value range at most this many times the number of rows (or 1024) is coded through a table indexed by value
+ * (4 bytes and one scan step per value in the range): star's student ids span 185,000 values over 24,611 rows,
+ * 1.0–1.5 ms through the table against 2.9–3.4 ms sorted (sortedNumericFactor).
+ */
+const TABLE_RANGE_PER_ROW = 16;
 
 function numericFactor(values: ArrayLike<number>, rows: Int32Array, integer?: boolean): Factor {
   const n = rows.length;
@@ -51,13 +56,44 @@ function numericFactor(values: ArrayLike<number>, rows: Int32Array, integer?: bo
     for (let i = 0; i < n; i++) codes[i] = slot[(values[rows[i] as number] as number) - min] as number;
     return { levels, codes };
   }
-  const distinct = codeByFirstSight(values, rows, codes);
-  const order = distinct.map((_, i) => i).sort((a, b) => (distinct[a] as number) - (distinct[b] as number));
-  return renumber(
-    codes,
-    order,
-    order.map((i) => label(distinct[i] as number)),
-  );
+  return sortedNumericFactor(values, rows, codes, label);
+}
+
+/**
+ * A numeric column whose range is too wide for a table (ids such as 100017 … 10⁶): its values sorted as a typed
+ * array (no comparator), the distinct ones kept, and each row's level found by binary search. A hash map in
+ * first-seen order and a comparator sort of the distinct values took three times as long (star's 10,765 student
+ * ids: 6 ms of a 75 ms fit). −0 and 0 are one level, labelled "0", as R labels it.
+ */
+function sortedNumericFactor(
+  values: ArrayLike<number>,
+  rows: Int32Array,
+  codes: Int32Array,
+  label: (x: number) => string,
+): Factor {
+  const n = rows.length;
+  const sorted = new Float64Array(n);
+  for (let i = 0; i < n; i++) sorted[i] = values[rows[i] as number] as number;
+  sorted.sort();
+  let m = 0;
+  for (let i = 0; i < n; i++) {
+    const x = sorted[i] as number;
+    if (m === 0 || x !== sorted[m - 1]) sorted[m++] = x;
+  }
+  const levels: string[] = new Array(m);
+  for (let k = 0; k < m; k++) levels[k] = label(sorted[k] as number);
+  for (let i = 0; i < n; i++) {
+    const x = values[rows[i] as number] as number;
+    let lo = 0;
+    let hi = m - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((sorted[mid] as number) < x) lo = mid + 1;
+      else hi = mid;
+    }
+    codes[i] = lo;
+  }
+  return { levels, codes };
 }
 
 /** codes[i] ← the order in which values[rows[i]] was first seen; returns the distinct values in that order. */
