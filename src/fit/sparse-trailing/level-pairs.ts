@@ -54,9 +54,13 @@ function randomPrefix(layout: BlockedLayout, g: number): number {
  */
 export function patternPosition(plan: SparseTrailingPlan, qRest: number, i: number, j: number): number {
   const nd = plan.n;
-  let fi = plan.inv[i]!;
-  let fj = plan.inv[j]!;
-  if (fi < fj) [fi, fj] = [fj, fi];
+  const a = plan.inv[i]!;
+  const b = plan.inv[j]!;
+  // Row fi ≥ column fj (not a destructuring swap, which allocates: this runs once per pair of every level).
+  const fi = Math.max(a, b);
+  const fj = Math.min(a, b);
+  // The diagonal comes first in its column.
+  if (fi === fj) return plan.colPtr[fj]!;
   const end = plan.colPtr[fj + 1]!;
   if (fi >= qRest) return end - (nd - fi);
   let lo = plan.colPtr[fj]!;
