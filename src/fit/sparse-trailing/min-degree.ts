@@ -99,113 +99,95 @@ class Heap {
 }
 
 /**
- * Minimum-degree order of the graph with adjacency lists adj (symmetric, no self loops, no duplicates) and node
- * weights (rows per node). Returns null when the elimination's work passes budget.
+ * The elimination graph's adjacency lists, edited in place (a neighbour's list loses the eliminated node and gains
+ * the clique), each a slice of one pool: list v is pool[start[v] .. start[v] + size[v]), room for cap[v]. A list that
+ * outgrows its room moves to the pool's end with twice the room (the pool doubles when full). The per-step work is a
+ * method (join), called once per node: V8 optimises it after its first calls, where the same loops inside
+ * minimumDegree (called once per fit) ran in the interpreter until an on-stack replacement, deoptimised again at the
+ * next code it had not yet seen (star's planning: 60 ms on each of the first three fits, 9 ms after).
  */
-export function minimumDegree(
-  adj: NodeLists,
-  weight: Int32Array,
-  budget: number = Number.POSITIVE_INFINITY,
-): MinDegreeResult | null {
-  const n = adj.start.length - 1;
-  // Adjacency lists edited in place (a neighbour's list loses the eliminated node and gains the clique), each a
-  // slice of one pool: list v is pool[start[v] .. start[v] + size[v]), room for cap[v]. A list that outgrows its
-  // room moves to the pool's end with twice the room (the pool doubles when full).
-  const start = new Int32Array(n);
-  const size = new Int32Array(n);
-  const cap = new Int32Array(n);
-  let pool = new Int32Array(Math.max(16, 2 * (2 * adj.nodes.length + 4 * n)));
-  let end = 0;
-  for (let v = 0; v < n; v++) {
-    const a = adj.start[v]!;
-    const len = adj.start[v + 1]! - a;
-    start[v] = end;
-    size[v] = len;
-    cap[v] = 2 * len + 4;
-    pool.set(adj.nodes.subarray(a, a + len), end);
-    end += cap[v]!;
+class EliminationGraph {
+  readonly start: Int32Array;
+  readonly size: Int32Array;
+  readonly cap: Int32Array;
+  pool: Int32Array;
+  end = 0;
+  /** Weighted degree of each node (the rows of its neighbours). */
+  readonly degree: Float64Array;
+  readonly alive: Uint8Array;
+  private readonly mark: Int32Array;
+  private stamp = 0;
+  readonly heap = new Heap();
+
+  constructor(
+    adj: NodeLists,
+    private readonly weight: Int32Array,
+  ) {
+    const n = adj.start.length - 1;
+    this.start = new Int32Array(n);
+    this.size = new Int32Array(n);
+    this.cap = new Int32Array(n);
+    this.pool = new Int32Array(Math.max(16, 2 * (2 * adj.nodes.length + 4 * n)));
+    this.degree = new Float64Array(n);
+    this.alive = new Uint8Array(n).fill(1);
+    this.mark = new Int32Array(n).fill(-1);
+    for (let v = 0; v < n; v++) this.add(v, adj.nodes, adj.start[v]!, adj.start[v + 1]!);
   }
-  /** Room for `need` entries in list u (moved to the pool's end, contents kept, when it has less). */
-  const reserve = (u: number, need: number): void => {
-    if (need <= cap[u]!) return;
-    const room = Math.max(need, 2 * cap[u]!);
-    if (end + room > pool.length) {
-      const grown = new Int32Array(Math.max(2 * pool.length, end + room));
-      grown.set(pool.subarray(0, end));
-      pool = grown;
-    }
-    pool.copyWithin(end, start[u]!, start[u]! + size[u]!);
-    start[u] = end;
-    cap[u] = room;
-    end += room;
-  };
-  const alive = new Uint8Array(n).fill(1);
-  const degree = new Float64Array(n);
-  const mark = new Int32Array(n).fill(-1);
-  const heap = new Heap();
-  for (let v = 0; v < n; v++) {
+
+  /** Node v's list from nodes[from..to), its degree, and its entry in the heap. */
+  private add(v: number, nodes: Int32Array, from: number, to: number): void {
+    const len = to - from;
+    this.start[v] = this.end;
+    this.size[v] = len;
+    this.cap[v] = 2 * len + 4;
+    this.pool.set(nodes.subarray(from, to), this.end);
+    this.end += this.cap[v]!;
     let d = 0;
-    for (let k = start[v]!; k < start[v]! + size[v]!; k++) d += weight[pool[k]!]!;
-    degree[v] = d;
-    heap.push(d, v);
+    for (let k = from; k < to; k++) d += this.weight[nodes[k]!]!;
+    this.degree[v] = d;
+    this.heap.push(d, v);
   }
-  const order = new Int32Array(n);
-  const position = new Int32Array(n);
-  // The structures, by step, appended as the nodes are eliminated.
-  const structStart = new Int32Array(n + 1);
-  let structNodes = new Int32Array(Math.max(16, adj.nodes.length));
-  let work = 0;
-  let stamp = 0;
-  let rowsLeft = 0;
-  for (let v = 0; v < n; v++) rowsLeft += weight[v]!;
-  for (let step = 0; step < n; step++) {
-    let v = -1;
+
+  /** The live node of least degree (ties to the lowest index), or −1 when none is left. */
+  next(): number {
+    const { heap, alive, degree } = this;
     while (heap.size > 0) {
       const node = heap.pop();
-      if (alive[node] && heap.poppedKey === degree[node]) {
-        v = node;
-        break;
-      }
+      if (alive[node] && heap.poppedKey === degree[node]) return node;
     }
-    if (v < 0) throw new Error("minimum degree: the heap ran empty (inconsistent graph)");
-    // Every row left has degree ≥ d = degree[v] now. Were they one clique, the work still to come would be d² for
-    // each row but the last d + 1, and Σ k² (k ≤ d) for those. Past the budget by that estimate, give up now rather
-    // than when `work` does: on a graph that fills in the search's own cost is in its last, densest steps (a random
-    // crossing of 6,000 × 3,000 levels: 6.4 s of a search that ended dense anyway). The estimate is exact for one
-    // clique and high for many (up to 3×, whose degrees fall as each is eliminated); giving up early only keeps the
-    // dense kernels, and a sparse graph's small degrees keep it far below any budget.
-    const d = Math.min(degree[v]!, rowsLeft - 1);
-    const ahead = (rowsLeft - d - 1) * d * d + (d * (d + 1) * (2 * d + 1)) / 6;
-    if (work + ahead > budget) return null;
-    rowsLeft -= weight[v]!;
-    alive[v] = 0;
-    order[step] = v;
-    position[v] = step;
-    // v's list becomes its structure (copied out of the pool, which reserve() below may move).
-    const nbSize = size[v]!;
-    const sv = structStart[step]!;
-    if (sv + nbSize > structNodes.length) {
-      const grown = new Int32Array(Math.max(2 * structNodes.length, sv + nbSize));
-      grown.set(structNodes.subarray(0, sv));
-      structNodes = grown;
+    return -1;
+  }
+
+  /** Room for `need` entries in list u (moved to the pool's end, contents kept, when it has less). */
+  private reserve(u: number, need: number): void {
+    if (need <= this.cap[u]!) return;
+    const room = Math.max(need, 2 * this.cap[u]!);
+    if (this.end + room > this.pool.length) {
+      const grown = new Int32Array(Math.max(2 * this.pool.length, this.end + room));
+      grown.set(this.pool.subarray(0, this.end));
+      this.pool = grown;
     }
-    structNodes.set(pool.subarray(start[v]!, start[v]! + nbSize), sv);
-    structStart[step + 1] = sv + nbSize;
-    // Rows of v's block column below its diagonal: the rest of its own block, then its neighbours' rows.
+    this.pool.copyWithin(this.end, this.start[u]!, this.start[u]! + this.size[u]!);
+    this.start[u] = this.end;
+    this.cap[u] = room;
+    this.end += room;
+  }
+
+  /**
+   * v leaves the graph: its neighbours, nb[from .. from + count) (a copy of its list), become a clique. For each
+   * neighbour u, drop v from u's list and add the neighbours it lacks; its degree and the heap follow.
+   */
+  join(v: number, nb: Int32Array, from: number, count: number): void {
+    const { weight, degree, mark } = this;
     const wv = weight[v]!;
-    for (let k = 0; k < wv; k++) {
-      const below = wv - 1 - k + degree[v]!;
-      work += below * below;
-    }
-    if (work > budget) return null;
-    // Join the neighbours into a clique (v leaves the graph): mark v's neighbours, then for each neighbour u drop
-    // v from its list and add the neighbours it lacks.
-    for (let a = 0; a < nbSize; a++) {
-      const u = structNodes[sv + a]!;
-      reserve(u, size[u]! - 1 + nbSize);
-      const gu = start[u]!;
-      const guSize = size[u]!;
-      stamp++;
+    this.alive[v] = 0;
+    for (let a = from; a < from + count; a++) {
+      const u = nb[a]!;
+      this.reserve(u, this.size[u]! - 1 + count);
+      const pool = this.pool;
+      const gu = this.start[u]!;
+      const guSize = this.size[u]!;
+      const stamp = ++this.stamp;
       mark[u] = stamp;
       let du = degree[u]! - wv;
       let w = gu;
@@ -216,28 +198,92 @@ export function minimumDegree(
           mark[x] = stamp;
         }
       }
-      for (let k = sv; k < sv + nbSize; k++) {
-        const x = structNodes[k]!;
+      for (let k = from; k < from + count; k++) {
+        const x = nb[k]!;
         if (mark[x] !== stamp) {
           pool[w++] = x;
           mark[x] = stamp;
           du += weight[x]!;
         }
       }
-      size[u] = w - gu;
+      this.size[u] = w - gu;
       if (du !== degree[u]) {
         degree[u] = du;
-        heap.push(du, u);
+        this.heap.push(du, u);
       }
     }
-    size[v] = 0;
+    this.size[v] = 0;
   }
-  // Each structure ascending by position: sort the positions (insertion sort: the lists are short, and a
-  // typed-array sort call per list costs more than the sorting), map back to nodes.
+}
+
+/**
+ * Minimum-degree order of the graph with adjacency lists adj (symmetric, no self loops, no duplicates) and node
+ * weights (rows per node). Returns null when the elimination's work passes budget.
+ */
+export function minimumDegree(
+  adj: NodeLists,
+  weight: Int32Array,
+  budget: number = Number.POSITIVE_INFINITY,
+): MinDegreeResult | null {
+  const n = adj.start.length - 1;
+  const graph = new EliminationGraph(adj, weight);
+  const order = new Int32Array(n);
+  const position = new Int32Array(n);
+  // The structures, by step, appended as the nodes are eliminated.
+  const structStart = new Int32Array(n + 1);
+  let structNodes = new Int32Array(Math.max(16, adj.nodes.length));
+  let work = 0;
+  let rowsLeft = 0;
+  for (let v = 0; v < n; v++) rowsLeft += weight[v]!;
+  for (let step = 0; step < n; step++) {
+    const v = graph.next();
+    if (v < 0) throw new Error("minimum degree: the heap ran empty (inconsistent graph)");
+    const degree = graph.degree[v]!;
+    // Every row left has degree ≥ d = degree[v] now. Were they one clique, the work still to come would be d² for
+    // each row but the last d + 1, and Σ k² (k ≤ d) for those. Past the budget by that estimate, give up now rather
+    // than when `work` does: on a graph that fills in the search's own cost is in its last, densest steps (a random
+    // crossing of 6,000 × 3,000 levels: 6.4 s of a search that ended dense anyway). The estimate is exact for one
+    // clique and high for many (up to 3×, whose degrees fall as each is eliminated); giving up early only keeps the
+    // dense kernels, and a sparse graph's small degrees keep it far below any budget.
+    const d = Math.min(degree, rowsLeft - 1);
+    const ahead = (rowsLeft - d - 1) * d * d + (d * (d + 1) * (2 * d + 1)) / 6;
+    if (work + ahead > budget) return null;
+    rowsLeft -= weight[v]!;
+    order[step] = v;
+    position[v] = step;
+    // v's list becomes its structure (copied out of the pool, which join() may move).
+    const nbSize = graph.size[v]!;
+    const sv = structStart[step]!;
+    if (sv + nbSize > structNodes.length) {
+      const grown = new Int32Array(Math.max(2 * structNodes.length, sv + nbSize));
+      grown.set(structNodes.subarray(0, sv));
+      structNodes = grown;
+    }
+    structNodes.set(graph.pool.subarray(graph.start[v]!, graph.start[v]! + nbSize), sv);
+    structStart[step + 1] = sv + nbSize;
+    // Rows of v's block column below its diagonal: the rest of its own block, then its neighbours' rows.
+    const wv = weight[v]!;
+    for (let k = 0; k < wv; k++) {
+      const below = wv - 1 - k + degree;
+      work += below * below;
+    }
+    if (work > budget) return null;
+    graph.join(v, structNodes, sv, nbSize);
+  }
   const nodes = structNodes.subarray(0, structStart[n]!);
+  sortByPosition(structStart, nodes, position, order);
+  return { order, position, structure: { start: structStart, nodes }, work };
+}
+
+/**
+ * Each list ascending by position: the positions sorted (insertion sort: the lists are short, and a typed-array sort
+ * call per list costs more than the sorting), then mapped back to nodes.
+ */
+function sortByPosition(start: Int32Array, nodes: Int32Array, position: Int32Array, order: Int32Array): void {
+  const n = start.length - 1;
   for (let k = 0; k < n; k++) {
-    const a = structStart[k]!;
-    const z = structStart[k + 1]!;
+    const a = start[k]!;
+    const z = start[k + 1]!;
     for (let i = a; i < z; i++) nodes[i] = position[nodes[i]!]!;
     if (z - a > 32) nodes.subarray(a, z).sort();
     else
@@ -252,5 +298,4 @@ export function minimumDegree(
       }
     for (let i = a; i < z; i++) nodes[i] = order[nodes[i]!]!;
   }
-  return { order, position, structure: { start: structStart, nodes }, work };
 }
