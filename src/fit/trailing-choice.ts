@@ -5,8 +5,8 @@
  * block that factors sparse gets none. Before, star (order 1,462, sparse) started a helper on every fit whose
  * lingering one had left: 30–40 ms of the other core's time on a 75 ms fit, and the engine on the threads build.
  *
- * The layout and plan made here are handed to the engine (WasmEngineOptions.layout, .plan), which then neither
- * builds nor plans again.
+ * The layout and plan made here are handed to the engine (EngineOptions.layout, WasmEngineOptions.plan), which
+ * then neither builds nor plans again.
  */
 import type { DesignBuffers } from "../design/types.js";
 import { thetaLowerBounds } from "../design/types.js";

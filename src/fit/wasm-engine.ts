@@ -138,11 +138,7 @@ export interface WasmEngineOptions {
    * used as it is (`trailing` is then not consulted) instead of planning again.
    */
   plan?: SparseTrailingPlan | null;
-  /**
-   * The layout already built for these buffers' structure (./trailing-choice.ts; the response's values do not
-   * enter it), used instead of building it again.
-   */
-  layout?: BlockedLayout;
+
   /**
    * false: no per-level table of pattern positions on the sparse path (./sparse-trailing/level-pairs.ts), the
    * kernels search instead, as they do when the table would be too large (tests compare the two).
@@ -155,10 +151,17 @@ export interface WasmEngineOptions {
   team?: number;
 }
 
+/**
+ * The engine's options as a fit passes them: WasmEngineOptions, and the layout already built for these buffers'
+ * structure (./trailing-choice.ts; the response's values do not enter it), used instead of building it again. Not
+ * part of the public options: the layout is the engine's own bookkeeping.
+ */
+export type EngineOptions = WasmEngineOptions & { layout?: BlockedLayout };
+
 export function createWasmEngine(
   kernels: KernelExports,
   designBuffers: DesignBuffers,
-  options: WasmEngineOptions = {},
+  options: EngineOptions = {},
 ): PlsEngine {
   const L: BlockedLayout = options.layout ?? buildBlockedLayout(designBuffers, { sparseCheck: false });
   // The sparse factor of the trailing block, when its symbolic fill says it pays (or when forced); else the dense
@@ -543,7 +546,7 @@ const reclaim =
  */
 export async function createEngine(
   buffers: DesignBuffers,
-  options: WasmEngineOptions = {},
+  options: EngineOptions = {},
   kernels?: KernelExports,
 ): Promise<PlsEngine> {
   // Given kernels: a fit's team instance (./kernel-team-instance.ts), with options.team its team block.
@@ -557,7 +560,7 @@ export async function createEngine(
 export function createEngineOn(
   instance: KernelExports,
   buffers: DesignBuffers,
-  options: WasmEngineOptions = {},
+  options: EngineOptions = {},
 ): PlsEngine {
   if (denseBlockOrder(buffers) >= LARGE_DENSE_BLOCK) warmUpKernels(instance, createWasmEngine);
   const engine = createWasmEngine(instance, buffers, options);
