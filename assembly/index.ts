@@ -19,6 +19,7 @@ export {
 export { kernelTeamRun } from "./pls/team-tasks";
 export { plsResponseStatistics, plsStatistics } from "./pls/statistics";
 export { sparseCholesky, sparseSelectedInverse } from "./sparse/cholesky";
+export { minimumDegreeOrder } from "./sparse/min-degree";
 export { glmmPirls } from "./glmm/pirls";
 export { glmmLaplaceGradient } from "./glmm/gradient";
 export { glmmPredictModes } from "./glmm/predict";

@@ -71,9 +71,10 @@ export async function run(): Promise<void> {
   const buffers = designBuffers(buildDesign(FORMULA, frame));
   const layout = buildBlockedLayout(buffers);
   const t0 = performance.now();
-  const plan = planSparseTrailing(layout, "auto");
+  const kernels = await loadKernels();
+  const plan = planSparseTrailing(kernels, layout, "auto");
   const planMs = performance.now() - t0;
-  const forced = plan ?? planSparseTrailing(layout, "sparse")!;
+  const forced = plan ?? planSparseTrailing(kernels, layout, "sparse")!;
   console.log("\nSparse trailing block: mlmRev star, REML (issue 15)");
   console.table([
     {
@@ -88,7 +89,6 @@ export async function run(): Promise<void> {
     },
   ]);
 
-  const kernels = await loadKernels();
   const theta = Float64Array.from(THETA_HAT);
   const rows = [];
   for (const trailing of ["sparse", "dense"] as const) {

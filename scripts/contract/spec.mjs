@@ -229,6 +229,12 @@ export const kernels = [
     "the entries of (L Lᵀ)⁻¹ on L's pattern, leading ne×ne part (Takahashi equations); rows ≥ denseFrom dense in every column",
   ],
   [
+    "minimumDegreeOrder",
+    [["n", "i32"], ["adjStart", "ptr"], ["adjNodes", "ptr"], ["weight", "ptr"], ["budget", "f64"], ["order", "ptr"], ["position", "ptr"], ["structStart", "ptr"], ["out", "ptr"]],
+    "i32",
+    "minimum-degree order and symbolic structure of a block graph (assembly/sparse/min-degree.ts); 0, 1 past the budget, 2 not symmetric",
+  ],
+  [
     "glmmPirls",
     [["ctx", "ptr"], ["family", "i32"], ["link", "i32"], ["y", "ptr"], ["pw", "ptr"], ["offset", "ptr"], ["X", "ptr"], ["beta", "ptr"], ["p", "i32"], ["fixed", "ptr"], ["eta", "ptr"], ["mu", "ptr"], ["x", "ptr"], ["b", "ptr"], ["scratch", "ptr"], ["out", "ptr"], ["fresh", "i32"], ["maxit", "i32"], ["tol", "f64"]],
     "i32",

@@ -41,7 +41,7 @@ import {
 } from "./response-reduction.js";
 import { momentStart } from "./start.js";
 import { chooseTrailing } from "./trailing-choice.js";
-import { createEngine, createEngineOn, evaluationContext } from "./wasm-engine.js";
+import { createEngine, createEngineOn, evaluationContext, sharedKernels } from "./wasm-engine.js";
 import { minimizeLeavingZeroSaddles, NEAR_ZERO } from "./zero-saddle.js";
 
 export interface FitDesignOptions {
@@ -148,7 +148,7 @@ export async function fitMixed(
   // factor is chosen here (./trailing-choice.ts): one that factors dense gets a helper thread, which shares the
   // dense kernels (./kernel-team-instance.ts), started first so that it comes up while the engine is built and
   // leaving on its own once idle.
-  const choice = chooseTrailing(buffers, options, options.engine !== undefined);
+  const choice = chooseTrailing(await sharedKernels(), buffers, options, options.engine !== undefined);
   const team = choice.wantsTeam ? await startFitTeam(buffers) : null;
   // The engine fits y − Xβ₀ (./response-reduction.ts): exact whatever constant the response carries. A large one
   // gives its wasm memory back once the fit is done, and is made again when the model needs it

@@ -11,6 +11,7 @@
 import type { DesignBuffers } from "../design/types.js";
 import { thetaLowerBounds } from "../design/types.js";
 import { checkModelSize } from "../validate/limits.js";
+import type { KernelExports } from "../wasm/load.js";
 import { type BlockedLayout, buildBlockedLayout, denseBlockOrder } from "./blocked-layout.js";
 import { TEAM_DENSE_BLOCK } from "./kernel-team-instance.js";
 import { planSparseTrailing, type SparseTrailingPlan, sparsePlanWithin } from "./sparse-trailing/plan.js";
@@ -26,9 +27,11 @@ export interface TrailingChoice {
 
 /**
  * The choice for a fit of `buffers` under the size limits (a model above them that does not factor sparse within
- * them is refused here, with its size). engineGiven: the caller brought its own engine, which decides for itself.
+ * them is refused here, with its size); the search for a fill-reducing order runs on `kernels`. engineGiven: the
+ * caller brought its own engine, which decides for itself.
  */
 export function chooseTrailing(
+  kernels: KernelExports,
   buffers: DesignBuffers,
   limits: { maxDenseBlock?: number | undefined; maxTheta?: number | undefined },
   engineGiven: boolean,
@@ -41,11 +44,11 @@ export function chooseTrailing(
   };
   // A block above the limit that factors sparse within it comes with its plan.
   const sized = checkModelSize(order, thetaLowerBounds(buffers).length, limits, (maxOrder) =>
-    sparsePlanWithin(layoutOf(), maxOrder),
+    sparsePlanWithin(kernels, layoutOf(), maxOrder),
   );
   if (sized) return { layout: layoutOf(), plan: sized, wantsTeam: false };
   if (engineGiven || order < TEAM_DENSE_BLOCK)
     return layout ? { layout, wantsTeam: false } : { wantsTeam: false };
-  const plan = planSparseTrailing(layoutOf(), "auto");
+  const plan = planSparseTrailing(kernels, layoutOf(), "auto");
   return { layout: layoutOf(), plan, wantsTeam: plan === null };
 }

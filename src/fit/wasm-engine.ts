@@ -166,7 +166,7 @@ export function createWasmEngine(
   const L: BlockedLayout = options.layout ?? buildBlockedLayout(designBuffers, { sparseCheck: false });
   // The sparse factor of the trailing block, when its symbolic fill says it pays (or when forced); else the dense
   // path, whose zero-skipping loops for nested factors need the layout's sparseTrailing.
-  const sp = options.plan !== undefined ? options.plan : planSparseTrailing(L, options.trailing);
+  const sp = options.plan !== undefined ? options.plan : planSparseTrailing(kernels, L, options.trailing);
   if (!sp) L.sparseTrailing = trailingStaysSparse(L);
   const pairs = sp && options.levelPairs !== false ? levelPairs(L, sp) : null;
   const nPairs = pairs ? pairs.pos.length : 0;
@@ -550,7 +550,13 @@ export async function createEngine(
   kernels?: KernelExports,
 ): Promise<PlsEngine> {
   // Given kernels: a fit's team instance (./kernel-team-instance.ts), with options.team its team block.
-  return createEngineOn(kernels ?? (shared ??= await loadKernels()), buffers, options);
+  return createEngineOn(kernels ?? (await sharedKernels()), buffers, options);
+}
+
+/** This thread's shared instance of the kernels (loaded on first use): the one createEngine builds engines on. */
+export async function sharedKernels(): Promise<KernelExports> {
+  shared ??= await loadKernels();
+  return shared;
 }
 
 /**

@@ -338,6 +338,8 @@ export interface KernelExports {
   sparseCholesky(n: number, colPtr: number, rowIdx: number, rowPtr: number, rowCol: number, rowPos: number, lx: number, work: number): number;
   /** the entries of (L Lᵀ)⁻¹ on L's pattern, leading ne×ne part (Takahashi equations); rows ≥ denseFrom dense in every column */
   sparseSelectedInverse(ne: number, n: number, denseFrom: number, colPtr: number, rowIdx: number, lx: number, zx: number): void;
+  /** minimum-degree order and symbolic structure of a block graph (assembly/sparse/min-degree.ts); 0, 1 past the budget, 2 not symmetric */
+  minimumDegreeOrder(n: number, adjStart: number, adjNodes: number, weight: number, budget: number, order: number, position: number, structStart: number, out: number): number;
   /** GLMM PIRLS at the context's θ (assembly/glmm/pirls.ts): iterations, or < 0 on failure */
   glmmPirls(ctx: number, family: number, link: number, y: number, pw: number, offset: number, X: number, beta: number, p: number, fixed: number, eta: number, mu: number, x: number, b: number, scratch: number, out: number, fresh: number, maxit: number, tol: number): number;
   /** ∇(θ, β) of the Laplace criterion after glmmPirls, canonical links (assembly/glmm/gradient.ts) */
@@ -377,6 +379,7 @@ export const KERNEL_NAMES: readonly (keyof Omit<KernelExports, "memory">)[] = [
   "kernelTeamRun",
   "sparseCholesky",
   "sparseSelectedInverse",
+  "minimumDegreeOrder",
   "glmmPirls",
   "glmmLaplaceGradient",
   "glmmPredictModes",

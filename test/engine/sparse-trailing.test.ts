@@ -128,7 +128,7 @@ describe("the per-level table of pattern positions", async () => {
   it("holds, for every level's pair of random rows, the entry a search of the pattern finds", () => {
     for (const c of multi.slice(0, 6)) {
       const layout = buildBlockedLayout(c.buffers());
-      const plan = planSparseTrailing(layout, "sparse")!;
+      const plan = planSparseTrailing(kernels, layout, "sparse")!;
       const pairs = levelPairs(layout, plan)!;
       for (let g = 0; g < layout.l1; g++) {
         const r0 = layout.rowStart[g]!;

@@ -50,7 +50,7 @@ describe("chooseTrailing", () => {
   it("a large block that factors sparse (star, order 1,462): its plan, no helper thread", () => {
     const buffers = star();
     expect(denseBlockOrder(buffers)).toBeGreaterThanOrEqual(TEAM_DENSE_BLOCK);
-    const choice = chooseTrailing(buffers, {}, false);
+    const choice = chooseTrailing(k, buffers, {}, false);
     expect(choice.plan).toBeTruthy();
     expect(choice.layout).toBeDefined();
     expect(choice.wantsTeam).toBe(false);
@@ -59,26 +59,26 @@ describe("chooseTrailing", () => {
   it("a large block that fills in (a random crossing, order 803): the dense factor and a helper thread", () => {
     const buffers = crossing();
     expect(denseBlockOrder(buffers)).toBeGreaterThanOrEqual(TEAM_DENSE_BLOCK);
-    const choice = chooseTrailing(buffers, {}, false);
+    const choice = chooseTrailing(k, buffers, {}, false);
     expect(choice.plan).toBeNull();
     expect(choice.wantsTeam).toBe(true);
     // the caller's own engine decides for itself
-    expect(chooseTrailing(buffers, {}, true)).toEqual({ wantsTeam: false });
+    expect(chooseTrailing(k, buffers, {}, true)).toEqual({ wantsTeam: false });
   });
 
   it("a small block is left to the engine (no layout, no plan, no helper)", () => {
     const data = readCsv(join(fixturesDir, "perf", "data", "hsb82.csv"));
     const buffers = designBuffers(buildDesign("mAch ~ ses*sector + (ses|school)", data));
-    expect(chooseTrailing(buffers, {}, false)).toEqual({ wantsTeam: false });
+    expect(chooseTrailing(k, buffers, {}, false)).toEqual({ wantsTeam: false });
   });
 
   it("the size limit still refuses a large block that does not factor sparse within it, naming its order", () => {
-    expect(() => chooseTrailing(crossing(), { maxDenseBlock: 500 }, false)).toThrow(/order 803/);
+    expect(() => chooseTrailing(k, crossing(), { maxDenseBlock: 500 }, false)).toThrow(/order 803/);
   });
 
   it("the engine on the choice's layout and plan evaluates as one that makes its own, bit for bit", () => {
     for (const buffers of [star(), crossing()]) {
-      const choice = chooseTrailing(buffers, {}, false);
+      const choice = chooseTrailing(k, buffers, {}, false);
       const given = createWasmEngine(k, buffers, {
         ...(choice.layout && { layout: choice.layout }),
         ...(choice.plan !== undefined && { plan: choice.plan }),

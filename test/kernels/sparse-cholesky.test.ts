@@ -186,7 +186,7 @@ describe("sparse Cholesky and selected inverse = dense oracle", () => {
     it(`${nb} blocks, degree ~${degree}, ${tail} dense trailing rows`, () => {
       const { adj, weight } = randomGraph(nb, seed, degree);
       const { a, n, q, nodeRow } = spdOnPattern(adj, weight, tail, seed + 100);
-      const md = minimumDegree(lists(adj), weight)!;
+      const md = minimumDegree(k, lists(adj), weight)!;
       const plan = scalarPattern(q, n, nodeRow, weight, md.order, md.structure);
       // every entry of A is on the pattern (checked by rebuilding A from the gathered values below)
       const values = onPattern(plan, a, n);
@@ -233,7 +233,7 @@ describe("sparse Cholesky and selected inverse = dense oracle", () => {
   it("reports the failing column of a matrix that is not positive definite", () => {
     const { adj, weight } = randomGraph(20, 7, 2);
     const { a, n, q, nodeRow } = spdOnPattern(adj, weight, 2, 8);
-    const md = minimumDegree(lists(adj), weight)!;
+    const md = minimumDegree(k, lists(adj), weight)!;
     const plan = scalarPattern(q, n, nodeRow, weight, md.order, md.structure);
     const values = onPattern(plan, a, n);
     values[plan.colPtr[5]!] = -1; // pivot of column 5
@@ -271,7 +271,7 @@ describe("minimum-degree order", () => {
   const natural = (n: number) => Int32Array.from({ length: n }, (_, i) => i);
   it("is a permutation whose structure is the symbolic fill", () => {
     const { adj, weight } = randomGraph(300, 11, 4);
-    const md = minimumDegree(lists(adj), weight)!;
+    const md = minimumDegree(k, lists(adj), weight)!;
     expect([...md.order].sort((a, b) => a - b)).toEqual([...natural(300)]);
     for (let s = 0; s < 300; s++) expect(md.position[md.order[s]!]).toBe(s);
     const expected = structureOf(adj, md.order);
@@ -296,7 +296,7 @@ describe("minimum-degree order", () => {
       if (r < m - 1) nb.push(v + m);
       return Int32Array.from(nb);
     });
-    const md = minimumDegree(lists(adj), new Int32Array(m * m).fill(1))!;
+    const md = minimumDegree(k, lists(adj), new Int32Array(m * m).fill(1))!;
     const mdFill = fillOf(adj, md.order);
     const naturalFill = fillOf(adj, natural(m * m));
     expect(mdFill).toBeLessThan(0.8 * naturalFill);
@@ -307,7 +307,7 @@ describe("minimum-degree order", () => {
     const adj = Array.from({ length: n }, (_, v) =>
       v === 0 ? Int32Array.from({ length: n - 1 }, (_, i) => i + 1) : Int32Array.from([0]),
     );
-    const md = minimumDegree(lists(adj), new Int32Array(n).fill(1))!;
+    const md = minimumDegree(k, lists(adj), new Int32Array(n).fill(1))!;
     expect(fillOf(adj, md.order)).toBe(n - 1);
     expect(fillOf(adj, natural(n))).toBe((n * (n - 1)) / 2);
     expect(md.position[0]).toBeGreaterThanOrEqual(n - 2);
@@ -318,7 +318,7 @@ describe("minimum-degree order", () => {
     const adj = Array.from({ length: n }, (_, v) =>
       Int32Array.from({ length: n - 1 }, (_, i) => (i < v ? i : i + 1)),
     );
-    expect(minimumDegree(lists(adj), new Int32Array(n).fill(1), 100)).toBeNull();
+    expect(minimumDegree(k, lists(adj), new Int32Array(n).fill(1), 100)).toBeNull();
   });
 
   it("gives up at the first step whose clique estimate of the work ahead passes the budget, not before", () => {
@@ -328,20 +328,20 @@ describe("minimum-degree order", () => {
       Int32Array.from({ length: n - 1 }, (_, i) => (i < v ? i : i + 1)),
     );
     const ones = new Int32Array(n).fill(1);
-    expect(minimumDegree(lists(adj), ones, 20_540)?.work).toBe(20_540);
-    expect(minimumDegree(lists(adj), ones, 20_539)).toBeNull();
+    expect(minimumDegree(k, lists(adj), ones, 20_540)?.work).toBe(20_540);
+    expect(minimumDegree(k, lists(adj), ones, 20_539)).toBeNull();
     // Two disjoint K₂₀ cost 4,940, but their first step's estimate (as if one clique of 40 rows of degree ≥ 19)
     // is 9,690: a budget between the two is given up at once.
     const twoCliques = Array.from({ length: n }, (_, v) => {
       const base = v < 20 ? 0 : 20;
       return Int32Array.from({ length: 19 }, (_, i) => base + (i < v - base ? i : i + 1));
     });
-    expect(minimumDegree(lists(twoCliques), ones)?.work).toBe(4940);
-    expect(minimumDegree(lists(twoCliques), ones, 6000)).toBeNull();
+    expect(minimumDegree(k, lists(twoCliques), ones)?.work).toBe(4940);
+    expect(minimumDegree(k, lists(twoCliques), ones, 6000)).toBeNull();
     // A path never comes near: each step's work is 1.
     const path = Array.from({ length: n }, (_, v) =>
       Int32Array.from([v - 1, v + 1].filter((u) => u >= 0 && u < n)),
     );
-    expect(minimumDegree(lists(path), ones, n)?.work).toBe(n - 1);
+    expect(minimumDegree(k, lists(path), ones, n)?.work).toBe(n - 1);
   });
 });

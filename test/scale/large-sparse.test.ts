@@ -35,16 +35,17 @@ const data = starLike(500, 10, 50_000) as Record<string, (number | string)[]>;
 
 describe("a sparse trailing block above the dense size limit", () => {
   it("is above the limit by its order, within it by its factor's cost, and at lme4's θ̂ gives lme4's criterion", async () => {
+    const kernels = await loadKernels();
     const buffers = designBuffers(buildDesign(ref.formula, data));
     expect(denseBlockOrder(buffers)).toBe(5503);
     expect(denseBlockOrder(buffers)).toBeGreaterThan(MAX_DENSE_BLOCK_DEFAULT);
-    const plan = sparsePlanWithin(buildBlockedLayout(buffers), MAX_DENSE_BLOCK_DEFAULT);
+    const plan = sparsePlanWithin(kernels, buildBlockedLayout(buffers), MAX_DENSE_BLOCK_DEFAULT);
     expect(plan).not.toBeNull();
     // The plan fit() hands the engine is the one the engine would make itself.
-    expect(plan).toEqual(planSparseTrailing(buildBlockedLayout(buffers), "auto"));
+    expect(plan).toEqual(planSparseTrailing(kernels, buildBlockedLayout(buffers), "auto"));
     // …but not within a dense block of order 100.
-    expect(sparsePlanWithin(buildBlockedLayout(buffers), 100)).toBeNull();
-    const engine = createWasmEngine(await loadKernels(), buffers);
+    expect(sparsePlanWithin(kernels, buildBlockedLayout(buffers), 100)).toBeNull();
+    const engine = createWasmEngine(kernels, buffers);
     try {
       const f = engine.objective(Float64Array.from(ref.theta), true);
       expect(Math.abs(f - ref.objective)).toBeLessThan(1e-9 * ref.objective);

@@ -24,11 +24,12 @@ const fx = loadFitFixture("star_reml", perfDir);
 const frame = readCsv(fixtureDataPath(fx, perfDir));
 
 describe("star (students × teachers nested in schools): the sparse trailing block", () => {
-  it("chooses the sparse factor from the symbolic fill", () => {
+  it("chooses the sparse factor from the symbolic fill", async () => {
+    const kernels = await loadKernels();
     const buffers = designBuffers(buildDesign(fx.formula, frame));
     const layout = buildBlockedLayout(buffers);
     expect(layout.nd).toBe(1462);
-    const plan = planSparseTrailing(layout, "auto");
+    const plan = planSparseTrailing(kernels, layout, "auto");
     expect(plan).not.toBeNull();
     // far below the dense lower triangle and the dense flops
     expect(plan!.nnz).toBeLessThan(0.05 * ((layout.nd * (layout.nd + 1)) / 2));
@@ -81,8 +82,9 @@ describe("star (students × teachers nested in schools): the sparse trailing blo
 });
 
 describe("InstEval keeps the dense path", () => {
-  it("its lecturer block fills in: the symbolic analysis declines the sparse factor", () => {
+  it("its lecturer block fills in: the symbolic analysis declines the sparse factor", async () => {
+    const kernels = await loadKernels();
     const buffers = designBuffers(instevalDesign("insteval_ml"));
-    expect(planSparseTrailing(buildBlockedLayout(buffers), "auto")).toBeNull();
+    expect(planSparseTrailing(kernels, buildBlockedLayout(buffers), "auto")).toBeNull();
   });
 });

@@ -10,6 +10,7 @@
  * also cover the pattern of H22, since an observation's blocks all lie in its level's R_g). The X and y rows meet
  * everything: they stay last, dense, in both orders.
  */
+import type { KernelExports } from "../../wasm/load.js";
 import type { BlockedLayout } from "../blocked-layout.js";
 import { minimumDegree, type NodeLists } from "./min-degree.js";
 
@@ -49,6 +50,7 @@ const MAX_EDGE_PAIRS = 4e6;
  * whatever the fill.
  */
 export function planSparseTrailing(
+  kernels: KernelExports,
   layout: BlockedLayout,
   mode: TrailingFactor = "auto",
   maxFlops = Number.POSITIVE_INFINITY,
@@ -63,7 +65,7 @@ export function planSparseTrailing(
   const budget = auto ? Math.min(denseFlops, maxFlops) / DENSE_SPEEDUP : Number.POSITIVE_INFINITY;
   const graph = trailingGraph(layout, auto);
   if (!graph) return null;
-  const md = minimumDegree(graph.adj, graph.weight, budget);
+  const md = minimumDegree(kernels, graph.adj, graph.weight, budget);
   if (!md) return null;
   const plan = scalarPattern(qRest, nd, graph.nodeRow, graph.weight, md.order, md.structure);
   if (auto && plan.flops * DENSE_SPEEDUP >= Math.min(denseFlops, maxFlops)) return null;
@@ -79,8 +81,12 @@ export function planSparseTrailing(
  * the limit, so a refused model is not kept waiting for the whole of it. When it completes, the plan is the one
  * "auto" would make with the dense budget: the same search, stopped by neither budget.
  */
-export function sparsePlanWithin(layout: BlockedLayout, maxOrder: number): SparseTrailingPlan | null {
-  return planSparseTrailing(layout, "auto", maxOrder ** 3 / 3);
+export function sparsePlanWithin(
+  kernels: KernelExports,
+  layout: BlockedLayout,
+  maxOrder: number,
+): SparseTrailingPlan | null {
+  return planSparseTrailing(kernels, layout, "auto", maxOrder ** 3 / 3);
 }
 
 interface TrailingGraph {
