@@ -20,6 +20,7 @@ export { kernelTeamRun } from "./pls/team-tasks";
 export { plsResponseStatistics, plsStatistics } from "./pls/statistics";
 export { sparseCholesky, sparseSelectedInverse } from "./sparse/cholesky";
 export { minimumDegreeOrder } from "./sparse/min-degree";
+export { trailingGraphLists } from "./sparse/block-graph";
 export { glmmPirls } from "./glmm/pirls";
 export { glmmLaplaceGradient } from "./glmm/gradient";
 export { glmmPredictModes } from "./glmm/predict";

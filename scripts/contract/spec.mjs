@@ -229,6 +229,12 @@ export const kernels = [
     "the entries of (L Lᵀ)⁻¹ on L's pattern, leading ne×ne part (Takahashi equations); rows ≥ denseFrom dense in every column",
   ],
   [
+    "trailingGraphLists",
+    [["l1", "i32"], ["qRest", "i32"], ["rowStart", "ptr"], ["rowIdx", "ptr"], ["rowPos", "ptr"], ["nodeOfRow", "ptr"], ["nb", "i32"], ["dense", "i32"], ["maxMeetings", "f64"], ["adjStart", "ptr"], ["out", "ptr"]],
+    "i32",
+    "the block graph of a trailing block, flat adjacency lists (assembly/sparse/block-graph.ts); 0, 1 when it is too dense",
+  ],
+  [
     "minimumDegreeOrder",
     [["n", "i32"], ["adjStart", "ptr"], ["adjNodes", "ptr"], ["weight", "ptr"], ["budget", "f64"], ["order", "ptr"], ["position", "ptr"], ["structStart", "ptr"], ["out", "ptr"]],
     "i32",

@@ -338,6 +338,8 @@ export interface KernelExports {
   sparseCholesky(n: number, colPtr: number, rowIdx: number, rowPtr: number, rowCol: number, rowPos: number, lx: number, work: number): number;
   /** the entries of (L Lᵀ)⁻¹ on L's pattern, leading ne×ne part (Takahashi equations); rows ≥ denseFrom dense in every column */
   sparseSelectedInverse(ne: number, n: number, denseFrom: number, colPtr: number, rowIdx: number, lx: number, zx: number): void;
+  /** the block graph of a trailing block, flat adjacency lists (assembly/sparse/block-graph.ts); 0, 1 when it is too dense */
+  trailingGraphLists(l1: number, qRest: number, rowStart: number, rowIdx: number, rowPos: number, nodeOfRow: number, nb: number, dense: number, maxMeetings: number, adjStart: number, out: number): number;
   /** minimum-degree order and symbolic structure of a block graph (assembly/sparse/min-degree.ts); 0, 1 past the budget, 2 not symmetric */
   minimumDegreeOrder(n: number, adjStart: number, adjNodes: number, weight: number, budget: number, order: number, position: number, structStart: number, out: number): number;
   /** GLMM PIRLS at the context's θ (assembly/glmm/pirls.ts): iterations, or < 0 on failure */
@@ -379,6 +381,7 @@ export const KERNEL_NAMES: readonly (keyof Omit<KernelExports, "memory">)[] = [
   "kernelTeamRun",
   "sparseCholesky",
   "sparseSelectedInverse",
+  "trailingGraphLists",
   "minimumDegreeOrder",
   "glmmPirls",
   "glmmLaplaceGradient",

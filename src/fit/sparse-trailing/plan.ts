@@ -63,7 +63,7 @@ export function planSparseTrailing(
   if (auto && qRest < MIN_RANDOM_ROWS) return null;
   const denseFlops = (nd * nd * nd) / 3;
   const budget = auto ? Math.min(denseFlops, maxFlops) / DENSE_SPEEDUP : Number.POSITIVE_INFINITY;
-  const graph = trailingGraph(layout, auto);
+  const graph = trailingGraph(kernels, layout, auto);
   if (!graph) return null;
   const md = minimumDegree(kernels, graph.adj, graph.weight, budget);
   if (!md) return null;
@@ -97,7 +97,7 @@ interface TrailingGraph {
 }
 
 /** The block graph of the trailing random rows (see the module comment); null when it is too dense for "auto". */
-function trailingGraph(L: BlockedLayout, auto: boolean): TrailingGraph | null {
+function trailingGraph(kernels: KernelExports, L: BlockedLayout, auto: boolean): TrailingGraph | null {
   const { qRest, rowTerm, rowPos, termP, rowStart, rowIdx, l1 } = L;
   // Nodes in trailing-row order: node of a row = the count of block starts before it.
   const nodeOfRow = new Int32Array(qRest);
@@ -113,60 +113,64 @@ function trailingGraph(L: BlockedLayout, auto: boolean): TrailingGraph | null {
       weight[nodeOfRow[c]!] = termP[rowTerm[c]!]!;
       nodeRow[nodeOfRow[c]!] = c;
     }
-  // Two passes over the levels of term 1: the first counts each node's meetings (with repeats), the second writes
-  // them into their lists; then each list drops its repeats in place. (No list of pairs, no growth.)
-  const blocks = new Int32Array(nb);
-  const blocksOf = (g: number): number => {
-    let k = 0;
-    for (let r = rowStart[g]!; r < rowStart[g + 1]!; r++) {
-      const c = rowIdx[r]!;
-      if (c >= qRest) break;
-      if (rowPos[c] === 0) blocks[k++] = nodeOfRow[c]!;
-    }
-    return k;
-  };
-  const start = new Int32Array(nb + 1);
-  let meetings = 0;
-  for (let g = 0; g < l1; g++) {
-    const k = blocksOf(g);
-    for (let x = 0; x < k; x++) start[blocks[x]! + 1]! += k - 1;
-    meetings += k * (k - 1);
+  // The edges: two passes over the levels of term 1 (count each node's meetings, then write them), each list then
+  // without repeats; in wasm (assembly/sparse/block-graph.ts), which runs compiled from the first fit on. More
+  // meetings of two blocks in one level of term 1 than there are ordered pairs of blocks ("auto" only): the pattern
+  // is dense enough that building it is wasted work (InstEval's lecturers: 60 ms of a 600 ms fit); so is one with
+  // more meetings than MAX_EDGE_PAIRS. A wrong "dense" here only keeps the dense kernels, never a wrong factor.
+  // (The cliques of the R_g cover the pattern of H22 too: the blocks one observation meets are all in the row list
+  // of its term-1 level, so no pass over the observations is needed.)
+  const lengths = [l1 + 1, rowIdx.length, qRest, qRest, nb + 1];
+  const base = kernels.alloc(16 + 4 * lengths.reduce((s, n) => s + n, 0) + 8);
+  const out = (base + 7) & ~7;
+  const at: number[] = [];
+  let p = out + 16;
+  for (const n of lengths) {
+    at.push(p);
+    p += 4 * n;
   }
-  // More meetings of two blocks in one level of term 1 than there are ordered pairs of blocks: the pattern is
-  // dense enough that building it is wasted work (InstEval's lecturers: 60 ms of a 600 ms fit); so is one with more
-  // meetings than MAX_EDGE_PAIRS. A wrong "dense" here only keeps the dense kernels, never a wrong factor.
-  if (auto && (meetings >= nb * nb || meetings > MAX_EDGE_PAIRS)) return null;
-  for (let v = 0; v < nb; v++) start[v + 1]! += start[v]!;
-  const fill = start.slice(0, nb);
-  const flat = new Int32Array(meetings);
-  // The cliques of the R_g cover the pattern of H22 too: the blocks one observation meets are all in the row
-  // list of its term-1 level, so no pass over the observations is needed.
-  for (let g = 0; g < l1; g++) {
-    const k = blocksOf(g);
-    for (let x = 0; x < k; x++) {
-      const u = blocks[x]!;
-      let at = fill[u]!;
-      for (let y = 0; y < k; y++) if (y !== x) flat[at++] = blocks[y]!;
-      fill[u] = at;
-    }
+  const [rowStartAt, rowIdxAt, rowPosAt, nodeOfRowAt, startAt] = at as [
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  let i32 = new Int32Array(kernels.memory.buffer);
+  i32.set(rowStart, rowStartAt / 4);
+  i32.set(rowIdx, rowIdxAt / 4);
+  i32.set(rowPos, rowPosAt / 4);
+  i32.set(nodeOfRow, nodeOfRowAt / 4);
+  let adj: NodeLists;
+  try {
+    const status = kernels.trailingGraphLists(
+      l1,
+      qRest,
+      rowStartAt,
+      rowIdxAt,
+      rowPosAt,
+      nodeOfRowAt,
+      nb,
+      auto ? 1 : 0,
+      MAX_EDGE_PAIRS,
+      startAt,
+      out,
+    );
+    if (status !== 0) return null;
+    // The kernel allocates: views afresh.
+    i32 = new Int32Array(kernels.memory.buffer);
+    const f64 = new Float64Array(kernels.memory.buffer);
+    const list = f64[out / 8]!;
+    const edges = f64[out / 8 + 1]!;
+    adj = {
+      start: i32.slice(startAt / 4, startAt / 4 + nb + 1),
+      nodes: i32.slice(list / 4, list / 4 + edges),
+    };
+    kernels.free(list);
+  } finally {
+    kernels.free(base);
   }
-  // Each list without repeats (a marker pass compacting in place).
-  const mark = new Int32Array(nb).fill(-1);
-  let edges = 0;
-  for (let v = 0; v < nb; v++) {
-    const from = start[v]!;
-    const to = start[v + 1]!;
-    start[v] = edges;
-    for (let k = from; k < to; k++) {
-      const u = flat[k]!;
-      if (mark[u] !== v) {
-        mark[u] = v;
-        flat[edges++] = u;
-      }
-    }
-  }
-  start[nb] = edges;
-  const adj = { start, nodes: flat.subarray(0, edges) };
+  const edges = adj.nodes.length;
   if (auto && edges / 2 > MAX_INITIAL_DENSITY * ((nb * (nb + 1)) / 2)) return null;
   return { adj, weight, nodeRow };
 }
