@@ -161,67 +161,24 @@ export function buildBlockedLayout(b: DesignBuffers, options: { sparseCheck?: bo
   const l1 = term1.nlevels;
   const q1 = l1 * p1;
   const nd = qRest + p + 1;
-  const yRow = nd - 1;
   // No size check here: the engine (src/fit/wasm-engine.ts) knows whether its trailing block is dense (three
   // nd×nd buffers) or on a sparse pattern, and refuses what its heap cannot hold.
 
-  // Observations grouped by term-1 level (counting sort, stable).
-  const obsStart = new Int32Array(l1 + 1);
-  for (let i = 0; i < n; i++) obsStart[(term1.refs[i] as number) + 1]!++;
-  for (let g = 0; g < l1; g++) obsStart[g + 1]! += obsStart[g]!;
-  const fillPos = obsStart.slice(0, l1);
-  const obsOrder = new Int32Array(n);
-  for (let i = 0; i < n; i++) obsOrder[fillPos[term1.refs[i] as number]!++] = i;
-
-  // Per level: the trailing blocks it meets (ascending), then the X rows and the y row. Only the structure is
-  // found here; the values (H11, H21, H22) are accumulated by the wasm kernels (assembly/pls/statistics.ts).
-  // Typed arrays throughout (InstEval: 2,972 levels meeting ~25 lecturers each): a number[] with a comparator sort
-  // per level cost tens of milliseconds here. The list's length is bounded by one block per observation and term.
-  const rowStart = new Int32Array(l1 + 1);
-  let restWidth = 0;
-  for (const s of rest) restWidth += terms[s]!.p;
-  let rowIdx = new Int32Array(n * restWidth + l1 * (p + 1));
-  let used = 0;
-  const mark = new Int32Array(qRest).fill(-1);
-  let maxR = 0;
-  const blocks = new Int32Array(Math.max(1, qRest));
-  for (let g = 0; g < l1; g++) {
-    rowStart[g] = used;
-    let nb = 0;
-    if (rest.length > 0)
-      for (let o = obsStart[g]!; o < obsStart[g + 1]!; o++) {
-        const i = obsOrder[o]!;
-        for (const s of rest) {
-          const t = terms[s]!;
-          const bs = rowOffset[s]! + (t.refs[i] as number) * t.p;
-          if (mark[bs] !== g) {
-            mark[bs] = g;
-            blocks[nb++] = bs;
-          }
-        }
-      }
-    // Insertion sort: the lists are short (InstEval: ~25 lecturers per student), and a typed-array sort call per
-    // level (a subarray and the library sort each time) cost more than the sorting.
-    for (let k = 1; k < nb; k++) {
-      const v = blocks[k]!;
-      let m = k - 1;
-      while (m >= 0 && blocks[m]! > v) {
-        blocks[m + 1] = blocks[m]!;
-        m--;
-      }
-      blocks[m + 1] = v;
-    }
-    for (let k = 0; k < nb; k++) {
-      const bs = blocks[k]!;
-      const ps = termP[rowTerm[bs]!]!;
-      for (let j = 0; j < ps; j++) rowIdx[used++] = bs + j;
-    }
-    for (let x = 0; x < p; x++) rowIdx[used++] = qRest + x;
-    rowIdx[used++] = yRow;
-    maxR = Math.max(maxR, used - rowStart[g]!);
-  }
-  rowStart[l1] = used;
-  rowIdx = rowIdx.slice(0, used);
+  // Observations grouped by term-1 level, then each level's row list. Each pass is a function of its own: this
+  // runs once per fit, and V8 compiles a long call's loops on the stack, then throws the code away at the next loop,
+  // which it has not yet seen (over the first fits of star the layout took 15–26 ms, 3 once settled).
+  const { obsStart, obsOrder } = groupByLevel(term1.refs, l1, n);
+  const { rowStart, rowIdx, maxR } = levelRowLists(
+    terms,
+    rest,
+    rowOffset,
+    termP,
+    rowTerm,
+    qRest,
+    p,
+    obsStart,
+    obsOrder,
+  );
 
   // Design term i, level h, column j sits in its block k at h·P + (its column offset) + j.
   const internalIndex = new Int32Array(q1 + qRest);
@@ -266,6 +223,88 @@ export function buildBlockedLayout(b: DesignBuffers, options: { sparseCheck?: bo
     obsStart,
     internalIndex,
   };
+}
+
+/** Observations grouped by level (counting sort, stable): level g's are obsOrder[obsStart[g] .. obsStart[g + 1]). */
+function groupByLevel(
+  refs: Int32Array,
+  levels: number,
+  n: number,
+): { obsStart: Int32Array; obsOrder: Int32Array } {
+  const obsStart = new Int32Array(levels + 1);
+  for (let i = 0; i < n; i++) obsStart[(refs[i] as number) + 1]!++;
+  for (let g = 0; g < levels; g++) obsStart[g + 1]! += obsStart[g]!;
+  const fillPos = obsStart.slice(0, levels);
+  const obsOrder = new Int32Array(n);
+  for (let i = 0; i < n; i++) obsOrder[fillPos[refs[i] as number]!++] = i;
+  return { obsStart, obsOrder };
+}
+
+/**
+ * Per level of term 1: the trailing blocks it meets (ascending), then the X rows and the y row. Only the structure
+ * is found here; the values (H11, H21, H22) are accumulated by the wasm kernels (assembly/pls/statistics.ts). Typed
+ * arrays throughout (InstEval: 2,972 levels meeting ~25 lecturers each): a number[] with a comparator sort per level
+ * cost tens of milliseconds here. The list's length is bounded by one block per observation and term.
+ */
+function levelRowLists(
+  terms: DesignBuffers["terms"],
+  rest: number[],
+  rowOffset: Int32Array,
+  termP: Int32Array,
+  rowTerm: Int32Array,
+  qRest: number,
+  p: number,
+  obsStart: Int32Array,
+  obsOrder: Int32Array,
+): { rowStart: Int32Array; rowIdx: Int32Array; maxR: number } {
+  const l1 = obsStart.length - 1;
+  const n = obsOrder.length;
+  const yRow = qRest + p;
+  const rowStart = new Int32Array(l1 + 1);
+  let restWidth = 0;
+  for (const s of rest) restWidth += terms[s]!.p;
+  const rowIdx = new Int32Array(n * restWidth + l1 * (p + 1));
+  let used = 0;
+  const mark = new Int32Array(qRest).fill(-1);
+  let maxR = 0;
+  const blocks = new Int32Array(Math.max(1, qRest));
+  for (let g = 0; g < l1; g++) {
+    rowStart[g] = used;
+    let nb = 0;
+    if (rest.length > 0)
+      for (let o = obsStart[g]!; o < obsStart[g + 1]!; o++) {
+        const i = obsOrder[o]!;
+        for (const s of rest) {
+          const t = terms[s]!;
+          const bs = rowOffset[s]! + (t.refs[i] as number) * t.p;
+          if (mark[bs] !== g) {
+            mark[bs] = g;
+            blocks[nb++] = bs;
+          }
+        }
+      }
+    // Insertion sort: the lists are short (InstEval: ~25 lecturers per student), and a typed-array sort call per
+    // level (a subarray and the library sort each time) cost more than the sorting.
+    for (let k = 1; k < nb; k++) {
+      const v = blocks[k]!;
+      let m = k - 1;
+      while (m >= 0 && blocks[m]! > v) {
+        blocks[m + 1] = blocks[m]!;
+        m--;
+      }
+      blocks[m + 1] = v;
+    }
+    for (let k = 0; k < nb; k++) {
+      const bs = blocks[k]!;
+      const ps = termP[rowTerm[bs]!]!;
+      for (let j = 0; j < ps; j++) rowIdx[used++] = bs + j;
+    }
+    for (let x = 0; x < p; x++) rowIdx[used++] = qRest + x;
+    rowIdx[used++] = yRow;
+    maxR = Math.max(maxR, used - rowStart[g]!);
+  }
+  rowStart[l1] = used;
+  return { rowStart, rowIdx: rowIdx.slice(0, used), maxR };
 }
 
 /** The layout's sparseTrailing, for a layout built with sparseCheck = false. */
