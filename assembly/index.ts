@@ -18,6 +18,7 @@ export {
 } from "./linalg/team";
 export { kernelTeamRun } from "./pls/team-tasks";
 export { plsResponseStatistics, plsStatistics } from "./pls/statistics";
+export { plsLevelPairs } from "./pls/pattern";
 export { sparseCholesky, sparseSelectedInverse } from "./sparse/cholesky";
 export { minimumDegreeOrder } from "./sparse/min-degree";
 export { trailingGraphLists } from "./sparse/block-graph";

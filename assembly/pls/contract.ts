@@ -153,7 +153,7 @@ export class Context {
   spHx: usize;
   /** slot 73: i32[spLevels + 1]: sparse path: start of each term-1 level's pairs in spPair */
   spPairStart: usize;
-  /** slot 74: i32[spPairs]: sparse path: per level, the pattern position of each pair of its random rows (src/fit/sparse-trailing/level-pairs.ts) */
+  /** slot 74: i32[spPairs]: sparse path: per level, the pattern position of each pair of its random rows (filled by plsLevelPairs) */
   spPair: usize;
   /** slot 75: derived by plsPrepare: term 1's template */
   T1: usize;

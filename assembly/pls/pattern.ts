@@ -43,8 +43,8 @@ export function patternPos(cx: Context, i: i32, j: i32): i32 {
 
 /**
  * Position on the pattern of the pair of random rows R_g[a], R_g[b] of level g of term 1 (R_g starting at r0 in
- * rowIdx; a, b within its random prefix): from the per-level table (spPair, made once per engine by
- * src/fit/sparse-trailing/level-pairs.ts) when there is one, else by search.
+ * rowIdx; a, b within its random prefix): from the per-level table (spPair, filled once per engine by
+ * plsLevelPairs below) when there is one, else by search.
  */
 @inline export function pairPos(cx: Context, g: i32, r0: i32, a: i32, b: i32): i32 {
   if (cx.spPairs == 0) return patternPos(cx, ldi(cx.rowIdx, r0 + a), ldi(cx.rowIdx, r0 + b));
@@ -86,4 +86,36 @@ export function lambda2tPattern(cx: Context, c: i32, m: usize, col: i32): f64 {
   for (let mm = jj; mm < ps; mm++)
     s += load<f64>(T + (<usize>(mm + jj * ps) << 3)) * load<f64>(m + (<usize>patternPos(cx, base + mm, col) << 3));
   return s;
+}
+
+/**
+ * Fills the per-level table of pattern positions (spPairStart: l1 + 1 starts; spPair: its spPairs entries, sized by
+ * src/fit/sparse-trailing/level-pairs.ts): for each level g of term 1, the position of each pair of its random rows,
+ * the pair b ≤ a at a(a+1)/2 + b. Once per engine, after the pattern and the row lists are in the context. In wasm
+ * because it runs once per fit: as JavaScript it took 6–14 ms over star's first fits, 2 ms once settled. Returns the
+ * entries written (spPairs when the sizes agree).
+ */
+export function plsLevelPairs(ctx: usize): i32 {
+  const cx = changetype<Context>(ctx);
+  const l1 = cx.l1;
+  const qRest = cx.qRest;
+  const rowStart = cx.rowStart;
+  const rowIdx = cx.rowIdx;
+  const start = cx.spPairStart;
+  const pair = cx.spPair;
+  let k = 0;
+  for (let g = 0; g < l1; g++) {
+    store<i32>(start + (<usize>g << 2), k);
+    const r0 = ldi(rowStart, g);
+    const r1 = ldi(rowStart, g + 1);
+    let mr = 0;
+    while (r0 + mr < r1 && ldi(rowIdx, r0 + mr) < qRest) mr++;
+    for (let a = 0; a < mr; a++)
+      for (let b = 0; b <= a; b++) {
+        store<i32>(pair + (<usize>k << 2), patternPos(cx, ldi(rowIdx, r0 + a), ldi(rowIdx, r0 + b)));
+        k++;
+      }
+  }
+  store<i32>(start + (<usize>l1 << 2), k);
+  return k;
 }

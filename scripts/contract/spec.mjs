@@ -93,7 +93,7 @@ export const buffers = [
   ["tplTheta", "i32", "tplTotal", "index in θ of each template entry (−1: a fixed zero; src/fit/factor-blocks.ts)"],
   ["spHx", "f64", "spNnz", "sparse path: H22 on L's pattern"],
   ["spPairStart", "i32", "spLevels + 1", "sparse path: start of each term-1 level's pairs in spPair"],
-  ["spPair", "i32", "spPairs", "sparse path: per level, the pattern position of each pair of its random rows (src/fit/sparse-trailing/level-pairs.ts)"],
+  ["spPair", "i32", "spPairs", "sparse path: per level, the pattern position of each pair of its random rows (filled by plsLevelPairs)"],
 ];
 
 /** Pointers plsPrepare derives from the sizes and buffers (the kernels' scratch layout). */
@@ -145,6 +145,12 @@ export const kernels = [
   ],
   ["plsPrepare", [["ctx", "ptr"]], "void", "derive the scratch pointers (once, after TypeScript wrote the context)"],
   ["plsStatistics", [["ctx", "ptr"]], "void", "H11, H21, H22 from the design data and the weights"],
+  [
+    "plsLevelPairs",
+    [["ctx", "ptr"]],
+    "i32",
+    "sparse path: the per-level table of pattern positions (assembly/pls/pattern.ts); returns the entries written",
+  ],
   [
     "plsResponseStatistics",
     [["ctx", "ptr"]],

@@ -36,7 +36,7 @@ import {
   trailingStaysSparse,
 } from "./blocked-layout.js";
 import type { PlsEngine, PlsSolution } from "./engine.js";
-import { levelPairs } from "./sparse-trailing/level-pairs.js";
+import { levelPairCount } from "./sparse-trailing/level-pairs.js";
 import { planSparseTrailing, type SparseTrailingPlan, type TrailingFactor } from "./sparse-trailing/plan.js";
 import { warmUpKernels } from "./warm-up.js";
 
@@ -168,8 +168,8 @@ export function createWasmEngine(
   // path, whose zero-skipping loops for nested factors need the layout's sparseTrailing.
   const sp = options.plan !== undefined ? options.plan : planSparseTrailing(kernels, L, options.trailing);
   if (!sp) L.sparseTrailing = trailingStaysSparse(L);
-  const pairs = sp && options.levelPairs !== false ? levelPairs(L, sp) : null;
-  const nPairs = pairs ? pairs.pos.length : 0;
+  // The per-level table of pattern positions: sized here, filled by the kernels below (0: none, they search).
+  const nPairs = sp && options.levelPairs !== false ? (levelPairCount(L) ?? 0) : 0;
   // Our own shallow copy: setResponse replaces y here without touching the caller's object.
   const buffers: DesignBuffers = { ...designBuffers };
   const tplTotal = L.termP.reduce((s, pt) => s + pt * pt, 0);
@@ -311,10 +311,6 @@ export function createWasmEngine(
     putI32("spRowCol", sp.rowCol);
     putI32("spRowPos", sp.rowPos);
     putI32("spInv", sp.inv);
-    if (pairs) {
-      putI32("spPairStart", pairs.start);
-      putI32("spPair", pairs.pos);
-    }
   }
   L.terms.forEach((t, i) => {
     heapI32.set(t.refs, addr("refsP") / 4 + i * L.n);
@@ -330,6 +326,8 @@ export function createWasmEngine(
     logDetW = logPriorWeights(buffers.weights);
   } else f64("wP", L.n).fill(1);
   kernels.plsPrepare(ctx);
+  if (nPairs > 0 && kernels.plsLevelPairs(ctx) !== nPairs)
+    throw new Error("the per-level table of pattern positions does not have the size it was given");
   kernels.plsStatistics(ctx);
 
   // The θ and criterion whose factor the context now holds (null after a new response): a second call at the

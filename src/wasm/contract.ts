@@ -249,7 +249,7 @@ export const BUFFERS: readonly BufferSpec[] = [
   { name: "spHx", elem: "f64", length: (d) => d.spNnz },
   // sparse path: start of each term-1 level's pairs in spPair
   { name: "spPairStart", elem: "i32", length: (d) => d.spLevels + 1 },
-  // sparse path: per level, the pattern position of each pair of its random rows (src/fit/sparse-trailing/level-pairs.ts)
+  // sparse path: per level, the pattern position of each pair of its random rows (filled by plsLevelPairs)
   { name: "spPair", elem: "i32", length: (d) => d.spPairs },
 ];
 
@@ -292,6 +292,8 @@ export interface KernelExports {
   plsPrepare(ctx: number): void;
   /** H11, H21, H22 from the design data and the weights */
   plsStatistics(ctx: number): void;
+  /** sparse path: the per-level table of pattern positions (assembly/pls/pattern.ts); returns the entries written */
+  plsLevelPairs(ctx: number): number;
   /** the y entries of the statistics for a new y; −1, or the first non-finite y */
   plsResponseStatistics(ctx: number): number;
   /** factor at θ; the criterion; with mode bits the gradient, solution, S⁻¹ */
@@ -358,6 +360,7 @@ export const KERNEL_NAMES: readonly (keyof Omit<KernelExports, "memory">)[] = [
   "plsWorkLength",
   "plsPrepare",
   "plsStatistics",
+  "plsLevelPairs",
   "plsResponseStatistics",
   "plsEvaluate",
   "plsMinvBlocks",

@@ -11,10 +11,10 @@ import { buildDesign } from "../../src/design/build.js";
 import { type DesignBuffers, designBuffers } from "../../src/design/types.js";
 import { buildBlockedLayout } from "../../src/fit/blocked-layout.js";
 import type { PlsEngine } from "../../src/fit/engine.js";
-import { levelPairs } from "../../src/fit/sparse-trailing/level-pairs.js";
 import { planSparseTrailing } from "../../src/fit/sparse-trailing/plan.js";
 import { createWasmEngine, evaluationContext } from "../../src/fit/wasm-engine.js";
 import { readCsv } from "../../src/frame/index.js";
+import { SLOT } from "../../src/wasm/contract.js";
 import { loadKernels } from "../../src/wasm/load.js";
 import { asArray, fitFixtureIds, fixtureDataPath, fixturesDir, loadFitFixture } from "../support/fixtures.js";
 import { conformanceDesigns } from "./conformance-designs.js";
@@ -127,14 +127,26 @@ describe("the per-level table of pattern positions", async () => {
 
   it("holds, for every level's pair of random rows, the entry a search of the pattern finds", () => {
     for (const c of multi.slice(0, 6)) {
-      const layout = buildBlockedLayout(c.buffers());
+      const buffers = c.buffers();
+      const layout = buildBlockedLayout(buffers);
       const plan = planSparseTrailing(kernels, layout, "sparse")!;
-      const pairs = levelPairs(layout, plan)!;
+      const engine = createWasmEngine(kernels, buffers, { plan });
+      engines.push(engine);
+      // The table the kernels filled (plsLevelPairs), read from the engine's context.
+      const ctx = evaluationContext(engine)!.ctx;
+      const heap = new Int32Array(kernels.memory.buffer);
+      const startAt = heap[ctx / 4 + SLOT.spPairStart]! / 4;
+      const pairAt = heap[ctx / 4 + SLOT.spPair]! / 4;
+      const total = heap[ctx / 4 + SLOT.spPairs]!;
+      expect(total, c.id).toBeGreaterThan(0);
+      expect(heap[startAt + layout.l1], c.id).toBe(total);
       for (let g = 0; g < layout.l1; g++) {
         const r0 = layout.rowStart[g]!;
-        let k = pairs.start[g]!;
-        for (let a = 0; a < pairs.start[g + 1]! - pairs.start[g]!; a++) {
-          if (k >= pairs.start[g + 1]!) break;
+        let k = heap[startAt + g]!;
+        let m = 0;
+        while (r0 + m < layout.rowStart[g + 1]! && layout.rowIdx[r0 + m]! < layout.qRest) m++;
+        expect(heap[startAt + g + 1]! - k, `${c.id} level ${g}`).toBe((m * (m + 1)) / 2);
+        for (let a = 0; a < m; a++)
           for (let b = 0; b <= a; b++) {
             // brute force: the column of the earlier row in the factor's order, scanned for the later one
             const [i, j] = [plan.inv[layout.rowIdx[r0 + a]!]!, plan.inv[layout.rowIdx[r0 + b]!]!];
@@ -142,9 +154,8 @@ describe("the per-level table of pattern positions", async () => {
             let at = -1;
             for (let p = plan.colPtr[col]!; p < plan.colPtr[col + 1]!; p++)
               if (plan.rowIdx[p] === row) at = p;
-            expect(pairs.pos[k++], `${c.id} level ${g}`).toBe(at);
+            expect(heap[pairAt + k++], `${c.id} level ${g}`).toBe(at);
           }
-        }
       }
     }
   });
