@@ -16,6 +16,7 @@
  * the graph into the kernels' heap and the order and structure out.
  */
 import type { KernelExports } from "../../wasm/load.js";
+import { scratchBlock } from "../../wasm/scratch-block.js";
 
 /**
  * One list of nodes per node (or per step), flat: list k is nodes[start[k] .. start[k + 1]). Flat because a typed
@@ -52,29 +53,9 @@ export function minimumDegree(
   budget: number = Number.POSITIVE_INFINITY,
 ): MinDegreeResult | null {
   const n = adj.start.length - 1;
-  const nnz = adj.nodes.length;
-  // One block: out (3 f64), then adjStart, adjNodes, weight, order, position, structStart (i32).
-  const lengths = [n + 1, nnz, n, n, n, n + 1];
-  const base = kernels.alloc(24 + 4 * lengths.reduce((s, l) => s + l, 0) + 8);
-  const out = (base + 7) & ~7;
-  const at: number[] = [];
-  let p = out + 24;
-  for (const len of lengths) {
-    at.push(p);
-    p += 4 * len;
-  }
-  const [adjStart, adjNodes, weights, order, position, structStart] = at as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  let i32 = new Int32Array(kernels.memory.buffer);
-  i32.set(adj.start, adjStart / 4);
-  i32.set(adj.nodes, adjNodes / 4);
-  i32.set(weight, weights / 4);
+  // One block: out (3 f64), then adjStart, adjNodes, weight (copied in), order, position, structStart.
+  const { base, out, at } = scratchBlock(kernels, 3, [adj.start, adj.nodes, weight, n, n, n + 1]);
+  const [adjStart, adjNodes, weights, order, position, structStart] = at;
   const status = kernels.minimumDegreeOrder(
     n,
     adjStart,
@@ -90,7 +71,7 @@ export function minimumDegree(
     if (status === 1) return null;
     if (status !== 0) throw new Error("minimum degree: the heap ran empty (the graph is not symmetric)");
     // The search allocates: views afresh.
-    i32 = new Int32Array(kernels.memory.buffer);
+    const i32 = new Int32Array(kernels.memory.buffer);
     const f64 = new Float64Array(kernels.memory.buffer);
     const list = f64[out / 8 + 1]!;
     const length = f64[out / 8 + 2]!;

@@ -11,6 +11,7 @@
  * everything: they stay last, dense, in both orders.
  */
 import type { KernelExports } from "../../wasm/load.js";
+import { scratchBlock } from "../../wasm/scratch-block.js";
 import type { BlockedLayout } from "../blocked-layout.js";
 import { minimumDegree, type NodeLists } from "./min-degree.js";
 
@@ -120,27 +121,8 @@ function trailingGraph(kernels: KernelExports, L: BlockedLayout, auto: boolean):
   // more meetings than MAX_EDGE_PAIRS. A wrong "dense" here only keeps the dense kernels, never a wrong factor.
   // (The cliques of the R_g cover the pattern of H22 too: the blocks one observation meets are all in the row list
   // of its term-1 level, so no pass over the observations is needed.)
-  const lengths = [l1 + 1, rowIdx.length, qRest, qRest, nb + 1];
-  const base = kernels.alloc(16 + 4 * lengths.reduce((s, n) => s + n, 0) + 8);
-  const out = (base + 7) & ~7;
-  const at: number[] = [];
-  let p = out + 16;
-  for (const n of lengths) {
-    at.push(p);
-    p += 4 * n;
-  }
-  const [rowStartAt, rowIdxAt, rowPosAt, nodeOfRowAt, startAt] = at as [
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  let i32 = new Int32Array(kernels.memory.buffer);
-  i32.set(rowStart, rowStartAt / 4);
-  i32.set(rowIdx, rowIdxAt / 4);
-  i32.set(rowPos, rowPosAt / 4);
-  i32.set(nodeOfRow, nodeOfRowAt / 4);
+  const { base, out, at } = scratchBlock(kernels, 2, [rowStart, rowIdx, rowPos, nodeOfRow, nb + 1]);
+  const [rowStartAt, rowIdxAt, rowPosAt, nodeOfRowAt, startAt] = at;
   let adj: NodeLists;
   try {
     const status = kernels.trailingGraphLists(
@@ -158,7 +140,7 @@ function trailingGraph(kernels: KernelExports, L: BlockedLayout, auto: boolean):
     );
     if (status !== 0) return null;
     // The kernel allocates: views afresh.
-    i32 = new Int32Array(kernels.memory.buffer);
+    const i32 = new Int32Array(kernels.memory.buffer);
     const f64 = new Float64Array(kernels.memory.buffer);
     const list = f64[out / 8]!;
     const edges = f64[out / 8 + 1]!;
