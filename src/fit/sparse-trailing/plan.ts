@@ -170,9 +170,25 @@ export function scalarPattern(
   order: Int32Array,
   structure: NodeLists,
 ): SparseTrailingPlan {
-  const tail = nd - qRest;
+  // Each pass a function of its own: this runs once per fit (see ./min-degree.ts on V8 and long single calls).
+  const { start, perm } = scalarOrder(qRest, nd, nodeRow, weight, order);
+  const { colPtr, flops } = columnCounts(qRest, nd, weight, order, structure, start);
+  const rowIdx = columnRows(qRest, nd, weight, order, structure, start, colPtr);
+  const { rowPtr, rowCol, rowPos } = rowPattern(nd, colPtr, rowIdx);
+  const inv = new Int32Array(nd);
+  for (let j = 0; j < nd; j++) inv[perm[j]!] = j;
+  return { n: nd, nnz: colPtr[nd]!, perm, colPtr, rowIdx, rowPtr, rowCol, rowPos, inv, flops };
+}
+
+/** Scalar position of each node's first row in the factor's order, and the permutation (X and y rows last). */
+function scalarOrder(
+  qRest: number,
+  nd: number,
+  nodeRow: Int32Array,
+  weight: Int32Array,
+  order: Int32Array,
+): { start: Int32Array; perm: Int32Array } {
   const nb = order.length;
-  // Scalar position of each node's first row in the factor's order.
   const start = new Int32Array(nb);
   const perm = new Int32Array(nd);
   let pos = 0;
@@ -182,11 +198,23 @@ export function scalarPattern(
     for (let r = 0; r < weight[v]!; r++) perm[pos++] = nodeRow[v]! + r;
   }
   for (let c = qRest; c < nd; c++) perm[c] = c;
-  // Column counts, then the rows.
+  return { start, perm };
+}
+
+/** Column pointers of L (counts, then their prefix sums) and Σ (entries below the diagonal)². */
+function columnCounts(
+  qRest: number,
+  nd: number,
+  weight: Int32Array,
+  order: Int32Array,
+  structure: NodeLists,
+  start: Int32Array,
+): { colPtr: Int32Array; flops: number } {
+  const tail = nd - qRest;
   const colPtr = new Int32Array(nd + 1);
   let flops = 0;
   const { start: sStart, nodes: sNodes } = structure;
-  for (let k = 0; k < nb; k++) {
+  for (let k = 0; k < order.length; k++) {
     const v = order[k]!;
     let below = tail;
     for (let i = sStart[k]!; i < sStart[k + 1]!; i++) below += weight[sNodes[i]!]!;
@@ -201,9 +229,22 @@ export function scalarPattern(
     flops += (nd - j - 1) * (nd - j - 1);
   }
   for (let j = 0; j < nd; j++) colPtr[j + 1]! += colPtr[j]!;
-  const nnz = colPtr[nd]!;
-  const rowIdx = new Int32Array(nnz);
-  for (let k = 0; k < nb; k++) {
+  return { colPtr, flops };
+}
+
+/** The rows of each column: the rest of its own block, its structure's blocks ascending, then the X and y rows. */
+function columnRows(
+  qRest: number,
+  nd: number,
+  weight: Int32Array,
+  order: Int32Array,
+  structure: NodeLists,
+  start: Int32Array,
+  colPtr: Int32Array,
+): Int32Array {
+  const rowIdx = new Int32Array(colPtr[nd]!);
+  const { start: sStart, nodes: sNodes } = structure;
+  for (let k = 0; k < order.length; k++) {
     const v = order[k]!;
     for (let r = 0; r < weight[v]!; r++) {
       const j = start[v]! + r;
@@ -221,7 +262,16 @@ export function scalarPattern(
     let p = colPtr[j]!;
     for (let i = j; i < nd; i++) rowIdx[p++] = i;
   }
-  // Row pattern: for each row, the columns left of the diagonal with an entry there, and where it sits.
+  return rowIdx;
+}
+
+/** Row pattern: for each row, the columns left of the diagonal with an entry there, and where it sits. */
+function rowPattern(
+  nd: number,
+  colPtr: Int32Array,
+  rowIdx: Int32Array,
+): { rowPtr: Int32Array; rowCol: Int32Array; rowPos: Int32Array } {
+  const nnz = colPtr[nd]!;
   const rowPtr = new Int32Array(nd + 1);
   for (let j = 0; j < nd; j++)
     for (let p = colPtr[j]! + 1; p < colPtr[j + 1]!; p++) rowPtr[rowIdx[p]! + 1]!++;
@@ -235,7 +285,5 @@ export function scalarPattern(
       rowCol[q] = j;
       rowPos[q] = p;
     }
-  const inv = new Int32Array(nd);
-  for (let j = 0; j < nd; j++) inv[perm[j]!] = j;
-  return { n: nd, nnz, perm, colPtr, rowIdx, rowPtr, rowCol, rowPos, inv, flops };
+  return { rowPtr, rowCol, rowPos };
 }
