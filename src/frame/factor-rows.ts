@@ -34,29 +34,66 @@ function numericFactor(values: ArrayLike<number>, rows: Int32Array, integer?: bo
   const n = rows.length;
   const codes = new Int32Array(n);
   const label = integer ? String : formatRNumber;
+  // Each pass a function of its own: once per column and fit, and V8 compiles a long call's loops on the stack,
+  // then drops the code at the next loop it has not yet seen.
+  const { min, max, whole } = valueRange(values, rows);
+  if (n > 0 && whole && max - min < Math.max(1024, TABLE_RANGE_PER_ROW * n))
+    return tableFactor(values, rows, codes, label, min, max);
+  return sortedNumericFactor(values, rows, codes, label);
+}
+
+/** The least and greatest value at the rows, and whether all are integers. */
+function valueRange(
+  values: ArrayLike<number>,
+  rows: Int32Array,
+): { min: number; max: number; whole: boolean } {
   let min = Number.POSITIVE_INFINITY;
   let max = Number.NEGATIVE_INFINITY;
   let whole = true;
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < rows.length; i++) {
     const x = values[rows[i] as number] as number;
     if (x < min) min = x;
     if (x > max) max = x;
     if (whole && !Number.isInteger(x)) whole = false;
   }
-  if (n > 0 && whole && max - min < Math.max(1024, TABLE_RANGE_PER_ROW * n)) {
-    const slot = new Int32Array(max - min + 1).fill(-1);
-    for (let i = 0; i < n; i++) slot[(values[rows[i] as number] as number) - min] = 0;
-    const levels: string[] = [];
-    for (let v = 0; v < slot.length; v++)
-      if (slot[v] === 0) {
-        slot[v] = levels.length;
-        // min + v is +0 where the data hold −0; both are labelled "0", as R labels them.
-        levels.push(label(min + v));
-      }
-    for (let i = 0; i < n; i++) codes[i] = slot[(values[rows[i] as number] as number) - min] as number;
-    return { levels, codes };
-  }
-  return sortedNumericFactor(values, rows, codes, label);
+  return { min, max, whole };
+}
+
+/** Integers in min … max coded through a table indexed by value: the levels present, in order. */
+function tableFactor(
+  values: ArrayLike<number>,
+  rows: Int32Array,
+  codes: Int32Array,
+  label: (x: number) => string,
+  min: number,
+  max: number,
+): Factor {
+  const slot = new Int32Array(max - min + 1).fill(-1);
+  markPresent(values, rows, slot, min);
+  const levels: string[] = [];
+  for (let v = 0; v < slot.length; v++)
+    if (slot[v] === 0) {
+      slot[v] = levels.length;
+      // min + v is +0 where the data hold −0; both are labelled "0", as R labels them.
+      levels.push(label(min + v));
+    }
+  codeByTable(values, rows, slot, min, codes);
+  return { levels, codes };
+}
+
+function markPresent(values: ArrayLike<number>, rows: Int32Array, slot: Int32Array, min: number): void {
+  for (let i = 0; i < rows.length; i++) slot[(values[rows[i] as number] as number) - min] = 0;
+}
+
+function codeByTable(
+  values: ArrayLike<number>,
+  rows: Int32Array,
+  slot: Int32Array,
+  min: number,
+  codes: Int32Array,
+) {
+  for (let i = 0; i < rows.length; i++)
+    codes[i] = slot[(values[rows[i] as number] as number) - min] as number;
 }
 
 /**
