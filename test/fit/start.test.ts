@@ -248,4 +248,26 @@ describe("momentStart", () => {
     expect(nest.inner.map((list) => list.map((x) => x.factor))).toEqual([[2], [2], []]);
     expect(nest.container.map((c) => c?.factor ?? null)).toEqual([null, null, 0]);
   });
+
+  it("students who change school: nested up to a quarter of the data away from the first school, crossed beyond", () => {
+    // 2,000 students in 100 schools, 4 observations each; an observation in another school with probability f.
+    const layout = (f: number) => {
+      const r = rng(31);
+      const n = 8000;
+      const student = new Int32Array(n);
+      const school = new Int32Array(n);
+      for (let i = 0; i < n; i++) {
+        student[i] = Math.floor(i / 4);
+        school[i] = r() < f ? Math.floor(r() * 100) : student[i]! % 100;
+      }
+      const counts = (refs: Int32Array, levels: number) => {
+        const count = new Float64Array(levels);
+        for (const l of refs) count[l] = (count[l] as number) + 1;
+        return { count, levels: count.filter((c) => c > 0).length };
+      };
+      return nesting([student, school], [counts(student, 2000), counts(school, 100)]);
+    };
+    for (const f of [0, 0.05, 0.12]) expect(layout(f).container[0]?.factor, `f = ${f}`).toBe(1);
+    for (const f of [0.3, 0.6]) expect(layout(f).container[0], `f = ${f}`).toBeNull();
+  });
 });
